@@ -1,0 +1,8 @@
+import { httpHandler } from '../lib/handler';
+import { noContent } from '../lib/http';
+import { requirePrincipal } from '../lib/principal';
+
+export const handler = httpHandler(async (request, app) => {
+  await app.sessions.logoutAll(requirePrincipal(request).sub, request);
+  return noContent();
+});

@@ -1,0 +1,9 @@
+import { httpHandler } from '../lib/handler';
+import { json } from '../lib/http';
+import { requirePrincipal } from '../lib/principal';
+
+export const handler = httpHandler(async (request, app) => {
+  const { sub, sid } = requirePrincipal(request);
+  const account = await app.accounts.describe(sub);
+  return json(200, { ...account, session_id: sid });
+});

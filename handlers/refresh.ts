@@ -1,0 +1,9 @@
+import { httpHandler } from '../lib/handler';
+import { readJsonBody } from '../lib/http';
+import { readRefreshToken, tokenResponse } from '../lib/token-response';
+
+export const handler = httpHandler(async (request, app) => {
+  const presented = readRefreshToken(request, readJsonBody(request), app.config.corsAllowedOrigins);
+  const tokens = await app.sessions.refresh(presented.value, request);
+  return tokenResponse(tokens, presented.source, request.stage);
+});

@@ -1,0 +1,8 @@
+import { httpHandler } from '../lib/handler';
+import { json, readJsonBody } from '../lib/http';
+import { credentialsSchema, validate } from '../lib/validation';
+
+export const handler = httpHandler(async (request, app) => {
+  const { email, password } = validate(credentialsSchema, readJsonBody(request));
+  return json(201, await app.accounts.register(email, password));
+});

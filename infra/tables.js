@@ -1,0 +1,79 @@
+'use strict';
+/**
+ * The DynamoDB tables, defined once: serverless.yml deploys these CloudFormation resources, and
+ * `npm start` / the tests create the same tables in DynamoDB Local from them.
+ */
+
+const tableNames = (service, stage) => ({
+  users: `${service}-${stage}-users`,
+  sessions: `${service}-${stage}-sessions`,
+});
+
+/** CloudFormation resources for a service and stage. */
+function tableResources(service, stage) {
+  const names = tableNames(service, stage);
+  const common = {
+    BillingMode: 'PAY_PER_REQUEST',
+    TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    SSESpecification: { SSEEnabled: true },
+    // A stray `serverless remove` on a real stage must not drop every account and session.
+    DeletionProtectionEnabled: stage !== 'dev',
+  };
+  return {
+    UsersTable: {
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: stage === 'dev' ? 'Delete' : 'Retain',
+      UpdateReplacePolicy: stage === 'dev' ? 'Delete' : 'Retain',
+      Properties: {
+        TableName: names.users,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        ...common,
+      },
+    },
+    SessionsTable: {
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: stage === 'dev' ? 'Delete' : 'Retain',
+      UpdateReplacePolicy: stage === 'dev' ? 'Delete' : 'Retain',
+      Properties: {
+        TableName: names.sessions,
+        AttributeDefinitions: [
+          { AttributeName: 'id', AttributeType: 'S' },
+          { AttributeName: 'userId', AttributeType: 'S' },
+          { AttributeName: 'createdAt', AttributeType: 'N' },
+        ],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byUser',
+            KeySchema: [
+              { AttributeName: 'userId', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            // Everything the session list shows, and no token hash.
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['lastUsedAt', 'idleExpiresAt', 'absoluteExpiresAt', 'revokedAt', 'userAgent', 'ip'],
+            },
+          },
+        ],
+        ...common,
+      },
+    },
+  };
+}
+
+/** For serverless.yml: `${file(./infra/tables.js):resources}`. */
+async function resources({ resolveVariable }) {
+  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
+  return tableResources(service, stage);
+}
+
+/** For serverless.yml: `${file(./infra/tables.js):names}`. */
+async function names({ resolveVariable }) {
+  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
+  return tableNames(service, stage);
+}
+
+module.exports = { tableNames, tableResources, resources, names };

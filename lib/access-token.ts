@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { Clock } from './clock';
+import { toEpochSeconds } from './clock';
+import type { SigningKey } from './keys';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface AccessTokenSubject {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly scope?: string | undefined;
+}
+
+export interface AccessTokenIssuer {
+  /** Signs a fresh access token for a session. */
+  issue(subject: AccessTokenSubject): Promise<{ token: string; expiresIn: number }>;
+}
+
+export interface AccessTokenIssuerOptions {
+  readonly signingKey: SigningKey;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+  readonly clock: Clock;
+}
+
+export function createAccessTokenIssuer(options: AccessTokenIssuerOptions): AccessTokenIssuer {
+  const { signingKey, issuer, audience, ttlSeconds, clock } = options;
+  return {
+    async issue({ userId, sessionId, scope }) {
+      const issuedAt = toEpochSeconds(clock.now());
+      const claims: Record<string, string> = { sid: sessionId };
+      if (scope) claims.scope = scope;
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: signingKey.algorithm, kid: signingKey.kid, typ: ACCESS_TOKEN_TYPE })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject(userId)
+        .setJti(randomUUID())
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + ttlSeconds)
+        .sign(signingKey.key);
+      return { token, expiresIn: ttlSeconds };
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { ConfigError } from './errors';
+
+/**
+ * Configuration is read from the environment once, at cold start, and frozen.
+ * Nothing else in the code base reads process.env. Each loader is separate so the
+ * authorizer bundle pulls in only what it needs.
+ */
+export type Env = Record<string, string | undefined>;
+
+export const SUPPORTED_ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'HS256'] as const;
+export type JwtAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
+
+export interface Jwk {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  crv?: string;
+  [member: string]: unknown;
+}
+
+export interface TokenConfig {
+  readonly algorithm: JwtAlgorithm;
+  /** The signing key; absent where a function only verifies (authorizer with asymmetric keys). */
+  readonly privateJwk: Jwk | undefined;
+  /** Extra verification keys (next / previous during a rotation), public JWKs. */
+  readonly extraVerificationJwks: readonly Jwk[];
+  readonly issuer: string;
+  readonly audience: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly clockSkewSeconds: number;
+}
+
+export interface AuthorizerConfig extends TokenConfig {
+  readonly checkSession: boolean;
+  readonly sessionsTable: string | undefined;
+  readonly dynamoDbEndpoint: string | undefined;
+}
+
+export interface AppConfig extends TokenConfig {
+  readonly stage: string;
+  readonly usersTable: string;
+  readonly sessionsTable: string;
+  readonly dynamoDbEndpoint: string | undefined;
+  readonly refreshTokenHashKey: Buffer;
+  readonly refreshTokenTtlSeconds: number;
+  readonly sessionMaxAgeSeconds: number;
+  readonly refreshReuseGraceSeconds: number;
+  readonly loginMaxFailures: number;
+  readonly loginLockoutSeconds: number;
+  readonly corsAllowedOrigins: readonly string[];
+}
+
+const DEFAULT_SERVICE_NAME = 'jwt-auth';
+
+export function loadTokenConfig(env: Env, { requirePrivateKey }: { requirePrivateKey: boolean }): TokenConfig {
+  const algorithm = readAlgorithm(env);
+  const privateJwk = readPrivateJwk(env, algorithm, requirePrivateKey);
+  const extraVerificationJwks = readJwks(env, 'JWT_VERIFICATION_KEYS', algorithm);
+  if (!privateJwk && extraVerificationJwks.length === 0) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'is required (or JWT_VERIFICATION_KEYS for a verify-only function)');
+  }
+  return {
+    algorithm,
+    privateJwk,
+    extraVerificationJwks,
+    issuer: readString(env, 'JWT_ISSUER', 'http://localhost:3000'),
+    audience: readString(env, 'JWT_AUDIENCE', DEFAULT_SERVICE_NAME),
+    accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 86_400),
+    clockSkewSeconds: readInteger(env, 'CLOCK_SKEW_SECONDS', 30, 0, 300),
+  };
+}
+
+export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
+  const checkSession = readBoolean(env, 'AUTHORIZER_CHECK_SESSION', false);
+  // The authorizer verifies with public keys only, unless the algorithm is symmetric.
+  const token = loadTokenConfig(env, { requirePrivateKey: false });
+  return Object.freeze({
+    ...token,
+    checkSession,
+    sessionsTable: checkSession ? readRequired(env, 'SESSIONS_TABLE') : undefined,
+    dynamoDbEndpoint: readOptionalUrl(env, 'DYNAMODB_ENDPOINT'),
+  });
+}
+
+export function loadAppConfig(env: Env): AppConfig {
+  const token = loadTokenConfig(env, { requirePrivateKey: true });
+  const refreshTokenTtlSeconds = readInteger(env, 'REFRESH_TOKEN_TTL_SECONDS', 1_209_600, 60, 31_536_000);
+  const sessionMaxAgeSeconds = readInteger(env, 'SESSION_MAX_AGE_SECONDS', 2_592_000, 60, 31_536_000);
+  return Object.freeze({
+    ...token,
+    stage: readString(env, 'API_STAGE', 'dev'),
+    usersTable: readRequired(env, 'USERS_TABLE'),
+    sessionsTable: readRequired(env, 'SESSIONS_TABLE'),
+    dynamoDbEndpoint: readOptionalUrl(env, 'DYNAMODB_ENDPOINT'),
+    refreshTokenHashKey: readSecretKey(env, 'REFRESH_TOKEN_HASH_KEY'),
+    refreshTokenTtlSeconds,
+    sessionMaxAgeSeconds,
+    refreshReuseGraceSeconds: readInteger(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0, 300),
+    loginMaxFailures: readInteger(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginLockoutSeconds: readInteger(env, 'LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400),
+    corsAllowedOrigins: readOrigins(env, 'CORS_ALLOWED_ORIGINS'),
+  });
+}
+
+function readString(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+function readRequired(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(name, 'is required');
+  return value;
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
+}
+
+function readOptionalUrl(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!URL.canParse(raw)) throw new ConfigError(name, 'must be a URL');
+  return raw;
+}
+
+function readOrigins(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    // An origin is scheme://host[:port] exactly; "*" or a path would make the allow-list meaningless.
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(name, `holds "${origin}", which is not an origin such as https://app.example.com`);
+    }
+    return origin;
+  });
+}
+
+function readSecretKey(env: Env, name: string): Buffer {
+  const raw = readRequired(env, name);
+  if (!/^[A-Za-z0-9_-]+$/.test(raw)) throw new ConfigError(name, 'must be base64url');
+  const key = Buffer.from(raw, 'base64url');
+  if (key.length < 32) throw new ConfigError(name, 'must hold at least 32 bytes');
+  return key;
+}
+
+function readAlgorithm(env: Env): JwtAlgorithm {
+  const raw = readString(env, 'JWT_ALG', 'ES256');
+  const algorithm = SUPPORTED_ALGORITHMS.find((candidate) => candidate === raw);
+  if (!algorithm) throw new ConfigError('JWT_ALG', `must be one of ${SUPPORTED_ALGORITHMS.join(', ')}, got "${raw}"`);
+  return algorithm;
+}
+
+const KEY_TYPE_OF: Record<JwtAlgorithm, { kty: string; crv?: string }> = {
+  ES256: { kty: 'EC', crv: 'P-256' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+  RS256: { kty: 'RSA' },
+  HS256: { kty: 'oct' },
+};
+
+function readPrivateJwk(env: Env, algorithm: JwtAlgorithm, required: boolean): Jwk | undefined {
+  const raw = env.JWT_PRIVATE_KEY?.trim();
+  if (!raw) {
+    if (required || algorithm === 'HS256') throw new ConfigError('JWT_PRIVATE_KEY', 'is required');
+    return undefined;
+  }
+  const jwk = parseJson(raw, 'JWT_PRIVATE_KEY');
+  checkKeyMatchesAlgorithm(jwk, algorithm, 'JWT_PRIVATE_KEY');
+  const privateMember = algorithm === 'HS256' ? 'k' : 'd';
+  if (typeof jwk[privateMember] !== 'string') {
+    throw new ConfigError('JWT_PRIVATE_KEY', `must be a private JWK (member "${privateMember}" is missing)`);
+  }
+  if (algorithm === 'HS256' && Buffer.from(jwk.k as string, 'base64url').length < 32) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'for HS256 must hold at least 32 bytes (256 bits)');
+  }
+  return jwk;
+}
+
+function readJwks(env: Env, name: string, algorithm: JwtAlgorithm): Jwk[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  const parsed = parseJson(raw, name) as { keys?: unknown };
+  if (!Array.isArray(parsed.keys)) throw new ConfigError(name, 'must be a JWK set: { "keys": [...] }');
+  return parsed.keys.map((key) => {
+    const jwk = key as Jwk;
+    checkKeyMatchesAlgorithm(jwk, algorithm, name);
+    if (typeof jwk.kid !== 'string' || !jwk.kid) throw new ConfigError(name, 'needs a "kid" on every key');
+    if (algorithm !== 'HS256' && 'd' in jwk) throw new ConfigError(name, 'must hold public keys only');
+    return jwk;
+  });
+}
+
+function parseJson(raw: string, name: string): Jwk {
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Jwk;
+  } catch {
+    throw new ConfigError(name, 'must be JSON text of a JWK object');
+  }
+}
+
+function checkKeyMatchesAlgorithm(jwk: Jwk, algorithm: JwtAlgorithm, name: string): void {
+  const expected = KEY_TYPE_OF[algorithm];
+  if (jwk.kty !== expected.kty || (expected.crv && jwk.crv !== expected.crv)) {
+    throw new ConfigError(name, `must be a ${expected.kty}${expected.crv ? ` ${expected.crv}` : ''} key for ${algorithm}`);
+  }
+  if (jwk.alg !== undefined && jwk.alg !== algorithm) {
+    throw new ConfigError(name, `has alg "${String(jwk.alg)}" but JWT_ALG is ${algorithm}`);
+  }
+}

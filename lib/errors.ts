@@ -1,0 +1,106 @@
+/** Error codes of the HTTP contract; clients switch on them. */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_credentials'
+  | 'invalid_refresh_token'
+  | 'csrf_rejected'
+  | 'not_found'
+  | 'email_taken'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'too_many_attempts'
+  | 'service_unavailable'
+  | 'internal_error';
+
+/** Base of every error that maps to a contract response. */
+export abstract class AppError extends Error {
+  abstract readonly code: ErrorCode;
+  abstract readonly status: number;
+  /** Extra response headers (Retry-After, Set-Cookie to clear a cookie...). */
+  readonly headers: Record<string, string> = {};
+}
+
+export class InvalidRequestError extends AppError {
+  readonly code = 'invalid_request';
+  readonly status = 400;
+}
+
+export class InvalidCredentialsError extends AppError {
+  readonly code = 'invalid_credentials';
+  readonly status = 401;
+  constructor() {
+    super('The email or password is incorrect.');
+  }
+}
+
+export class InvalidRefreshTokenError extends AppError {
+  readonly code = 'invalid_refresh_token';
+  readonly status = 401;
+  constructor() {
+    super('The refresh token is invalid, expired or revoked.');
+  }
+}
+
+export class CsrfRejectedError extends AppError {
+  readonly code = 'csrf_rejected';
+  readonly status = 403;
+  constructor() {
+    super('A cookie-borne request must come from an allowed origin.');
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly code = 'not_found';
+  readonly status = 404;
+  constructor(what = 'The resource') {
+    super(`${what} was not found.`);
+  }
+}
+
+export class EmailTakenError extends AppError {
+  readonly code = 'email_taken';
+  readonly status = 409;
+  constructor() {
+    super('An account with this email already exists.');
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly code = 'payload_too_large';
+  readonly status = 413;
+  constructor(limitBytes: number) {
+    super(`The request body must be at most ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly code = 'unsupported_media_type';
+  readonly status = 415;
+  constructor() {
+    super('The request body must be JSON (Content-Type: application/json).');
+  }
+}
+
+export class TooManyAttemptsError extends AppError {
+  readonly code = 'too_many_attempts';
+  readonly status = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many failed logins for this account; try again later.');
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  readonly code = 'service_unavailable';
+  readonly status = 503;
+  constructor(options?: { cause?: unknown }) {
+    super('The service is temporarily unavailable; try again shortly.', options);
+  }
+}
+
+/** Configuration that is missing or invalid; thrown at cold start, never mapped to a response body. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}

@@ -1,0 +1,113 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { AppError, InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
+import type { Logger } from './logger';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** The parts of an API Gateway REST event that the handlers use, with header names lower-cased. */
+export interface HttpRequest {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  readonly pathParameters: Readonly<Record<string, string | undefined>>;
+  readonly stage: string;
+  readonly requestId: string;
+  readonly ip: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly origin: string | undefined;
+  /** Set by the Lambda authorizer on protected routes. */
+  readonly principal: { readonly sub: string; readonly sid: string; readonly scope: string } | undefined;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly cookies?: string[];
+}
+
+export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const body = event.body == null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const authorizer = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  return {
+    headers,
+    body,
+    pathParameters: event.pathParameters ?? {},
+    stage: event.requestContext?.stage ?? 'dev',
+    requestId: event.requestContext?.requestId ?? '',
+    ip: event.requestContext?.identity?.sourceIp ?? undefined,
+    userAgent: headers['user-agent'],
+    origin: headers.origin,
+    principal:
+      typeof authorizer?.sub === 'string' && typeof authorizer.sid === 'string'
+        ? { sub: authorizer.sub, sid: authorizer.sid, scope: typeof authorizer.scope === 'string' ? authorizer.scope : '' }
+        : undefined,
+  };
+}
+
+/**
+ * Parses a JSON body: 413 over 16 KiB, 415 for anything but application/json, 400 for bad JSON.
+ * An empty body is `undefined`; the schema decides whether that is acceptable.
+ */
+export function readJsonBody(request: HttpRequest): unknown {
+  const { body } = request;
+  if (body === undefined || body === '') return undefined;
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError();
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new InvalidRequestError('The request body is not valid JSON.');
+  }
+}
+
+/** The value of one cookie, from the Cookie header. */
+export function readCookie(request: HttpRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+  }
+  return undefined;
+}
+
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}, cookies?: string[]): HttpResponse => ({
+  status,
+  body,
+  headers,
+  ...(cookies ? { cookies } : {}),
+});
+
+export const noContent = (cookies?: string[]): HttpResponse => ({ status: 204, ...(cookies ? { cookies } : {}) });
+
+/** CORS for allowed origins only (never a reflected arbitrary origin), with credentials for cookies. */
+export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
+  if (!origin || !allowedOrigins.includes(origin)) return { Vary: 'Origin' };
+  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
+}
+
+export function toApiGatewayResult(response: HttpResponse, extraHeaders: Record<string, string>): APIGatewayProxyResult {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...extraHeaders, ...response.headers };
+  if (response.body !== undefined) headers['Content-Type'] = 'application/json';
+  return {
+    statusCode: response.status,
+    headers,
+    ...(response.cookies?.length ? { multiValueHeaders: { 'Set-Cookie': response.cookies } } : {}),
+    body: response.body === undefined ? '' : JSON.stringify(response.body),
+  };
+}
+
+/** The one place that turns an error into a response: contract errors as they are, anything else a generic 500. */
+export function errorToResponse(error: unknown, logger: Logger): HttpResponse {
+  if (error instanceof AppError) {
+    if (error.status >= 500) logger.error('request failed', { code: error.code, error });
+    return json(error.status, { error: error.code, message: error.message }, error.headers);
+  }
+  logger.error('unexpected error', { error });
+  return json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });
+}

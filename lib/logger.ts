@@ -1,0 +1,66 @@
+/**
+ * Structured JSON logs, one line per event. Callers pass named fields, never a token, password,
+ * hash or key; `redact` below is a second line of defence for field names that suggest one.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  /** A security event: a distinct, queryable log line (`"security_event": name`). */
+  security(event: SecurityEvent, fields: Record<string, unknown>): void;
+  /** A logger that adds these fields to every line (request id...). */
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export type SecurityEvent =
+  | 'login_failed'
+  | 'login_throttled'
+  | 'refresh_token_reuse'
+  | 'refresh_on_revoked_session'
+  | 'logout_all'
+  | 'csrf_rejected';
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+const SECRET_FIELD = /token|password|secret|hash|key|authorization|cookie/i;
+
+export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Logger {
+  const emit = (lineLevel: Exclude<LogLevel, 'silent'>, message: string, fields: Record<string, unknown> = {}) => {
+    if (RANK[lineLevel] < RANK[level]) return;
+    write(JSON.stringify({ level: lineLevel, time: new Date().toISOString(), message, ...base, ...redact(fields) }));
+  };
+  return {
+    debug: (message, fields) => emit('debug', message, fields),
+    info: (message, fields) => emit('info', message, fields),
+    warn: (message, fields) => emit('warn', message, fields),
+    error: (message, fields) => emit('error', message, fields),
+    security: (event, fields) => emit('warn', `security event: ${event}`, { security_event: event, ...fields }),
+    child: (fields) => createLogger(level, { ...base, ...fields }, write),
+  };
+}
+
+function redact(fields: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (value instanceof Error) result[name] = describeError(value);
+    else result[name] = SECRET_FIELD.test(name) ? '[redacted]' : value;
+  }
+  return result;
+}
+
+/** Name, message and stack of an error and its causes; SDK errors carry no request payloads here. */
+function describeError(error: Error): Record<string, unknown> {
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    ...(error.cause instanceof Error ? { cause: describeError(error.cause) } : {}),
+  };
+}
+
+export function parseLogLevel(raw: string | undefined): LogLevel {
+  const value = raw?.trim().toLowerCase();
+  return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' || value === 'silent' ? value : 'info';
+}

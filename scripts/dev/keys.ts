@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { JwtAlgorithm } from '../../lib/config';
+
+/** A new private signing JWK for an algorithm, with a kid that says when it was made. */
+export async function generateSigningJwk(algorithm: JwtAlgorithm): Promise<Record<string, unknown>> {
+  const kid = `${algorithm.toLowerCase()}-${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`;
+  if (algorithm === 'HS256') return { kty: 'oct', k: randomBytes(32).toString('base64url'), kid, alg: algorithm };
+  const { privateKey } = await generateKeyPair(algorithm, { extractable: true, ...(algorithm === 'RS256' ? { modulusLength: 2048 } : {}) });
+  return { ...(await exportJWK(privateKey)), kid, alg: algorithm };
+}
+
+export const generateHashKey = (): string => randomBytes(32).toString('base64url');
+
+/**
+ * Local development keys, generated once and kept under `.keys/` (git-ignored) so tokens
+ * survive a restart. Values already in the environment win.
+ */
+export async function localDevKeys(directory: string, algorithm: JwtAlgorithm, env: Record<string, string | undefined>) {
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const read = async (file: string, make: () => Promise<string>) => {
+    const path = join(directory, file);
+    if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+    const value = await make();
+    writeFileSync(path, `${value}\n`, { mode: 0o600 });
+    return value;
+  };
+  return {
+    JWT_PRIVATE_KEY: env.JWT_PRIVATE_KEY || (await read(`jwt-${algorithm}.json`, async () => JSON.stringify(await generateSigningJwk(algorithm)))),
+    REFRESH_TOKEN_HASH_KEY: env.REFRESH_TOKEN_HASH_KEY || (await read('refresh-token-hash-key', async () => generateHashKey())),
+  };
+}

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface OfflineServer {
+  readonly baseUrl: string;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * Runs `serverless offline` (stage dev) with the given environment and resolves once it serves.
+ * It runs in its own process group so stopping it also stops the workers it started.
+ */
+export async function startOffline({
+  port,
+  lambdaPort,
+  env,
+  stage = 'dev',
+  inheritOutput = false,
+  timeoutMs = 90_000,
+}: {
+  port: number;
+  lambdaPort: number;
+  env: Record<string, string>;
+  stage?: string;
+  inheritOutput?: boolean;
+  timeoutMs?: number;
+}): Promise<OfflineServer> {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start', '--stage', stage], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), OFFLINE_LAMBDA_PORT: String(lambdaPort), SLS_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (inheritOutput) process.stdout.write(chunk);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const baseUrl = `http://127.0.0.1:${port}/${stage}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        return resolve();
+      }
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, 5000).unref();
+    });
+
+  const deadline = Date.now() + timeoutMs;
+  while (!/Server ready/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`serverless offline exited (code ${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`serverless offline did not start within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { baseUrl, stop };
+}
