@@ -39,7 +39,15 @@ async function main(): Promise<void> {
       port,
       lambdaPort: Number(process.env.OFFLINE_LAMBDA_PORT ?? port + 2),
       stage: STAGE,
-      env: { ...LOCAL_AWS_ENV, ...process.env, ...keys, JWT_ALG: algorithm, DYNAMODB_ENDPOINT: dynamo.endpoint } as Record<string, string>,
+      env: {
+        ...LOCAL_AWS_ENV,
+        // The demo page is served from this origin and refreshes with the cookie, which needs an allowed Origin.
+        CORS_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
+        ...process.env,
+        ...keys,
+        JWT_ALG: algorithm,
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+      } as Record<string, string>,
       inheritOutput: true,
     });
     stops.push(offline.stop);

@@ -1,0 +1,21 @@
+import { ensureTables, LOCAL_AWS_ENV } from '../../scripts/dev/dynamodb-local';
+import { startOffline, type OfflineServer } from '../../scripts/dev/offline';
+import { testEnv } from './fixtures';
+import { freePort } from './ports';
+
+/**
+ * serverless-offline (stage dev) on free ports, against the run's DynamoDB Local, with a fresh
+ * key set and the given overrides (e.g. a 2 s access-token lifetime).
+ */
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<OfflineServer & { port: number }> {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
+  await ensureTables(endpoint, 'dev');
+  const env = await testEnv({ JWT_ISSUER: 'http://localhost:3000', JWT_AUDIENCE: 'jwt-auth', LOG_LEVEL: 'warn', ...overrides });
+  const [port, lambdaPort] = [await freePort(), await freePort()];
+  const server = await startOffline({
+    port,
+    lambdaPort,
+    env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>), DYNAMODB_ENDPOINT: endpoint },
+  });
+  return { ...server, port };
+}
