@@ -32,9 +32,14 @@ export type AccessTokenVerifier = (token: string) => Promise<AccessTokenPrincipa
 
 // Three base64url segments, no padding, no white space: rejects what jose would tolerate.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const MAX_TOKEN_LENGTH = 8192;
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 // Header members that carry or point at keys, or change how the payload is read; we trust none.
 const FORBIDDEN_HEADER_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64', 'zip', 'enc'];
-const REQUIRED_CLAIMS = ['exp', 'iat', 'sub', 'sid', 'jti'];
+/** Claims every access token must carry (jose adds iss, aud and, with maxTokenAge, iat). */
+export const REQUIRED_CLAIMS: readonly string[] = ['exp', 'iat', 'sub', 'sid', 'jti'];
+// Like jose: invalid UTF-8 is an error, not U+FFFD; a leading BOM is dropped.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const { keySet, issuer, audience, maxTokenAgeSeconds, clockSkewSeconds, clock } = options;
@@ -49,7 +54,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         issuer,
         audience,
         typ: ACCESS_TOKEN_TYPE,
-        requiredClaims: REQUIRED_CLAIMS,
+        requiredClaims: [...REQUIRED_CLAIMS],
         maxTokenAge: maxTokenAgeSeconds,
         clockTolerance: clockSkewSeconds,
         currentDate: new Date(clock.now()),
@@ -64,20 +69,33 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 
 /** Checks the strict compact form and the header; shared by every verification path. */
 export function checkCompactForm(token: string): Record<string, unknown> {
-  if (token.length > 8192 || !COMPACT_JWS.test(token)) throw new AccessTokenRejectedError('not a compact JWS');
-  const segments = token.split('.');
-  for (const segment of segments) {
-    // Reject non-canonical base64url (unused trailing bits set), which decoders silently accept.
-    if (segment.length % 4 === 1 || Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
-      throw new AccessTokenRejectedError('non-canonical base64url');
-    }
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
+    throw new AccessTokenRejectedError('not a compact JWS');
   }
-  const header = parseJsonObject(segments[0]!);
+  const first = token.indexOf('.');
+  const last = token.lastIndexOf('.');
+  if (!isCanonicalBase64url(token, 0, first) || !isCanonicalBase64url(token, first + 1, last) || !isCanonicalBase64url(token, last + 1, token.length)) {
+    throw new AccessTokenRejectedError('non-canonical base64url');
+  }
+  const header = parseJsonObject(token.slice(0, first));
   if (!header) throw new AccessTokenRejectedError('header is not a JSON object');
   for (const member of FORBIDDEN_HEADER_MEMBERS) {
     if (member in header) throw new AccessTokenRejectedError(`header member ${member} is not accepted`);
   }
   return header;
+}
+
+/**
+ * Decoders silently accept a segment whose unused trailing bits are set, so several strings decode
+ * to one signature. Only the encoding with those bits zero is canonical (text[start, end) is known
+ * to hold base64url characters only).
+ */
+function isCanonicalBase64url(text: string, start: number, end: number): boolean {
+  const remainder = (end - start) % 4;
+  if (remainder === 0) return true;
+  if (remainder === 1) return false;
+  const value = BASE64URL_ALPHABET.indexOf(text[end - 1]!);
+  return (value & (remainder === 2 ? 0b1111 : 0b11)) === 0;
 }
 
 /** Claims the authorizer hands on must be strings; anything else is a malformed token. */
@@ -92,7 +110,7 @@ export function toPrincipal(payload: JWTPayload): AccessTokenPrincipal {
 
 function parseJsonObject(segment: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(strictUtf8.decode(Buffer.from(segment, 'base64url')));
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

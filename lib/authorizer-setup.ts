@@ -1,13 +1,16 @@
-import { createAccessTokenVerifier } from './access-token-verifier';
 import type { AuthorizerDeps, SessionLivenessCheck } from './authorizer';
 import { systemClock, type Clock } from './clock';
 import { loadAuthorizerConfig, type AuthorizerConfig, type Env } from './config';
-import { importVerificationKeys } from './keys';
+import { createFastAccessTokenVerifier, importVerificationKeyObjects } from './fast-verifier';
 import { createLogger, parseLogLevel } from './logger';
 
 /**
  * Builds the authorizer at cold start. The session check is passed in by the entry point that
  * wants it, so the stateless authorizer's bundle never contains a DynamoDB client.
+ *
+ * Tokens are verified by the node:crypto path (lib/fast-verifier.ts), which makes the decisions of
+ * jose's jwtVerify (createAccessTokenVerifier, the reference) at about node:crypto's speed, and
+ * keeps jose out of the authorizer's bundle.
  */
 export async function createAuthorizerDeps(
   env: Env,
@@ -18,10 +21,9 @@ export async function createAuthorizerDeps(
   if (config.checkSession && !options.sessionCheck) {
     throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-session.handler');
   }
-  const keySet = await importVerificationKeys(config);
   return {
-    verify: createAccessTokenVerifier({
-      keySet,
+    verify: createFastAccessTokenVerifier({
+      keySet: importVerificationKeyObjects(config),
       issuer: config.issuer,
       audience: config.audience,
       maxTokenAgeSeconds: config.accessTokenTtlSeconds,

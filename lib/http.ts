@@ -85,10 +85,17 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 
 export const noContent = (cookies?: string[]): HttpResponse => ({ status: 204, ...(cookies ? { cookies } : {}) });
 
-/** CORS for allowed origins only (never a reflected arbitrary origin), with credentials for cookies. */
+/**
+ * CORS for allowed origins only (never a reflected arbitrary origin), with credentials for cookies.
+ * A foreign origin is answered with the first allowed one, as API Gateway's preflight does; the
+ * explicit header also stops serverless-offline from reflecting any origin locally.
+ */
 export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
-  if (!origin || !allowedOrigins.includes(origin)) return { Vary: 'Origin' };
-  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
+  if (origin && allowedOrigins.includes(origin)) {
+    return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
+  }
+  if (origin && allowedOrigins.length > 0) return { 'Access-Control-Allow-Origin': allowedOrigins[0]!, Vary: 'Origin' };
+  return { Vary: 'Origin' };
 }
 
 export function toApiGatewayResult(response: HttpResponse, extraHeaders: Record<string, string>): APIGatewayProxyResult {

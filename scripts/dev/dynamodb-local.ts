@@ -17,8 +17,16 @@ const { tableResources } = require('../../infra/tables.js') as {
 
 export const SERVICE_NAME = 'jwt-auth';
 
-/** Placeholder credentials: DynamoDB Local with -sharedDb accepts any. */
-export const LOCAL_AWS_ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+/**
+ * Placeholder credentials (DynamoDB Local with -sharedDb accepts any), and no SDK nagging about
+ * Node 20 locally: the deployed runtime is nodejs22.x.
+ */
+export const LOCAL_AWS_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 export interface DynamoDbLocal {
   readonly endpoint: string;

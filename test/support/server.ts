@@ -10,7 +10,7 @@ import { freePort } from './ports';
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<OfflineServer & { port: number }> {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
   await ensureTables(endpoint, 'dev');
-  const env = await testEnv({ JWT_ISSUER: 'http://localhost:3000', JWT_AUDIENCE: 'jwt-auth', LOG_LEVEL: 'warn', ...overrides });
+  const env = await testEnv({ JWT_ISSUER: 'http://localhost:3000', JWT_AUDIENCE: 'jwt-auth', LOG_LEVEL: 'warn', LAMBDA_TIMEOUT_SECONDS: '30', ...overrides });
   const [port, lambdaPort] = [await freePort(), await freePort()];
   const server = await startOffline({
     port,

@@ -1,0 +1,75 @@
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { JwtAlgorithm } from '../lib/config';
+import { LOCAL_AWS_ENV, SERVICE_NAME } from '../scripts/dev/dynamodb-local';
+import { generateHashKey, generateSigningJwk } from '../scripts/dev/keys';
+
+export const ROOT = join(__dirname, '..');
+export const STAGE = 'dev';
+export const ALGORITHMS: readonly JwtAlgorithm[] = ['ES256', 'EdDSA', 'RS256', 'HS256'];
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { tableNames } = require('../infra/tables.js') as { tableNames: (service: string, stage: string) => { users: string; sessions: string } };
+
+export type ServiceEnv = Record<string, string>;
+
+/**
+ * A complete environment for the functions, as serverless.yml would set it for stage dev, with a
+ * fresh signing key. The tables are the stage's; DYNAMODB_ENDPOINT is added where one runs.
+ */
+export async function serviceEnv(algorithm: JwtAlgorithm, overrides: ServiceEnv = {}): Promise<ServiceEnv> {
+  const tables = tableNames(SERVICE_NAME, STAGE);
+  return {
+    ...LOCAL_AWS_ENV,
+    API_STAGE: STAGE,
+    USERS_TABLE: tables.users,
+    SESSIONS_TABLE: tables.sessions,
+    JWT_ALG: algorithm,
+    JWT_PRIVATE_KEY: JSON.stringify(await generateSigningJwk(algorithm)),
+    REFRESH_TOKEN_HASH_KEY: generateHashKey(),
+    JWT_ISSUER: 'http://localhost:3000',
+    JWT_AUDIENCE: SERVICE_NAME,
+    AUTHORIZER_CHECK_SESSION: 'false',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+}
+
+/** The environment of a child process: PATH and the given variables, nothing inherited that could change timings (NODE_OPTIONS...). */
+export function childEnv(extra: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), ...extra };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+export interface MachineDescription {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly os: string;
+  readonly node: string;
+  readonly loadAverage: readonly number[];
+}
+
+export function describeMachine(): MachineDescription {
+  const cores = cpus();
+  return {
+    cpu: cores[0]?.model.trim() ?? 'unknown',
+    cores: cores.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os: `${osType()} ${release()} ${process.arch}`,
+    node: process.version,
+    loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Child process of bench/authorizer-throughput.ts, one per algorithm: loads the packaged
+ * authorizer module with this process's environment (as Lambda would at cold start), signs a pool
+ * of distinct access tokens with the service's own issuer, then times, interleaved in this one
+ * process, the authorizer handler against the floor: node:crypto verify with a pre-imported KeyObject.
+ */
+import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createAccessTokenIssuer } from '../../lib/access-token';
+import { systemClock } from '../../lib/clock';
+import { loadTokenConfig, type Jwk, type JwtAlgorithm } from '../../lib/config';
+import { importSigningKey } from '../../lib/keys';
+import { RESULT_PREFIX, type ThroughputWorkerInput, type ThroughputWorkerOutput } from './protocol';
+
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/me';
+const SIGNING_BATCH = 200;
+
+type Handler = (event: unknown) => Promise<{ principalId?: string }>;
+type FloorVerify = (signingInput: Buffer, signature: Buffer) => boolean;
+
+async function main(): Promise<void> {
+  const input = JSON.parse(process.env.BENCH_INPUT ?? '') as ThroughputWorkerInput;
+  const config = loadTokenConfig(process.env, { requirePrivateKey: true });
+  const issuer = createAccessTokenIssuer({
+    signingKey: await importSigningKey(config),
+    issuer: config.issuer,
+    audience: config.audience,
+    ttlSeconds: config.accessTokenTtlSeconds,
+    clock: systemClock,
+  });
+
+  // One block of distinct tokens for the warm-up and one per run: the authorizer never sees a token twice.
+  const blocks: string[][] = [];
+  for (let block = 0; block <= input.runs; block++) {
+    const tokens: string[] = [];
+    while (tokens.length < input.iterations) {
+      const batch = Math.min(SIGNING_BATCH, input.iterations - tokens.length);
+      const issued = await Promise.all(
+        Array.from({ length: batch }, (_, index) => issuer.issue({ userId: `user-${block}-${tokens.length + index}`, sessionId: `session-${block}-${tokens.length + index}` })),
+      );
+      tokens.push(...issued.map((result) => result.token));
+    }
+    blocks.push(tokens);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const handler = (require(input.modulePath) as Record<string, Handler>)[input.exportName];
+  if (typeof handler !== 'function') throw new Error(`${input.modulePath} exports no ${input.exportName}`);
+  const floor = floorVerifier(config.algorithm, config.privateJwk!);
+
+  const runAuthorizer = async (tokens: readonly string[]): Promise<number> => {
+    const events = tokens.map((token) => ({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN }));
+    const start = process.hrtime.bigint();
+    for (const event of events) {
+      const result = await handler(event);
+      if (typeof result?.principalId !== 'string') throw new Error(`the authorizer did not allow a valid token: ${JSON.stringify(result)}`);
+    }
+    return opsPerSecond(events.length, start);
+  };
+  const runFloor = (tokens: readonly string[]): number => {
+    const start = process.hrtime.bigint();
+    for (const token of tokens) {
+      const dot = token.lastIndexOf('.');
+      const signingInput = Buffer.from(token.slice(0, dot), 'latin1');
+      const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+      if (!floor(signingInput, signature)) throw new Error('the floor did not verify a valid token');
+    }
+    return opsPerSecond(tokens.length, start);
+  };
+
+  await runAuthorizer(blocks[0]!);
+  runFloor(blocks[0]!);
+  const authorizerOpsPerSecond: number[] = [];
+  const floorOpsPerSecond: number[] = [];
+  for (let run = 1; run <= input.runs; run++) {
+    const tokens = blocks[run]!;
+    // A B, then B A: neither side always runs first (GC debt, CPU frequency).
+    if (run % 2 === 1) {
+      authorizerOpsPerSecond.push(await runAuthorizer(tokens));
+      floorOpsPerSecond.push(runFloor(tokens));
+    } else {
+      floorOpsPerSecond.push(runFloor(tokens));
+      authorizerOpsPerSecond.push(await runAuthorizer(tokens));
+    }
+  }
+  const output: ThroughputWorkerOutput = { algorithm: config.algorithm, authorizerOpsPerSecond, floorOpsPerSecond };
+  process.stdout.write(`\n${RESULT_PREFIX}${JSON.stringify(output)}\n`);
+}
+
+/** The cryptographic floor: one node:crypto call with a KeyObject imported once, before timing. */
+function floorVerifier(algorithm: JwtAlgorithm, privateJwk: Jwk): FloorVerify {
+  if (algorithm === 'HS256') {
+    const secret: KeyObject = createSecretKey(Buffer.from(String(privateJwk.k), 'base64url'));
+    return (signingInput, signature) => {
+      const mac = createHmac('sha256', secret).update(signingInput).digest();
+      return mac.length === signature.length && timingSafeEqual(mac, signature);
+    };
+  }
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, kid: _kid, alg: _alg, ...publicJwk } = privateJwk;
+  const key = createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' });
+  if (algorithm === 'ES256') {
+    const keyWithEncoding = { key, dsaEncoding: 'ieee-p1363' as const };
+    return (signingInput, signature) => verify('sha256', signingInput, keyWithEncoding, signature);
+  }
+  if (algorithm === 'EdDSA') return (signingInput, signature) => verify(null, signingInput, key, signature);
+  return (signingInput, signature) => verify('sha256', signingInput, key, signature);
+}
+
+const opsPerSecond = (count: number, start: bigint): number => count / (Number(process.hrtime.bigint() - start) / 1e9);
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

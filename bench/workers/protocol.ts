@@ -1,0 +1,23 @@
+import type { JwtAlgorithm } from '../../lib/config';
+
+/** How the benchmark's child processes hand their measurements back: one prefixed JSON line on stdout. */
+export const RESULT_PREFIX = 'BENCH_RESULT ';
+
+export function parseResult<T>(stdout: string, what: string): T {
+  const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_PREFIX));
+  if (!line) throw new Error(`${what} printed no result:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice(RESULT_PREFIX.length)) as T;
+}
+
+export interface ThroughputWorkerInput {
+  readonly modulePath: string;
+  readonly exportName: string;
+  readonly iterations: number;
+  readonly runs: number;
+}
+
+export interface ThroughputWorkerOutput {
+  readonly algorithm: JwtAlgorithm;
+  readonly authorizerOpsPerSecond: number[];
+  readonly floorOpsPerSecond: number[];
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { loadAppConfig, loadAuthorizerConfig, type Env } from '../../lib/config';
+import { ConfigError } from '../../lib/errors';
+import { signingJwk } from '../support/fixtures';
+
+async function validEnv(overrides: Env = {}): Promise<Env> {
+  return {
+    JWT_PRIVATE_KEY: JSON.stringify(await signingJwk('ES256')),
+    REFRESH_TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
+    USERS_TABLE: 'users',
+    SESSIONS_TABLE: 'sessions',
+    ...overrides,
+  };
+}
+
+function expectConfigError(load: () => unknown, variable: string) {
+  try {
+    load();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toContain(variable);
+    return;
+  }
+  throw new Error(`expected a ConfigError naming ${variable}`);
+}
+
+describe('configuration', () => {
+  it('applies the contract defaults and freezes the result', async () => {
+    const config = loadAppConfig(await validEnv());
+    expect(config).toMatchObject({
+      algorithm: 'ES256',
+      issuer: 'http://localhost:3000',
+      audience: 'jwt-auth',
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 1209600,
+      sessionMaxAgeSeconds: 2592000,
+      refreshReuseGraceSeconds: 10,
+      loginMaxFailures: 5,
+      loginLockoutSeconds: 900,
+      corsAllowedOrigins: [],
+      clockSkewSeconds: 30,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(loadAuthorizerConfig(await validEnv()).checkSession).toBe(false);
+  });
+
+  it.each([
+    ['JWT_ALG', { JWT_ALG: 'none' }],
+    ['JWT_ALG', { JWT_ALG: 'HS512' }],
+    ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: '' }],
+    ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: 'not json' }],
+    ['JWT_PRIVATE_KEY', { JWT_ALG: 'RS256' }],
+    ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }) }],
+    ['JWT_PRIVATE_KEY', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(31).toString('base64url') }) }],
+    ['REFRESH_TOKEN_HASH_KEY', { REFRESH_TOKEN_HASH_KEY: undefined }],
+    ['REFRESH_TOKEN_HASH_KEY', { REFRESH_TOKEN_HASH_KEY: randomBytes(16).toString('base64url') }],
+    ['ACCESS_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '15m' }],
+    ['ACCESS_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '0' }],
+    ['REFRESH_TOKEN_TTL_SECONDS', { REFRESH_TOKEN_TTL_SECONDS: '-5' }],
+    ['SESSION_MAX_AGE_SECONDS', { SESSION_MAX_AGE_SECONDS: '1.5' }],
+    ['REFRESH_REUSE_GRACE_SECONDS', { REFRESH_REUSE_GRACE_SECONDS: 'ten' }],
+    ['LOGIN_MAX_FAILURES', { LOGIN_MAX_FAILURES: '0' }],
+    ['LOGIN_LOCKOUT_SECONDS', { LOGIN_LOCKOUT_SECONDS: 'x' }],
+    ['CLOCK_SKEW_SECONDS', { CLOCK_SKEW_SECONDS: '3600' }],
+    ['CORS_ALLOWED_ORIGINS', { CORS_ALLOWED_ORIGINS: '*' }],
+    ['CORS_ALLOWED_ORIGINS', { CORS_ALLOWED_ORIGINS: 'https://app.example.com/path' }],
+    ['USERS_TABLE', { USERS_TABLE: '' }],
+    ['DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'not a url' }],
+  ])('refuses an invalid %s and names it', async (variable, overrides) => {
+    const env = await validEnv(overrides as Env);
+    expectConfigError(() => loadAppConfig(env), variable);
+  });
+
+  it('refuses an invalid AUTHORIZER_CHECK_SESSION and requires SESSIONS_TABLE when it is on', async () => {
+    const yes = await validEnv({ AUTHORIZER_CHECK_SESSION: 'yes' });
+    expectConfigError(() => loadAuthorizerConfig(yes), 'AUTHORIZER_CHECK_SESSION');
+    const env = await validEnv({ AUTHORIZER_CHECK_SESSION: 'true', SESSIONS_TABLE: '' });
+    expectConfigError(() => loadAuthorizerConfig(env), 'SESSIONS_TABLE');
+  });
+
+  it('parses the CORS allow-list', async () => {
+    const config = loadAppConfig(await validEnv({ CORS_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173' }));
+    expect(config.corsAllowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+  });
+
+  it('lets a verify-only authorizer run on public keys alone', async () => {
+    const { d: _d, ...publicJwk } = await signingJwk('ES256');
+    const config = loadAuthorizerConfig({ JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [publicJwk] }) });
+    expect(config.privateJwk).toBeUndefined();
+    expect(config.extraVerificationJwks).toHaveLength(1);
+    expectConfigError(() => loadAuthorizerConfig({ JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ ...publicJwk, d: 'x' }] }) }), 'JWT_VERIFICATION_KEYS');
+  });
+});

@@ -1,0 +1,104 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { jsonEvent, restEvent } from '../support/events';
+import { PASSWORD, testEnv } from '../support/fixtures';
+
+type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** Loads a handler module fresh, with the environment it reads at cold start. */
+async function loadHandler(name: string, env: Record<string, string | undefined>): Promise<Handler> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    let handler: Handler | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      handler = require(`../../handlers/${name}`).handler;
+    });
+    return handler!;
+  } finally {
+    process.env = saved;
+  }
+}
+
+const bodyOf = (result: APIGatewayProxyResult) => JSON.parse(result.body);
+
+describe('handlers: request parsing and error mapping', () => {
+  let env: Record<string, string | undefined>;
+  beforeAll(async () => {
+    env = await testEnv({ LOG_LEVEL: 'silent', CORS_ALLOWED_ORIGINS: 'https://app.example.com' });
+  });
+
+  it.each([
+    ['malformed JSON', 400, 'invalid_request', jsonEvent('{"email":')],
+    ['a JSON array', 400, 'invalid_request', jsonEvent([])],
+    ['no body', 400, 'invalid_request', restEvent({})],
+    ['a missing password', 400, 'invalid_request', jsonEvent({ email: 'a@example.com' })],
+    ['a number as email', 400, 'invalid_request', jsonEvent({ email: 42, password: PASSWORD })],
+    ['an email without @', 400, 'invalid_request', jsonEvent({ email: 'nobody.example.com', password: PASSWORD })],
+    ['an email with two @', 400, 'invalid_request', jsonEvent({ email: 'a@b@example.com', password: PASSWORD })],
+    ['an email over 254 characters', 400, 'invalid_request', jsonEvent({ email: `${'a'.repeat(250)}@example.com`, password: PASSWORD })],
+    ['a 7-character password', 400, 'invalid_request', jsonEvent({ email: 'a@example.com', password: '1234567' })],
+    ['a 257-code-point password', 400, 'invalid_request', jsonEvent({ email: 'a@example.com', password: '😀'.repeat(257) })],
+    ['a text/plain body', 415, 'unsupported_media_type', restEvent({ body: '{}', headers: { 'Content-Type': 'text/plain' } })],
+    ['a form body', 415, 'unsupported_media_type', restEvent({ body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } })],
+    ['a body over 16 KiB', 413, 'payload_too_large', jsonEvent({ email: 'a@example.com', password: 'x'.repeat(17_000) })],
+  ])('register answers %s with %i %s', async (_what, status, code, event) => {
+    const handler = await loadHandler('register', env);
+    const result = await handler(event);
+    expect(result.statusCode).toBe(status);
+    expect(bodyOf(result)).toEqual({ error: code, message: expect.any(String) });
+    expect(result.headers?.['Content-Type']).toBe('application/json');
+    expect(result.headers?.['Cache-Control']).toBe('no-store');
+  });
+
+  it('accepts a charset parameter and a 256-code-point password', async () => {
+    const handler = await loadHandler('register', env);
+    const email = `charset-${Date.now()}@example.com`;
+    const result = await handler(
+      restEvent({ body: JSON.stringify({ email, password: '😀'.repeat(256) }), headers: { 'content-type': 'Application/JSON; charset=utf-8' } }),
+    );
+    expect(result.statusCode).toBe(201);
+  });
+
+  it('maps an unexpected error to a generic 500 with no stack trace', async () => {
+    const handler = await loadHandler('me', env);
+    const result = await handler(restEvent({ method: 'GET', path: '/me' }));
+    expect(result.statusCode).toBe(500);
+    expect(bodyOf(result)).toEqual({ error: 'internal_error', message: 'Something went wrong on our side.' });
+    expect(result.body).not.toMatch(/at |Error|authorizer/);
+  });
+
+  it('answers 503 service_unavailable when DynamoDB cannot be reached', async () => {
+    const handler = await loadHandler('login', { ...env, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' });
+    const result = await handler(jsonEvent({ email: 'a@example.com', password: PASSWORD }));
+    expect(result.statusCode).toBe(503);
+    expect(bodyOf(result)).toEqual({ error: 'service_unavailable', message: expect.any(String) });
+    expect(result.body).not.toContain('access_token');
+  });
+
+  it('answers CORS for an allowed origin only, never reflecting another', async () => {
+    const handler = await loadHandler('jwks', env);
+    const allowed = await handler(restEvent({ method: 'GET', headers: { Origin: 'https://app.example.com' } }));
+    expect(allowed.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'https://app.example.com', 'Access-Control-Allow-Credentials': 'true' });
+    const foreign = await handler(restEvent({ method: 'GET', headers: { Origin: 'https://evil.example' } }));
+    expect(foreign.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.com');
+    expect(foreign.headers?.['Access-Control-Allow-Credentials']).toBeUndefined();
+    expect(JSON.stringify(foreign.headers)).not.toContain('evil');
+  });
+
+  it('fails at cold start with a message that names the missing variable', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    delete process.env.REFRESH_TOKEN_HASH_KEY;
+    try {
+      let getApp: (typeof import('../../lib/runtime'))['getApp'] | undefined;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        getApp = require('../../lib/runtime').getApp;
+      });
+      await expect(getApp!()).rejects.toThrow(/Invalid configuration: REFRESH_TOKEN_HASH_KEY is required/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
