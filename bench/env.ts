@@ -73,3 +73,19 @@ export function describeMachine(): MachineDescription {
     loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
   };
 }
+
+/** A JWK set with the public part of a private JWK, as the authorizer is deployed with (JWT_VERIFICATION_KEYS). */
+export function publicJwks(privateJwkJson: string): string {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, key_ops: _ops, ext: _ext, ...publicJwk } = JSON.parse(privateJwkJson) as Record<string, unknown>;
+  return JSON.stringify({ keys: [{ ...publicJwk, use: 'sig' }] });
+}
+
+/**
+ * The environment of the stateless authorizer as deployed: public keys only (JWT_VERIFICATION_KEYS),
+ * no private key. HS256 has no public key: its secret stays in JWT_PRIVATE_KEY.
+ */
+export function authorizerEnv(env: ServiceEnv): ServiceEnv {
+  if (env.JWT_ALG === 'HS256') return env;
+  const { JWT_PRIVATE_KEY: privateKey, REFRESH_TOKEN_HASH_KEY: _hashKey, ...rest } = env;
+  return { ...rest, JWT_VERIFICATION_KEYS: publicJwks(privateKey!) };
+}

@@ -34,7 +34,16 @@ const NOT_COPIED = new Set(['node_modules', '.git', '.serverless', '.esbuild', '
  * It runs in a snapshot of the repository (node_modules linked), so it neither races a
  * serverless-offline that builds into the repository's .esbuild/ nor overwrites .serverless/.
  */
-export async function packageService({ workDir, env }: { workDir: string; env: Record<string, string> }): Promise<PackageResult> {
+export async function packageService({
+  workDir,
+  env,
+  params = {},
+}: {
+  workDir: string;
+  env: Record<string, string>;
+  /** Deploy parameters (`--param="name=value"`), e.g. the public keys the authorizer is deployed with. */
+  params?: Record<string, string>;
+}): Promise<PackageResult> {
   const snapshot = join(workDir, 'service');
   const output = join(workDir, 'artifacts');
   cpSync(ROOT, snapshot, {
@@ -46,7 +55,8 @@ export async function packageService({ workDir, env }: { workDir: string; env: R
   });
   symlinkSync(join(ROOT, 'node_modules'), join(snapshot, 'node_modules'), 'dir');
 
-  const args = ['serverless', 'package', '--stage', STAGE, '--package', output];
+  const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
+  const args = ['serverless', 'package', '--stage', STAGE, '--package', output, ...paramArgs];
   const started = process.hrtime.bigint();
   await run('npx', args, snapshot, { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' } as Record<string, string>);
   const seconds = msSince(started) / 1000;
@@ -76,7 +86,8 @@ export async function packageService({ workDir, env }: { workDir: string; env: R
     };
   });
   const shownEnv = Object.entries(env).map(([key, value]) => `${key}=${value} `).join('');
-  return { command: `${shownEnv}npx ${args.slice(0, 4).join(' ')} --package <dir>`, seconds, functions };
+  const shownParams = Object.keys(params).map((name) => ` --param="${name}=<${name}>"`).join('');
+  return { command: `${shownEnv}npx ${args.slice(0, 4).join(' ')} --package <dir>${shownParams}`, seconds, functions };
 }
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {

@@ -10,8 +10,8 @@ function allowedOrigins(raw) {
     .filter(Boolean);
 }
 
-async function cors({ resolveVariable }) {
-  const origins = allowedOrigins(await resolveVariable("env:CORS_ALLOWED_ORIGINS, ''"));
+async function cors() {
+  const origins = allowedOrigins(process.env.CORS_ALLOWED_ORIGINS);
   if (origins.length === 0) return false;
   return {
     origins,

@@ -3,7 +3,8 @@ import { createAccountService, type AccountService } from './accounts';
 import { systemClock, type Clock } from './clock';
 import { loadAppConfig, type AppConfig, type Env } from './config';
 import { importSigningKey, importVerificationKeys, type VerificationKeySet } from './keys';
-import { createLogger, parseLogLevel, type Logger } from './logger';
+import { createLambdaLogger, type LambdaLogger } from './lambda-logger';
+import { parseLogLevel, type Logger } from './logger';
 import { createPasswordHasher, type PasswordHasher } from './password';
 import { createRefreshTokenCodec } from './refresh-token';
 import { createSessionService, type SessionService } from './sessions';
@@ -14,7 +15,7 @@ import { createDynamoDbUserStore, type UserStore } from './stores/user-store';
 /** Everything a handler needs, built once per cold start. */
 export interface App {
   readonly config: AppConfig;
-  readonly logger: Logger;
+  readonly logger: Logger & Partial<Pick<LambdaLogger, 'addContext'>>;
   readonly accounts: AccountService;
   readonly sessions: SessionService;
   readonly keySet: VerificationKeySet;
@@ -33,7 +34,7 @@ export interface AppOverrides {
 export async function createApp(env: Env, overrides: AppOverrides = {}): Promise<App> {
   const config = loadAppConfig(env);
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? createLogger(parseLogLevel(env.LOG_LEVEL));
+  const logger = overrides.logger ?? createLambdaLogger(parseLogLevel(env.LOG_LEVEL));
   const needsClient = !overrides.users || !overrides.sessionStore;
   const client = needsClient ? createDocumentClient({ endpoint: config.dynamoDbEndpoint, onRequest: overrides.onDynamoDbRequest }) : undefined;
   const users = overrides.users ?? createDynamoDbUserStore(client!, config.usersTable);

@@ -1,4 +1,4 @@
-import { createHash, createHmac, createPublicKey, createSecretKey, KeyObject, timingSafeEqual, verify as verifySignature, type JsonWebKey, type webcrypto } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, createSecretKey, KeyObject, timingSafeEqual, verify as verifySignature, type JsonWebKey, type VerifyKeyObjectInput, type webcrypto } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE } from './access-token';
 import {
   AccessTokenRejectedError,
@@ -30,6 +30,7 @@ export interface FastAccessTokenVerifierOptions extends Omit<AccessTokenVerifier
 }
 
 // jose's error codes, so a refusal logs the same reason on either path.
+const JWS_INVALID = 'ERR_JWS_INVALID';
 const ALG_NOT_ALLOWED = 'ERR_JOSE_ALG_NOT_ALLOWED';
 const SIGNATURE_FAILED = 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
 const JWT_INVALID = 'ERR_JWT_INVALID';
@@ -68,12 +69,12 @@ export function createFastAccessTokenVerifier(options: FastAccessTokenVerifierOp
     const header = checkCompactForm(token);
     const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
     if (!key) throw new AccessTokenRejectedError('unknown kid');
+    if (typeof header.alg !== 'string' || !header.alg) throw new AccessTokenRejectedError(JWS_INVALID);
     if (header.alg !== algorithm) throw new AccessTokenRejectedError(ALG_NOT_ALLOWED);
 
     const first = token.indexOf('.');
     const last = token.lastIndexOf('.');
-    // The compact form is ASCII only (checkCompactForm), so latin1 is its exact byte encoding.
-    const signingInput = Buffer.from(token.slice(0, last), 'latin1');
+    const signingInput = token.slice(0, last);
     const signature = Buffer.from(token.slice(last + 1), 'base64url');
     if (!signatureIsValid(key, signingInput, signature)) throw new AccessTokenRejectedError(SIGNATURE_FAILED);
 
@@ -180,30 +181,32 @@ function checkKeyObject(key: KeyObject, algorithm: JwtAlgorithm, kid: string): v
   }
 }
 
-type SignatureCheck = (key: KeyObject, input: Buffer, signature: Buffer) => boolean;
+type VerifyKeyWithOptions = VerifyKeyObjectInput & { dsaEncoding: 'ieee-p1363' };
+// The signing input is ASCII (checkCompactForm), so its latin1 encoding is its exact bytes.
+type SignatureCheck = (key: KeyObject, input: string, signature: Buffer) => boolean;
 
 function signatureCheckFor(algorithm: JwtAlgorithm): SignatureCheck {
   switch (algorithm) {
     case 'ES256':
       // JWS carries r||s (IEEE P1363), exactly 64 bytes for P-256.
-      return (key, input, signature) => signature.length === 64 && asymmetricVerify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      return (key, input, signature) => signature.length === 64 && asymmetricVerify('sha256', Buffer.from(input, 'latin1'), { key, dsaEncoding: 'ieee-p1363' }, signature);
     case 'EdDSA':
-      return (key, input, signature) => signature.length === 64 && asymmetricVerify(null, input, key, signature);
+      return (key, input, signature) => signature.length === 64 && asymmetricVerify(null, Buffer.from(input, 'latin1'), key, signature);
     case 'RS256':
       // RSASSA-PKCS1-v1_5 is node:crypto's default padding for an RSA key.
-      return (key, input, signature) => asymmetricVerify('sha256', input, key, signature);
+      return (key, input, signature) => asymmetricVerify('sha256', Buffer.from(input, 'latin1'), key, signature);
     case 'HS256':
       return (key, input, signature) => {
-        const expected = createHmac('sha256', key).update(input).digest();
+        const expected = createHmac('sha256', key).update(input, 'latin1').digest();
         return signature.length === expected.length && timingSafeEqual(signature, expected);
       };
   }
 }
 
 // OpenSSL throws on some malformed signatures instead of returning false; both mean "not valid".
-function asymmetricVerify(...args: Parameters<typeof verifySignature>): boolean {
+function asymmetricVerify(digest: string | null, input: Buffer, key: KeyObject | VerifyKeyWithOptions, signature: Buffer): boolean {
   try {
-    return verifySignature(...args);
+    return verifySignature(digest, input, key, signature);
   } catch {
     return false;
   }

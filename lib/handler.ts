@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { App } from './app';
 import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from './http';
 import type { Logger } from './logger';
@@ -11,8 +11,9 @@ export type Route = (request: HttpRequest, app: App, logger: Logger) => Promise<
  * fails the init with a message naming the variable), and every error goes through one mapper.
  */
 export function httpHandler(route: Route, appReady: Promise<App> = getApp()) {
-  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
     const app = await appReady;
+    if (context) app.logger.addContext?.(context);
     const request = toHttpRequest(event);
     const logger = app.logger.child({ requestId: request.requestId });
     let response: HttpResponse;

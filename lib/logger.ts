@@ -26,6 +26,7 @@ export type SecurityEvent =
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET_FIELD = /token|password|secret|hash|key|authorization|cookie/i;
 
+/** A plain JSON-lines logger: the authorizer's (kept free of extra dependencies) and the tests'. */
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Logger {
   const emit = (lineLevel: Exclude<LogLevel, 'silent'>, message: string, fields: Record<string, unknown> = {}) => {
     if (RANK[lineLevel] < RANK[level]) return;
@@ -41,7 +42,8 @@ export function createLogger(level: LogLevel, base: Record<string, unknown> = {}
   };
 }
 
-function redact(fields: Record<string, unknown>): Record<string, unknown> {
+/** Replaces Error values by their description and fields whose name suggests a secret by a marker. */
+export function redact(fields: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
     if (value instanceof Error) result[name] = describeError(value);

@@ -1,4 +1,5 @@
 import { createApp, type App } from './app';
+import { resolveSecrets } from './secrets';
 
 let app: Promise<App> | undefined;
 
@@ -7,6 +8,6 @@ let app: Promise<App> | undefined;
  * this promise, so every invocation of the function fails with a message naming the variable.
  */
 export function getApp(): Promise<App> {
-  app ??= createApp(process.env);
+  app ??= resolveSecrets(process.env).then((env) => createApp(env));
   return app;
 }

@@ -5,13 +5,10 @@
  * process, the authorizer handler against the floor: node:crypto verify with a pre-imported KeyObject.
  */
 import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { createAccessTokenIssuer } from '../../lib/access-token';
-import { systemClock } from '../../lib/clock';
-import { loadTokenConfig, type Jwk, type JwtAlgorithm } from '../../lib/config';
-import { importSigningKey } from '../../lib/keys';
+import type { Jwk, JwtAlgorithm } from '../../lib/config';
+import { createBenchIssuer, tokenEvent } from '../tokens';
 import { RESULT_PREFIX, type ThroughputWorkerInput, type ThroughputWorkerOutput } from './protocol';
 
-const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/me';
 const SIGNING_BATCH = 200;
 
 type Handler = (event: unknown) => Promise<{ principalId?: string }>;
@@ -19,14 +16,9 @@ type FloorVerify = (signingInput: Buffer, signature: Buffer) => boolean;
 
 async function main(): Promise<void> {
   const input = JSON.parse(process.env.BENCH_INPUT ?? '') as ThroughputWorkerInput;
-  const config = loadTokenConfig(process.env, { requirePrivateKey: true });
-  const issuer = createAccessTokenIssuer({
-    signingKey: await importSigningKey(config),
-    issuer: config.issuer,
-    audience: config.audience,
-    ttlSeconds: config.accessTokenTtlSeconds,
-    clock: systemClock,
-  });
+  const signingJwk = process.env.BENCH_SIGNING_JWK;
+  if (!signingJwk) throw new Error('BENCH_SIGNING_JWK is not set');
+  const { config, issuer } = await createBenchIssuer({ ...process.env, JWT_PRIVATE_KEY: signingJwk });
 
   // One block of distinct tokens for the warm-up and one per run: the authorizer never sees a token twice.
   const blocks: string[][] = [];
@@ -48,7 +40,7 @@ async function main(): Promise<void> {
   const floor = floorVerifier(config.algorithm, config.privateJwk!);
 
   const runAuthorizer = async (tokens: readonly string[]): Promise<number> => {
-    const events = tokens.map((token) => ({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN }));
+    const events = tokens.map(tokenEvent);
     const start = process.hrtime.bigint();
     for (const event of events) {
       const result = await handler(event);

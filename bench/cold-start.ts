@@ -1,0 +1,126 @@
+import { runNode } from './child';
+import { childEnv, ROOT } from './env';
+import { median } from './stats';
+import { parseResult, RESULT_PREFIX } from './workers/protocol';
+
+/** A function bundle to start in a fresh process, with the event of its first invocation. */
+export interface ColdStartTarget {
+  readonly label: string;
+  readonly modulePath: string;
+  readonly exportName: string;
+  readonly env: Record<string, string>;
+  readonly event: unknown;
+  /** Sizes of the handler module and of its zip, carried into the result for the report. */
+  readonly bundleBytes?: number | undefined;
+  readonly zipBytes?: number | undefined;
+}
+
+export interface ColdStartSample {
+  /** From process start (performance.timeOrigin) until the first invocation has answered. */
+  readonly readyMs: number;
+  /** The part spent in require + init (key import) + first invocation. */
+  readonly loadMs: number;
+  /** statusCode of an HTTP handler; "allow" or "deny" for an authorizer. */
+  readonly outcome: string;
+}
+
+export interface ColdStartResult {
+  readonly label: string;
+  readonly bundleBytes?: number | undefined;
+  readonly zipBytes?: number | undefined;
+  readonly samples: readonly ColdStartSample[];
+  readonly medianReadyMs: number;
+  readonly medianLoadMs: number;
+  /** Median readyMs against the floor's. */
+  readonly ratio: number;
+  readonly outcome: string;
+}
+
+export interface ColdStartReport {
+  readonly floor: ColdStartResult;
+  readonly targets: readonly ColdStartResult[];
+}
+
+export const COLD_START_GOAL = 2;
+
+// Plain node, no loader: the child does what the Lambda runtime does, require the bundle and call it.
+// The floor child runs the same script with nothing to load but node:crypto.
+const SCRIPT = `
+const start = performance.now();
+(async () => {
+  let outcome = 'floor';
+  const target = process.env.BENCH_MODULE;
+  if (target) {
+    try {
+      const result = await require(target)[process.env.BENCH_EXPORT](JSON.parse(process.env.BENCH_EVENT));
+      outcome = result && typeof result.principalId === 'string' ? 'allow' : String(result && result.statusCode);
+    } catch (error) {
+      // An authorizer refuses by throwing exactly this; a failed init throws anything else.
+      if (!(error instanceof Error && error.message === 'Unauthorized')) throw error;
+      outcome = 'deny';
+    }
+  } else {
+    await import('node:crypto');
+  }
+  const ready = performance.now();
+  process.stdout.write('\\n${RESULT_PREFIX}' + JSON.stringify({ readyMs: ready, loadMs: ready - start, outcome }) + '\\n');
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+/**
+ * Fresh-process start of each bundle against a fresh process that only imports node:crypto.
+ * Samples go round-robin (floor, a, b, ..., floor, a, b, ...) so a noisy moment hits all alike.
+ */
+export async function measureColdStarts(targets: readonly ColdStartTarget[], { samples }: { samples: number }): Promise<ColdStartReport> {
+  const floorEnv = targets[0]?.env ?? {};
+  const all = [{ label: 'floor', env: floorEnv, extra: {} as Record<string, string> }].concat(
+    targets.map((target) => ({
+      label: target.label,
+      env: target.env,
+      extra: { BENCH_MODULE: target.modulePath, BENCH_EXPORT: target.exportName, BENCH_EVENT: JSON.stringify(target.event) },
+    })),
+  );
+  const collected = all.map(() => [] as ColdStartSample[]);
+  for (let round = 0; round < samples; round++) {
+    for (const [index, entry] of all.entries()) {
+      const stdout = await runNode(['-e', SCRIPT], { env: childEnv({ ...entry.env, ...entry.extra }), cwd: ROOT, timeoutMs: 60_000 });
+      collected[index]!.push(parseResult<ColdStartSample>(stdout, `cold start of ${entry.label}`));
+    }
+  }
+  const summarise = (label: string, list: ColdStartSample[], floorReady: number, sizes: Pick<ColdStartTarget, 'bundleBytes' | 'zipBytes'> = {}): ColdStartResult => {
+    const readyMs = median(list.map((sample) => sample.readyMs));
+    const outcomes = [...new Set(list.map((sample) => sample.outcome))];
+    return {
+      label,
+      ...sizes,
+      samples: list,
+      medianReadyMs: readyMs,
+      medianLoadMs: median(list.map((sample) => sample.loadMs)),
+      ratio: readyMs / floorReady,
+      outcome: outcomes.join('/'),
+    };
+  };
+  const floorReady = median(collected[0]!.map((sample) => sample.readyMs));
+  return {
+    floor: summarise('floor', collected[0]!, floorReady),
+    targets: targets.map((target, index) => summarise(target.label, collected[index + 1]!, floorReady, target)),
+  };
+}
+
+/** The first event of an HTTP function in the cold-start run: no body and no authorizer context, so it answers without DynamoDB. */
+export function coldHttpEvent(httpMethod: string): Record<string, unknown> {
+  return {
+    resource: '/',
+    path: '/',
+    httpMethod,
+    headers: {},
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { stage: 'dev', requestId: 'cold-start', identity: { sourceIp: '127.0.0.1' } },
+  };
+}

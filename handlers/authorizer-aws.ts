@@ -1,0 +1,23 @@
+import { createAuthorizerHandler } from '../lib/authorizer';
+import { createAuthorizerDeps } from '../lib/authorizer-setup';
+import { resolveSecrets } from '../lib/secrets';
+import { createSessionLivenessCheck } from '../lib/session-liveness';
+import { createDocumentClient } from '../lib/stores/dynamodb';
+import { createDynamoDbSessionStore } from '../lib/stores/session-store';
+
+/**
+ * The authorizer that talks to AWS: it reads an HS256 secret from SSM and, with
+ * AUTHORIZER_CHECK_SESSION=true, refuses tokens whose session has ended. The default
+ * (asymmetric keys, no session check) is handlers/authorizer.ts, which bundles no AWS SDK.
+ */
+export const handler = createAuthorizerHandler(
+  resolveSecrets(process.env).then((env) =>
+    createAuthorizerDeps(env, {
+      sessionCheck: (config, clock) =>
+        createSessionLivenessCheck(
+          createDynamoDbSessionStore(createDocumentClient({ endpoint: config.dynamoDbEndpoint }), config.sessionsTable!),
+          clock,
+        ),
+    }),
+  ),
+);

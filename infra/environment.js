@@ -1,0 +1,93 @@
+'use strict';
+/**
+ * The functions' environment, per stage. Locally (`npm start` and the tests set AUTH_LOCAL_DEV)
+ * secrets come straight from the environment. On AWS, no secret is put in a Lambda environment
+ * variable: the functions get the *names* of SSM SecureString parameters and read them at cold
+ * start; the authorizer gets only public keys (a deploy parameter), so it needs no AWS SDK.
+ */
+
+const CONTRACT_DEFAULTS = {
+  JWT_ALG: 'ES256',
+  JWT_ISSUER: 'http://localhost:3000',
+  ACCESS_TOKEN_TTL_SECONDS: '900',
+  REFRESH_TOKEN_TTL_SECONDS: '1209600',
+  SESSION_MAX_AGE_SECONDS: '2592000',
+  REFRESH_REUSE_GRACE_SECONDS: '10',
+  LOGIN_MAX_FAILURES: '5',
+  LOGIN_LOCKOUT_SECONDS: '900',
+  CORS_ALLOWED_ORIGINS: '',
+  CLOCK_SKEW_SECONDS: '30',
+  AUTHORIZER_CHECK_SESSION: 'false',
+  LOG_LEVEL: 'info',
+};
+
+const parameterNames = (service, stage) => ({
+  privateKey: `/${service}/${stage}/jwt-private-key`,
+  hashKey: `/${service}/${stage}/refresh-token-hash-key`,
+  verificationKeys: `/${service}/${stage}/jwt-verification-keys`,
+});
+
+const isLocal = (env = process.env) => env.AUTH_LOCAL_DEV === 'true';
+
+async function context(resolveVariable) {
+  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
+  return { service, stage };
+}
+
+/** provider.environment */
+async function environment({ resolveVariable }) {
+  const { service, stage } = await context(resolveVariable);
+  const tables = require('./tables.js').tableNames(service, stage);
+  const env = {};
+  for (const [name, fallback] of Object.entries(CONTRACT_DEFAULTS)) env[name] = process.env[name] ?? fallback;
+  env.JWT_AUDIENCE = process.env.JWT_AUDIENCE ?? service;
+  env.API_STAGE = stage;
+  env.USERS_TABLE = tables.users;
+  env.SESSIONS_TABLE = tables.sessions;
+  env.POWERTOOLS_SERVICE_NAME = service;
+
+  if (isLocal()) {
+    env.DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT ?? '';
+    env.JWT_PRIVATE_KEY = process.env.JWT_PRIVATE_KEY ?? '';
+    env.REFRESH_TOKEN_HASH_KEY = process.env.REFRESH_TOKEN_HASH_KEY ?? '';
+    env.JWT_VERIFICATION_KEYS = process.env.JWT_VERIFICATION_KEYS ?? '';
+    return env;
+  }
+  const names = parameterNames(service, stage);
+  env.JWT_PRIVATE_KEY_PARAMETER = names.privateKey;
+  env.REFRESH_TOKEN_HASH_KEY_PARAMETER = names.hashKey;
+  // Public keys are not secret; resolving them at deploy time keeps the authorizer SDK-free.
+  // `--param="verificationKeys=..."` wins; otherwise the String parameter is read at deploy time.
+  if (env.JWT_ALG !== 'HS256') {
+    try {
+      env.JWT_VERIFICATION_KEYS = await resolveVariable(`param:verificationKeys, ssm:${names.verificationKeys}`);
+    } catch (error) {
+      // The resolver asks again once other variables are known; only a final failure is ours to explain.
+      if (error.code === 'MISSING_VARIABLE_DEPENDENCY') throw error;
+      throw new Error(
+        `No public keys for stage "${stage}": create the SSM parameter ${names.verificationKeys} ` +
+          `(npm run keys -- --stage ${stage} --apply) or pass --param="verificationKeys=<JWKS JSON>". ${error.message}`,
+      );
+    }
+  }
+  return env;
+}
+
+/** Which authorizer entry point to deploy: the SDK-free one unless it must read SSM or DynamoDB. */
+async function authorizerHandler() {
+  const needsAws = process.env.AUTHORIZER_CHECK_SESSION === 'true' || (!isLocal() && process.env.JWT_ALG === 'HS256');
+  return needsAws ? 'handlers/authorizer-aws.handler' : 'handlers/authorizer.handler';
+}
+
+/** The authorizer cache TTL, refused when longer than an access token lives. */
+async function authorizerCacheTtl({ resolveVariable }) {
+  const ttl = Number(await resolveVariable('param:authorizerCacheTtlSeconds'));
+  const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL_SECONDS ?? CONTRACT_DEFAULTS.ACCESS_TOKEN_TTL_SECONDS);
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) throw new Error('authorizerCacheTtlSeconds must be a whole number from 0 to 3600');
+  if (ttl > accessTokenTtl) {
+    throw new Error(`authorizerCacheTtlSeconds (${ttl}) must not exceed ACCESS_TOKEN_TTL_SECONDS (${accessTokenTtl}): a cached Allow would outlive the token`);
+  }
+  return ttl;
+}
+
+module.exports = { environment, authorizerHandler, authorizerCacheTtl, parameterNames, CONTRACT_DEFAULTS };

@@ -1,0 +1,88 @@
+'use strict';
+/**
+ * One IAM role per function, each allowed only the DynamoDB actions on the tables and index it
+ * uses, its own log group, and the SSM parameters it reads. The stateless authorizer gets no
+ * data access at all.
+ */
+const { parameterNames } = require('./environment.js');
+
+const USERS = { 'Fn::GetAtt': ['UsersTable', 'Arn'] };
+const SESSIONS = { 'Fn::GetAtt': ['SessionsTable', 'Arn'] };
+const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 'Arn'] }, 'index', 'byUser']] };
+
+/** DynamoDB access per function; what is not listed is denied. */
+const DYNAMODB_ACCESS = {
+  register: [{ actions: ['PutItem'], resources: [USERS] }],
+  login: [
+    { actions: ['BatchGetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['PutItem'], resources: [SESSIONS] },
+  ],
+  refresh: [{ actions: ['UpdateItem'], resources: [SESSIONS] }],
+  logout: [{ actions: ['UpdateItem'], resources: [SESSIONS] }],
+  logoutAll: [
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
+  listSessions: [{ actions: ['Query'], resources: [SESSIONS_BY_USER] }],
+  endSession: [{ actions: ['UpdateItem'], resources: [SESSIONS] }],
+  me: [{ actions: ['GetItem'], resources: [USERS] }],
+  jwks: [],
+  authorizer: [],
+};
+
+const roleName = (functionName) => `${functionName[0].toUpperCase()}${functionName.slice(1)}Role`;
+
+function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
+  const statements = [
+    {
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${service}-${stage}-${functionName}:*` },
+    },
+    ...dynamoDb.map(({ actions, resources }) => ({ Effect: 'Allow', Action: actions.map((action) => `dynamodb:${action}`), Resource: resources })),
+  ];
+  if (parameters.length) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter'],
+      Resource: parameters.map((name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}` })),
+    });
+  }
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [{ PolicyName: `${service}-${stage}-${functionName}`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+    },
+  };
+}
+
+/** Roles for every function, for the given authorizer mode. */
+function roleResources(service, stage, { checkSession, algorithm }) {
+  const names = parameterNames(service, stage);
+  const resources = {};
+  for (const [functionName, access] of Object.entries(DYNAMODB_ACCESS)) {
+    let dynamoDb = access;
+    let parameters = [names.privateKey, names.hashKey];
+    if (functionName === 'authorizer') {
+      dynamoDb = checkSession ? [{ actions: ['GetItem'], resources: [SESSIONS] }] : [];
+      parameters = algorithm === 'HS256' ? [names.privateKey] : [];
+    }
+    resources[roleName(functionName)] = roleResource({ service, stage, functionName, dynamoDb, parameters });
+  }
+  return resources;
+}
+
+/** For serverless.yml: `${file(./infra/iam.js):roles}`. */
+async function roles({ resolveVariable }) {
+  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
+  return roleResources(service, stage, {
+    checkSession: process.env.AUTHORIZER_CHECK_SESSION === 'true',
+    algorithm: process.env.JWT_ALG ?? 'ES256',
+  });
+}
+
+module.exports = { roles, roleResources, roleName, DYNAMODB_ACCESS };

@@ -1,0 +1,30 @@
+'use strict';
+/**
+ * Serverless has no setting for REST API stage throttling, so this local plugin adds it to the
+ * deployment's stage, from `custom.apiThrottling` ({ rateLimit, burstLimit }).
+ */
+class ApiStageSettings {
+  constructor(serverless) {
+    this.serverless = serverless;
+    this.hooks = { 'before:package:finalize': () => this.addThrottling() };
+  }
+
+  addThrottling() {
+    const { service } = this.serverless;
+    const template = service.provider.compiledCloudFormationTemplate;
+    const rate = Number(service.custom?.apiThrottling?.rateLimit);
+    const burst = Number(service.custom?.apiThrottling?.burstLimit);
+    if (!(rate > 0) || !(burst > 0)) throw new Error('custom.apiThrottling needs a positive rateLimit and burstLimit');
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.Type !== 'AWS::ApiGateway::Deployment') continue;
+      resource.Properties.StageDescription = {
+        ...resource.Properties.StageDescription,
+        ThrottlingRateLimit: rate,
+        ThrottlingBurstLimit: burst,
+        MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst }],
+      };
+    }
+  }
+}
+
+module.exports = ApiStageSettings;

@@ -1,0 +1,37 @@
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import type { Env } from './config';
+import { ConfigError } from './errors';
+
+/** Variables that hold secrets; on AWS each comes from the SSM SecureString named by `<NAME>_PARAMETER`. */
+export const SECRET_VARIABLES = ['JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY'] as const;
+
+export type ParameterFetcher = (name: string) => Promise<string | undefined>;
+
+const fetchFromSsm: ParameterFetcher = (name) => getParameter(name, { decrypt: true, maxAge: 300 });
+
+/**
+ * Returns the environment with secrets filled in from SSM Parameter Store, read once at cold
+ * start, so no secret sits in a plain Lambda environment variable. A value given directly (local
+ * development) wins. A parameter that is named but cannot be read stops the function with a
+ * message naming it; there is no fallback key.
+ */
+export async function resolveSecrets(env: Env, fetchParameter: ParameterFetcher = fetchFromSsm): Promise<Env> {
+  const resolved: Env = { ...env };
+  await Promise.all(
+    SECRET_VARIABLES.map(async (variable) => {
+      if (env[variable]?.trim()) return;
+      const parameterVariable = `${variable}_PARAMETER`;
+      const parameter = env[parameterVariable]?.trim();
+      if (!parameter) return;
+      let value: string | undefined;
+      try {
+        value = await fetchParameter(parameter);
+      } catch (error) {
+        throw new ConfigError(parameterVariable, `names the SSM parameter "${parameter}", which could not be read (${(error as Error).name}); create it with \`npm run keys -- --stage <stage> --apply\``);
+      }
+      if (!value?.trim()) throw new ConfigError(parameterVariable, `names the SSM parameter "${parameter}", which is empty`);
+      resolved[variable] = value;
+    }),
+  );
+  return resolved;
+}
