@@ -45,6 +45,10 @@ export async function startDynamoDbLocal({ port, dbPath }: { port: number; dbPat
   );
   exited.catch(() => undefined);
   child.once('error', (error) => output += `\n${error.message}`);
+  // A safety net: whatever way this process ends normally, DynamoDB Local (a JVM) goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   await Promise.race([waitUntilReady(endpoint), exited]);
   return {

@@ -59,6 +59,17 @@ export async function startOffline({
       }, 5000).unref();
     });
 
+  // A safety net: serverless-offline and its workers end with this process.
+  const killOnExit = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+
   const deadline = Date.now() + timeoutMs;
   while (!/Server ready/.test(output)) {
     if (child.exitCode !== null) throw new Error(`serverless offline exited (code ${child.exitCode}):\n${output}`);
