@@ -1,30 +1,272 @@
-import { bearer, call } from '../support/http';
+import { bearer, call, type HttpResult } from '../support/http';
+import { loadOpenApi } from '../support/openapi';
 import { startTestServer } from '../support/server';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 
-describe('probe', () => {
-  it('probes', async () => {
-    const server = await startTestServer({ CORS_ALLOWED_ORIGINS: 'https://app.example.com', LOGIN_MAX_FAILURES: '2' });
-    try {
-      const base = server.baseUrl;
-      const show = (label: string, r: { status: number; headers: Headers; text: string }) =>
-        console.log(label, r.status, JSON.stringify([...r.headers.entries()]), r.headers.getSetCookie(), r.text);
-      const email = uniqueEmail();
-      show('register', await call(base, 'POST', '/auth/register', { json: { email, password: PASSWORD } }));
-      const login = await call(base, 'POST', '/auth/login', { json: { email, password: PASSWORD, refresh_token_delivery: 'cookie' } });
-      show('login', login);
-      show('me401', await call(base, 'GET', '/me'));
-      show('me401bad', await call(base, 'GET', '/me', { headers: bearer('a.b.c') }));
-      show('del401', await call(base, 'DELETE', '/auth/sessions/x', { headers: bearer('a.b.c') }));
-      show('me', await call(base, 'GET', '/me', { headers: { ...bearer(login.body.access_token), Origin: 'https://app.example.com' } }));
-      show('del404', await call(base, 'DELETE', '/auth/sessions/x', { headers: bearer(login.body.access_token) }));
-      show('jwks', await call(base, 'GET', '/.well-known/jwks.json'));
-      show('413', await call(base, 'POST', '/auth/register', { json: { email, password: PASSWORD, pad: 'p'.repeat(20000) } }));
-      show('logout', await call(base, 'POST', '/auth/logout', { headers: { Cookie: login.headers.getSetCookie()[0]!.split(';')[0]!, Origin: 'https://app.example.com' } }));
-      show('404path', await call(base, 'GET', '/nope'));
-      show('methodnotallowed', await call(base, 'GET', '/auth/login'));
-    } finally {
-      await server.stop();
-    }
+const APP_ORIGIN = 'https://app.example.com';
+const UNKNOWN_SESSION_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+// docs/openapi.yaml against real responses of serverless-offline: every response below must be
+// documented for its operation and status, with a matching body and the declared headers.
+describe('OpenAPI document against real responses', () => {
+  const spec = loadOpenApi();
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let base: string;
+  beforeAll(async () => {
+    server = await startTestServer({ CORS_ALLOWED_ORIGINS: APP_ORIGIN, LOGIN_MAX_FAILURES: '2' });
+    base = server.baseUrl;
+  });
+  afterAll(() => server?.stop());
+
+  type Options = Parameters<typeof call>[3];
+
+  /** Sends a request; expects the status and a response that conforms to the spec. */
+  const expectResponse = async (status: number, method: string, path: string, options: Options = {}): Promise<HttpResult> => {
+    const result = await call(base, method, path, options);
+    const problems = spec.validateResponse(method, path, result.status, result.body, result.headers);
+    expect({ status: result.status, problems }).toEqual({ status, problems: [] });
+    return result;
+  };
+  const registered = async () => {
+    const email = uniqueEmail('openapi');
+    await expectResponse(201, 'POST', '/auth/register', { json: { email, password: PASSWORD } });
+    return email;
+  };
+  const loggedIn = async (email?: string, extra: Record<string, unknown> = {}) => {
+    const account = email ?? (await registered());
+    const login = await expectResponse(200, 'POST', '/auth/login', { json: { email: account, password: PASSWORD, ...extra } });
+    return { email: account, ...login };
+  };
+  const refreshCookieOf = (result: HttpResult) => /^refresh_token=([^;]*)/.exec(result.headers.getSetCookie()[0] ?? '')?.[1];
+  const json = (text: string) => ({ body: text, headers: { 'Content-Type': 'application/json' } });
+
+  describe('the document', () => {
+    it('describes exactly the endpoints of the contract', () => {
+      expect(spec.operations.map(({ method, path, successStatus }) => `${method} ${path} ${successStatus}`).sort()).toEqual(
+        [
+          'POST /auth/register 201',
+          'POST /auth/login 200',
+          'POST /auth/refresh 200',
+          'POST /auth/logout 204',
+          'POST /auth/logout-all 204',
+          'GET /auth/sessions 200',
+          'DELETE /auth/sessions/{id} 204',
+          'GET /me 200',
+          'GET /.well-known/jwks.json 200',
+        ].sort(),
+      );
+      expect(spec.document.servers.map((server: { url: string }) => server.url)).toEqual([
+        'http://localhost:3000/dev',
+        'https://{apiId}.execute-api.{region}.amazonaws.com/{stage}',
+      ]);
+    });
+
+    it('asks for an access token exactly on the protected endpoints, and for the cookie on refresh and logout', () => {
+      const schemesOf = (method: string, path: string) =>
+        (spec.document.paths[path][method.toLowerCase()].security ?? spec.document.security ?? []).flatMap((requirement: object) => Object.keys(requirement));
+      const withBearer = spec.operations.filter(({ method, path }) => schemesOf(method, path).includes('bearerAuth'));
+      expect(withBearer.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
+        ['POST /auth/logout-all', 'GET /auth/sessions', 'DELETE /auth/sessions/{id}', 'GET /me'].sort(),
+      );
+      expect(schemesOf('POST', '/auth/refresh')).toEqual(['refreshTokenCookie']);
+      expect(schemesOf('POST', '/auth/logout')).toEqual(['refreshTokenCookie']);
+      for (const { method, path } of withBearer) {
+        expect(spec.document.paths[path][method.toLowerCase()].responses['401'].$ref).toBe('#/components/responses/GatewayUnauthorized');
+      }
+    });
+  });
+
+  describe('the validator', () => {
+    // A fresh instance, so that these deliberate mismatches do not count as exercised.
+    const strict = loadOpenApi();
+
+    it('rejects responses that drift from the document', async () => {
+      const { body, headers } = await loggedIn();
+      const problemsOf = (status: number, responseBody: unknown, responseHeaders: Record<string, string> = { 'Cache-Control': 'no-store' }) =>
+        strict.validateResponse('POST', '/auth/login', status, responseBody, responseHeaders);
+
+      expect(strict.validateResponse('POST', '/auth/login', 200, body, headers)).toEqual([]);
+      expect(problemsOf(200, { ...body, extra: true }).join()).toMatch(/must NOT have additional properties.*extra/);
+      expect(problemsOf(200, { ...body, access_token: undefined }).join()).toMatch(/must have required property 'access_token'/);
+      expect(problemsOf(200, { ...body, expires_in: '900' }).join()).toMatch(/expires_in must be integer/);
+      expect(problemsOf(200, body, {}).join()).toMatch(/required header Cache-Control is missing/);
+      expect(problemsOf(404, { error: 'not_found', message: 'Not found.' }).join()).toMatch(/does not document status 404/);
+      expect(problemsOf(401, { error: 'invalid_refresh_token', message: 'Wrong code.' }).join()).toMatch(/must be equal to constant/);
+      expect(problemsOf(401, { error: 'invalid_credentials' }).join()).toMatch(/must have required property 'message'/);
+      expect(problemsOf(429, { error: 'too_many_attempts', message: 'Later.' }).join()).toMatch(/required header Retry-After is missing/);
+      expect(problemsOf(429, { error: 'too_many_attempts', message: 'Later.' }, { 'Retry-After': 'later' }).join()).toMatch(/Retry-After.*must be integer/);
+      expect(strict.validateResponse('POST', '/auth/logout', 204, { ok: true }).join()).toMatch(/documents no body/);
+      expect(strict.validateResponse('GET', '/me', 200, undefined).join()).toMatch(/body is documented, got none/);
+      expect(strict.validateResponse('GET', '/auth/login', 200, body).join()).toMatch(/GET \/auth\/login is not in the spec/);
+      expect(strict.validateResponse('GET', '/nowhere', 200, body).join()).toMatch(/no path of the spec matches/);
+      expect(strict.exercised).toEqual(new Set(['POST /auth/login 200']));
+    });
+  });
+
+  describe('POST /auth/register', () => {
+    it('201 with the normalised email', async () => {
+      const email = uniqueEmail('openapi');
+      const result = await expectResponse(201, 'POST', '/auth/register', { json: { email: `  ${email.toUpperCase()} `, password: PASSWORD } });
+      expect(result.body.email).toBe(email);
+    });
+
+    it('counts password length in code points, as JSON Schema does', async () => {
+      await expectResponse(201, 'POST', '/auth/register', { json: { email: uniqueEmail('openapi'), password: '😀'.repeat(8) } });
+      await expectResponse(400, 'POST', '/auth/register', { json: { email: uniqueEmail('openapi'), password: '😀'.repeat(7) } });
+      await expectResponse(400, 'POST', '/auth/register', { json: { email: uniqueEmail('openapi'), password: '😀'.repeat(257) } });
+    });
+
+    it('accepts a charset parameter and a body of exactly 16 KiB; 413 one byte over', async () => {
+      const bodyOfBytes = (bytes: number) => {
+        const fields = { email: uniqueEmail('openapi'), password: PASSWORD, pad: '' };
+        return JSON.stringify({ ...fields, pad: 'p'.repeat(bytes - JSON.stringify(fields).length) });
+      };
+      const charset = { 'Content-Type': 'application/json; charset=utf-8' };
+      await expectResponse(201, 'POST', '/auth/register', { body: bodyOfBytes(16 * 1024), headers: charset });
+      await expectResponse(413, 'POST', '/auth/register', { body: bodyOfBytes(16 * 1024 + 1), headers: charset });
+    });
+
+    it('400, 409, 413 and 415', async () => {
+      const email = await registered();
+      await expectResponse(400, 'POST', '/auth/register', json('{not json'));
+      await expectResponse(400, 'POST', '/auth/register', { json: { email: 'no-at-sign', password: PASSWORD } });
+      await expectResponse(400, 'POST', '/auth/register', { json: { email: `${'a'.repeat(250)}@example.com`, password: PASSWORD } });
+      await expectResponse(409, 'POST', '/auth/register', { json: { email, password: PASSWORD } });
+      await expectResponse(413, 'POST', '/auth/register', { json: { email, password: PASSWORD, pad: 'p'.repeat(16 * 1024) } });
+      await expectResponse(415, 'POST', '/auth/register', { body: `email=${email}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    });
+  });
+
+  describe('POST /auth/login', () => {
+    it('200 with the refresh token in the body, never cached', async () => {
+      const login = await loggedIn();
+      expect(login.body.refresh_token).toEqual(expect.any(String));
+      expect(login.headers.get('cache-control')).toBe('no-store');
+      expect(login.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('200 with the refresh token only in the cookie', async () => {
+      const login = await loggedIn(undefined, { refresh_token_delivery: 'cookie' });
+      expect(login.body).not.toHaveProperty('refresh_token');
+      expect(refreshCookieOf(login)).toEqual(expect.any(String));
+    });
+
+    it('400, 401, 413, 415 and 429 with Retry-After', async () => {
+      const email = await registered();
+      await expectResponse(400, 'POST', '/auth/login', { json: { email, password: PASSWORD, refresh_token_delivery: 'url' } });
+      await expectResponse(400, 'POST', '/auth/login', { json: { email } });
+      await expectResponse(413, 'POST', '/auth/login', { json: { email, password: PASSWORD, pad: 'p'.repeat(16 * 1024) } });
+      await expectResponse(415, 'POST', '/auth/login', { body: JSON.stringify({ email, password: PASSWORD }), headers: { 'Content-Type': 'text/plain' } });
+      await expectResponse(401, 'POST', '/auth/login', { json: { email: uniqueEmail('ghost'), password: PASSWORD } });
+      for (let failure = 0; failure < 2; failure++) {
+        await expectResponse(401, 'POST', '/auth/login', { json: { email, password: 'not the password' } });
+      }
+      const throttled = await expectResponse(429, 'POST', '/auth/login', { json: { email, password: PASSWORD } });
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+  });
+
+  describe('POST /auth/refresh', () => {
+    it('200 in the body for a token from the body', async () => {
+      const login = await loggedIn();
+      const refreshed = await expectResponse(200, 'POST', '/auth/refresh', { json: { refresh_token: login.body.refresh_token } });
+      expect(refreshed.body.refresh_token).toEqual(expect.any(String));
+      expect(refreshed.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('200 in the cookie for a token from the cookie with an allowed Origin; 403 without one', async () => {
+      const login = await loggedIn(undefined, { refresh_token_delivery: 'cookie' });
+      const cookie = `refresh_token=${refreshCookieOf(login)}`;
+      await expectResponse(403, 'POST', '/auth/refresh', { headers: { Cookie: cookie } });
+      await expectResponse(403, 'POST', '/auth/refresh', { headers: { Cookie: cookie, Origin: 'https://evil.example' } });
+      const refreshed = await expectResponse(200, 'POST', '/auth/refresh', { headers: { Cookie: cookie, Origin: APP_ORIGIN } });
+      expect(refreshed.body).not.toHaveProperty('refresh_token');
+      expect(refreshCookieOf(refreshed)).toEqual(expect.any(String));
+    });
+
+    it('400 without a token, 401 for a bad one, 415 for a body that is not JSON', async () => {
+      await expectResponse(400, 'POST', '/auth/refresh');
+      await expectResponse(400, 'POST', '/auth/refresh', { json: {} });
+      await expectResponse(400, 'POST', '/auth/refresh', { json: { refresh_token: 42 } });
+      await expectResponse(401, 'POST', '/auth/refresh', { json: { refresh_token: 'garbage' } });
+      await expectResponse(415, 'POST', '/auth/refresh', { body: 'refresh_token=x', headers: { 'Content-Type': 'text/plain' } });
+    });
+  });
+
+  describe('POST /auth/logout', () => {
+    it('204 for a token from the body, again for the same token (idempotent)', async () => {
+      const login = await loggedIn();
+      await expectResponse(204, 'POST', '/auth/logout', { json: { refresh_token: login.body.refresh_token } });
+      const again = await expectResponse(204, 'POST', '/auth/logout', { json: { refresh_token: login.body.refresh_token } });
+      expect(again.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('204 clearing the cookie for a token from the cookie; 403 without an allowed Origin', async () => {
+      const login = await loggedIn(undefined, { refresh_token_delivery: 'cookie' });
+      const cookie = `refresh_token=${refreshCookieOf(login)}`;
+      await expectResponse(403, 'POST', '/auth/logout', { headers: { Cookie: cookie } });
+      const logout = await expectResponse(204, 'POST', '/auth/logout', { headers: { Cookie: cookie, Origin: APP_ORIGIN } });
+      expect(refreshCookieOf(logout)).toBe('');
+    });
+
+    it('400 without a token, 401 for a bad one', async () => {
+      await expectResponse(400, 'POST', '/auth/logout', { json: {} });
+      await expectResponse(401, 'POST', '/auth/logout', { json: { refresh_token: 'garbage' } });
+    });
+  });
+
+  describe('protected endpoints', () => {
+    it('GET /me: 200, and 401 from API Gateway without a valid token', async () => {
+      const { email, body } = await loggedIn();
+      const me = await expectResponse(200, 'GET', '/me', { headers: bearer(body.access_token) });
+      expect(me.body.email).toBe(email);
+      await expectResponse(401, 'GET', '/me');
+      await expectResponse(401, 'GET', '/me', { headers: bearer(`${body.access_token}x`) });
+    });
+
+    it('GET /auth/sessions: 200 newest first, and 401', async () => {
+      const email = await registered();
+      await loggedIn(email);
+      const second = await loggedIn(email);
+      const list = await expectResponse(200, 'GET', '/auth/sessions', { headers: { ...bearer(second.body.access_token), 'User-Agent': 'openapi-test' } });
+      expect(list.body.sessions.map((session: { current: boolean }) => session.current)).toEqual([true, false]);
+      await expectResponse(401, 'GET', '/auth/sessions', { headers: { Authorization: `Basic ${second.body.access_token}` } });
+    });
+
+    it('DELETE /auth/sessions/{id}: 204 for an own session, 404 for an unknown or foreign one, and 401', async () => {
+      const email = await registered();
+      const first = await loggedIn(email);
+      const second = await loggedIn(email);
+      const stranger = await loggedIn();
+      const sessions = await expectResponse(200, 'GET', '/auth/sessions', { headers: bearer(second.body.access_token) });
+      const older = sessions.body.sessions.find((session: { current: boolean }) => !session.current).id as string;
+      await expectResponse(404, 'DELETE', `/auth/sessions/${UNKNOWN_SESSION_ID}`, { headers: bearer(second.body.access_token) });
+      await expectResponse(404, 'DELETE', `/auth/sessions/${older}`, { headers: bearer(stranger.body.access_token) });
+      await expectResponse(401, 'DELETE', `/auth/sessions/${older}`);
+      await expectResponse(204, 'DELETE', `/auth/sessions/${older}`, { headers: bearer(second.body.access_token) });
+      await expectResponse(401, 'POST', '/auth/refresh', { json: { refresh_token: first.body.refresh_token } });
+    });
+
+    it('POST /auth/logout-all: 204, and 401', async () => {
+      const login = await loggedIn();
+      await expectResponse(401, 'POST', '/auth/logout-all');
+      await expectResponse(204, 'POST', '/auth/logout-all', { headers: bearer(login.body.access_token) });
+      await expectResponse(401, 'POST', '/auth/refresh', { json: { refresh_token: login.body.refresh_token } });
+    });
+  });
+
+  describe('GET /.well-known/jwks.json', () => {
+    it('200 with public keys only and a public cache header', async () => {
+      const jwks = await expectResponse(200, 'GET', '/.well-known/jwks.json');
+      expect(jwks.body.keys.length).toBeGreaterThan(0);
+    });
+  });
+
+  // Last on purpose: the spec cannot grow an operation that no test above drives.
+  it('exercised every operation of the document with its success status', () => {
+    const missing = spec.operations
+      .map(({ method, path, successStatus }) => `${method} ${path} ${successStatus}`)
+      .filter((operation) => !spec.exercised.has(operation));
+    expect(missing).toEqual([]);
   });
 });
