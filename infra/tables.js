@@ -20,11 +20,14 @@ function tableResources(service, stage) {
     // A stray `serverless remove` on a real stage must not drop every account and session.
     DeletionProtectionEnabled: stage !== 'dev',
   };
+  const retention = {
+    DeletionPolicy: stage === 'dev' ? 'Delete' : 'Retain',
+    UpdateReplacePolicy: stage === 'dev' ? 'Delete' : 'Retain',
+  };
   return {
     UsersTable: {
       Type: 'AWS::DynamoDB::Table',
-      DeletionPolicy: stage === 'dev' ? 'Delete' : 'Retain',
-      UpdateReplacePolicy: stage === 'dev' ? 'Delete' : 'Retain',
+      ...retention,
       Properties: {
         TableName: names.users,
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
@@ -34,8 +37,7 @@ function tableResources(service, stage) {
     },
     SessionsTable: {
       Type: 'AWS::DynamoDB::Table',
-      DeletionPolicy: stage === 'dev' ? 'Delete' : 'Retain',
-      UpdateReplacePolicy: stage === 'dev' ? 'Delete' : 'Retain',
+      ...retention,
       Properties: {
         TableName: names.sessions,
         AttributeDefinitions: [
