@@ -21,6 +21,8 @@ const CONTRACT_DEFAULTS = {
   LOG_LEVEL: 'info',
 };
 
+const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 300;
+
 const parameterNames = (service, stage) => ({
   privateKey: `/${service}/${stage}/jwt-private-key`,
   hashKey: `/${service}/${stage}/refresh-token-hash-key`,
@@ -79,10 +81,15 @@ async function authorizerHandler() {
   return needsAws ? 'handlers/authorizer-aws.handler' : 'handlers/authorizer.handler';
 }
 
-/** The authorizer cache TTL, refused when longer than an access token lives. */
+/**
+ * API Gateway's authorizer cache TTL: by default 300 s or the access-token lifetime if shorter;
+ * an explicit `--param="authorizerCacheTtlSeconds=N"` longer than a token lives is refused.
+ */
 async function authorizerCacheTtl({ resolveVariable }) {
-  const ttl = Number(await resolveVariable('param:authorizerCacheTtlSeconds'));
-  const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL_SECONDS ?? CONTRACT_DEFAULTS.ACCESS_TOKEN_TTL_SECONDS);
+  const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL_SECONDS || CONTRACT_DEFAULTS.ACCESS_TOKEN_TTL_SECONDS);
+  const raw = await resolveVariable("param:authorizerCacheTtlSeconds, 'default'");
+  if (raw === 'default') return Math.min(DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, accessTokenTtl);
+  const ttl = Number(raw);
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) throw new Error('authorizerCacheTtlSeconds must be a whole number from 0 to 3600');
   if (ttl > accessTokenTtl) {
     throw new Error(`authorizerCacheTtlSeconds (${ttl}) must not exceed ACCESS_TOKEN_TTL_SECONDS (${accessTokenTtl}): a cached Allow would outlive the token`);

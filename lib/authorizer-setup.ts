@@ -19,7 +19,7 @@ export async function createAuthorizerDeps(
   const config = loadAuthorizerConfig(env);
   const clock = options.clock ?? systemClock;
   if (config.checkSession && !options.sessionCheck) {
-    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-session.handler');
+    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-aws.handler (serverless.yml picks it when AUTHORIZER_CHECK_SESSION=true)');
   }
   return {
     verify: createFastAccessTokenVerifier({

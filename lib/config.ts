@@ -201,6 +201,10 @@ function readJwks(env: Env, name: string, algorithm: JwtAlgorithm): Jwk[] {
     checkKeyMatchesAlgorithm(jwk, algorithm, name);
     if (typeof jwk.kid !== 'string' || !jwk.kid) throw new ConfigError(name, 'needs a "kid" on every key');
     if (algorithm !== 'HS256' && 'd' in jwk) throw new ConfigError(name, 'must hold public keys only');
+    // A missing "k" must not become a guessable secret such as the bytes of "undefined".
+    if (algorithm === 'HS256' && (typeof jwk.k !== 'string' || Buffer.from(jwk.k, 'base64url').length < 32)) {
+      throw new ConfigError(name, 'for HS256 needs "k" with at least 32 bytes on every key');
+    }
     return jwk;
   });
 }

@@ -61,7 +61,8 @@ export async function importVerificationKeys(config: TokenConfig): Promise<Verif
 async function importKey(jwk: Jwk, algorithm: JwtAlgorithm, usage: 'sign' | 'verify'): Promise<CryptoKey> {
   if (algorithm === 'HS256') {
     // jose would keep an oct key as bytes and re-import it on every call; a CryptoKey is imported once.
-    const secret = Buffer.from(String(jwk.k), 'base64url');
+    if (typeof jwk.k !== 'string') throw new Error(`HS256 key ${String(jwk.kid)} has no "k"`);
+    const secret = Buffer.from(jwk.k, 'base64url');
     return crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
   }
   const { kid: _kid, alg: _alg, use: _use, key_ops: _ops, ext: _ext, ...material } = jwk;

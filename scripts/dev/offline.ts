@@ -29,7 +29,15 @@ export async function startOffline({
 }): Promise<OfflineServer> {
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start', '--stage', stage], {
     cwd: ROOT,
-    env: { ...process.env, ...env, AUTH_LOCAL_DEV: 'true', PORT: String(port), OFFLINE_LAMBDA_PORT: String(lambdaPort), SLS_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      ...env,
+      AUTH_LOCAL_DEV: 'true',
+      PORT: String(port),
+      OFFLINE_LAMBDA_PORT: String(lambdaPort),
+      ESBUILD_WORK_FOLDER: `.esbuild/offline-${port}`,
+      SLS_TELEMETRY_DISABLED: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -24,7 +24,12 @@ describe('packaged CloudFormation template (stage prod)', () => {
   let outputs: Record<string, any>;
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'jwt-auth-package-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', CORS_ALLOWED_ORIGINS: 'https://app.example.com' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: '1',
+      CORS_ALLOWED_ORIGINS: 'https://app.example.com',
+      ESBUILD_WORK_FOLDER: `.esbuild/package-${process.pid}`,
+    };
     for (const name of ['AUTH_LOCAL_DEV', 'JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'AUTHORIZER_CHECK_SESSION', 'JWT_ALG']) delete env[name];
     await promisify(execFile)(
       process.execPath,

@@ -53,6 +53,8 @@ describe('configuration', () => {
     ['JWT_PRIVATE_KEY', { JWT_ALG: 'RS256' }],
     ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }) }],
     ['JWT_PRIVATE_KEY', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(31).toString('base64url') }) }],
+    ['JWT_VERIFICATION_KEYS', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(32).toString('base64url') }), JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ kty: 'oct', K: 'typo', kid: 'next' }] }) }],
+    ['JWT_VERIFICATION_KEYS', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(32).toString('base64url') }), JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ kty: 'oct', k: randomBytes(16).toString('base64url'), kid: 'next' }] }) }],
     ['REFRESH_TOKEN_HASH_KEY', { REFRESH_TOKEN_HASH_KEY: undefined }],
     ['REFRESH_TOKEN_HASH_KEY', { REFRESH_TOKEN_HASH_KEY: randomBytes(16).toString('base64url') }],
     ['ACCESS_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '15m' }],
