@@ -1,3 +1,4 @@
+import { importVerificationKeyObjects } from '../../lib/fast-verifier';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccessTokenIssuer } from '../../lib/access-token';
@@ -294,12 +295,17 @@ describe('createAuthorizerDeps', () => {
   it('refuses, at cold start, an HS256 verification key shorter than 32 bytes', async () => {
     const weak = { kty: 'oct', k: Buffer.alloc(16, 7).toString('base64url'), kid: 'weak' };
     const env = await testEnv({ JWT_ALG: 'HS256', JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [weak] }) });
-    await expect(createAuthorizerDeps(env)).rejects.toThrow('verification key "weak" is not a secret of at least 32 bytes');
+    await expect(createAuthorizerDeps(env)).rejects.toThrow('JWT_VERIFICATION_KEYS for HS256 needs "k" with at least 32 bytes');
+    // The key import refuses it too, should a key set ever bypass the configuration check.
+    const config = { algorithm: 'HS256' as const, privateJwk: undefined, extraVerificationJwks: [weak], issuer: 'i', audience: 'a', accessTokenTtlSeconds: 900, clockSkewSeconds: 0 };
+    expect(() => importVerificationKeyObjects(config)).toThrow('verification key "weak" is not a secret of at least 32 bytes');
   });
 
   it('refuses, at cold start, an HS256 verification key without "k" (it would be the public 6-byte secret of "undefined")', async () => {
     const typo = { kty: 'oct', K: Buffer.alloc(32, 7).toString('base64url'), kid: 'typo' };
     const env = await testEnv({ JWT_ALG: 'HS256', JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [typo] }) });
-    await expect(createAuthorizerDeps(env)).rejects.toThrow('verification key "typo" is not a secret of at least 32 bytes');
+    await expect(createAuthorizerDeps(env)).rejects.toThrow('JWT_VERIFICATION_KEYS for HS256 needs "k" with at least 32 bytes');
+    const config = { algorithm: 'HS256' as const, privateJwk: undefined, extraVerificationJwks: [typo], issuer: 'i', audience: 'a', accessTokenTtlSeconds: 900, clockSkewSeconds: 0 };
+    expect(() => importVerificationKeyObjects(config)).toThrow('verification key "typo" is not a secret of at least 32 bytes');
   });
 });
