@@ -23,7 +23,7 @@ const ui = {
   sessions: element<HTMLTableSectionElement>('sessions'),
   callMe: element<HTMLButtonElement>('call-me'),
   meOutput: element<HTMLPreElement>('me-output'),
-  activity: element<HTMLOListElement>('activity'),
+  activity: element<HTMLUListElement>('activity'),
 };
 
 const MAX_ACTIVITY = 50;

@@ -13,6 +13,7 @@ export function renderDemoPage(basePath: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Auth service demo</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${basePath}/demo/app.css">
 <script type="module" src="${basePath}/demo/app.js"></script>
 </head>
@@ -76,7 +77,7 @@ export function renderDemoPage(basePath: string): string {
 
   <section aria-labelledby="activity-heading">
     <h2 id="activity-heading">Activity</h2>
-    <ol id="activity" class="activity" aria-label="Requests and events, newest first"></ol>
+    <ul id="activity" class="activity" aria-label="Requests and events, newest first"></ul>
   </section>
 </main>
 </body>
@@ -120,7 +121,7 @@ td.device { max-width: 16rem; overflow-wrap: anywhere; }
 pre { margin: 0; padding: .75rem; border-radius: .375rem; background: var(--bg); border: 1px solid var(--line); overflow-x: auto; font-size: .875rem; }
 .status { margin: 0; min-height: 1.5rem; font-weight: 600; }
 .status[data-kind="error"] { color: var(--danger); }
-.activity { margin: 0; padding-left: 1.5rem; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .8125rem; max-height: 14rem; overflow-y: auto; }
+.activity { margin: 0; padding: 0; list-style: none; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .8125rem; max-height: 14rem; overflow-y: auto; }
 .activity li[data-kind="error"] { color: var(--danger); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 `;
