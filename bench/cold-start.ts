@@ -20,6 +20,8 @@ export interface ColdStartSample {
   readonly readyMs: number;
   /** The part spent in require + init (key import) + first invocation. */
   readonly loadMs: number;
+  /** CPU time of the process until then (all threads), which a busy neighbour does not inflate. */
+  readonly cpuMs: number;
   /** statusCode of an HTTP handler; "allow" or "deny" for an authorizer. */
   readonly outcome: string;
 }
@@ -31,8 +33,11 @@ export interface ColdStartResult {
   readonly samples: readonly ColdStartSample[];
   readonly medianReadyMs: number;
   readonly medianLoadMs: number;
+  readonly medianCpuMs: number;
   /** Median readyMs against the floor's. */
   readonly ratio: number;
+  /** Median cpuMs against the floor's. */
+  readonly cpuRatio: number;
   readonly outcome: string;
 }
 
@@ -63,13 +68,14 @@ const start = performance.now();
     await import('node:crypto');
   }
   const ready = performance.now();
-  process.stdout.write('\\n${RESULT_PREFIX}' + JSON.stringify({ readyMs: ready, loadMs: ready - start, outcome }) + '\\n');
+  const cpu = process.cpuUsage();
+  process.stdout.write('\\n${RESULT_PREFIX}' + JSON.stringify({ readyMs: ready, loadMs: ready - start, cpuMs: (cpu.user + cpu.system) / 1000, outcome }) + '\\n');
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
 /**
  * Fresh-process start of each bundle against a fresh process that only imports node:crypto.
- * Samples go round-robin (floor, a, b, ..., floor, a, b, ...) so a noisy moment hits all alike.
+ * Samples go round-robin (floor, a, b, ..., then a, b, ..., floor, ...) so a noisy moment hits all alike.
  */
 export async function measureColdStarts(targets: readonly ColdStartTarget[], { samples }: { samples: number }): Promise<ColdStartReport> {
   const floorEnv = targets[0]?.env ?? {};
@@ -82,13 +88,17 @@ export async function measureColdStarts(targets: readonly ColdStartTarget[], { s
   );
   const collected = all.map(() => [] as ColdStartSample[]);
   for (let round = 0; round < samples; round++) {
-    for (const [index, entry] of all.entries()) {
+    // Each round starts one place further on, so no bundle always follows the same neighbour.
+    for (let offset = 0; offset < all.length; offset++) {
+      const index = (round + offset) % all.length;
+      const entry = all[index]!;
       const stdout = await runNode(['-e', SCRIPT], { env: childEnv({ ...entry.env, ...entry.extra }), cwd: ROOT, timeoutMs: 60_000 });
       collected[index]!.push(parseResult<ColdStartSample>(stdout, `cold start of ${entry.label}`));
     }
   }
-  const summarise = (label: string, list: ColdStartSample[], floorReady: number, sizes: Pick<ColdStartTarget, 'bundleBytes' | 'zipBytes'> = {}): ColdStartResult => {
+  const summarise = (label: string, list: ColdStartSample[], floor: ColdStartSample[], sizes: Pick<ColdStartTarget, 'bundleBytes' | 'zipBytes'> = {}): ColdStartResult => {
     const readyMs = median(list.map((sample) => sample.readyMs));
+    const cpuMs = median(list.map((sample) => sample.cpuMs));
     const outcomes = [...new Set(list.map((sample) => sample.outcome))];
     return {
       label,
@@ -96,14 +106,15 @@ export async function measureColdStarts(targets: readonly ColdStartTarget[], { s
       samples: list,
       medianReadyMs: readyMs,
       medianLoadMs: median(list.map((sample) => sample.loadMs)),
-      ratio: readyMs / floorReady,
+      medianCpuMs: cpuMs,
+      ratio: readyMs / median(floor.map((sample) => sample.readyMs)),
+      cpuRatio: cpuMs / median(floor.map((sample) => sample.cpuMs)),
       outcome: outcomes.join('/'),
     };
   };
-  const floorReady = median(collected[0]!.map((sample) => sample.readyMs));
   return {
-    floor: summarise('floor', collected[0]!, floorReady),
-    targets: targets.map((target, index) => summarise(target.label, collected[index + 1]!, floorReady, target)),
+    floor: summarise('floor', collected[0]!, collected[0]!),
+    targets: targets.map((target, index) => summarise(target.label, collected[index + 1]!, collected[0]!, target)),
   };
 }
 

@@ -10,6 +10,8 @@ export interface LoadRun {
   readonly errors: number;
   readonly non2xx: number;
   readonly status5xx: number;
+  /** Responses per HTTP status. */
+  readonly statusCodes: Readonly<Record<string, number>>;
 }
 
 export interface LoadScenario {
@@ -34,6 +36,7 @@ export interface LoadResult {
   readonly errors: number;
   readonly non2xx: number;
   readonly status5xx: number;
+  readonly statusCodes: Readonly<Record<string, number>>;
 }
 
 /**
@@ -85,13 +88,15 @@ export async function runLoad(baseUrl: string, scenario: LoadScenario, { duratio
   };
   const result = await autocannon({ url, connections, duration: durationSeconds, requests: [request] });
   return {
-    requestsPerSecond: result.requests.average,
+    // Completed responses over the measured time (the per-second histogram drops a partial last second).
+    requestsPerSecond: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests: result.requests.total,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     status5xx: result['5xx'],
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0])),
   };
 }
 
@@ -121,6 +126,10 @@ export async function runLoadScenarios(
       errors: total((run) => run.errors),
       non2xx: total((run) => run.non2xx),
       status5xx: total((run) => run.status5xx),
+      statusCodes: list.reduce<Record<string, number>>((sum, run) => {
+        for (const [status, count] of Object.entries(run.statusCodes)) sum[status] = (sum[status] ?? 0) + count;
+        return sum;
+      }, {}),
     };
   });
 }

@@ -58,7 +58,9 @@ export async function packageService({
   const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
   const args = ['serverless', 'package', '--stage', STAGE, '--package', output, ...paramArgs];
   const started = process.hrtime.bigint();
-  await run('npx', args, snapshot, { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' } as Record<string, string>);
+  // The CLI itself rather than npx: under `npm run`, npx would read npm's own settings from the environment.
+  const cli = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
+  await run(process.execPath, [cli, ...args.slice(1)], snapshot, { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' } as Record<string, string>);
   const seconds = msSince(started) / 1000;
 
   const state = JSON.parse(readFileSync(join(output, 'serverless-state.json'), 'utf8')) as {

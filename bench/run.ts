@@ -9,8 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JwtAlgorithm } from '../lib/config';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
-import { ensureTables } from '../scripts/dev/dynamodb-local';
+import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
 import type { OfflineServer } from '../scripts/dev/offline';
 import { measureAuthorizerThroughput } from './authorizer-throughput';
 import { coldHttpEvent, measureColdStarts, type ColdStartTarget } from './cold-start';
@@ -32,9 +31,9 @@ const USAGE = `npm run bench -- [options]
   --cold-samples N      fresh processes per bundle [7]
   --login-iterations N  timed logins [9]
   --http-duration S     seconds per HTTP run [5]
-  --http-connections N  autocannon connections [10]
-  --http-runs N         runs per HTTP scenario [3]
-  --http-warmup S       warm-up seconds per scenario [1]
+  --http-connections N  autocannon connections [4]
+  --http-runs N         runs per HTTP scenario [5]
+  --http-warmup S       warm-up seconds per scenario [3]
   --skip-http           leave out the HTTP part
   --quick               tiny counts, to check the scripts work (figures meaningless)
   --out FILE            report file [docs/benchmarks.md]; --no-write to skip it
@@ -74,9 +73,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
     coldSamples: Math.round(number('cold-samples', values['cold-samples'], 7, 2)),
     loginIterations: Math.round(number('login-iterations', values['login-iterations'], 9, 2)),
     httpDurationSeconds: number('http-duration', values['http-duration'], 5, 1),
-    httpConnections: Math.round(number('http-connections', values['http-connections'], 10, 4)),
-    httpRuns: Math.round(number('http-runs', values['http-runs'], 3, 1)),
-    httpWarmupSeconds: number('http-warmup', values['http-warmup'], 1, 0.5),
+    httpConnections: Math.round(number('http-connections', values['http-connections'], 4, 2)),
+    httpRuns: Math.round(number('http-runs', values['http-runs'], 5, 1)),
+    httpWarmupSeconds: number('http-warmup', values['http-warmup'], 3, 0.5),
     skipHttp: values['skip-http'],
     out: values['no-write'] ? undefined : join(ROOT, values.out ?? join('docs', 'benchmarks.md')),
     keep: values.keep,
@@ -120,7 +119,9 @@ async function main(): Promise<void> {
     const sessionAuthorizer = fn(packagedSession.functions, 'authorizer');
 
     step('authorizer verify throughput');
-    commands.push(`node --import tsx bench/workers/authorizer-throughput.ts   # per algorithm, JWT_ALG and JWT_PRIVATE_KEY set, loads <dir>/handlers/authorizer.js`);
+    commands.push(
+      `node --import tsx bench/workers/authorizer-throughput.ts   # once per algorithm: JWT_ALG, JWT_VERIFICATION_KEYS (HS256: JWT_PRIVATE_KEY) set; requires <dir>/handlers/authorizer.js`,
+    );
     const throughput = await measureAuthorizerThroughput({
       modulePath: authorizer.modulePath,
       exportName: authorizer.exportName,
@@ -170,6 +171,8 @@ async function main(): Promise<void> {
     const coldStart = await measureColdStarts(targets, { samples: options.coldSamples });
 
     step('DynamoDB Local');
+    // The SDK clients built in this process read their (placeholder) credentials from process.env.
+    Object.assign(process.env, LOCAL_AWS_ENV);
     const dynamo: DynamoDbLocal = await startDynamoDbLocal({ port: await freePort() });
     stops.push(dynamo.stop);
     const tables = await ensureTables(dynamo.endpoint, STAGE);
@@ -228,8 +231,13 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.stack ?? error.message : error);
-    process.exit(1);
-  });
+  main().then(
+    // Should a client keep a socket open, leave anyway once the output has been flushed.
+    () => void setTimeout(() => process.exit(0), 2000).unref(),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.stack ?? error.message : error);
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 2000).unref();
+    },
+  );
 }

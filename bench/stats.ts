@@ -24,7 +24,7 @@ export function formatMs(ms: number): string {
   return `${ms.toFixed(2)} ms`;
 }
 
-export const formatRatio = (ratio: number): string => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a');
+export const formatRatio = (ratio: number, digits = 2): string => (Number.isFinite(ratio) ? `${ratio.toFixed(digits)}×` : 'n/a');
 
 /** Kilobytes as 1000 bytes, the unit of the 25 KB goal. */
 export const formatKb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;

@@ -16,8 +16,14 @@ export interface ThroughputWorkerInput {
   readonly runs: number;
 }
 
+/** One timed run: operations per second of wall-clock time and per second of the process's CPU time. */
+export interface RunRate {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
 export interface ThroughputWorkerOutput {
   readonly algorithm: JwtAlgorithm;
-  readonly authorizerOpsPerSecond: number[];
-  readonly floorOpsPerSecond: number[];
+  readonly authorizer: RunRate[];
+  readonly floor: RunRate[];
 }
