@@ -10,8 +10,11 @@ import { createDynamoDbSessionStore } from '../lib/stores/session-store';
  * AUTHORIZER_CHECK_SESSION=true, refuses tokens whose session has ended. The default
  * (asymmetric keys, no session check) is handlers/authorizer.ts, which bundles no AWS SDK.
  */
+// Only an HS256 authorizer needs a secret (the shared key); it never reads the hash key.
+const secretsNeeded = process.env.JWT_ALG === 'HS256' ? (['JWT_PRIVATE_KEY'] as const) : [];
+
 export const handler = createAuthorizerHandler(
-  resolveSecrets(process.env).then((env) =>
+  resolveSecrets(process.env, undefined, secretsNeeded).then((env) =>
     createAuthorizerDeps(env, {
       sessionCheck: (config, clock) =>
         createSessionLivenessCheck(

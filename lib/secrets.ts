@@ -15,10 +15,14 @@ const fetchFromSsm: ParameterFetcher = (name) => getParameter(name, { decrypt: t
  * development) wins. A parameter that is named but cannot be read stops the function with a
  * message naming it; there is no fallback key.
  */
-export async function resolveSecrets(env: Env, fetchParameter: ParameterFetcher = fetchFromSsm): Promise<Env> {
+export async function resolveSecrets(
+  env: Env,
+  fetchParameter: ParameterFetcher = fetchFromSsm,
+  variables: readonly (typeof SECRET_VARIABLES)[number][] = SECRET_VARIABLES,
+): Promise<Env> {
   const resolved: Env = { ...env };
   await Promise.all(
-    SECRET_VARIABLES.map(async (variable) => {
+    variables.map(async (variable) => {
       if (env[variable]?.trim()) return;
       const parameterVariable = `${variable}_PARAMETER`;
       const parameter = env[parameterVariable]?.trim();

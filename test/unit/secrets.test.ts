@@ -29,6 +29,15 @@ describe('secrets from SSM Parameter Store', () => {
     expect(fetched).toEqual([]);
   });
 
+  it('reads only the secrets a function asks for (the authorizer never reads the hash key)', async () => {
+    const env = { JWT_PRIVATE_KEY_PARAMETER: '/jwt-auth/prod/jwt-private-key', REFRESH_TOKEN_HASH_KEY_PARAMETER: '/jwt-auth/prod/refresh-token-hash-key' };
+    await expect(resolveSecrets(env, fetchParameter, [])).resolves.toEqual(env);
+    expect(fetched).toEqual([]);
+    const hs256 = await resolveSecrets(env, fetchParameter, ['JWT_PRIVATE_KEY']);
+    expect(hs256.REFRESH_TOKEN_HASH_KEY).toBeUndefined();
+    expect(fetched).toEqual(['/jwt-auth/prod/jwt-private-key']);
+  });
+
   it('stops with a message naming the parameter when it is missing or empty, never falling back', async () => {
     const missing = resolveSecrets({ JWT_PRIVATE_KEY_PARAMETER: '/jwt-auth/staging/jwt-private-key' }, fetchParameter);
     await expect(missing).rejects.toThrow(ConfigError);
