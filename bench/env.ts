@@ -1,5 +1,4 @@
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { JwtAlgorithm } from '../lib/config';
 import { LOCAL_AWS_ENV, SERVICE_NAME } from '../scripts/dev/dynamodb-local';
@@ -41,17 +40,7 @@ export function childEnv(extra: Record<string, string>): Record<string, string> 
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), ...extra };
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
+export { freePort } from '../scripts/dev/ports';
 
 export interface MachineDescription {
   readonly cpu: string;

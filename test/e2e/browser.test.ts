@@ -5,7 +5,7 @@ import { ensureTables, LOCAL_AWS_ENV } from '../../scripts/dev/dynamodb-local';
 import { startOffline, type OfflineServer } from '../../scripts/dev/offline';
 import { PASSWORD, testEnv, uniqueEmail } from '../support/fixtures';
 import { call } from '../support/http';
-import { freePort } from '../support/ports';
+import { freePort } from '../../scripts/dev/ports';
 
 // The demos end to end. The page (served by `npm start` at /dev/demo) in Debian's Chromium, driven
 // by playwright-core, which never downloads a browser: cookie delivery, the refresh token in an

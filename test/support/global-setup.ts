@@ -1,5 +1,5 @@
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../scripts/dev/dynamodb-local';
-import { freePort } from './ports';
+import { freePort } from '../../scripts/dev/ports';
 
 /** One in-memory DynamoDB Local for the whole run; test files find it through the environment. */
 export default async function globalSetup(): Promise<void> {

@@ -1,7 +1,7 @@
 import { ensureTables, LOCAL_AWS_ENV } from '../../scripts/dev/dynamodb-local';
 import { startOffline, type OfflineServer } from '../../scripts/dev/offline';
 import { testEnv } from './fixtures';
-import { freePort } from './ports';
+import { freePort } from '../../scripts/dev/ports';
 
 /**
  * serverless-offline (stage dev) on free ports, against the run's DynamoDB Local, with a fresh

@@ -1,4 +1,3 @@
-import { importVerificationKeyObjects } from '../../lib/fast-verifier';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccessTokenIssuer } from '../../lib/access-token';
@@ -8,6 +7,7 @@ import { createAuthorizerDeps } from '../../lib/authorizer-setup';
 import { importSigningKey } from '../../lib/keys';
 import { capturingLogger, testEnv } from '../support/fixtures';
 import { ALGORITHMS, attackTokens, AUDIENCE, createTokenKit, ISSUER, NOW, segmentsOf, TTL_SECONDS, type TokenKit } from '../support/forge';
+import { importVerificationKeyObjects } from '../../lib/fast-verifier';
 
 /** Events as API Gateway sends them; `{access_token}` stands where the caller's token goes. */
 const SHAPES = ['REST TOKEN', 'REST REQUEST', 'HTTP API v2 REQUEST'] as const;
