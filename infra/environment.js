@@ -6,6 +6,9 @@
  * start; the authorizer gets only public keys (a deploy parameter), so it needs no AWS SDK.
  */
 
+const { serviceAndStage } = require('./service.js');
+const { tableNames } = require('./tables.js');
+
 const CONTRACT_DEFAULTS = {
   JWT_ALG: 'ES256',
   JWT_ISSUER: 'http://localhost:3000',
@@ -31,15 +34,10 @@ const parameterNames = (service, stage) => ({
 
 const isLocal = (env = process.env) => env.AUTH_LOCAL_DEV === 'true';
 
-async function context(resolveVariable) {
-  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
-  return { service, stage };
-}
-
 /** provider.environment */
 async function environment({ resolveVariable }) {
-  const { service, stage } = await context(resolveVariable);
-  const tables = require('./tables.js').tableNames(service, stage);
+  const { service, stage } = await serviceAndStage(resolveVariable);
+  const tables = tableNames(service, stage);
   const env = {};
   for (const [name, fallback] of Object.entries(CONTRACT_DEFAULTS)) env[name] = process.env[name] ?? fallback;
   env.JWT_AUDIENCE = process.env.JWT_AUDIENCE ?? service;

@@ -1,6 +1,7 @@
 'use strict';
 /** API Gateway responses, the authorizer's invoke permission and the stack outputs. */
 const { allowedOrigins } = require('./cors.js');
+const { serviceAndStage } = require('./service.js');
 
 const quoted = (value) => `'${value}'`;
 
@@ -58,16 +59,12 @@ function gatewayOutputs(service, stage) {
   };
 }
 
-async function names(resolveVariable) {
-  return Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
-}
-
 async function resources() {
   return gatewayResources(allowedOrigins(process.env.CORS_ALLOWED_ORIGINS));
 }
 
 async function outputs({ resolveVariable }) {
-  const [service, stage] = await names(resolveVariable);
+  const { service, stage } = await serviceAndStage(resolveVariable);
   return gatewayOutputs(service, stage);
 }
 

@@ -5,6 +5,7 @@
  * data access at all.
  */
 const { parameterNames } = require('./environment.js');
+const { serviceAndStage } = require('./service.js');
 
 const USERS = { 'Fn::GetAtt': ['UsersTable', 'Arn'] };
 const SESSIONS = { 'Fn::GetAtt': ['SessionsTable', 'Arn'] };
@@ -78,7 +79,7 @@ function roleResources(service, stage, { checkSession, algorithm }) {
 
 /** For serverless.yml: `${file(./infra/iam.js):roles}`. */
 async function roles({ resolveVariable }) {
-  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
+  const { service, stage } = await serviceAndStage(resolveVariable);
   return roleResources(service, stage, {
     checkSession: process.env.AUTHORIZER_CHECK_SESSION === 'true',
     algorithm: process.env.JWT_ALG ?? 'ES256',

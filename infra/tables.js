@@ -3,6 +3,7 @@
  * The DynamoDB tables, defined once: serverless.yml deploys these CloudFormation resources, and
  * `npm start` / the tests create the same tables in DynamoDB Local from them.
  */
+const { serviceAndStage } = require('./service.js');
 
 const tableNames = (service, stage) => ({
   users: `${service}-${stage}-users`,
@@ -68,13 +69,13 @@ function tableResources(service, stage) {
 
 /** For serverless.yml: `${file(./infra/tables.js):resources}`. */
 async function resources({ resolveVariable }) {
-  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
+  const { service, stage } = await serviceAndStage(resolveVariable);
   return tableResources(service, stage);
 }
 
 /** For serverless.yml: `${file(./infra/tables.js):names}`. */
 async function names({ resolveVariable }) {
-  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
+  const { service, stage } = await serviceAndStage(resolveVariable);
   return tableNames(service, stage);
 }
 

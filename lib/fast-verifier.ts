@@ -9,6 +9,7 @@ import {
   type AccessTokenVerifierOptions,
 } from './access-token-verifier';
 import type { Jwk, JwtAlgorithm, TokenConfig } from './config';
+import { publicMembersOf } from './jwk';
 
 /**
  * The authorizer's verifier: the same checks as `createAccessTokenVerifier` (jose's `jwtVerify`
@@ -161,14 +162,6 @@ export function keyIdOfSync(jwk: Jwk): string {
       throw new TypeError('JWK "kty" is missing or unsupported');
   }
   return createHash('sha256').update(JSON.stringify(required)).digest('base64url');
-}
-
-const PUBLIC_MEMBERS: Record<string, readonly string[]> = { EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'], RSA: ['kty', 'n', 'e'] };
-
-function publicMembersOf(jwk: Jwk): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const member of PUBLIC_MEMBERS[jwk.kty] ?? []) if (jwk[member] !== undefined) result[member] = jwk[member];
-  return result;
 }
 
 /** A key that does not fit the algorithm is a configuration error, found at cold start. */

@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Jwk, JwtAlgorithm, TokenConfig } from './config';
+import { publicMembersOf } from './jwk';
 
 /** The key that signs access tokens, imported once at cold start. */
 export interface SigningKey {
@@ -22,15 +23,9 @@ export interface PublicJwk extends Jwk {
   use: 'sig';
 }
 
-const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
-  EC: ['kty', 'crv', 'x', 'y'],
-  OKP: ['kty', 'crv', 'x'],
-  RSA: ['kty', 'n', 'e'],
-};
-
 /** The key id of a JWK: its own kid, else its RFC 7638 thumbprint (stable across restarts). */
 export async function keyIdOf(jwk: Jwk): Promise<string> {
-  return typeof jwk.kid === 'string' && jwk.kid ? jwk.kid : calculateJwkThumbprint(toPublicMembers(jwk) as JWK);
+  return typeof jwk.kid === 'string' && jwk.kid ? jwk.kid : calculateJwkThumbprint(publicMembersOf(jwk) as JWK);
 }
 
 export async function importSigningKey(config: TokenConfig): Promise<SigningKey> {
@@ -49,10 +44,10 @@ export async function importVerificationKeys(config: TokenConfig): Promise<Verif
   for (const jwk of jwks) {
     const kid = await keyIdOf(jwk);
     if (keys.has(kid)) continue;
-    const verifyJwk = config.algorithm === 'HS256' ? jwk : toPublicMembers(jwk);
+    const verifyJwk = config.algorithm === 'HS256' ? jwk : publicMembersOf(jwk);
     keys.set(kid, await importKey(verifyJwk, config.algorithm, 'verify'));
     if (config.algorithm !== 'HS256') {
-      publicJwks.push({ ...toPublicMembers(jwk), kid, alg: config.algorithm, use: 'sig' });
+      publicJwks.push({ ...publicMembersOf(jwk), kid, alg: config.algorithm, use: 'sig' });
     }
   }
   return { algorithm: config.algorithm, keys, publicJwks };
@@ -68,11 +63,4 @@ async function importKey(jwk: Jwk, algorithm: JwtAlgorithm, usage: 'sign' | 'ver
   const { kid: _kid, alg: _alg, use: _use, key_ops: _ops, ext: _ext, ...material } = jwk;
   const key = await importJWK(material as JWK, algorithm, { extractable: false });
   return key as CryptoKey;
-}
-
-function toPublicMembers(jwk: Jwk): Jwk {
-  const members = PUBLIC_MEMBERS[jwk.kty] ?? ['kty', 'k'];
-  const result: Jwk = { kty: jwk.kty };
-  for (const member of members) if (jwk[member] !== undefined) result[member] = jwk[member];
-  return result;
 }

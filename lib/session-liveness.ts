@@ -1,7 +1,7 @@
 import type { AccessTokenPrincipal } from './access-token-verifier';
 import type { SessionLivenessCheck } from './authorizer';
 import type { Clock } from './clock';
-import type { SessionStore } from './stores/session-store';
+import { sessionExpiresAt, type SessionStore } from './stores/session-store';
 
 /** How long a "live" answer is reused before the session is read again. */
 export const LIVE_CACHE_MS = 10_000;
@@ -23,7 +23,7 @@ export function createSessionLivenessCheck(store: Pick<SessionStore, 'get'>, clo
       session !== undefined &&
       session.userId === principal.sub &&
       session.revokedAt === undefined &&
-      now < Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+      now < sessionExpiresAt(session);
     if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
     cache.set(principal.sid, { live, until: live ? now + LIVE_CACHE_MS : principal.exp * 1000 });
     return live;

@@ -4,7 +4,7 @@ import { InvalidCredentialsError, InvalidRefreshTokenError, NotFoundError, TooMa
 import type { Logger } from './logger';
 import type { PasswordHasher } from './password';
 import { newSessionId, type RefreshToken, type RefreshTokenCodec } from './refresh-token';
-import type { SessionRecord, SessionStore, SessionSummary } from './stores/session-store';
+import { sessionExpiresAt, type SessionRecord, type SessionStore, type SessionSummary } from './stores/session-store';
 import type { UserStore } from './stores/user-store';
 
 export interface SessionPolicy {
@@ -57,8 +57,6 @@ const MAX_USER_AGENT_LENGTH = 512;
 
 export function createSessionService(deps: SessionServiceDeps) {
   const { policy, clock, users, sessions, passwords, accessTokens, refreshTokens, logger } = deps;
-  const expiresAtOf = (session: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>) =>
-    Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
   const secondsUntil = (at: number, now: number) => Math.max(0, Math.floor((at - now) / 1000));
 
   const issue = async (session: SessionRecord, refreshToken: RefreshToken, now: number): Promise<IssuedTokens> => {
@@ -69,11 +67,11 @@ export function createSessionService(deps: SessionServiceDeps) {
       accessToken: access.token,
       expiresIn: access.expiresIn,
       refreshToken: refreshToken.value,
-      refreshTokenExpiresIn: secondsUntil(expiresAtOf(session), now),
+      refreshTokenExpiresIn: secondsUntil(sessionExpiresAt(session), now),
     };
   };
 
-  const isExpired = (session: SessionRecord, now: number) => now >= expiresAtOf(session);
+  const isExpired = (session: SessionRecord, now: number) => now >= sessionExpiresAt(session);
 
   return {
     /** Checks credentials (with per-email throttling) and opens a session. */
@@ -177,7 +175,8 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     /** Ends one of the caller's own live sessions; anything else is not found. */
     async endSession(userId: string, sessionId: string): Promise<void> {
-      const ended = await sessions.revoke(sessionId, 'ended_by_user', clock.now(), { userId, liveAt: clock.now() });
+      const now = clock.now();
+      const ended = await sessions.revoke(sessionId, 'ended_by_user', now, { userId, liveAt: now });
       if (!ended) throw new NotFoundError('The session');
     },
   };
@@ -187,7 +186,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       id: session.id,
       created_at: new Date(session.createdAt).toISOString(),
       last_used_at: new Date(session.lastUsedAt).toISOString(),
-      expires_at: new Date(expiresAtOf(session)).toISOString(),
+      expires_at: new Date(sessionExpiresAt(session)).toISOString(),
       user_agent: session.userAgent ?? null,
       ip: session.ip ?? null,
       current: session.id === currentSessionId,

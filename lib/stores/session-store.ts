@@ -63,8 +63,11 @@ export interface SessionStore {
 
 export const SESSIONS_BY_USER_INDEX = 'byUser';
 
-const ttlOf = (session: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>) =>
-  Math.ceil(Math.min(session.idleExpiresAt, session.absoluteExpiresAt) / 1000);
+/** When a session ends (epoch ms): the earlier of its idle and absolute expiries. */
+export const sessionExpiresAt = (session: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>): number =>
+  Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+
+const ttlOf = (session: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>) => Math.ceil(sessionExpiresAt(session) / 1000);
 
 const LIVE = 'attribute_not_exists(revokedAt) AND idleExpiresAt > :now AND absoluteExpiresAt > :now';
 
