@@ -95,7 +95,13 @@ export async function ensureTables(endpoint: string, stage: string, service = SE
       const properties = resource.Properties as unknown as CreateTableCommandInput & { TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean } };
       if (TableNames.includes(properties.TableName!)) continue;
       const { TableName, AttributeDefinitions, KeySchema, BillingMode, GlobalSecondaryIndexes } = properties;
-      await client.send(new CreateTableCommand({ TableName, AttributeDefinitions, KeySchema, BillingMode, GlobalSecondaryIndexes }));
+      try {
+        await client.send(new CreateTableCommand({ TableName, AttributeDefinitions, KeySchema, BillingMode, GlobalSecondaryIndexes }));
+      } catch (error) {
+        // Another process (a parallel test worker) created it after our ListTables: it exists, which is all we need.
+        if ((error as Error).name === 'ResourceInUseException') continue;
+        throw error;
+      }
       if (properties.TimeToLiveSpecification) {
         await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: properties.TimeToLiveSpecification }));
       }
