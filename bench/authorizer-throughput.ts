@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { JwtAlgorithm } from '../lib/config';
+import type { JwtAlgorithm } from '../lib/core/config';
 import { runNode } from './child';
 import { authorizerEnv, childEnv, ROOT, serviceEnv } from './env';
 import { median } from './stats';

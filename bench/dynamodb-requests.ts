@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../lib/app';
-import type { SessionLivenessCheck } from '../lib/authorizer';
-import { createAuthorizerHandler } from '../lib/authorizer';
-import { createAuthorizerDeps } from '../lib/authorizer-setup';
-import type { AuthorizerConfig, Env } from '../lib/config';
-import type { Clock } from '../lib/clock';
-import { createLogger } from '../lib/logger';
-import { createSessionLivenessCheck } from '../lib/session-liveness';
-import { createDocumentClient } from '../lib/stores/dynamodb';
-import { createDynamoDbSessionStore } from '../lib/stores/session-store';
+import type { SessionLivenessCheck } from '../lib/authorizer/authorizer';
+import { createAuthorizerHandler } from '../lib/authorizer/authorizer';
+import { createAuthorizerDeps } from '../lib/authorizer/authorizer-setup';
+import type { AuthorizerConfig, Env } from '../lib/core/config';
+import type { Clock } from '../lib/core/clock';
+import { createLogger } from '../lib/core/logger';
+import { createSessionLivenessCheck } from '../lib/authorizer/session-check';
+import { createDocumentClient } from '../lib/aws/dynamodb';
+import { createDynamoDbSessionStore } from '../lib/aws/dynamodb-session-store';
 import { tokenEvent } from './tokens';
 
 export interface RequestCount {

@@ -1,6 +1,6 @@
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
-import type { JwtAlgorithm } from '../lib/config';
+import type { JwtAlgorithm } from '../lib/core/config';
 import { LOCAL_AWS_ENV, SERVICE_NAME } from '../scripts/dev/dynamodb-local';
 import { generateHashKey, generateSigningJwk } from '../scripts/dev/keys';
 

@@ -1,17 +1,17 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createApp } from '../lib/app';
-import type { Env } from '../lib/config';
+import type { Env } from '../lib/core/config';
 import { httpHandler, type Route } from '../lib/handler';
-import { readJsonBody } from '../lib/http';
-import { createLogger } from '../lib/logger';
-import { createPasswordHasher } from '../lib/password';
-import { newSessionId } from '../lib/refresh-token';
-import { createDocumentClient } from '../lib/stores/dynamodb';
-import { createDynamoDbSessionStore, type SessionStore } from '../lib/stores/session-store';
-import { createDynamoDbUserStore, type UserStore } from '../lib/stores/user-store';
-import { tokenResponse } from '../lib/token-response';
-import { loginSchema, validate } from '../lib/validation';
+import { readJsonBody } from '../lib/http/http';
+import { createLogger } from '../lib/core/logger';
+import { createPasswordHasher } from '../lib/accounts/password';
+import { newSessionId } from '../lib/tokens/refresh-token';
+import { createDocumentClient } from '../lib/aws/dynamodb';
+import { createDynamoDbSessionStore, type SessionStore } from '../lib/aws/dynamodb-session-store';
+import { createDynamoDbUserStore, type UserStore } from '../lib/aws/dynamodb-user-store';
+import { tokenResponse } from '../lib/http/token-response';
+import { loginSchema, validate } from '../lib/http/validation';
 import { BENCH_PASSWORD, benchEmail } from './dynamodb-requests';
 import { median } from './stats';
 

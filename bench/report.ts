@@ -206,7 +206,7 @@ Each bundle is the same whatever \`JWT_ALG\` says at packaging time (the key is 
 environment at cold start), so one package serves every algorithm; each child process gets its own
 environment: for the stateless authorizer \`JWT_ALG\` and the public keys in \`JWT_VERIFICATION_KEYS\`
 (for HS256, the secret in \`JWT_PRIVATE_KEY\`, as \`npm start\` runs it; on AWS an HS256 authorizer
-is \`handlers/authorizer-aws\`, which reads it from SSM), for the other functions their secrets
+is \`handlers/authorizer-session-check\`, which reads it from SSM), for the other functions their secrets
 directly in \`JWT_PRIVATE_KEY\` and \`REFRESH_TOKEN_HASH_KEY\` (on AWS they read them from SSM at
 cold start, which is not measured here).
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { JwtAlgorithm } from '../lib/config';
+import type { JwtAlgorithm } from '../lib/core/config';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
 import type { OfflineServer } from '../scripts/dev/offline';
 import { measureAuthorizerThroughput } from './authorizer-throughput';

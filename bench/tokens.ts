@@ -1,7 +1,7 @@
-import { createAccessTokenIssuer, type AccessTokenIssuer } from '../lib/access-token';
-import { systemClock } from '../lib/clock';
-import { loadTokenConfig, type Env, type TokenConfig } from '../lib/config';
-import { importSigningKey } from '../lib/keys';
+import { createAccessTokenIssuer, type AccessTokenIssuer } from '../lib/tokens/access-token-issuer';
+import { systemClock } from '../lib/core/clock';
+import { loadTokenConfig, type Env, type TokenConfig } from '../lib/core/config';
+import { importSigningKey } from '../lib/tokens/keys';
 
 export const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/me';
 

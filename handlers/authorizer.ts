@@ -1,5 +1,5 @@
-import { createAuthorizerHandler } from '../lib/authorizer';
-import { createAuthorizerDeps } from '../lib/authorizer-setup';
+import { createAuthorizerHandler } from '../lib/authorizer/authorizer';
+import { createAuthorizerDeps } from '../lib/authorizer/authorizer-setup';
 
 /** The stateless authorizer: signature and claims only; its bundle holds no AWS SDK. */
 export const handler = createAuthorizerHandler(createAuthorizerDeps(process.env));

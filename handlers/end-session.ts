@@ -1,7 +1,7 @@
-import { NotFoundError } from '../lib/errors';
+import { NotFoundError } from '../lib/core/errors';
 import { httpHandler } from '../lib/handler';
-import { noContent } from '../lib/http';
-import { requirePrincipal } from '../lib/principal';
+import { noContent } from '../lib/http/http';
+import { requirePrincipal } from '../lib/http/principal';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 

@@ -1,5 +1,5 @@
 import { httpHandler } from '../lib/handler';
-import { json } from '../lib/http';
+import { json } from '../lib/http/http';
 
 // Short enough that a key added for rotation is seen by verifiers well before it signs.
 const JWKS_MAX_AGE_SECONDS = 300;

@@ -1,7 +1,7 @@
 import { httpHandler } from '../lib/handler';
-import { readJsonBody } from '../lib/http';
-import { tokenResponse } from '../lib/token-response';
-import { loginSchema, validate } from '../lib/validation';
+import { readJsonBody } from '../lib/http/http';
+import { tokenResponse } from '../lib/http/token-response';
+import { loginSchema, validate } from '../lib/http/validation';
 
 export const handler = httpHandler(async (request, app) => {
   const { email, password, refresh_token_delivery: delivery } = validate(loginSchema, readJsonBody(request));

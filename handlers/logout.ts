@@ -1,6 +1,6 @@
 import { httpHandler } from '../lib/handler';
-import { noContent, readJsonBody } from '../lib/http';
-import { clearedRefreshCookie, readRefreshToken } from '../lib/token-response';
+import { noContent, readJsonBody } from '../lib/http/http';
+import { clearedRefreshCookie, readRefreshToken } from '../lib/http/token-response';
 
 export const handler = httpHandler(async (request, app) => {
   const presented = readRefreshToken(request, readJsonBody(request), app.config.corsAllowedOrigins);

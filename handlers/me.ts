@@ -1,6 +1,6 @@
 import { httpHandler } from '../lib/handler';
-import { json } from '../lib/http';
-import { requirePrincipal } from '../lib/principal';
+import { json } from '../lib/http/http';
+import { requirePrincipal } from '../lib/http/principal';
 
 export const handler = httpHandler(async (request, app) => {
   const { sub, sid } = requirePrincipal(request);

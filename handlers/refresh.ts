@@ -1,6 +1,6 @@
 import { httpHandler } from '../lib/handler';
-import { readJsonBody } from '../lib/http';
-import { readRefreshToken, tokenResponse } from '../lib/token-response';
+import { readJsonBody } from '../lib/http/http';
+import { readRefreshToken, tokenResponse } from '../lib/http/token-response';
 
 export const handler = httpHandler(async (request, app) => {
   const presented = readRefreshToken(request, readJsonBody(request), app.config.corsAllowedOrigins);

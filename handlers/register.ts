@@ -1,6 +1,6 @@
 import { httpHandler } from '../lib/handler';
-import { json, readJsonBody } from '../lib/http';
-import { credentialsSchema, validate } from '../lib/validation';
+import { json, readJsonBody } from '../lib/http/http';
+import { credentialsSchema, validate } from '../lib/http/validation';
 
 export const handler = httpHandler(async (request, app) => {
   const { email, password } = validate(credentialsSchema, readJsonBody(request));

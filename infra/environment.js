@@ -76,7 +76,7 @@ async function environment({ resolveVariable }) {
 /** Which authorizer entry point to deploy: the SDK-free one unless it must read SSM or DynamoDB. */
 async function authorizerHandler() {
   const needsAws = process.env.AUTHORIZER_CHECK_SESSION === 'true' || (!isLocal() && process.env.JWT_ALG === 'HS256');
-  return needsAws ? 'handlers/authorizer-aws.handler' : 'handlers/authorizer.handler';
+  return needsAws ? 'handlers/authorizer-session-check.handler' : 'handlers/authorizer.handler';
 }
 
 /**

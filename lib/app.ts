@@ -1,16 +1,16 @@
-import { createAccessTokenIssuer } from './access-token';
-import { createAccountService, type AccountService } from './accounts';
-import { systemClock, type Clock } from './clock';
-import { loadAppConfig, type AppConfig, type Env } from './config';
-import { importSigningKey, importVerificationKeys, type VerificationKeySet } from './keys';
-import { createLambdaLogger, type LambdaLogger } from './lambda-logger';
-import { parseLogLevel, type Logger } from './logger';
-import { createPasswordHasher, type PasswordHasher } from './password';
-import { createRefreshTokenCodec } from './refresh-token';
-import { createSessionService, type SessionService } from './sessions';
-import { createDocumentClient } from './stores/dynamodb';
-import { createDynamoDbSessionStore, type SessionStore } from './stores/session-store';
-import { createDynamoDbUserStore, type UserStore } from './stores/user-store';
+import { createAccessTokenIssuer } from './tokens/access-token-issuer';
+import { createAccountService, type AccountService } from './accounts/account-service';
+import { systemClock, type Clock } from './core/clock';
+import { loadAppConfig, type AppConfig, type Env } from './core/config';
+import { importSigningKey, importVerificationKeys, type VerificationKeySet } from './tokens/keys';
+import { createLambdaLogger, type LambdaLogger } from './aws/lambda-logger';
+import { parseLogLevel, type Logger } from './core/logger';
+import { createPasswordHasher, type PasswordHasher } from './accounts/password';
+import { createRefreshTokenCodec } from './tokens/refresh-token';
+import { createSessionService, type SessionService } from './sessions/session-service';
+import { createDocumentClient } from './aws/dynamodb';
+import { createDynamoDbSessionStore, type SessionStore } from './aws/dynamodb-session-store';
+import { createDynamoDbUserStore, type UserStore } from './aws/dynamodb-user-store';
 
 /** Everything a handler needs, built once per cold start. */
 export interface App {

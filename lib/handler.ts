@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { App } from './app';
-import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from './http';
-import type { Logger } from './logger';
+import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from './http/http';
+import type { Logger } from './core/logger';
 import { getApp } from './runtime';
 
 export type Route = (request: HttpRequest, app: App, logger: Logger) => Promise<HttpResponse>;

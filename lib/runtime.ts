@@ -1,5 +1,5 @@
 import { createApp, type App } from './app';
-import { resolveSecrets } from './secrets';
+import { resolveSecrets } from './aws/secrets';
 
 let app: Promise<App> | undefined;
 

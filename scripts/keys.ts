@@ -10,8 +10,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SUPPORTED_ALGORITHMS, type Jwk, type JwtAlgorithm } from '../lib/config';
-import { importVerificationKeys } from '../lib/keys';
+import { SUPPORTED_ALGORITHMS, type Jwk, type JwtAlgorithm } from '../lib/core/config';
+import { importVerificationKeys } from '../lib/tokens/keys';
 import { generateHashKey, generateSigningJwk } from './dev/keys';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,7 +3,7 @@
  * serverless-offline on PORT. Ctrl-C stops everything it started.
  */
 import { join } from 'node:path';
-import { SUPPORTED_ALGORITHMS, type JwtAlgorithm } from '../lib/config';
+import { SUPPORTED_ALGORITHMS, type JwtAlgorithm } from '../lib/core/config';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal } from './dev/dynamodb-local';
 import { localDevKeys } from './dev/keys';
 import { startOffline } from './dev/offline';

@@ -5,7 +5,7 @@
  * process, the authorizer handler against the floor: node:crypto verify with a pre-imported KeyObject.
  */
 import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { Jwk, JwtAlgorithm } from '../../lib/config';
+import type { Jwk, JwtAlgorithm } from '../../lib/core/config';
 import { createBenchIssuer, tokenEvent } from '../tokens';
 import { RESULT_PREFIX, type RunRate, type ThroughputWorkerInput, type ThroughputWorkerOutput } from './protocol';
 

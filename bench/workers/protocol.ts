@@ -1,4 +1,4 @@
-import type { JwtAlgorithm } from '../../lib/config';
+import type { JwtAlgorithm } from '../../lib/core/config';
 
 /** How the benchmark's child processes hand their measurements back: one prefixed JSON line on stdout. */
 export const RESULT_PREFIX = 'BENCH_RESULT ';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
-import type { JwtAlgorithm } from '../../lib/config';
+import type { JwtAlgorithm } from '../../lib/core/config';
 
 /** A new private signing JWK for an algorithm, with a kid that says when it was made. */
 export async function generateSigningJwk(algorithm: JwtAlgorithm): Promise<Record<string, unknown>> {

@@ -1,9 +1,9 @@
-import { createAuthorizerHandler } from '../../lib/authorizer';
-import { createAuthorizerDeps } from '../../lib/authorizer-setup';
-import { createPasswordHasher } from '../../lib/password';
-import { createSessionLivenessCheck, LIVE_CACHE_MS } from '../../lib/session-liveness';
-import { createDocumentClient } from '../../lib/stores/dynamodb';
-import { createDynamoDbSessionStore } from '../../lib/stores/session-store';
+import { createAuthorizerHandler } from '../../lib/authorizer/authorizer';
+import { createAuthorizerDeps } from '../../lib/authorizer/authorizer-setup';
+import { createPasswordHasher } from '../../lib/accounts/password';
+import { createSessionLivenessCheck, LIVE_CACHE_MS } from '../../lib/authorizer/session-check';
+import { createDocumentClient } from '../../lib/aws/dynamodb';
+import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store';
 import { createTestApp, PASSWORD, testEnv, uniqueEmail } from '../support/fixtures';
 
 const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });

@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { InvalidCredentialsError, InvalidRefreshTokenError, NotFoundError, ServiceUnavailableError, TooManyAttemptsError } from '../../lib/errors';
-import { createPasswordHasher } from '../../lib/password';
-import type { IssuedTokens } from '../../lib/sessions';
+import { InvalidCredentialsError, InvalidRefreshTokenError, NotFoundError, ServiceUnavailableError, TooManyAttemptsError } from '../../lib/core/errors';
+import { createPasswordHasher } from '../../lib/accounts/password';
+import type { IssuedTokens } from '../../lib/sessions/session-service';
 import { localClient } from '../../scripts/dev/dynamodb-local';
 import { createTestApp, PASSWORD, uniqueEmail } from '../support/fixtures';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createApp, type App, type AppOverrides } from '../../lib/app';
-import type { Clock } from '../../lib/clock';
-import type { Env, JwtAlgorithm } from '../../lib/config';
-import { createLogger, type Logger } from '../../lib/logger';
+import type { Clock } from '../../lib/core/clock';
+import type { Env, JwtAlgorithm } from '../../lib/core/config';
+import { createLogger, type Logger } from '../../lib/core/logger';
 import { generateHashKey, generateSigningJwk } from '../../scripts/dev/keys';
 
 export interface FrozenClock extends Clock {

@@ -8,7 +8,7 @@ import {
   sign as signBytes,
   type KeyObject,
 } from 'node:crypto';
-import { loadTokenConfig, type Jwk, type JwtAlgorithm, type TokenConfig } from '../../lib/config';
+import { loadTokenConfig, type Jwk, type JwtAlgorithm, type TokenConfig } from '../../lib/core/config';
 import { frozenClock, type FrozenClock } from './fixtures';
 
 /**

@@ -1,16 +1,16 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, verify as verifyWithNodeCrypto } from 'node:crypto';
 import { jwtVerify } from 'jose';
-import { createAccessTokenIssuer } from '../../lib/access-token';
+import { createAccessTokenIssuer } from '../../lib/tokens/access-token-issuer';
 import {
   AccessTokenRejectedError,
   checkCompactForm,
   createAccessTokenVerifier,
   type AccessTokenVerifier,
   type AccessTokenVerifierOptions,
-} from '../../lib/access-token-verifier';
-import type { TokenConfig } from '../../lib/config';
-import { createFastAccessTokenVerifier, importVerificationKeyObjects } from '../../lib/fast-verifier';
-import { importSigningKey, importVerificationKeys } from '../../lib/keys';
+} from '../../lib/tokens/reference-verifier';
+import type { TokenConfig } from '../../lib/core/config';
+import { createFastAccessTokenVerifier, importVerificationKeyObjects } from '../../lib/tokens/access-token-verifier';
+import { importSigningKey, importVerificationKeys } from '../../lib/tokens/keys';
 import { frozenClock } from '../support/fixtures';
 import {
   ALGORITHMS,

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAccessTokenIssuer } from '../../lib/access-token';
-import { AccessTokenRejectedError, type AccessTokenVerifier } from '../../lib/access-token-verifier';
-import { createAuthorizerHandler, type AuthorizerDeps, type AuthorizerEvent, type AuthorizerResult } from '../../lib/authorizer';
-import { createAuthorizerDeps } from '../../lib/authorizer-setup';
-import { importSigningKey } from '../../lib/keys';
+import { createAccessTokenIssuer } from '../../lib/tokens/access-token-issuer';
+import { AccessTokenRejectedError, type AccessTokenVerifier } from '../../lib/tokens/reference-verifier';
+import { createAuthorizerHandler, type AuthorizerDeps, type AuthorizerEvent, type AuthorizerResult } from '../../lib/authorizer/authorizer';
+import { createAuthorizerDeps } from '../../lib/authorizer/authorizer-setup';
+import { importSigningKey } from '../../lib/tokens/keys';
 import { capturingLogger, testEnv } from '../support/fixtures';
 import { ALGORITHMS, attackTokens, AUDIENCE, createTokenKit, ISSUER, NOW, segmentsOf, TTL_SECONDS, type TokenKit } from '../support/forge';
-import { importVerificationKeyObjects } from '../../lib/fast-verifier';
+import { importVerificationKeyObjects } from '../../lib/tokens/access-token-verifier';
 
 /** Events as API Gateway sends them; `{access_token}` stands where the caller's token goes. */
 const SHAPES = ['REST TOKEN', 'REST REQUEST', 'HTTP API v2 REQUEST'] as const;
@@ -258,7 +258,7 @@ describe('authorizer handler with injected dependencies', () => {
   });
 
   it('logs why it refused, never the token', async () => {
-    const { createFastAccessTokenVerifier, importVerificationKeyObjects } = await import('../../lib/fast-verifier');
+    const { createFastAccessTokenVerifier, importVerificationKeyObjects } = await import('../../lib/tokens/access-token-verifier');
     const verify = createFastAccessTokenVerifier({
       keySet: importVerificationKeyObjects(kit.config),
       issuer: ISSUER,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { loadAppConfig, loadAuthorizerConfig, type Env } from '../../lib/config';
-import { ConfigError } from '../../lib/errors';
+import { loadAppConfig, loadAuthorizerConfig, type Env } from '../../lib/core/config';
+import { ConfigError } from '../../lib/core/errors';
 import { signingJwk } from '../support/fixtures';
 
 async function validEnv(overrides: Env = {}): Promise<Env> {

@@ -1,7 +1,7 @@
-import { createAccessTokenIssuer } from '../../lib/access-token';
-import { createAuthorizerDeps } from '../../lib/authorizer-setup';
-import { loadTokenConfig, type Env, type Jwk } from '../../lib/config';
-import { importSigningKey, importVerificationKeys } from '../../lib/keys';
+import { createAccessTokenIssuer } from '../../lib/tokens/access-token-issuer';
+import { createAuthorizerDeps } from '../../lib/authorizer/authorizer-setup';
+import { loadTokenConfig, type Env, type Jwk } from '../../lib/core/config';
+import { importSigningKey, importVerificationKeys } from '../../lib/tokens/keys';
 import { generateSigningJwk } from '../../scripts/dev/keys';
 import { frozenClock } from '../support/fixtures';
 

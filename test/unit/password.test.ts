@@ -1,5 +1,5 @@
 import { argon2id } from 'hash-wasm';
-import { createPasswordHasher, OWASP_ARGON2ID } from '../../lib/password';
+import { createPasswordHasher, OWASP_ARGON2ID } from '../../lib/accounts/password';
 
 jest.mock('hash-wasm', () => {
   const actual = jest.requireActual('hash-wasm');

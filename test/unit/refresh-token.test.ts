@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidRefreshTokenError } from '../../lib/errors';
-import { createRefreshTokenCodec, newSessionId } from '../../lib/refresh-token';
+import { InvalidRefreshTokenError } from '../../lib/core/errors';
+import { createRefreshTokenCodec, newSessionId } from '../../lib/tokens/refresh-token';
 
 describe('refresh-token codec', () => {
   const codec = createRefreshTokenCodec(randomBytes(32));

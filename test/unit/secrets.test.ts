@@ -1,5 +1,5 @@
-import { ConfigError } from '../../lib/errors';
-import { resolveSecrets } from '../../lib/secrets';
+import { ConfigError } from '../../lib/core/errors';
+import { resolveSecrets } from '../../lib/aws/secrets';
 
 describe('secrets from SSM Parameter Store', () => {
   const parameters = new Map([

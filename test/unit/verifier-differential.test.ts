@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import { createAccessTokenVerifier, type AccessTokenPrincipal, type AccessTokenVerifier, type AccessTokenVerifierOptions } from '../../lib/access-token-verifier';
-import { loadTokenConfig, type Jwk } from '../../lib/config';
-import { createFastAccessTokenVerifier, importVerificationKeyObjects, keyIdOfSync } from '../../lib/fast-verifier';
-import { importVerificationKeys, keyIdOf } from '../../lib/keys';
+import { createAccessTokenVerifier, type AccessTokenPrincipal, type AccessTokenVerifier, type AccessTokenVerifierOptions } from '../../lib/tokens/reference-verifier';
+import { loadTokenConfig, type Jwk } from '../../lib/core/config';
+import { createFastAccessTokenVerifier, importVerificationKeyObjects, keyIdOfSync } from '../../lib/tokens/access-token-verifier';
+import { importVerificationKeys, keyIdOf } from '../../lib/tokens/keys';
 import {
   ALGORITHMS,
   attackerKeyOf,

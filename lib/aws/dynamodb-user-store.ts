@@ -1,5 +1,5 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EmailTakenError } from '../errors';
+import { EmailTakenError } from '../core/errors';
 import { translateStorageError } from './dynamodb';
 
 export interface User {

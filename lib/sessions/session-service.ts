@@ -1,11 +1,11 @@
-import type { AccessTokenIssuer } from './access-token';
-import type { Clock } from './clock';
-import { InvalidCredentialsError, InvalidRefreshTokenError, NotFoundError, TooManyAttemptsError } from './errors';
-import type { Logger } from './logger';
-import type { PasswordHasher } from './password';
-import { newSessionId, type RefreshToken, type RefreshTokenCodec } from './refresh-token';
-import { sessionExpiresAt, type SessionRecord, type SessionStore, type SessionSummary } from './stores/session-store';
-import type { UserStore } from './stores/user-store';
+import type { AccessTokenIssuer } from '../tokens/access-token-issuer';
+import type { Clock } from '../core/clock';
+import { InvalidCredentialsError, InvalidRefreshTokenError, NotFoundError, TooManyAttemptsError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { PasswordHasher } from '../accounts/password';
+import { newSessionId, type RefreshToken, type RefreshTokenCodec } from '../tokens/refresh-token';
+import { sessionExpiresAt, type SessionRecord, type SessionStore, type SessionSummary } from '../aws/dynamodb-session-store';
+import type { UserStore } from '../aws/dynamodb-user-store';
 
 export interface SessionPolicy {
   readonly refreshTokenTtlSeconds: number;

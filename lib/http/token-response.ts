@@ -1,6 +1,6 @@
-import { CsrfRejectedError, InvalidRequestError } from './errors';
+import { CsrfRejectedError, InvalidRequestError } from '../core/errors';
 import { json, readCookie, type HttpRequest, type HttpResponse } from './http';
-import type { IssuedTokens } from './sessions';
+import type { IssuedTokens } from '../sessions/session-service';
 import { refreshTokenBodySchema, validate } from './validation';
 
 export type Delivery = 'body' | 'cookie';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { AppError, InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
-import type { Logger } from './logger';
+import { AppError, InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors';
+import type { Logger } from '../core/logger';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 

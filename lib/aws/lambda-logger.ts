@@ -1,6 +1,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { redact, type Logger, type LogLevel } from './logger';
+import { redact, type Logger, type LogLevel } from '../core/logger';
 
 export interface LambdaLogger extends Logger {
   /** Adds the request id, function name and cold-start flag of this invocation to every line. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { Clock } from './clock';
-import { toEpochSeconds } from './clock';
+import type { Clock } from '../core/clock';
+import { toEpochSeconds } from '../core/clock';
 import type { SigningKey } from './keys';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

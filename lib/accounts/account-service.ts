@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from './clock';
-import { NotFoundError } from './errors';
+import type { Clock } from '../core/clock';
+import { NotFoundError } from '../core/errors';
 import type { PasswordHasher } from './password';
-import type { UserStore } from './stores/user-store';
+import type { UserStore } from '../aws/dynamodb-user-store';
 
 export interface AccountView {
   readonly id: string;

@@ -1,8 +1,8 @@
 import type { AuthorizerDeps, SessionLivenessCheck } from './authorizer';
-import { systemClock, type Clock } from './clock';
-import { loadAuthorizerConfig, type AuthorizerConfig, type Env } from './config';
-import { createFastAccessTokenVerifier, importVerificationKeyObjects } from './fast-verifier';
-import { createLogger, parseLogLevel } from './logger';
+import { systemClock, type Clock } from '../core/clock';
+import { loadAuthorizerConfig, type AuthorizerConfig, type Env } from '../core/config';
+import { createFastAccessTokenVerifier, importVerificationKeyObjects } from '../tokens/access-token-verifier';
+import { createLogger, parseLogLevel } from '../core/logger';
 
 /**
  * Builds the authorizer at cold start. The session check is passed in by the entry point that
@@ -19,7 +19,7 @@ export async function createAuthorizerDeps(
   const config = loadAuthorizerConfig(env);
   const clock = options.clock ?? systemClock;
   if (config.checkSession && !options.sessionCheck) {
-    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-aws.handler (serverless.yml picks it when AUTHORIZER_CHECK_SESSION=true)');
+    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-session-check.handler (serverless.yml picks it when AUTHORIZER_CHECK_SESSION=true)');
   }
   return {
     verify: createFastAccessTokenVerifier({

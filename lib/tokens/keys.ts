@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
-import type { Jwk, JwtAlgorithm, TokenConfig } from './config';
+import type { Jwk, JwtAlgorithm, TokenConfig } from '../core/config';
 import { publicMembersOf } from './jwk';
 
 /** The key that signs access tokens, imported once at cold start. */

@@ -1,4 +1,4 @@
-import type { Jwk } from './config';
+import type { Jwk } from '../core/config';
 
 // Free of jose on purpose: the authorizer's fast path uses it too and must not bundle jose.
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = {

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError } from '../core/errors';
 
 export interface DynamoDbOptions {
   readonly endpoint?: string | undefined;

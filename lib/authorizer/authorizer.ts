@@ -5,8 +5,8 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
-import type { AccessTokenPrincipal, AccessTokenVerifier } from './access-token-verifier';
-import type { Logger } from './logger';
+import type { AccessTokenPrincipal, AccessTokenVerifier } from '../tokens/reference-verifier';
+import type { Logger } from '../core/logger';
 
 export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent | APIGatewayRequestAuthorizerEventV2;
 export type AuthorizerContext = { sub: string; sid: string; scope: string };

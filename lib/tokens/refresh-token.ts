@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { InvalidRefreshTokenError } from './errors';
+import { InvalidRefreshTokenError } from '../core/errors';
 
 /**
  * Refresh tokens are `<sessionId>.<secret>`, where the secret is base64url of

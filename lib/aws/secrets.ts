@@ -1,6 +1,6 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import type { Env } from './config';
-import { ConfigError } from './errors';
+import type { Env } from '../core/config';
+import { ConfigError } from '../core/errors';
 
 /** Variables that hold secrets; on AWS each comes from the SSM SecureString named by `<NAME>_PARAMETER`. */
 export const SECRET_VARIABLES = ['JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY'] as const;

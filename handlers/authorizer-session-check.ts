@@ -1,9 +1,9 @@
-import { createAuthorizerHandler } from '../lib/authorizer';
-import { createAuthorizerDeps } from '../lib/authorizer-setup';
-import { resolveSecrets } from '../lib/secrets';
-import { createSessionLivenessCheck } from '../lib/session-liveness';
-import { createDocumentClient } from '../lib/stores/dynamodb';
-import { createDynamoDbSessionStore } from '../lib/stores/session-store';
+import { createAuthorizerHandler } from '../lib/authorizer/authorizer';
+import { createAuthorizerDeps } from '../lib/authorizer/authorizer-setup';
+import { resolveSecrets } from '../lib/aws/secrets';
+import { createSessionLivenessCheck } from '../lib/authorizer/session-check';
+import { createDocumentClient } from '../lib/aws/dynamodb';
+import { createDynamoDbSessionStore } from '../lib/aws/dynamodb-session-store';
 
 /**
  * The authorizer that talks to AWS: it reads an HS256 secret from SSM and, with

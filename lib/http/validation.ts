@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidRequestError } from './errors';
+import { InvalidRequestError } from '../core/errors';
 
 const MAX_EMAIL_LENGTH = 254;
 const MIN_PASSWORD_CODE_POINTS = 8;

@@ -1,5 +1,5 @@
 import { createHash, createHmac, createPublicKey, createSecretKey, KeyObject, timingSafeEqual, verify as verifySignature, type JsonWebKey, type VerifyKeyObjectInput, type webcrypto } from 'node:crypto';
-import { ACCESS_TOKEN_TYPE } from './access-token';
+import { ACCESS_TOKEN_TYPE } from './access-token-issuer';
 import {
   AccessTokenRejectedError,
   checkCompactForm,
@@ -7,8 +7,8 @@ import {
   toPrincipal,
   type AccessTokenVerifier,
   type AccessTokenVerifierOptions,
-} from './access-token-verifier';
-import type { Jwk, JwtAlgorithm, TokenConfig } from './config';
+} from './reference-verifier';
+import type { Jwk, JwtAlgorithm, TokenConfig } from '../core/config';
 import { publicMembersOf } from './jwk';
 
 /**

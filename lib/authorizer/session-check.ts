@@ -1,7 +1,7 @@
-import type { AccessTokenPrincipal } from './access-token-verifier';
+import type { AccessTokenPrincipal } from '../tokens/reference-verifier';
 import type { SessionLivenessCheck } from './authorizer';
-import type { Clock } from './clock';
-import { sessionExpiresAt, type SessionStore } from './stores/session-store';
+import type { Clock } from '../core/clock';
+import { sessionExpiresAt, type SessionStore } from '../aws/dynamodb-session-store';
 
 /** How long a "live" answer is reused before the session is read again. */
 export const LIVE_CACHE_MS = 10_000;

@@ -1,7 +1,7 @@
 import { jwtVerify, type JWTPayload } from 'jose';
-import type { Clock } from './clock';
+import type { Clock } from '../core/clock';
 import type { VerificationKeySet } from './keys';
-import { ACCESS_TOKEN_TYPE } from './access-token';
+import { ACCESS_TOKEN_TYPE } from './access-token-issuer';
 
 /** The caller an access token speaks for, once every check has passed. */
 export interface AccessTokenPrincipal {
