@@ -1,10 +1,15 @@
-import { httpHandler } from '../lib/handler';
+import { passwordLogin } from '../lib/accounts/login';
+import { clock, httpHandler, logger, parts } from '../lib/compose/runtime';
+import { userStore } from '../lib/compose/storage';
+import { attemptLimits, loginPolicy, passwordHasher, sessionIssuer } from '../lib/compose/sessions';
 import { readJsonBody } from '../lib/http/http';
 import { tokenResponse } from '../lib/http/token-response';
 import { loginSchema, validate } from '../lib/http/validation';
 
-export const handler = httpHandler(async (request, app) => {
+const ready = parts({ users: userStore, passwords: passwordHasher, limits: attemptLimits, sessions: sessionIssuer, policy: loginPolicy });
+
+export const handler = httpHandler(ready, async (request, deps) => {
   const { email, password, refresh_token_delivery: delivery } = validate(loginSchema, readJsonBody(request));
-  const tokens = await app.sessions.login(email, password, request);
+  const tokens = await passwordLogin({ ...deps, clock, logger: logger() }, email, password, request);
   return tokenResponse(tokens, delivery, request.stage);
 });

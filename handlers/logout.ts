@@ -1,9 +1,14 @@
-import { httpHandler } from '../lib/handler';
+import { allowedOrigins, clock, httpHandler, parts } from '../lib/compose/runtime';
+import { sessionStore } from '../lib/compose/storage';
+import { refreshTokenCodec } from '../lib/compose/tokens';
 import { noContent, readJsonBody } from '../lib/http/http';
 import { clearedRefreshCookie, readRefreshToken } from '../lib/http/token-response';
+import { logout } from '../lib/sessions/session-service';
 
-export const handler = httpHandler(async (request, app) => {
-  const presented = readRefreshToken(request, readJsonBody(request), app.config.corsAllowedOrigins);
-  await app.sessions.logout(presented.value);
+const ready = parts({ sessions: sessionStore, refreshTokens: refreshTokenCodec });
+
+export const handler = httpHandler(ready, async (request, deps) => {
+  const presented = readRefreshToken(request, readJsonBody(request), allowedOrigins());
+  await logout({ ...deps, clock }, presented.value);
   return noContent(presented.source === 'cookie' ? [clearedRefreshCookie(request.stage)] : undefined);
 });

@@ -1,9 +1,12 @@
-import { httpHandler } from '../lib/handler';
+import { describeAccount } from '../lib/accounts/account-service';
+import { httpHandler, parts } from '../lib/compose/runtime';
+import { userStore } from '../lib/compose/storage';
 import { json } from '../lib/http/http';
 import { requirePrincipal } from '../lib/http/principal';
 
-export const handler = httpHandler(async (request, app) => {
+const ready = parts({ users: userStore });
+
+export const handler = httpHandler(ready, async (request, deps) => {
   const { sub, sid } = requirePrincipal(request);
-  const account = await app.accounts.describe(sub);
-  return json(200, { ...account, session_id: sid });
+  return json(200, { ...(await describeAccount(deps, sub)), session_id: sid });
 });

@@ -1,9 +1,12 @@
-import { httpHandler } from '../lib/handler';
+import { allowedOrigins, httpHandler, parts } from '../lib/compose/runtime';
+import { sessionIssuer } from '../lib/compose/sessions';
 import { readJsonBody } from '../lib/http/http';
 import { readRefreshToken, tokenResponse } from '../lib/http/token-response';
 
-export const handler = httpHandler(async (request, app) => {
-  const presented = readRefreshToken(request, readJsonBody(request), app.config.corsAllowedOrigins);
-  const tokens = await app.sessions.refresh(presented.value, request);
+const ready = parts({ sessions: sessionIssuer });
+
+export const handler = httpHandler(ready, async (request, { sessions }) => {
+  const presented = readRefreshToken(request, readJsonBody(request), allowedOrigins());
+  const tokens = await sessions.refresh(presented.value, request);
   return tokenResponse(tokens, presented.source, request.stage);
 });

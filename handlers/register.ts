@@ -1,8 +1,14 @@
-import { httpHandler } from '../lib/handler';
+import { register } from '../lib/accounts/account-service';
+import { clock, httpHandler, parts } from '../lib/compose/runtime';
+import { userStore } from '../lib/compose/storage';
+import { passwordHasher } from '../lib/compose/sessions';
 import { json, readJsonBody } from '../lib/http/http';
 import { credentialsSchema, validate } from '../lib/http/validation';
 
-export const handler = httpHandler(async (request, app) => {
+const ready = parts({ users: userStore, passwords: passwordHasher });
+
+export const handler = httpHandler(ready, async (request, deps) => {
   const { email, password } = validate(credentialsSchema, readJsonBody(request));
-  return json(201, await app.accounts.register(email, password));
+  const { userId: _userId, ...account } = await register({ ...deps, clock }, email, password);
+  return json(201, account);
 });

@@ -9,26 +9,15 @@
 const { serviceAndStage } = require('./service.js');
 const { tableNames } = require('./tables.js');
 
-const CONTRACT_DEFAULTS = {
-  JWT_ALG: 'ES256',
-  JWT_ISSUER: 'http://localhost:3000',
-  ACCESS_TOKEN_TTL_SECONDS: '900',
-  REFRESH_TOKEN_TTL_SECONDS: '1209600',
-  SESSION_MAX_AGE_SECONDS: '2592000',
-  REFRESH_REUSE_GRACE_SECONDS: '10',
-  LOGIN_MAX_FAILURES: '5',
-  LOGIN_LOCKOUT_SECONDS: '900',
-  CORS_ALLOWED_ORIGINS: '',
-  CLOCK_SKEW_SECONDS: '30',
-  AUTHORIZER_CHECK_SESSION: 'false',
-  LOG_LEVEL: 'info',
-};
+// The contract's defaults, from the same file lib/core/config.ts reads.
+const CONTRACT_DEFAULTS = require('../lib/core/defaults.json');
 
 const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 300;
 
 const parameterNames = (service, stage) => ({
   privateKey: `/${service}/${stage}/jwt-private-key`,
   hashKey: `/${service}/${stage}/refresh-token-hash-key`,
+  previousHashKey: `/${service}/${stage}/refresh-token-previous-hash-key`,
   verificationKeys: `/${service}/${stage}/jwt-verification-keys`,
 });
 
@@ -40,7 +29,11 @@ async function environment({ resolveVariable }) {
   const tables = tableNames(service, stage);
   const env = {};
   for (const [name, fallback] of Object.entries(CONTRACT_DEFAULTS)) env[name] = process.env[name] ?? fallback;
-  env.JWT_AUDIENCE = process.env.JWT_AUDIENCE ?? service;
+  // Tokens of one stage never pass another stage's check.
+  env.JWT_AUDIENCE = process.env.JWT_AUDIENCE ?? `${service}-${stage}`;
+  if (isLocal()) env.JWT_ISSUER = process.env.JWT_ISSUER ?? `http://localhost:${process.env.PORT ?? 3000}`;
+  else if (process.env.JWT_ISSUER) env.JWT_ISSUER = process.env.JWT_ISSUER;
+  else throw new Error(`JWT_ISSUER is required to deploy stage "${stage}": set it to your API's URL (the iss of access tokens); there is no default outside local development`);
   env.API_STAGE = stage;
   env.USERS_TABLE = tables.users;
   env.SESSIONS_TABLE = tables.sessions;
@@ -50,12 +43,16 @@ async function environment({ resolveVariable }) {
     env.DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT ?? '';
     env.JWT_PRIVATE_KEY = process.env.JWT_PRIVATE_KEY ?? '';
     env.REFRESH_TOKEN_HASH_KEY = process.env.REFRESH_TOKEN_HASH_KEY ?? '';
+    env.REFRESH_TOKEN_PREVIOUS_HASH_KEY = process.env.REFRESH_TOKEN_PREVIOUS_HASH_KEY ?? '';
+    env.AUTH_LOCAL_DEV = 'true';
     env.JWT_VERIFICATION_KEYS = process.env.JWT_VERIFICATION_KEYS ?? '';
     return env;
   }
   const names = parameterNames(service, stage);
   env.JWT_PRIVATE_KEY_PARAMETER = names.privateKey;
   env.REFRESH_TOKEN_HASH_KEY_PARAMETER = names.hashKey;
+  // During a hash-key rotation (npm run keys -- --rotate-hash-key), tokens made under the previous key still verify.
+  if ((await resolveVariable("param:previousHashKey, 'false'")) === 'true') env.REFRESH_TOKEN_PREVIOUS_HASH_KEY_PARAMETER = names.previousHashKey;
   // Public keys are not secret; resolving them at deploy time keeps the authorizer SDK-free.
   // `--param="verificationKeys=..."` wins; otherwise the String parameter is read at deploy time.
   if (env.JWT_ALG !== 'HS256') {

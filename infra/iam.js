@@ -9,14 +9,16 @@ const { serviceAndStage } = require('./service.js');
 
 const USERS = { 'Fn::GetAtt': ['UsersTable', 'Arn'] };
 const SESSIONS = { 'Fn::GetAtt': ['SessionsTable', 'Arn'] };
-const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 'Arn'] }, 'index', 'byUser']] };
+const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 'Arn'] }, 'index', 'liveByUser']] };
 
 /** DynamoDB access per function; what is not listed is denied. */
 const DYNAMODB_ACCESS = {
   register: [{ actions: ['PutItem'], resources: [USERS] }],
   login: [
-    { actions: ['BatchGetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
-    { actions: ['PutItem'], resources: [SESSIONS] },
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    // PutItem opens the session; the rest keep the account under its session limit.
+    { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
   ],
   refresh: [{ actions: ['UpdateItem'], resources: [SESSIONS] }],
   logout: [{ actions: ['UpdateItem'], resources: [SESSIONS] }],
@@ -24,9 +26,29 @@ const DYNAMODB_ACCESS = {
     { actions: ['UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
   ],
-  listSessions: [{ actions: ['Query'], resources: [SESSIONS_BY_USER] }],
+  listSessions: [
+    { actions: ['BatchGetItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
   endSession: [{ actions: ['UpdateItem'], resources: [SESSIONS] }],
   me: [{ actions: ['GetItem'], resources: [USERS] }],
+  jwks: [],
+  authorizer: [],
+};
+
+/**
+ * The secrets (SSM parameters) each function reads, as lib/compose builds it: the signing key
+ * only where tokens are issued, the hash key only where refresh tokens or cursors are hashed.
+ */
+const SECRETS = {
+  register: [],
+  login: ['privateKey', 'hashKey'],
+  refresh: ['privateKey', 'hashKey'],
+  logout: ['hashKey'],
+  logoutAll: [],
+  listSessions: ['hashKey'],
+  endSession: [],
+  me: [],
   jwks: [],
   authorizer: [],
 };
@@ -62,12 +84,14 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
 }
 
 /** Roles for every function, for the given authorizer mode. */
-function roleResources(service, stage, { checkSession, algorithm }) {
+function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false }) {
   const names = parameterNames(service, stage);
   const resources = {};
   for (const [functionName, access] of Object.entries(DYNAMODB_ACCESS)) {
     let dynamoDb = access;
-    let parameters = [names.privateKey, names.hashKey];
+    let parameters = SECRETS[functionName].flatMap((secret) =>
+      secret === 'hashKey' && previousHashKey ? [names.hashKey, names.previousHashKey] : [names[secret]],
+    );
     if (functionName === 'authorizer') {
       dynamoDb = checkSession ? [{ actions: ['GetItem'], resources: [SESSIONS] }] : [];
       parameters = algorithm === 'HS256' ? [names.privateKey] : [];
@@ -83,7 +107,8 @@ async function roles({ resolveVariable }) {
   return roleResources(service, stage, {
     checkSession: process.env.AUTHORIZER_CHECK_SESSION === 'true',
     algorithm: process.env.JWT_ALG ?? 'ES256',
+    previousHashKey: (await resolveVariable("param:previousHashKey, 'false'")) === 'true',
   });
 }
 
-module.exports = { roles, roleResources, roleName, DYNAMODB_ACCESS };
+module.exports = { roles, roleResources, roleName, DYNAMODB_ACCESS, SECRETS };

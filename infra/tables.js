@@ -43,22 +43,21 @@ function tableResources(service, stage) {
         TableName: names.sessions,
         AttributeDefinitions: [
           { AttributeName: 'id', AttributeType: 'S' },
-          { AttributeName: 'userId', AttributeType: 'S' },
+          { AttributeName: 'liveUserId', AttributeType: 'S' },
           { AttributeName: 'createdAt', AttributeType: 'N' },
         ],
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
           {
-            IndexName: 'byUser',
+            // Sparse: `liveUserId` is removed when a session is revoked, so listing and
+            // logout-all never read ended sessions. It projects only what never changes after
+            // login, so a refresh (the hot path) writes the item and no index entry.
+            IndexName: 'liveByUser',
             KeySchema: [
-              { AttributeName: 'userId', KeyType: 'HASH' },
+              { AttributeName: 'liveUserId', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },
             ],
-            // Everything the session list shows, and no token hash.
-            Projection: {
-              ProjectionType: 'INCLUDE',
-              NonKeyAttributes: ['lastUsedAt', 'idleExpiresAt', 'absoluteExpiresAt', 'revokedAt', 'userAgent', 'ip'],
-            },
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['absoluteExpiresAt'] },
           },
         ],
         ...common,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock';
 import { NotFoundError } from '../core/errors';
 import type { PasswordHasher } from './password';
-import type { UserStore } from '../aws/dynamodb-user-store';
+import type { UserStore } from './user-store';
 
 export interface AccountView {
   readonly id: string;
@@ -10,28 +10,17 @@ export interface AccountView {
   readonly created_at: string;
 }
 
-export interface AccountServiceDeps {
-  readonly clock: Clock;
-  readonly users: UserStore;
-  readonly passwords: PasswordHasher;
+/** Creates an account; the email is already normalised and the password within policy. */
+export async function register(deps: { clock: Clock; users: UserStore; passwords: PasswordHasher }, email: string, password: string): Promise<AccountView & { readonly userId: string }> {
+  const passwordHash = await deps.passwords.hash(password);
+  const account = { id: randomUUID(), email, passwordHash, createdAt: deps.clock.now(), emailVerified: false, mfaEnabled: false };
+  await deps.users.create(account);
+  return { userId: account.id, id: account.id, email: account.email, created_at: new Date(account.createdAt).toISOString() };
 }
 
-export type AccountService = ReturnType<typeof createAccountService>;
-
-export function createAccountService({ clock, users, passwords }: AccountServiceDeps) {
-  return {
-    /** Creates an account; the email is already normalised and the password within policy. */
-    async register(email: string, password: string): Promise<AccountView> {
-      const passwordHash = await passwords.hash(password);
-      const user = { id: randomUUID(), email, passwordHash, createdAt: clock.now() };
-      await users.create(user);
-      return { id: user.id, email: user.email, created_at: new Date(user.createdAt).toISOString() };
-    },
-
-    async describe(userId: string): Promise<{ id: string; email: string }> {
-      const user = await users.findById(userId);
-      if (!user) throw new NotFoundError('The account');
-      return { id: user.id, email: user.email };
-    },
-  };
+/** Who the caller is; an account deleted while its access token lives is not found. */
+export async function describeAccount(deps: { users: UserStore }, userId: string) {
+  const account = await deps.users.findById(userId);
+  if (!account) throw new NotFoundError('The account');
+  return { id: account.id, email: account.email, email_verified: account.emailVerified, mfa_enabled: account.mfaEnabled };
 }

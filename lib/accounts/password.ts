@@ -12,6 +12,8 @@ export interface PasswordHasher {
   verify(password: string, phc: string): Promise<boolean>;
   /** Costs one full hash, so an unknown email takes as long as a wrong password. */
   verifyAgainstNothing(password: string): Promise<false>;
+  /** True when a stored hash was made with other parameters than today's (rehash it after a login). */
+  needsRehash(phc: string): boolean;
 }
 
 export interface Argon2Parameters {
@@ -61,6 +63,10 @@ export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2
       return `$argon2id$v=19$m=${m},t=${t},p=${p}$${toB64(salt)}$${toB64(hash)}`;
     },
     verify,
+    needsRehash(phc) {
+      const { memoryKiB: m, iterations: t, parallelism: p } = parameters;
+      return !phc.startsWith(`$argon2id$v=19$m=${m},t=${t},p=${p}$`);
+    },
     async verifyAgainstNothing(password) {
       await verify(password, dummy);
       return false;

@@ -1,7 +1,8 @@
 import type { AccessTokenPrincipal } from '../tokens/reference-verifier';
 import type { SessionLivenessCheck } from './authorizer';
 import type { Clock } from '../core/clock';
-import { sessionExpiresAt, type SessionStore } from '../aws/dynamodb-session-store';
+import { isSessionLive } from '../sessions/session';
+import type { SessionStore } from '../sessions/session-store';
 
 /** How long a "live" answer is reused before the session is read again. */
 export const LIVE_CACHE_MS = 10_000;
@@ -19,11 +20,7 @@ export function createSessionLivenessCheck(store: Pick<SessionStore, 'get'>, clo
     const cached = cache.get(principal.sid);
     if (cached && cached.until > now) return cached.live;
     const session = await store.get(principal.sid);
-    const live =
-      session !== undefined &&
-      session.userId === principal.sub &&
-      session.revokedAt === undefined &&
-      now < sessionExpiresAt(session);
+    const live = session !== undefined && session.userId === principal.sub && isSessionLive(session, now);
     if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
     cache.set(principal.sid, { live, until: live ? now + LIVE_CACHE_MS : principal.exp * 1000 });
     return live;

@@ -1,75 +1,25 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { LIVE_SESSION_RULE, sessionExpiresAt, type SessionRecord, type SessionSummary } from '../sessions/session';
+import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '../sessions/session-store';
 import { isConditionFailure, translateStorageError } from './dynamodb';
 
-/** A session as stored; it never holds a usable token, only HMACs of them. Times are epoch ms. */
-export interface SessionRecord {
-  readonly id: string;
-  readonly userId: string;
-  readonly createdAt: number;
-  readonly lastUsedAt: number;
-  /** Renewed by each refresh. */
-  readonly idleExpiresAt: number;
-  /** Fixed at login; no refresh extends it. */
-  readonly absoluteExpiresAt: number;
-  readonly generation: number;
-  readonly tokenHash: string;
-  readonly previousTokenHash?: string | undefined;
-  readonly rotatedAt?: number | undefined;
-  readonly revokedAt?: number | undefined;
-  readonly revokedReason?: string | undefined;
-  readonly userAgent?: string | undefined;
-  readonly ip?: string | undefined;
-  readonly scope?: string | undefined;
-}
-
-/** What the by-user index projects: everything but the token hashes. */
-export type SessionSummary = Omit<SessionRecord, 'tokenHash' | 'previousTokenHash' | 'generation' | 'rotatedAt'>;
-
-export interface RotationRequest {
-  readonly sessionId: string;
-  readonly presentedHash: string;
-  readonly nextHash: string;
-  readonly nextGeneration: number;
-  readonly now: number;
-  readonly idleExpiresAt: number;
-  readonly userAgent?: string | undefined;
-  readonly ip?: string | undefined;
-}
-
-export type RotationResult =
-  | { readonly rotated: true; readonly session: SessionRecord }
-  /** `session` is the item as it stood when the condition failed (absent when there is none). */
-  | { readonly rotated: false; readonly session: SessionRecord | undefined };
-
-export interface RevokeCondition {
-  /** Only a session of this user. */
-  readonly userId?: string;
-  /** Only a session that has not ended; `now` decides expiry. */
-  readonly liveAt?: number;
-}
-
-export interface SessionStore {
-  create(session: SessionRecord): Promise<void>;
-  get(sessionId: string): Promise<SessionRecord | undefined>;
-  /** Swaps the current token hash in one conditional write; never a read before it. */
-  rotate(request: RotationRequest): Promise<RotationResult>;
-  /** Marks a session revoked (kept until its TTL so reuse of its tokens is still recognised). */
-  revoke(sessionId: string, reason: string, now: number, condition?: RevokeCondition): Promise<boolean>;
-  /** Live sessions of a user, newest first. */
-  listLive(userId: string, now: number): Promise<SessionSummary[]>;
-}
-
-export const SESSIONS_BY_USER_INDEX = 'byUser';
-
-/** When a session ends (epoch ms): the earlier of its idle and absolute expiries. */
-export const sessionExpiresAt = (session: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>): number =>
-  Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+/**
+ * Sessions in DynamoDB: one item per session, keyed by id. `liveUserId` (the user id, present
+ * only until the session is revoked) keys the sparse index SESSIONS_BY_USER_INDEX, which
+ * projects only attributes that never change after login, so a refresh writes the item alone.
+ */
+export const SESSIONS_BY_USER_INDEX = 'liveByUser';
 
 const ttlOf = (session: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>) => Math.ceil(sessionExpiresAt(session) / 1000);
 
-const LIVE = 'attribute_not_exists(revokedAt) AND idleExpiresAt > :now AND absoluteExpiresAt > :now';
+/** LIVE_SESSION_RULE as a condition expression over `:now`. */
+const LIVE = [
+  ...LIVE_SESSION_RULE.absent.map((name) => `attribute_not_exists(${name})`),
+  ...LIVE_SESSION_RULE.after.map((name) => `${name} > :now`),
+].join(' AND ');
+
+const SUMMARY_ATTRIBUTES = ['id', 'userId', 'createdAt', 'lastUsedAt', 'idleExpiresAt', 'absoluteExpiresAt', 'revokedAt', 'userAgent', 'ip'] as const;
 
 export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, tableName: string): SessionStore {
   return {
@@ -78,7 +28,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...session, ttl: ttlOf(session) },
+            Item: { ...session, liveUserId: session.userId, ttl: ttlOf(session) },
             ConditionExpression: 'attribute_not_exists(id)',
           }),
         );
@@ -90,7 +40,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
     async get(sessionId) {
       try {
         const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { id: sessionId } }));
-        return Item as SessionRecord | undefined;
+        return Item ? toRecord(Item) : undefined;
       } catch (error) {
         return translateStorageError(error);
       }
@@ -105,7 +55,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
             Key: { id: request.sessionId },
             ConditionExpression: `tokenHash = :presented AND ${LIVE}`,
             UpdateExpression:
-              'SET tokenHash = :next, previousTokenHash = :presented, generation = :generation, rotatedAt = :now, ' +
+              'SET previousTokenHash = tokenHash, tokenHash = :next, generation = :generation, rotatedAt = :now, ' +
               'lastUsedAt = :now, idleExpiresAt = :idle, #ttl = :ttl, userAgent = :userAgent, ip = :ip',
             ExpressionAttributeNames: { '#ttl': 'ttl' },
             ExpressionAttributeValues: {
@@ -114,7 +64,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
               ':generation': request.nextGeneration,
               ':now': now,
               ':idle': request.idleExpiresAt,
-              // The caller folds the absolute expiry into idleExpiresAt's TTL (see lib/sessions.ts).
+              // The caller folds the absolute expiry into idleExpiresAt, so this is the session's end.
               ':ttl': Math.ceil(request.idleExpiresAt / 1000),
               ':userAgent': request.userAgent ?? null,
               ':ip': request.ip ?? null,
@@ -123,12 +73,9 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return { rotated: true, session: Attributes as SessionRecord };
+        return { rotated: true, session: toRecord(Attributes!) };
       } catch (error) {
-        if (isConditionFailure(error)) {
-          const item = (error as { Item?: Record<string, AttributeValue> }).Item;
-          return { rotated: false, session: item ? (unmarshall(item) as SessionRecord) : undefined };
-        }
+        if (isConditionFailure(error)) return { rotated: false, session: error.Item ? toRecord(unmarshall(error.Item)) : undefined };
         return translateStorageError(error);
       }
     },
@@ -150,7 +97,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
             TableName: tableName,
             Key: { id: sessionId },
             ConditionExpression: clauses.join(' AND '),
-            UpdateExpression: 'SET revokedAt = :revokedAt, revokedReason = :reason',
+            UpdateExpression: 'SET revokedAt = :revokedAt, revokedReason = :reason REMOVE liveUserId',
             ExpressionAttributeValues: values,
           }),
         );
@@ -161,29 +108,53 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
       }
     },
 
-    async listLive(userId, now) {
-      const sessions: SessionSummary[] = [];
-      let startKey: Record<string, unknown> | undefined;
+    async listIndexed(userId, { limit, after, newestFirst }) {
       try {
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: SESSIONS_BY_USER_INDEX,
-              KeyConditionExpression: 'userId = :userId',
-              FilterExpression: LIVE,
-              ExpressionAttributeValues: { ':userId': userId, ':now': now },
-              ScanIndexForward: false,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          sessions.push(...((page.Items ?? []) as SessionSummary[]));
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: SESSIONS_BY_USER_INDEX,
+            KeyConditionExpression: 'liveUserId = :userId',
+            ExpressionAttributeValues: { ':userId': userId },
+            ScanIndexForward: !newestFirst,
+            Limit: limit,
+            ExclusiveStartKey: after && { id: after.id, createdAt: after.createdAt, liveUserId: userId },
+          }),
+        );
+        const sessions = (page.Items ?? []).map((item): IndexedSession => ({ id: item.id, createdAt: item.createdAt, absoluteExpiresAt: item.absoluteExpiresAt }));
+        const last = page.LastEvaluatedKey;
+        return { sessions, next: last ? { id: String(last.id), createdAt: Number(last.createdAt) } : undefined };
       } catch (error) {
         return translateStorageError(error);
       }
-      return sessions;
+    },
+
+    async summaries(sessionIds) {
+      if (sessionIds.length > MAX_SUMMARIES_PER_CALL) throw new RangeError(`summaries takes at most ${MAX_SUMMARIES_PER_CALL} ids`);
+      const found: SessionSummary[] = [];
+      let keys: Record<string, unknown>[] = sessionIds.map((id) => ({ id }));
+      try {
+        // DynamoDB may hand back part of a batch as unprocessed; ask again for just those.
+        for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+          const { Responses, UnprocessedKeys } = await client.send(
+            new BatchGetCommand({
+              RequestItems: { [tableName]: { Keys: keys, ProjectionExpression: SUMMARY_ATTRIBUTES.join(', ') } },
+            }),
+          );
+          found.push(...((Responses?.[tableName] ?? []) as SessionSummary[]));
+          keys = UnprocessedKeys?.[tableName]?.Keys ?? [];
+        }
+      } catch (error) {
+        return translateStorageError(error);
+      }
+      if (keys.length > 0) translateStorageError(new Error('BatchGetItem left keys unprocessed after 5 attempts'));
+      return found;
     },
   };
+}
+
+/** An item as the domain sees it (sessions opened before `amr` existed count as password logins). */
+function toRecord(item: Record<string, unknown>): SessionRecord {
+  const { liveUserId: _liveUserId, ttl: _ttl, ...session } = item;
+  return { ...(session as unknown as SessionRecord), amr: Array.isArray(item.amr) ? (item.amr as string[]) : ['pwd'] };
 }

@@ -1,42 +1,39 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AccountCredentials, UserStore } from '../accounts/user-store';
 import { EmailTakenError } from '../core/errors';
-import { translateStorageError } from './dynamodb';
+import { isConditionFailure, translateStorageError } from './dynamodb';
 
-export interface User {
-  readonly id: string;
-  readonly email: string;
-  readonly createdAt: number;
+/**
+ * Accounts in one table keyed by `pk`:
+ * - `EMAIL#<email>`: the account (credentials and flags); its key makes an email unique;
+ * - `USER#<id>`: the way from a user id (an access token's `sub`) to the email;
+ * - `LOGIN_FAILURES#<email>`: the attempt counter of an email, known or not, with a TTL.
+ */
+export const emailKey = (email: string) => ({ pk: `EMAIL#${email}` });
+export const userKey = (id: string) => ({ pk: `USER#${id}` });
+export const attemptsKey = (email: string) => ({ pk: `LOGIN_FAILURES#${email}` });
+
+export function toAccount(item: Record<string, unknown>): AccountCredentials {
+  return {
+    id: String(item.userId),
+    email: String(item.email),
+    createdAt: Number(item.createdAt),
+    passwordHash: String(item.passwordHash),
+    emailVerified: item.emailVerified === true,
+    mfaEnabled: item.totpEnabled === true,
+  };
 }
-
-export interface UserCredentials extends User {
-  readonly passwordHash: string;
-}
-
-/** Failed logins for one normalised email, known or not. */
-export interface LoginFailures {
-  readonly count: number;
-  /** Epoch ms; the count is forgotten (and any lockout lifted) after this. */
-  readonly expiresAt: number;
-}
-
-export interface UserStore {
-  /** Creates the account; throws EmailTakenError when the email already has one. */
-  create(user: UserCredentials): Promise<void>;
-  findById(id: string): Promise<User | undefined>;
-  /** The credentials and the failure count of an email, in one request. */
-  findForLogin(email: string): Promise<{ user: UserCredentials | undefined; failures: LoginFailures | undefined }>;
-  /** Counts one failure, starting a new window when the previous one has expired; returns the new count. */
-  recordLoginFailure(email: string, now: number, windowSeconds: number, previous: LoginFailures | undefined): Promise<number>;
-  clearLoginFailures(email: string): Promise<void>;
-}
-
-const emailKey = (email: string) => ({ pk: `EMAIL#${email}` });
-const userKey = (id: string) => ({ pk: `USER#${id}` });
-const failuresKey = (email: string) => ({ pk: `LOGIN_FAILURES#${email}` });
 
 export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableName: string): UserStore {
+  const getByEmail = async (email: string) => {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: emailKey(email), ConsistentRead: true }));
+    return Item ? toAccount(Item) : undefined;
+  };
+
   return {
-    async create(user) {
+    async create(account) {
       try {
         await client.send(
           new TransactWriteCommand({
@@ -44,14 +41,21 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...emailKey(user.email), userId: user.id, email: user.email, passwordHash: user.passwordHash, createdAt: user.createdAt },
+                  Item: {
+                    ...emailKey(account.email),
+                    userId: account.id,
+                    email: account.email,
+                    passwordHash: account.passwordHash,
+                    createdAt: account.createdAt,
+                    emailVerified: account.emailVerified,
+                  },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...userKey(user.id), userId: user.id, email: user.email, createdAt: user.createdAt },
+                  Item: { ...userKey(account.id), userId: account.id, email: account.email, createdAt: account.createdAt },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -59,8 +63,7 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
           }),
         );
       } catch (error) {
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new EmailTakenError();
+        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') throw new EmailTakenError();
         translateStorageError(error);
       }
     },
@@ -68,57 +71,93 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
     async findById(id) {
       try {
         const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: userKey(id) }));
-        return Item ? { id: Item.userId, email: Item.email, createdAt: Item.createdAt } : undefined;
+        if (!Item) return undefined;
+        const account = await getByEmail(String(Item.email));
+        // An email item of another id means the account was deleted and the email registered again.
+        return account?.id === id ? account : undefined;
       } catch (error) {
         return translateStorageError(error);
       }
     },
 
-    async findForLogin(email) {
+    async findByEmail(email) {
       try {
-        const { Responses } = await client.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [emailKey(email), failuresKey(email)], ConsistentRead: true } } }),
-        );
-        const items = Responses?.[tableName] ?? [];
-        const userItem = items.find((item) => item.pk === emailKey(email).pk);
-        const failureItem = items.find((item) => item.pk === failuresKey(email).pk);
-        return {
-          user: userItem && { id: userItem.userId, email: userItem.email, createdAt: userItem.createdAt, passwordHash: userItem.passwordHash },
-          failures: failureItem && { count: failureItem.failures, expiresAt: failureItem.expiresAt },
-        };
+        return await getByEmail(email);
       } catch (error) {
         return translateStorageError(error);
       }
     },
 
-    async recordLoginFailure(email, now, windowSeconds, previous) {
+    async countAttempt(email, now, { maxAttempts, windowSeconds }) {
       const expiresAt = now + windowSeconds * 1000;
-      const startsNewWindow = !previous || previous.expiresAt <= now;
+      const window = { ':expiresAt': expiresAt, ':ttl': Math.ceil(expiresAt / 1000) };
       try {
-        const { Attributes } = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: failuresKey(email),
-            // Each failure pushes the window out, so the lockout lasts LOGIN_LOCKOUT_SECONDS from the last one.
-            UpdateExpression: startsNewWindow
-              ? 'SET failures = :one, expiresAt = :expiresAt, #ttl = :ttl'
-              : 'ADD failures :one SET expiresAt = :expiresAt, #ttl = :ttl',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':one': 1, ':expiresAt': expiresAt, ':ttl': Math.ceil(expiresAt / 1000) },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        return Number(Attributes?.failures ?? 1);
+        // Two tries: a window that has passed is reset by a second conditional write, which a
+        // concurrent attempt may win; then the count is taken again in the new window.
+        for (let attempt = 0; attempt < 2; attempt++) {
+          try {
+            await client.send(
+              new UpdateCommand({
+                TableName: tableName,
+                Key: attemptsKey(email),
+                ConditionExpression: 'attribute_not_exists(pk) OR (failures < :max AND expiresAt > :now)',
+                UpdateExpression: 'ADD failures :one SET expiresAt = :expiresAt, #ttl = :ttl',
+                ExpressionAttributeNames: { '#ttl': 'ttl' },
+                ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now, ...window },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }),
+            );
+            return { allowed: true };
+          } catch (error) {
+            if (!isConditionFailure(error) || !error.Item) throw error;
+            const previous = unmarshall(error.Item) as { expiresAt: number };
+            if (previous.expiresAt > now) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((previous.expiresAt - now) / 1000)) };
+            try {
+              await client.send(
+                new UpdateCommand({
+                  TableName: tableName,
+                  Key: attemptsKey(email),
+                  ConditionExpression: 'expiresAt = :previous',
+                  UpdateExpression: 'SET failures = :one, expiresAt = :expiresAt, #ttl = :ttl',
+                  ExpressionAttributeNames: { '#ttl': 'ttl' },
+                  ExpressionAttributeValues: { ':one': 1, ':previous': previous.expiresAt, ...window },
+                }),
+              );
+              return { allowed: true };
+            } catch (resetError) {
+              if (!isConditionFailure(resetError)) throw resetError;
+            }
+          }
+        }
+        return { allowed: false, retryAfterSeconds: 1 };
       } catch (error) {
         return translateStorageError(error);
       }
     },
 
-    async clearLoginFailures(email) {
+    async clearAttempts(email) {
       try {
-        await client.send(new DeleteCommand({ TableName: tableName, Key: failuresKey(email) }));
+        await client.send(new DeleteCommand({ TableName: tableName, Key: attemptsKey(email) }));
       } catch (error) {
         translateStorageError(error);
+      }
+    },
+
+    async replacePasswordHash(email, expectedHash, nextHash) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'passwordHash = :expected',
+            UpdateExpression: 'SET passwordHash = :next',
+            ExpressionAttributeValues: { ':expected': expectedHash, ':next': nextHash },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        return translateStorageError(error);
       }
     },
   };

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../core/errors';
 
@@ -6,6 +6,8 @@ export interface DynamoDbOptions {
   readonly endpoint?: string | undefined;
   /** Lets tests and the benchmark count requests per operation. */
   readonly onRequest?: ((operation: string) => void) | undefined;
+  /** Asks DynamoDB for the capacity each request consumed (tables and indexes) and reports it. */
+  readonly onConsumedCapacity?: ((operation: string, capacity: readonly ConsumedCapacity[]) => void) | undefined;
 }
 
 /** One client per cold start; short timeouts so an unreachable store fails fast with a 503. */
@@ -15,12 +17,17 @@ export function createDocumentClient(options: DynamoDbOptions = {}): DynamoDBDoc
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
   });
-  if (options.onRequest) {
-    const onRequest = options.onRequest;
+  const { onRequest, onConsumedCapacity } = options;
+  if (onRequest || onConsumedCapacity) {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        onRequest(String(context.commandName).replace(/Command$/, ''));
-        return next(args);
+        const operation = String(context.commandName).replace(/Command$/, '');
+        onRequest?.(operation);
+        if (onConsumedCapacity) (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
+        if (onConsumedCapacity && consumed) onConsumedCapacity(operation, Array.isArray(consumed) ? consumed : [consumed]);
+        return result;
       },
       { step: 'initialize', name: 'countRequests' },
     );
@@ -30,13 +37,13 @@ export function createDocumentClient(options: DynamoDbOptions = {}): DynamoDBDoc
 
 const BUG_ERRORS = new Set(['ValidationException', 'SerializationException']);
 
-/** Storage failures become a 503; a malformed request is our bug and stays a 500. */
+/** Storage failures become a 503 that keeps the AWS error as its cause; a malformed request is our bug and stays a 500. */
 export function translateStorageError(error: unknown): never {
   const name = error instanceof Error ? error.name : '';
   if (BUG_ERRORS.has(name)) throw error;
   throw new ServiceUnavailableError({ cause: error });
 }
 
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException;
 }

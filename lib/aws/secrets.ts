@@ -3,7 +3,8 @@ import type { Env } from '../core/config';
 import { ConfigError } from '../core/errors';
 
 /** Variables that hold secrets; on AWS each comes from the SSM SecureString named by `<NAME>_PARAMETER`. */
-export const SECRET_VARIABLES = ['JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY'] as const;
+export const SECRET_VARIABLES = ['JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'REFRESH_TOKEN_PREVIOUS_HASH_KEY'] as const;
+export type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
 export type ParameterFetcher = (name: string) => Promise<string | undefined>;
 
@@ -18,7 +19,7 @@ const fetchFromSsm: ParameterFetcher = (name) => getParameter(name, { decrypt: t
 export async function resolveSecrets(
   env: Env,
   fetchParameter: ParameterFetcher = fetchFromSsm,
-  variables: readonly (typeof SECRET_VARIABLES)[number][] = SECRET_VARIABLES,
+  variables: readonly SecretVariable[] = SECRET_VARIABLES,
 ): Promise<Env> {
   const resolved: Env = { ...env };
   await Promise.all(

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors';
+import CONTRACT_DEFAULTS from './defaults.json';
 
 /**
  * Configuration is read from the environment once, at cold start, and frozen.
@@ -37,21 +38,55 @@ export interface AuthorizerConfig extends TokenConfig {
   readonly dynamoDbEndpoint: string | undefined;
 }
 
-export interface AppConfig extends TokenConfig {
+/** What every function knows about where it runs. */
+export interface ServiceConfig {
+  readonly service: string;
   readonly stage: string;
-  readonly usersTable: string;
-  readonly sessionsTable: string;
-  readonly dynamoDbEndpoint: string | undefined;
-  readonly refreshTokenHashKey: Buffer;
-  readonly refreshTokenTtlSeconds: number;
-  readonly sessionMaxAgeSeconds: number;
-  readonly refreshReuseGraceSeconds: number;
-  readonly loginMaxFailures: number;
-  readonly loginLockoutSeconds: number;
+  /** `npm start` and the tests: secrets and defaults that would be unsafe on AWS are allowed. */
+  readonly local: boolean;
+  readonly logLevel: string | undefined;
   readonly corsAllowedOrigins: readonly string[];
 }
 
+export interface StorageConfig {
+  readonly usersTable: string;
+  readonly sessionsTable: string;
+  readonly dynamoDbEndpoint: string | undefined;
+}
+
+export interface SessionPolicyConfig {
+  readonly refreshTokenTtlSeconds: number;
+  readonly sessionMaxAgeSeconds: number;
+  readonly refreshReuseGraceSeconds: number;
+  readonly sessionLimitPerUser: number;
+}
+
+export interface AttemptLimitsConfig {
+  readonly maxAttempts: number;
+  readonly windowSeconds: number;
+}
+
+/** The server keys of keyed hashes (refresh and one-time tokens, cursors); `previous` during a rotation. */
+export interface HashKeyConfig {
+  readonly current: Buffer;
+  readonly previous: Buffer | undefined;
+}
+
 const DEFAULT_SERVICE_NAME = 'jwt-auth';
+const DEFAULT_LOCAL_ISSUER = 'http://localhost:3000';
+
+/** The one place that reads the process environment. */
+export const readEnvironment = (): Env => process.env;
+
+export function loadServiceConfig(env: Env): ServiceConfig {
+  return Object.freeze({
+    service: readString(env, 'POWERTOOLS_SERVICE_NAME', DEFAULT_SERVICE_NAME),
+    stage: readString(env, 'API_STAGE', 'dev'),
+    local: env.AUTH_LOCAL_DEV === 'true',
+    logLevel: env.LOG_LEVEL,
+    corsAllowedOrigins: readOrigins(env, 'CORS_ALLOWED_ORIGINS'),
+  });
+}
 
 export function loadTokenConfig(env: Env, { requirePrivateKey }: { requirePrivateKey: boolean }): TokenConfig {
   const algorithm = readAlgorithm(env);
@@ -60,19 +95,22 @@ export function loadTokenConfig(env: Env, { requirePrivateKey }: { requirePrivat
   if (!privateJwk && extraVerificationJwks.length === 0) {
     throw new ConfigError('JWT_PRIVATE_KEY', 'is required (or JWT_VERIFICATION_KEYS for a verify-only function)');
   }
+  const { service, stage, local } = loadServiceConfig(env);
   return {
     algorithm,
     privateJwk,
     extraVerificationJwks,
-    issuer: readString(env, 'JWT_ISSUER', 'http://localhost:3000'),
-    audience: readString(env, 'JWT_AUDIENCE', DEFAULT_SERVICE_NAME),
-    accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 86_400),
-    clockSkewSeconds: readInteger(env, 'CLOCK_SKEW_SECONDS', 30, 0, 300),
+    // No issuer default outside local development: a token must never name a guessable issuer.
+    issuer: local ? readString(env, 'JWT_ISSUER', DEFAULT_LOCAL_ISSUER) : readRequired(env, 'JWT_ISSUER'),
+    // Per stage, so a token of one stage never passes another stage's check.
+    audience: readString(env, 'JWT_AUDIENCE', `${service}-${stage}`),
+    accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL_SECONDS', 1, 86_400),
+    clockSkewSeconds: readInteger(env, 'CLOCK_SKEW_SECONDS', 0, 300),
   };
 }
 
 export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
-  const checkSession = readBoolean(env, 'AUTHORIZER_CHECK_SESSION', false);
+  const checkSession = readBoolean(env, 'AUTHORIZER_CHECK_SESSION');
   // The authorizer verifies with public keys only, unless the algorithm is symmetric.
   const token = loadTokenConfig(env, { requirePrivateKey: false });
   return Object.freeze({
@@ -83,24 +121,43 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   });
 }
 
-export function loadAppConfig(env: Env): AppConfig {
-  const token = loadTokenConfig(env, { requirePrivateKey: true });
-  const refreshTokenTtlSeconds = readInteger(env, 'REFRESH_TOKEN_TTL_SECONDS', 1_209_600, 60, 31_536_000);
-  const sessionMaxAgeSeconds = readInteger(env, 'SESSION_MAX_AGE_SECONDS', 2_592_000, 60, 31_536_000);
+export function loadStorageConfig(env: Env): StorageConfig {
   return Object.freeze({
-    ...token,
-    stage: readString(env, 'API_STAGE', 'dev'),
     usersTable: readRequired(env, 'USERS_TABLE'),
     sessionsTable: readRequired(env, 'SESSIONS_TABLE'),
     dynamoDbEndpoint: readOptionalUrl(env, 'DYNAMODB_ENDPOINT'),
-    refreshTokenHashKey: readSecretKey(env, 'REFRESH_TOKEN_HASH_KEY'),
-    refreshTokenTtlSeconds,
-    sessionMaxAgeSeconds,
-    refreshReuseGraceSeconds: readInteger(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0, 300),
-    loginMaxFailures: readInteger(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
-    loginLockoutSeconds: readInteger(env, 'LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400),
-    corsAllowedOrigins: readOrigins(env, 'CORS_ALLOWED_ORIGINS'),
   });
+}
+
+export function loadSessionPolicy(env: Env): SessionPolicyConfig {
+  return Object.freeze({
+    refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL_SECONDS', 60, 31_536_000),
+    sessionMaxAgeSeconds: readInteger(env, 'SESSION_MAX_AGE_SECONDS', 60, 31_536_000),
+    refreshReuseGraceSeconds: readInteger(env, 'REFRESH_REUSE_GRACE_SECONDS', 0, 300),
+    sessionLimitPerUser: readInteger(env, 'SESSION_LIMIT_PER_USER', 1, 100),
+  });
+}
+
+export function loadAttemptLimits(env: Env): AttemptLimitsConfig {
+  return Object.freeze({
+    maxAttempts: readInteger(env, 'LOGIN_MAX_FAILURES', 1, 1000),
+    windowSeconds: readInteger(env, 'LOGIN_LOCKOUT_SECONDS', 1, 86_400),
+  });
+}
+
+export function loadLoginPolicy(env: Env): { readonly requireVerifiedEmail: boolean } {
+  return Object.freeze({ requireVerifiedEmail: readBoolean(env, 'REQUIRE_VERIFIED_EMAIL') });
+}
+
+export function loadHashKeys(env: Env): HashKeyConfig {
+  const previous = env.REFRESH_TOKEN_PREVIOUS_HASH_KEY?.trim() ? readSecretKey(env, 'REFRESH_TOKEN_PREVIOUS_HASH_KEY') : undefined;
+  return Object.freeze({ current: readSecretKey(env, 'REFRESH_TOKEN_HASH_KEY'), previous });
+}
+
+/** A variable's value, or its contract default (lib/core/defaults.json, shared with infra/environment.js). */
+function valueOrDefault(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : (CONTRACT_DEFAULTS as Record<string, string | undefined>)[name];
 }
 
 function readString(env: Env, name: string, fallback: string): string {
@@ -114,18 +171,18 @@ function readRequired(env: Env, name: string): string {
   return value;
 }
 
-function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
+function readInteger(env: Env, name: string, min: number, max: number): number {
+  const raw = valueOrDefault(env, name);
+  if (!raw) throw new ConfigError(name, 'is required');
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
-function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw) return fallback;
+function readBoolean(env: Env, name: string): boolean {
+  const raw = valueOrDefault(env, name)?.toLowerCase();
+  if (!raw) return false;
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
@@ -160,7 +217,7 @@ function readSecretKey(env: Env, name: string): Buffer {
 }
 
 function readAlgorithm(env: Env): JwtAlgorithm {
-  const raw = readString(env, 'JWT_ALG', 'ES256');
+  const raw = valueOrDefault(env, 'JWT_ALG') ?? 'ES256';
   const algorithm = SUPPORTED_ALGORITHMS.find((candidate) => candidate === raw);
   if (!algorithm) throw new ConfigError('JWT_ALG', `must be one of ${SUPPORTED_ALGORITHMS.join(', ')}, got "${raw}"`);
   return algorithm;
@@ -187,6 +244,10 @@ function readPrivateJwk(env: Env, algorithm: JwtAlgorithm, required: boolean): J
   }
   if (algorithm === 'HS256' && Buffer.from(jwk.k as string, 'base64url').length < 32) {
     throw new ConfigError('JWT_PRIVATE_KEY', 'for HS256 must hold at least 32 bytes (256 bits)');
+  }
+  // An oct key's RFC 7638 thumbprint is a hash of the secret itself: it must never become the kid.
+  if (algorithm === 'HS256' && (typeof jwk.kid !== 'string' || !jwk.kid)) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'for HS256 needs a "kid" (a thumbprint of a secret key would publish a hash of the secret)');
   }
   return jwk;
 }

@@ -10,7 +10,14 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'too_many_attempts'
   | 'service_unavailable'
-  | 'internal_error';
+  | 'internal_error'
+  | 'invalid_one_time_token'
+  | 'invalid_mfa_code'
+  | 'invalid_mfa_token'
+  | 'invalid_passkey'
+  | 'mfa_required'
+  | 'email_not_verified'
+  | 'mfa_already_enabled';
 
 /** Base of every error that maps to a contract response. */
 export abstract class AppError extends Error {
@@ -95,6 +102,14 @@ export class ServiceUnavailableError extends AppError {
   readonly status = 503;
   constructor(options?: { cause?: unknown }) {
     super('The service is temporarily unavailable; try again shortly.', options);
+  }
+}
+
+export class EmailNotVerifiedError extends AppError {
+  readonly code = 'email_not_verified';
+  readonly status = 403;
+  constructor() {
+    super('Verify your email address before logging in.');
   }
 }
 

@@ -21,7 +21,23 @@ export type SecurityEvent =
   | 'refresh_token_reuse'
   | 'refresh_on_revoked_session'
   | 'logout_all'
-  | 'csrf_rejected';
+  | 'csrf_rejected'
+  | 'session_limit_reached'
+  | 'password_rehashed'
+  | 'email_verified'
+  | 'email_send_failed'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'password_changed'
+  | 'account_deleted'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_failed'
+  | 'recovery_code_used'
+  | 'recovery_codes_replaced'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'passkey_counter_regressed';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET_FIELD = /token|password|secret|hash|key|authorization|cookie/i;

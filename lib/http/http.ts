@@ -15,7 +15,16 @@ export interface HttpRequest {
   readonly userAgent: string | undefined;
   readonly origin: string | undefined;
   /** Set by the Lambda authorizer on protected routes. */
-  readonly principal: { readonly sub: string; readonly sid: string; readonly scope: string } | undefined;
+  readonly principal: Principal | undefined;
+  readonly query: Readonly<Record<string, string | undefined>>;
+}
+
+/** The caller of a protected route, as the authorizer described it. */
+export interface Principal {
+  readonly sub: string;
+  readonly sid: string;
+  readonly scope: string;
+  readonly amr: readonly string[];
 }
 
 export interface HttpResponse {
@@ -30,7 +39,7 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
-  const body = event.body == null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const body = bodyText(event);
   const authorizer = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
   return {
     headers,
@@ -41,11 +50,28 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     ip: event.requestContext?.identity?.sourceIp ?? undefined,
     userAgent: headers['user-agent'],
     origin: headers.origin,
+    query: event.queryStringParameters ?? {},
     principal:
       typeof authorizer?.sub === 'string' && typeof authorizer.sid === 'string'
-        ? { sub: authorizer.sub, sid: authorizer.sid, scope: typeof authorizer.scope === 'string' ? authorizer.scope : '' }
+        ? {
+            sub: authorizer.sub,
+            sid: authorizer.sid,
+            scope: typeof authorizer.scope === 'string' ? authorizer.scope : '',
+            amr: typeof authorizer.amr === 'string' && authorizer.amr ? authorizer.amr.split(' ') : [],
+          }
         : undefined,
   };
+}
+
+/**
+ * The body as text. API Gateway always sends a string; serverless-offline hands over a JSON body
+ * of `0` or `false` already parsed, so anything else is turned back into its JSON text.
+ */
+function bodyText(event: APIGatewayProxyEvent): string | undefined {
+  const raw: unknown = event.body;
+  if (raw === null || raw === undefined) return undefined;
+  if (typeof raw !== 'string') return JSON.stringify(raw);
+  return event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
 }
 
 /**
@@ -112,9 +138,22 @@ export function toApiGatewayResult(response: HttpResponse, extraHeaders: Record<
 /** The one place that turns an error into a response: contract errors as they are, anything else a generic 500. */
 export function errorToResponse(error: unknown, logger: Logger): HttpResponse {
   if (error instanceof AppError) {
-    if (error.status >= 500) logger.error('request failed', { code: error.code, error });
+    if (error.status >= 500) logger.error('request failed', { code: error.code, error, cause: describeCause(error.cause) });
     return json(error.status, { error: error.code, message: error.message }, error.headers);
   }
-  logger.error('unexpected error', { error });
+  logger.error('unexpected error', { error, cause: describeCause(error instanceof Error ? error.cause : undefined) });
   return json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });
+}
+
+/** The underlying error of a translated one, so an operator can tell a timeout from a throttle. */
+export function describeCause(cause: unknown): Record<string, unknown> | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  if (!(cause instanceof Error)) return { value: String(cause) };
+  const metadata = (cause as { $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number } }).$metadata;
+  return {
+    name: cause.name,
+    message: cause.message,
+    ...(metadata ? { httpStatusCode: metadata.httpStatusCode, awsRequestId: metadata.requestId, attempts: metadata.attempts } : {}),
+    ...(cause.cause !== undefined ? { cause: describeCause(cause.cause) } : {}),
+  };
 }

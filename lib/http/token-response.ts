@@ -1,4 +1,4 @@
-import { CsrfRejectedError, InvalidRequestError } from '../core/errors';
+import { CsrfRejectedError, InvalidRefreshTokenError } from '../core/errors';
 import { json, readCookie, type HttpRequest, type HttpResponse } from './http';
 import type { IssuedTokens } from '../sessions/session-service';
 import { refreshTokenBodySchema, validate } from './validation';
@@ -36,7 +36,8 @@ export function readRefreshToken(request: HttpRequest, body: unknown, allowedOri
   const { refresh_token: fromBody } = validate(refreshTokenBodySchema, body ?? {});
   if (fromBody !== undefined) return { value: fromBody, source: 'body' };
   const fromCookie = readCookie(request, REFRESH_COOKIE);
-  if (!fromCookie) throw new InvalidRequestError('Invalid request: refresh_token is missing.');
+  // No token at all is "no session", the answer a first-visit probe expects: not a malformed request.
+  if (!fromCookie) throw new InvalidRefreshTokenError();
   if (!request.origin || !allowedOrigins.includes(request.origin)) throw new CsrfRejectedError();
   return { value: fromCookie, source: 'cookie' };
 }

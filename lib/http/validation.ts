@@ -1,7 +1,11 @@
-import { z } from 'zod';
+// zod/mini: the same validation as zod, tree-shakable, so a function's bundle carries only what it uses.
+import * as z from 'zod/mini';
 import { InvalidRequestError } from '../core/errors';
 
 const MAX_EMAIL_LENGTH = 254;
+const MAX_LOCAL_PART_LENGTH = 64;
+/** Control, format and separator characters, and any white space: none belongs in an email. */
+const FORBIDDEN_IN_EMAIL = /[\p{Cc}\p{Cf}\p{Z}\s]/u;
 const MIN_PASSWORD_CODE_POINTS = 8;
 const MAX_PASSWORD_CODE_POINTS = 256;
 
@@ -9,27 +13,37 @@ const codePoints = (value: string) => [...value].length;
 
 /** Trimmed, NFKC, lower-cased; at most 254 characters with one "@" and text on both sides. */
 export const emailSchema = z
-  .string()
-  .transform((raw) => raw.trim().normalize('NFKC').toLowerCase())
-  .refine((email) => codePoints(email) <= MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`)
-  .refine((email) => /^[^@]+@[^@]+$/u.test(email), 'email must have one "@" with text on both sides');
+  .pipe(
+    z.string(),
+    z.transform((raw: string) => raw.trim().normalize('NFKC').toLowerCase()),
+  )
+  .check(
+    z.refine((email) => codePoints(email) <= MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`),
+    z.refine((email) => /^[^@]+@[^@]+$/u.test(email), 'email must have one "@" with text on both sides'),
+    z.refine((email) => !FORBIDDEN_IN_EMAIL.test(email), 'email must not contain control characters or white space'),
+    z.refine((email) => codePoints(email.slice(0, Math.max(0, email.indexOf('@')))) <= MAX_LOCAL_PART_LENGTH, `email must have at most ${MAX_LOCAL_PART_LENGTH} characters before the "@"`),
+  );
 
-/** 8 to 256 code points, any characters, never trimmed (NIST SP 800-63B). */
-export const passwordSchema = z
-  .string()
-  .refine((password) => codePoints(password) >= MIN_PASSWORD_CODE_POINTS, `password must be at least ${MIN_PASSWORD_CODE_POINTS} characters`)
-  .refine((password) => codePoints(password) <= MAX_PASSWORD_CODE_POINTS, `password must be at most ${MAX_PASSWORD_CODE_POINTS} characters`);
+/** 8 to 256 code points after NFKC (what the hash sees), any characters, never trimmed (NIST SP 800-63B). */
+export const passwordSchema = z.string().check(
+  z.refine((password) => codePoints(password.normalize('NFKC')) >= MIN_PASSWORD_CODE_POINTS, `password must be at least ${MIN_PASSWORD_CODE_POINTS} characters`),
+  z.refine((password) => codePoints(password.normalize('NFKC')) <= MAX_PASSWORD_CODE_POINTS, `password must be at most ${MAX_PASSWORD_CODE_POINTS} characters`),
+);
+
+export const deliverySchema = z._default(z.enum(['body', 'cookie']), 'body');
 
 export const credentialsSchema = z.object({ email: emailSchema, password: passwordSchema });
 
-export const loginSchema = credentialsSchema.extend({
-  refresh_token_delivery: z.enum(['body', 'cookie']).default('body'),
-});
+export const loginSchema = z.object({ email: emailSchema, password: passwordSchema, refresh_token_delivery: deliverySchema });
 
-export const refreshTokenBodySchema = z.object({ refresh_token: z.string().min(1).max(1024).optional() });
+/** Any string is looked at (and refused with 401 unless it is a live token); only a non-string is malformed. */
+export const refreshTokenBodySchema = z.object({ refresh_token: z.optional(z.string()) });
+
+/** `?cursor=` of the session list. */
+export const sessionListQuerySchema = z.object({ cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))) });
 
 /** Validates a parsed body; the message names the first problem, never echoes a value. */
-export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+export function validate<T extends z.ZodMiniType>(schema: T, body: unknown): z.output<T> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -1,29 +1,22 @@
-import type { AccessTokenIssuer } from '../tokens/access-token-issuer';
 import type { Clock } from '../core/clock';
-import { InvalidCredentialsError, InvalidRefreshTokenError, NotFoundError, TooManyAttemptsError } from '../core/errors';
+import { InvalidRefreshTokenError, NotFoundError, ServiceUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import type { PasswordHasher } from '../accounts/password';
+import { forEachBounded } from '../core/bounded';
 import { newSessionId, type RefreshToken, type RefreshTokenCodec } from '../tokens/refresh-token';
-import { sessionExpiresAt, type SessionRecord, type SessionStore, type SessionSummary } from '../aws/dynamodb-session-store';
-import type { UserStore } from '../aws/dynamodb-user-store';
+import { isSessionLive, sessionExpiresAt, type RevocationReason, type SessionRecord, type SessionSummary } from './session';
+import type { SessionCursorCodec } from './session-cursor';
+import type { SessionStore } from './session-store';
 
 export interface SessionPolicy {
   readonly refreshTokenTtlSeconds: number;
   readonly sessionMaxAgeSeconds: number;
   readonly refreshReuseGraceSeconds: number;
-  readonly loginMaxFailures: number;
-  readonly loginLockoutSeconds: number;
+  readonly sessionLimitPerUser: number;
 }
 
-export interface SessionServiceDeps {
-  readonly policy: SessionPolicy;
-  readonly clock: Clock;
-  readonly users: UserStore;
-  readonly sessions: SessionStore;
-  readonly passwords: PasswordHasher;
-  readonly accessTokens: AccessTokenIssuer;
-  readonly refreshTokens: RefreshTokenCodec;
-  readonly logger: Logger;
+/** Signs access tokens; built only where tokens are issued. */
+export interface AccessTokenSigner {
+  issue(subject: { userId: string; sessionId: string; scope?: string | undefined; amr: readonly string[] }): Promise<{ token: string; expiresIn: number }>;
 }
 
 /** Where a request came from; recorded on the session and in security events. */
@@ -51,16 +44,30 @@ export interface SessionView {
   readonly current: boolean;
 }
 
-export type SessionService = ReturnType<typeof createSessionService>;
+export interface SessionIssuerDeps {
+  readonly policy: SessionPolicy;
+  readonly clock: Clock;
+  readonly sessions: SessionStore;
+  readonly accessTokens: AccessTokenSigner;
+  readonly refreshTokens: RefreshTokenCodec;
+  readonly logger: Logger;
+}
 
-const MAX_USER_AGENT_LENGTH = 512;
+export type SessionIssuer = ReturnType<typeof createSessionIssuer>;
 
-export function createSessionService(deps: SessionServiceDeps) {
-  const { policy, clock, users, sessions, passwords, accessTokens, refreshTokens, logger } = deps;
-  const secondsUntil = (at: number, now: number) => Math.max(0, Math.floor((at - now) / 1000));
+const MAX_USER_AGENT_LENGTH = 256;
+/** Writes in flight at once when ending many sessions: enough to be quick, few enough for the SDK's socket pool. */
+const END_CONCURRENCY = 16;
+const PAGE_SIZE = 100;
+
+const secondsUntil = (at: number, now: number) => Math.max(0, Math.floor((at - now) / 1000));
+
+/** Opens sessions (after a login of any kind) and rotates their refresh tokens. */
+export function createSessionIssuer(deps: SessionIssuerDeps) {
+  const { policy, clock, sessions, accessTokens, refreshTokens, logger } = deps;
 
   const issue = async (session: SessionRecord, refreshToken: RefreshToken, now: number): Promise<IssuedTokens> => {
-    const access = await accessTokens.issue({ userId: session.userId, sessionId: session.id, scope: session.scope });
+    const access = await accessTokens.issue({ userId: session.userId, sessionId: session.id, scope: session.scope, amr: session.amr });
     return {
       userId: session.userId,
       sessionId: session.id,
@@ -71,32 +78,37 @@ export function createSessionService(deps: SessionServiceDeps) {
     };
   };
 
-  const isExpired = (session: SessionRecord, now: number) => now >= sessionExpiresAt(session);
+  /**
+   * Keeps a user below the session limit before a new session is added: ends sessions that have
+   * expired but are still indexed, else the one used least recently. One query of at most
+   * `limit` index entries; only an account at its limit pays for a batch read.
+   */
+  const makeRoomFor = async (userId: string, now: number, client: ClientInfo) => {
+    const limit = policy.sessionLimitPerUser;
+    const { sessions: indexed } = await sessions.listIndexed(userId, { limit, newestFirst: false });
+    if (indexed.length < limit) return;
+    const summaries = await sessions.summaries(indexed.map((entry) => entry.id));
+    const dead = summaries.filter((session) => !isSessionLive(session, now));
+    const live = summaries.filter((session) => isSessionLive(session, now)).sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+    const toEnd = [...dead, ...live.slice(0, Math.max(0, live.length + 1 - limit))];
+    await forEachBounded(toEnd, END_CONCURRENCY, async (session) => {
+      const ended = await sessions.revoke(session.id, 'session_limit', now);
+      if (ended && isSessionLive(session, now)) logger.security('session_limit_reached', { userId, sessionId: session.id, ip: client.ip, userAgent: client.userAgent });
+    });
+  };
 
   return {
-    /** Checks credentials (with per-email throttling) and opens a session. */
-    async login(email: string, password: string, client: ClientInfo): Promise<IssuedTokens> {
+    /** Opens a session for an authenticated user; `amr` records how they logged in. */
+    async open(userId: string, amr: readonly string[], client: ClientInfo): Promise<IssuedTokens> {
       const now = clock.now();
-      const { user, failures } = await users.findForLogin(email);
-      if (failures && failures.count >= policy.loginMaxFailures && failures.expiresAt > now) {
-        logger.security('login_throttled', { userId: user?.id, ip: client.ip, userAgent: client.userAgent });
-        throw new TooManyAttemptsError(Math.max(1, Math.ceil((failures.expiresAt - now) / 1000)));
-      }
-      const valid = user ? await passwords.verify(password, user.passwordHash) : await passwords.verifyAgainstNothing(password);
-      if (!user || !valid) {
-        const count = await users.recordLoginFailure(email, now, policy.loginLockoutSeconds, failures);
-        logger.security('login_failed', { userId: user?.id, knownAccount: Boolean(user), failures: count, ip: client.ip, userAgent: client.userAgent });
-        throw new InvalidCredentialsError();
-      }
-      if (failures) await users.clearLoginFailures(email);
-
+      await makeRoomFor(userId, now, client);
       // Whole seconds, because the refresh token carries the absolute expiry in seconds.
       const absoluteExpiresAt = (Math.floor(now / 1000) + policy.sessionMaxAgeSeconds) * 1000;
       const sessionId = newSessionId();
       const refreshToken = refreshTokens.mint(sessionId, absoluteExpiresAt / 1000);
       const session: SessionRecord = {
         id: sessionId,
-        userId: user.id,
+        userId,
         createdAt: now,
         lastUsedAt: now,
         idleExpiresAt: Math.min(now + policy.refreshTokenTtlSeconds * 1000, absoluteExpiresAt),
@@ -105,6 +117,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         tokenHash: refreshTokens.hash(refreshToken),
         userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH),
         ip: client.ip,
+        amr: [...amr],
       };
       await sessions.create(session);
       return issue(session, refreshToken, now);
@@ -135,10 +148,9 @@ export function createSessionService(deps: SessionServiceDeps) {
         logger.security('refresh_on_revoked_session', { ...fields, reason: session.revokedReason });
         throw new InvalidRefreshTokenError();
       }
-      if (isExpired(session, now)) throw new InvalidRefreshTokenError();
+      if (!isSessionLive(session, now)) throw new InvalidRefreshTokenError();
 
-      const justRotatedAway =
-        token.generation === session.generation - 1 && refreshTokens.matches(token, session.previousTokenHash);
+      const justRotatedAway = token.generation === session.generation - 1 && refreshTokens.matches(token, session.previousTokenHash);
       const insideGrace = session.rotatedAt !== undefined && now < session.rotatedAt + policy.refreshReuseGraceSeconds * 1000;
       if (justRotatedAway && insideGrace && refreshTokens.matches(successor, session.tokenHash)) {
         // A concurrent retry (second tab, network retry): same successor, fresh access token.
@@ -151,45 +163,91 @@ export function createSessionService(deps: SessionServiceDeps) {
       }
       throw new InvalidRefreshTokenError();
     },
-
-    /** Ends the session of a refresh token; ending an ended session is not an error. */
-    async logout(presented: string): Promise<void> {
-      const token = refreshTokens.parse(presented);
-      await sessions.revoke(token.sessionId, 'logout', clock.now());
-    },
-
-    async logoutAll(userId: string, client: ClientInfo): Promise<number> {
-      const now = clock.now();
-      const live = await sessions.listLive(userId, now);
-      const results = await Promise.all(live.map((session) => sessions.revoke(session.id, 'logout_all', now)));
-      const ended = results.filter(Boolean).length;
-      logger.security('logout_all', { userId, sessionsEnded: ended, ip: client.ip, userAgent: client.userAgent });
-      return ended;
-    },
-
-    async listSessions(userId: string, currentSessionId: string): Promise<SessionView[]> {
-      const now = clock.now();
-      const live = await sessions.listLive(userId, now);
-      return live.map((session) => toView(session, currentSessionId));
-    },
-
-    /** Ends one of the caller's own live sessions; anything else is not found. */
-    async endSession(userId: string, sessionId: string): Promise<void> {
-      const now = clock.now();
-      const ended = await sessions.revoke(sessionId, 'ended_by_user', now, { userId, liveAt: now });
-      if (!ended) throw new NotFoundError('The session');
-    },
   };
+}
 
-  function toView(session: SessionSummary, currentSessionId: string): SessionView {
-    return {
-      id: session.id,
-      created_at: new Date(session.createdAt).toISOString(),
-      last_used_at: new Date(session.lastUsedAt).toISOString(),
-      expires_at: new Date(sessionExpiresAt(session)).toISOString(),
-      user_agent: session.userAgent ?? null,
-      ip: session.ip ?? null,
-      current: session.id === currentSessionId,
-    };
-  }
+/** Ends the session of a refresh token; ending an ended session is not an error. */
+export async function logout(deps: { sessions: SessionStore; refreshTokens: Pick<RefreshTokenCodec, 'parse'>; clock: Clock }, presented: string): Promise<void> {
+  const token = deps.refreshTokens.parse(presented);
+  await deps.sessions.revoke(token.sessionId, 'logout', deps.clock.now());
+}
+
+export interface EndAllOptions {
+  /** A session to keep (the caller's own, on a password change). */
+  readonly except?: string | undefined;
+  /** Epoch ms by which the work must stop (the Lambda's deadline less a margin). */
+  readonly deadline?: number | undefined;
+}
+
+/**
+ * Ends every session of a user: pages through the by-user index (revoked sessions have left it),
+ * with bounded concurrency. Throws ServiceUnavailableError when it could not finish before the
+ * deadline or a write failed; sessions already ended stay ended, so a retry finishes the job.
+ */
+export async function endAllSessions(
+  deps: { sessions: SessionStore; clock: Clock },
+  userId: string,
+  reason: RevocationReason,
+  options: EndAllOptions = {},
+): Promise<number> {
+  const { sessions, clock } = deps;
+  let ended = 0;
+  let failure: unknown;
+  let after: { id: string; createdAt: number } | undefined;
+  do {
+    if (options.deadline !== undefined && clock.now() >= options.deadline) throw new ServiceUnavailableError({ cause: new Error(`deadline reached after ending ${ended} sessions`) });
+    const page = await sessions.listIndexed(userId, { limit: PAGE_SIZE, after, newestFirst: false });
+    const targets = page.sessions.filter((session) => session.id !== options.except);
+    await forEachBounded(targets, END_CONCURRENCY, async (session) => {
+      try {
+        if (await sessions.revoke(session.id, reason, clock.now())) ended++;
+      } catch (error) {
+        failure ??= error;
+      }
+    });
+    if (failure) throw failure instanceof ServiceUnavailableError ? failure : new ServiceUnavailableError({ cause: failure });
+    after = page.next;
+  } while (after);
+  return ended;
+}
+
+/** One page of a user's live sessions, newest first, with a cursor for the next page. */
+export async function listSessions(
+  deps: { sessions: SessionStore; cursors: SessionCursorCodec; clock: Clock },
+  userId: string,
+  currentSessionId: string,
+  cursor?: string | undefined,
+): Promise<{ sessions: SessionView[]; next_cursor?: string }> {
+  const { sessions, cursors, clock } = deps;
+  const now = clock.now();
+  const after = cursor === undefined ? undefined : cursors.decode(userId, cursor);
+  const page = await sessions.listIndexed(userId, { limit: PAGE_SIZE, after, newestFirst: true });
+  const candidates = page.sessions.filter((session) => now < session.absoluteExpiresAt);
+  const summaries = candidates.length ? await sessions.summaries(candidates.map((session) => session.id)) : [];
+  const live = summaries
+    .filter((session) => session.userId === userId && isSessionLive(session, now))
+    .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
+  return {
+    sessions: live.map((session) => toView(session, currentSessionId)),
+    ...(page.next ? { next_cursor: cursors.encode(userId, page.next) } : {}),
+  };
+}
+
+/** Ends one of the caller's own live sessions; anything else is not found. */
+export async function endSession(deps: { sessions: SessionStore; clock: Clock }, userId: string, sessionId: string): Promise<void> {
+  const now = deps.clock.now();
+  const ended = await deps.sessions.revoke(sessionId, 'ended_by_user', now, { userId, liveAt: now });
+  if (!ended) throw new NotFoundError('The session');
+}
+
+function toView(session: SessionSummary, currentSessionId: string): SessionView {
+  return {
+    id: session.id,
+    created_at: new Date(session.createdAt).toISOString(),
+    last_used_at: new Date(session.lastUsedAt).toISOString(),
+    expires_at: new Date(sessionExpiresAt(session)).toISOString(),
+    user_agent: session.userAgent ?? null,
+    ip: session.ip ?? null,
+    current: session.id === currentSessionId,
+  };
 }

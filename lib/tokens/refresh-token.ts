@@ -13,9 +13,14 @@ import { InvalidRefreshTokenError } from '../core/errors';
  *   the grace window can be given the same successor again without it ever being stored.
  * - The absolute expiry travels in the token so a rotation can set the session's TTL to the
  *   earlier of its two expiries in a single write, with no read first.
+ * - The server key can be rotated without ending sessions: with the previous key configured, a
+ *   token whose tag verifies under it is still accepted, hashed under the key that made it (so
+ *   it matches what is stored), and its successor is made under the current key.
  */
 export interface RefreshToken {
   readonly sessionId: string;
+  /** Which server key made it: 0 the current one, 1 the previous one. */
+  readonly keyIndex: number;
   readonly generation: number;
   /** Epoch seconds; no refresh extends it. */
   readonly absoluteExpiresAt: number;
@@ -28,7 +33,7 @@ export interface RefreshTokenCodec {
   /** The token that follows `token` on rotation; the same every time for the same token. */
   successorOf(token: RefreshToken): RefreshToken;
   /** Parses and authenticates a presented token; throws InvalidRefreshTokenError when it is not one of ours. */
-  parse(value: string): RefreshToken;
+  parse(value: unknown): RefreshToken;
   /** What the session store keeps in place of the token. */
   hash(token: RefreshToken): string;
   /** Constant-time comparison of a token with a stored hash. */
@@ -44,9 +49,12 @@ const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{75})$/;
 
 export const newSessionId = (): string => randomBytes(SESSION_ID_BYTES).toString('base64url');
 
-export function createRefreshTokenCodec(serverKey: Buffer): RefreshTokenCodec {
-  const hashKey = deriveKey(serverKey, 'refresh-token/hash');
-  const tagKey = deriveKey(serverKey, 'refresh-token/tag');
+export function createRefreshTokenCodec(serverKey: Buffer, previousServerKey?: Buffer): RefreshTokenCodec {
+  const keys = [serverKey, ...(previousServerKey ? [previousServerKey] : [])].map((key) => ({
+    hash: deriveKey(key, 'refresh-token/hash'),
+    tag: deriveKey(key, 'refresh-token/tag'),
+  }));
+  const current = keys[0]!;
   const successorKey = deriveKey(serverKey, 'refresh-token/successor');
 
   const mac = (key: Buffer, ...parts: (string | Buffer)[]): Buffer => {
@@ -59,11 +67,11 @@ export function createRefreshTokenCodec(serverKey: Buffer): RefreshTokenCodec {
     head.writeUInt32BE(generation, 0);
     head.writeUInt32BE(absoluteExpiresAt, 4);
     random.copy(head, 8, 0, RANDOM_BYTES);
-    const tag = mac(tagKey, sessionId, head).subarray(0, TAG_BYTES);
+    const tag = mac(current.tag, sessionId, head).subarray(0, TAG_BYTES);
     const value = `${sessionId}.${Buffer.concat([head, tag]).toString('base64url')}`;
-    return { sessionId, generation, absoluteExpiresAt, value };
+    return { sessionId, keyIndex: 0, generation, absoluteExpiresAt, value };
   };
-  const hash = (token: RefreshToken): string => mac(hashKey, token.value).toString('base64url');
+  const hash = (token: RefreshToken): string => mac(keys[token.keyIndex]!.hash, token.value).toString('base64url');
 
   return {
     mint: (sessionId, absoluteExpiresAt) => build(sessionId, 0, absoluteExpiresAt, randomBytes(RANDOM_BYTES)),
@@ -72,15 +80,17 @@ export function createRefreshTokenCodec(serverKey: Buffer): RefreshTokenCodec {
       return build(token.sessionId, token.generation + 1, token.absoluteExpiresAt, random);
     },
     parse(value) {
+      if (typeof value !== 'string') throw new InvalidRefreshTokenError();
       const match = TOKEN_PATTERN.exec(value);
       if (!match) throw new InvalidRefreshTokenError();
       const [, sessionId, secret] = match as unknown as [string, string, string];
       const bytes = Buffer.from(secret, 'base64url');
       if (bytes.length !== SECRET_BYTES || bytes.toString('base64url') !== secret) throw new InvalidRefreshTokenError();
       const head = bytes.subarray(0, HEAD_BYTES);
-      const expectedTag = mac(tagKey, sessionId, head).subarray(0, TAG_BYTES);
-      if (!timingSafeEqual(expectedTag, bytes.subarray(HEAD_BYTES))) throw new InvalidRefreshTokenError();
-      return { sessionId, generation: head.readUInt32BE(0), absoluteExpiresAt: head.readUInt32BE(4), value };
+      const tag = bytes.subarray(HEAD_BYTES);
+      const keyIndex = keys.findIndex((key) => timingSafeEqual(mac(key.tag, sessionId, head).subarray(0, TAG_BYTES), tag));
+      if (keyIndex < 0) throw new InvalidRefreshTokenError();
+      return { sessionId, keyIndex, generation: head.readUInt32BE(0), absoluteExpiresAt: head.readUInt32BE(4), value };
     },
     hash,
     matches(token, storedHash) {

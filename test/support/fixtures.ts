@@ -1,7 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { createApp, type App, type AppOverrides } from '../../lib/app';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { describeAccount, register } from '../../lib/accounts/account-service';
+import { passwordLogin } from '../../lib/accounts/login';
+import { createMemoryUserStore } from '../../lib/accounts/memory-user-store';
+import { createPasswordHasher, type PasswordHasher } from '../../lib/accounts/password';
+import type { UserStore } from '../../lib/accounts/user-store';
+import { createDocumentClient } from '../../lib/aws/dynamodb';
+import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store';
+import { createDynamoDbUserStore } from '../../lib/aws/dynamodb-user-store';
+import { createMemorySessionStore } from '../../lib/sessions/memory-session-store';
+import { createSessionCursorCodec } from '../../lib/sessions/session-cursor';
+import { createSessionIssuer, endAllSessions, endSession, listSessions, logout, type ClientInfo } from '../../lib/sessions/session-service';
+import type { SessionStore } from '../../lib/sessions/session-store';
+import { createAccessTokenIssuer } from '../../lib/tokens/access-token-issuer';
+import { importSigningKey } from '../../lib/tokens/keys';
+import { createRefreshTokenCodec } from '../../lib/tokens/refresh-token';
 import type { Clock } from '../../lib/core/clock';
-import type { Env, JwtAlgorithm } from '../../lib/core/config';
+import { loadAttemptLimits, loadHashKeys, loadLoginPolicy, loadSessionPolicy, loadStorageConfig, loadTokenConfig, type Env, type JwtAlgorithm } from '../../lib/core/config';
 import { createLogger, type Logger } from '../../lib/core/logger';
 import { generateHashKey, generateSigningJwk } from '../../scripts/dev/keys';
 
@@ -53,18 +68,57 @@ export function capturingLogger(): { logger: Logger; lines: Record<string, unkno
   };
 }
 
-/** The real app against DynamoDB Local, with a frozen clock and a counter of DynamoDB requests. */
-export async function createTestApp(env: Env = {}, overrides: AppOverrides = {}) {
+/** The parts of the service, built as lib/compose builds them, on DynamoDB Local or in memory. */
+export interface TestServiceOptions {
+  readonly passwords?: PasswordHasher;
+  readonly stores?: 'dynamodb' | 'memory';
+  readonly onConsumedCapacity?: (operation: string, capacity: readonly ConsumedCapacity[]) => void;
+}
+
+/**
+ * The real domain services with a frozen clock, a capturing logger and a counter of DynamoDB
+ * requests, behind the facade the tests read: `app.accounts.register`, `app.sessions.login`...
+ */
+export async function createTestApp(env: Env = {}, options: TestServiceOptions = {}) {
+  const full = await testEnv(env);
   const clock = frozenClock(Date.now());
   const requests: string[] = [];
   const log = capturingLogger();
-  const app: App = await createApp(await testEnv(env), {
+  const storage = loadStorageConfig(full);
+  const client = createDocumentClient({ endpoint: storage.dynamoDbEndpoint, onRequest: (operation) => requests.push(operation), onConsumedCapacity: options.onConsumedCapacity });
+  const memory = options.stores === 'memory';
+  const users: UserStore = memory ? createMemoryUserStore() : createDynamoDbUserStore(client, storage.usersTable);
+  const sessionStore: SessionStore = memory ? createMemorySessionStore() : createDynamoDbSessionStore(client, storage.sessionsTable);
+  const passwords = options.passwords ?? createPasswordHasher();
+  const tokenConfig = loadTokenConfig(full, { requirePrivateKey: true });
+  const hashKeys = loadHashKeys(full);
+  const refreshTokens = createRefreshTokenCodec(hashKeys.current, hashKeys.previous);
+  const cursors = createSessionCursorCodec(hashKeys.current);
+  const accessTokens = createAccessTokenIssuer({
+    signingKey: await importSigningKey(tokenConfig),
+    issuer: tokenConfig.issuer,
+    audience: tokenConfig.audience,
+    ttlSeconds: tokenConfig.accessTokenTtlSeconds,
     clock,
-    logger: log.logger,
-    onDynamoDbRequest: (operation) => requests.push(operation),
-    ...overrides,
   });
-  return { app, clock, requests, log };
+  const issuer = createSessionIssuer({ policy: loadSessionPolicy(full), clock, sessions: sessionStore, accessTokens, refreshTokens, logger: log.logger });
+  const loginDeps = { clock, users, passwords, limits: loadAttemptLimits(full), logger: log.logger, sessions: issuer, policy: loadLoginPolicy(full) };
+  const app = {
+    accounts: {
+      register: (email: string, password: string) => register({ clock, users, passwords }, email, password),
+      describe: (userId: string) => describeAccount({ users }, userId),
+    },
+    sessions: {
+      login: (email: string, password: string, client: ClientInfo) => passwordLogin(loginDeps, email, password, client),
+      refresh: (presented: string, client: ClientInfo) => issuer.refresh(presented, client),
+      open: (userId: string, client: ClientInfo) => issuer.open(userId, ['pwd'], client),
+      logout: (presented: string) => logout({ sessions: sessionStore, refreshTokens, clock }, presented),
+      logoutAll: (userId: string, _client?: ClientInfo, deadline?: number) => endAllSessions({ sessions: sessionStore, clock }, userId, 'logout_all', { deadline }),
+      listSessions: (userId: string, currentSessionId: string, cursor?: string) => listSessions({ sessions: sessionStore, cursors, clock }, userId, currentSessionId, cursor),
+      endSession: (userId: string, sessionId: string) => endSession({ sessions: sessionStore, clock }, userId, sessionId),
+    },
+  };
+  return { app, clock, requests, log, users, sessionStore, passwords, refreshTokens, env: full };
 }
 
 export const uniqueEmail = (prefix = 'user') => `${prefix}-${randomBytes(6).toString('hex')}@example.com`;

@@ -1,5 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { loadAppConfig, loadAuthorizerConfig, type Env } from '../../lib/core/config';
+import {
+  loadAttemptLimits,
+  loadAuthorizerConfig,
+  loadHashKeys,
+  loadServiceConfig,
+  loadSessionPolicy,
+  loadStorageConfig,
+  loadTokenConfig,
+  type Env,
+} from '../../lib/core/config';
+
+/** Every loader a login function runs, as one object. */
+function loadAppConfig(env: Env) {
+  const limits = loadAttemptLimits(env);
+  return Object.freeze({
+    ...loadServiceConfig(env),
+    ...loadTokenConfig(env, { requirePrivateKey: true }),
+    ...loadStorageConfig(env),
+    ...loadSessionPolicy(env),
+    hashKeys: loadHashKeys(env),
+    loginMaxFailures: limits.maxAttempts,
+    loginLockoutSeconds: limits.windowSeconds,
+  });
+}
 import { ConfigError } from '../../lib/core/errors';
 import { signingJwk } from '../support/fixtures';
 
@@ -9,6 +32,7 @@ async function validEnv(overrides: Env = {}): Promise<Env> {
     REFRESH_TOKEN_HASH_KEY: randomBytes(32).toString('base64url'),
     USERS_TABLE: 'users',
     SESSIONS_TABLE: 'sessions',
+    AUTH_LOCAL_DEV: 'true',
     ...overrides,
   };
 }
@@ -31,7 +55,8 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       algorithm: 'ES256',
       issuer: 'http://localhost:3000',
-      audience: 'jwt-auth',
+      audience: 'jwt-auth-dev',
+      sessionLimitPerUser: 100,
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 1209600,
       sessionMaxAgeSeconds: 2592000,
@@ -52,9 +77,14 @@ describe('configuration', () => {
     ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: 'not json' }],
     ['JWT_PRIVATE_KEY', { JWT_ALG: 'RS256' }],
     ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }) }],
-    ['JWT_PRIVATE_KEY', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(31).toString('base64url') }) }],
-    ['JWT_VERIFICATION_KEYS', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(32).toString('base64url') }), JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ kty: 'oct', K: 'typo', kid: 'next' }] }) }],
-    ['JWT_VERIFICATION_KEYS', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(32).toString('base64url') }), JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ kty: 'oct', k: randomBytes(16).toString('base64url'), kid: 'next' }] }) }],
+    ['JWT_PRIVATE_KEY', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(31).toString('base64url'), kid: 'k1' }) }],
+    ['JWT_PRIVATE_KEY', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(32).toString('base64url') }) }],
+    ['JWT_ISSUER', { AUTH_LOCAL_DEV: undefined }],
+    ['SESSION_LIMIT_PER_USER', { SESSION_LIMIT_PER_USER: '0' }],
+    ['SESSION_LIMIT_PER_USER', { SESSION_LIMIT_PER_USER: '101' }],
+    ['REFRESH_TOKEN_PREVIOUS_HASH_KEY', { REFRESH_TOKEN_PREVIOUS_HASH_KEY: 'short' }],
+    ['JWT_VERIFICATION_KEYS', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(32).toString('base64url'), kid: 'current' }), JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ kty: 'oct', K: 'typo', kid: 'next' }] }) }],
+    ['JWT_VERIFICATION_KEYS', { JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: randomBytes(32).toString('base64url'), kid: 'current' }), JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ kty: 'oct', k: randomBytes(16).toString('base64url'), kid: 'next' }] }) }],
     ['REFRESH_TOKEN_HASH_KEY', { REFRESH_TOKEN_HASH_KEY: undefined }],
     ['REFRESH_TOKEN_HASH_KEY', { REFRESH_TOKEN_HASH_KEY: randomBytes(16).toString('base64url') }],
     ['ACCESS_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '15m' }],
@@ -81,6 +111,11 @@ describe('configuration', () => {
     expectConfigError(() => loadAuthorizerConfig(env), 'SESSIONS_TABLE');
   });
 
+  it('names the stage in the default audience, and needs no issuer default outside local development', async () => {
+    const prod = loadAppConfig(await validEnv({ AUTH_LOCAL_DEV: undefined, API_STAGE: 'prod', POWERTOOLS_SERVICE_NAME: 'jwt-auth', JWT_ISSUER: 'https://auth.example.com' }));
+    expect(prod).toMatchObject({ audience: 'jwt-auth-prod', issuer: 'https://auth.example.com', local: false });
+  });
+
   it('parses the CORS allow-list', async () => {
     const config = loadAppConfig(await validEnv({ CORS_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173' }));
     expect(config.corsAllowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
@@ -88,9 +123,9 @@ describe('configuration', () => {
 
   it('lets a verify-only authorizer run on public keys alone', async () => {
     const { d: _d, ...publicJwk } = await signingJwk('ES256');
-    const config = loadAuthorizerConfig({ JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [publicJwk] }) });
+    const config = loadAuthorizerConfig({ AUTH_LOCAL_DEV: 'true', JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [publicJwk] }) });
     expect(config.privateJwk).toBeUndefined();
     expect(config.extraVerificationJwks).toHaveLength(1);
-    expectConfigError(() => loadAuthorizerConfig({ JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ ...publicJwk, d: 'x' }] }) }), 'JWT_VERIFICATION_KEYS');
+    expectConfigError(() => loadAuthorizerConfig({ AUTH_LOCAL_DEV: 'true', JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [{ ...publicJwk, d: 'x' }] }) }), 'JWT_VERIFICATION_KEYS');
   });
 });

@@ -1,0 +1,60 @@
+import type { Clock } from '../core/clock';
+import { EmailNotVerifiedError, InvalidCredentialsError, TooManyAttemptsError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
+import type { PasswordHasher } from './password';
+import type { AccountCredentials, AttemptLimits, UserStore } from './user-store';
+
+export interface CredentialCheckDeps {
+  readonly clock: Clock;
+  readonly users: UserStore;
+  readonly passwords: PasswordHasher;
+  readonly limits: AttemptLimits;
+  readonly logger: Logger;
+}
+
+/**
+ * Checks an email and password under the per-email throttle: the attempt is counted first, in
+ * one conditional write, so however many requests race, at most `limits.maxAttempts` password
+ * checks happen per window; past that the answer is 429 without touching the hash. An unknown
+ * email costs a full hash too, and gets the same error. A success resets the count.
+ */
+export async function checkCredentials(deps: CredentialCheckDeps, email: string, password: string, client: ClientInfo): Promise<AccountCredentials> {
+  const { clock, users, passwords, limits, logger } = deps;
+  const now = clock.now();
+  const [decision, account] = await Promise.all([users.countAttempt(email, now, limits), users.findByEmail(email)]);
+  if (!decision.allowed) {
+    logger.security('login_throttled', { userId: account?.id, ip: client.ip, userAgent: client.userAgent });
+    throw new TooManyAttemptsError(decision.retryAfterSeconds);
+  }
+  const valid = account ? await passwords.verify(password, account.passwordHash) : await passwords.verifyAgainstNothing(password);
+  if (!account || !valid) {
+    logger.security('login_failed', { userId: account?.id, knownAccount: Boolean(account), ip: client.ip, userAgent: client.userAgent });
+    throw new InvalidCredentialsError();
+  }
+  await Promise.all([users.clearAttempts(email), rehashIfOutdated(deps, account, password)]);
+  return account;
+}
+
+/** Re-hashes with today's parameters after a successful check; a failure here never fails the login. */
+async function rehashIfOutdated({ users, passwords, logger }: CredentialCheckDeps, account: AccountCredentials, password: string): Promise<void> {
+  if (!passwords.needsRehash(account.passwordHash)) return;
+  try {
+    const replaced = await users.replacePasswordHash(account.email, account.passwordHash, await passwords.hash(password));
+    if (replaced) logger.security('password_rehashed', { userId: account.id });
+  } catch (error) {
+    logger.warn('password rehash failed', { userId: account.id, error });
+  }
+}
+
+/** A password login: credentials, then the account's login policy, then a session with `amr: ["pwd"]`. */
+export async function passwordLogin(
+  deps: CredentialCheckDeps & { sessions: SessionIssuer; policy: { requireVerifiedEmail: boolean } },
+  email: string,
+  password: string,
+  client: ClientInfo,
+): Promise<IssuedTokens> {
+  const account = await checkCredentials(deps, email, password, client);
+  if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
+  return deps.sessions.open(account.id, ['pwd'], client);
+}

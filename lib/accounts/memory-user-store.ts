@@ -1,0 +1,44 @@
+import { EmailTakenError } from '../core/errors';
+import type { AccountCredentials, UserStore } from './user-store';
+
+/** An in-memory UserStore with the DynamoDB adapter's semantics, for unit tests of the domain. */
+export function createMemoryUserStore(): UserStore & { readonly attempts: Map<string, { count: number; expiresAt: number }> } {
+  const byEmail = new Map<string, AccountCredentials>();
+  const emailOf = new Map<string, string>();
+  const attempts = new Map<string, { count: number; expiresAt: number }>();
+  return {
+    attempts,
+    async create(account) {
+      if (byEmail.has(account.email)) throw new EmailTakenError();
+      byEmail.set(account.email, account);
+      emailOf.set(account.id, account.email);
+    },
+    async findById(id) {
+      const email = emailOf.get(id);
+      return email === undefined ? undefined : byEmail.get(email);
+    },
+    async findByEmail(email) {
+      return byEmail.get(email);
+    },
+    async countAttempt(email, now, { maxAttempts, windowSeconds }) {
+      const current = attempts.get(email);
+      const expiresAt = now + windowSeconds * 1000;
+      if (!current || current.expiresAt <= now) {
+        attempts.set(email, { count: 1, expiresAt });
+        return { allowed: true };
+      }
+      if (current.count >= maxAttempts) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((current.expiresAt - now) / 1000)) };
+      attempts.set(email, { count: current.count + 1, expiresAt });
+      return { allowed: true };
+    },
+    async clearAttempts(email) {
+      attempts.delete(email);
+    },
+    async replacePasswordHash(email, expectedHash, nextHash) {
+      const account = byEmail.get(email);
+      if (!account || account.passwordHash !== expectedHash) return false;
+      byEmail.set(email, { ...account, passwordHash: nextHash });
+      return true;
+    },
+  };
+}

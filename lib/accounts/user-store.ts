@@ -1,0 +1,38 @@
+/** An account as the domain sees it. Times are epoch ms. */
+export interface Account {
+  readonly id: string;
+  readonly email: string;
+  readonly createdAt: number;
+  readonly emailVerified: boolean;
+  readonly mfaEnabled: boolean;
+}
+
+export interface AccountCredentials extends Account {
+  readonly passwordHash: string;
+}
+
+/** Limits of the per-email attempt counter (LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS). */
+export interface AttemptLimits {
+  readonly maxAttempts: number;
+  readonly windowSeconds: number;
+}
+
+export type AttemptDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+/** The user store port; emails are already normalised. */
+export interface UserStore {
+  /** Creates the account; throws EmailTakenError when the email already has one. */
+  create(account: AccountCredentials): Promise<void>;
+  findById(id: string): Promise<AccountCredentials | undefined>;
+  findByEmail(email: string): Promise<AccountCredentials | undefined>;
+  /**
+   * Counts one attempt for an email, known or not, in one conditional write: it is counted only
+   * while under the limit or after the window has passed (which starts a new window); otherwise
+   * nothing is written and the answer says how long to wait. The window runs from the last
+   * counted attempt.
+   */
+  countAttempt(email: string, now: number, limits: AttemptLimits): Promise<AttemptDecision>;
+  clearAttempts(email: string): Promise<void>;
+  /** Replaces the password hash, only if it is still `expectedHash` (a concurrent change wins). */
+  replacePasswordHash(email: string, expectedHash: string, nextHash: string): Promise<boolean>;
+}

@@ -1,0 +1,114 @@
+/**
+ * Per-function composition, the core: configuration of the running function, its logger and
+ * clock, lazy parts and the HTTP handler wrapper. Each handler asks for the parts it uses from
+ * the small builder modules beside this one (storage, tokens, accounts...), so a function's
+ * bundle holds only the clients it uses, and only then are its secrets read; each function's IAM
+ * role (infra/iam.js) allows exactly the parameters its parts read.
+ *
+ * A part that fails to build (a throttled SSM read) is not cached: a later invocation builds it
+ * again, after a short backoff so a failing dependency is not hammered.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createLambdaLogger } from '../aws/lambda-logger';
+import { resolveSecrets, type SecretVariable } from '../aws/secrets';
+import { systemClock, type Clock } from '../core/clock';
+import { loadServiceConfig, readEnvironment, type Env } from '../core/config';
+import { ConfigError, ServiceUnavailableError } from '../core/errors';
+import { parseLogLevel, type Logger } from '../core/logger';
+import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from '../http/http';
+
+/** The environment of this function; only the config loaders look inside it. */
+export const env: Env = readEnvironment();
+const service = loadServiceConfig(env);
+
+export const clock: Clock = systemClock;
+
+const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * A part built on first use and kept; a failed build is forgotten, and calls within the backoff
+ * after a failure get that failure at once instead of trying again.
+ */
+export function lazy<T>(build: () => Promise<T> | T, now: () => number = () => clock.now()): () => Promise<T> {
+  let built: Promise<T> | undefined;
+  let failure: { error: unknown; retryAt: number; backoff: number } | undefined;
+  return () => {
+    if (built) return built;
+    if (failure && now() < failure.retryAt) return Promise.reject(failure.error);
+    const attempt = Promise.resolve().then(build);
+    built = attempt;
+    attempt.then(
+      () => (failure = undefined),
+      (error: unknown) => {
+        built = undefined;
+        const backoff = failure ? Math.min(failure.backoff * 2, MAX_BACKOFF_MS) : FIRST_BACKOFF_MS;
+        failure = { error, retryAt: now() + backoff, backoff };
+      },
+    );
+    return attempt;
+  };
+}
+
+/** The environment with these secrets filled in (from SSM on AWS). */
+export const secrets = (...names: SecretVariable[]): Promise<Env> => resolveSecrets(env, undefined, names);
+
+export const logger = /* @__PURE__ */ lazySync(() => createLambdaLogger(parseLogLevel(service.logLevel), service.service));
+
+/** What a route gets besides the request and its parts. */
+export interface RouteContext {
+  readonly logger: Logger;
+  /** Epoch ms by which the work must be done (the Lambda's deadline less a margin). */
+  readonly deadline: number | undefined;
+}
+
+export type Route<Parts> = (request: HttpRequest, parts: Parts, context: RouteContext) => Promise<HttpResponse>;
+
+const DEADLINE_MARGIN_MS = 1_000;
+
+/**
+ * Wraps a route into a Lambda handler. Its parts start building at cold start; a missing or
+ * invalid setting fails the invocation with a message naming it, a transient failure answers
+ * 503 and is retried by the next invocation. Every error goes through one mapper.
+ */
+export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Parts>) {
+  parts().catch(() => undefined);
+  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+    const baseLogger = logger();
+    if (context) baseLogger.addContext(context);
+    const request = toHttpRequest(event);
+    const requestLogger = baseLogger.child({ requestId: request.requestId });
+    let response: HttpResponse;
+    try {
+      const ready = await parts().catch((error: unknown) => {
+        if (error instanceof ConfigError) throw error;
+        throw new ServiceUnavailableError({ cause: error });
+      });
+      const deadline = context ? clock.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : undefined;
+      response = await route(request, ready, { logger: requestLogger, deadline });
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        requestLogger.error('invalid configuration', { error: error.message });
+        throw error;
+      }
+      response = errorToResponse(error, requestLogger);
+    }
+    return toApiGatewayResult(response, corsHeaders(request.origin, service.corsAllowedOrigins));
+  };
+}
+
+/** Composes named parts into one: `parts({ sessions: sessionIssuer, users: userStore })`. */
+export function parts<Shape extends Record<string, () => Promise<unknown>>>(shape: Shape): () => Promise<{ [K in keyof Shape]: Awaited<ReturnType<Shape[K]>> }> {
+  return lazy(async () => {
+    const entries = await Promise.all(Object.entries(shape).map(async ([name, part]) => [name, await part()] as const));
+    return Object.fromEntries(entries) as { [K in keyof Shape]: Awaited<ReturnType<Shape[K]>> };
+  });
+}
+
+export function lazySync<T>(build: () => T): () => T {
+  let value: { built: T } | undefined;
+  return () => (value ??= { built: build() }).built;
+}
+
+export const allowedOrigins = (): readonly string[] => service.corsAllowedOrigins;
+export const stageName = (): string => service.stage;

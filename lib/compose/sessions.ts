@@ -1,0 +1,23 @@
+/** Session and login parts. */
+import { createPasswordHasher } from '../accounts/password';
+import { loadAttemptLimits, loadLoginPolicy, loadSessionPolicy } from '../core/config';
+import { createSessionIssuer } from '../sessions/session-service';
+import { clock, env, lazy, logger } from './runtime';
+import { sessionStore } from './storage';
+import { accessTokenSigner, refreshTokenCodec } from './tokens';
+
+export const passwordHasher = /* @__PURE__ */ lazy(() => createPasswordHasher());
+export const attemptLimits = /* @__PURE__ */ lazy(() => loadAttemptLimits(env));
+export const loginPolicy = /* @__PURE__ */ lazy(() => loadLoginPolicy(env));
+export const sessionPolicy = /* @__PURE__ */ lazy(() => loadSessionPolicy(env));
+
+export const sessionIssuer = /* @__PURE__ */ lazy(async () =>
+  createSessionIssuer({
+    policy: await sessionPolicy(),
+    clock,
+    sessions: await sessionStore(),
+    accessTokens: await accessTokenSigner(),
+    refreshTokens: await refreshTokenCodec(),
+    logger: logger(),
+  }),
+);

@@ -1,0 +1,63 @@
+import type { RevocationReason, SessionRecord, SessionSummary } from './session';
+
+/**
+ * The session store port. Live sessions of a user are reachable through a by-user index that
+ * holds only what never changes after login (id, createdAt, absoluteExpiresAt): a refresh then
+ * writes one item and no index entry, and a revoked session leaves the index at once.
+ */
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  get(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Swaps the current token hash in one conditional write; never a read before it. */
+  rotate(request: RotationRequest): Promise<RotationResult>;
+  /** Marks a session revoked and drops it from the by-user index (the item stays until its TTL, for reuse detection). */
+  revoke(sessionId: string, reason: RevocationReason, now: number, condition?: RevokeCondition): Promise<boolean>;
+  /** One page of a user's indexed (not revoked) sessions; expired ones may still be among them. */
+  listIndexed(userId: string, options: { limit: number; after?: IndexKey | undefined; newestFirst: boolean }): Promise<IndexPage>;
+  /** The listing fields of up to 100 sessions, in one batch read. */
+  summaries(sessionIds: readonly string[]): Promise<SessionSummary[]>;
+}
+
+/** What the by-user index holds of a session. */
+export interface IndexedSession {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly absoluteExpiresAt: number;
+}
+
+/** Where a page of the by-user index ends. */
+export interface IndexKey {
+  readonly id: string;
+  readonly createdAt: number;
+}
+
+export interface IndexPage {
+  readonly sessions: readonly IndexedSession[];
+  readonly next?: IndexKey | undefined;
+}
+
+export interface RotationRequest {
+  readonly sessionId: string;
+  readonly presentedHash: string;
+  readonly nextHash: string;
+  readonly nextGeneration: number;
+  readonly now: number;
+  readonly idleExpiresAt: number;
+  readonly userAgent?: string | undefined;
+  readonly ip?: string | undefined;
+}
+
+export type RotationResult =
+  | { readonly rotated: true; readonly session: SessionRecord }
+  /** `session` is the item as it stood when the condition failed (absent when there is none). */
+  | { readonly rotated: false; readonly session: SessionRecord | undefined };
+
+export interface RevokeCondition {
+  /** Only a session of this user. */
+  readonly userId?: string;
+  /** Only a session that is live at this time. */
+  readonly liveAt?: number;
+}
+
+/** The most ids one `summaries` call takes (DynamoDB's BatchGetItem limit). */
+export const MAX_SUMMARIES_PER_CALL = 100;

@@ -1,0 +1,65 @@
+/**
+ * A session as stored: one item per login, keyed by a random id (the `sid` of access tokens).
+ * It never holds a usable token, only keyed hashes of them. Times are epoch milliseconds.
+ */
+export interface SessionRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  /** Renewed by each refresh. */
+  readonly idleExpiresAt: number;
+  /** Fixed at login; no refresh extends it. */
+  readonly absoluteExpiresAt: number;
+  readonly generation: number;
+  readonly tokenHash: string;
+  readonly previousTokenHash?: string | undefined;
+  readonly rotatedAt?: number | undefined;
+  readonly revokedAt?: number | undefined;
+  readonly revokedReason?: RevocationReason | undefined;
+  readonly userAgent?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly scope?: string | undefined;
+  /** RFC 8176 methods of the login that opened it; every access token of the session carries them. */
+  readonly amr: readonly string[];
+}
+
+export type RevocationReason =
+  | 'logout'
+  | 'logout_all'
+  | 'ended_by_user'
+  | 'refresh_token_reuse'
+  | 'session_limit'
+  | 'password_reset'
+  | 'password_changed'
+  | 'account_deleted';
+
+/** The fields a session list shows. */
+export type SessionSummary = Pick<
+  SessionRecord,
+  'id' | 'userId' | 'createdAt' | 'lastUsedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'revokedAt' | 'userAgent' | 'ip'
+>;
+
+/** When a session ends (epoch ms): the earlier of its idle and absolute expiries. */
+export const sessionExpiresAt = (session: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>): number =>
+  Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+
+/**
+ * The one definition of "a session is live": not revoked, and `now` before both expiries
+ * (`now == expiry` is over). Stores derive their conditions from LIVE_SESSION_RULE below.
+ */
+export function isSessionLive(
+  session: Pick<SessionRecord, 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt'>,
+  now: number,
+): boolean {
+  return session.revokedAt === undefined && now < sessionExpiresAt(session);
+}
+
+/**
+ * The same rule as data, for stores that must check it inside a conditional write: the
+ * attribute that must be absent, and the attributes that must lie strictly after `now`.
+ */
+export const LIVE_SESSION_RULE = {
+  absent: ['revokedAt'],
+  after: ['idleExpiresAt', 'absoluteExpiresAt'],
+} as const satisfies { absent: readonly (keyof SessionRecord)[]; after: readonly (keyof SessionRecord)[] };
