@@ -1,19 +1,41 @@
 /**
- * `npm start`: DynamoDB Local (data under .dynamodb/), the tables, local keys (.keys/), then
- * serverless-offline on PORT. Ctrl-C stops everything it started.
+ * `npm start`: DynamoDB Local (data under .dynamodb/), the local SES v2 emulator, the tables, local
+ * keys (.keys/), then serverless-offline on PORT.
+ *
+ * It lives and dies whole: Ctrl-C (or SIGTERM) stops everything it started and exits 0; if any of
+ * its children exits on its own, it stops the others and exits 1, saying which one and how.
+ *
+ * Settings: PORT [3000], DYNAMODB_LOCAL_PORT [8000], SES_LOCAL_PORT [8005], OFFLINE_LAMBDA_PORT
+ * [PORT + 2], JWT_ALG [ES256], DYNAMODB_LOCAL_DATA_DIR [.dynamodb/], START_DEBUG=true (prints the
+ * children's pids).
  */
 import { join } from 'node:path';
 import { SUPPORTED_ALGORITHMS, type JwtAlgorithm } from '../lib/core/config';
+import { describeExit, type ChildExit } from './dev/child-exit';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal } from './dev/dynamodb-local';
 import { localDevKeys } from './dev/keys';
 import { startOffline } from './dev/offline';
+import { startSesLocal } from './dev/ses-local';
 
 const ROOT = join(__dirname, '..');
 const STAGE = 'dev';
+/** Ctrl-C in a terminal signals the children too; this lets our own SIGINT handler win that race. */
+const SIGNAL_RACE_GRACE_MS = 300;
+
+interface Child {
+  readonly pid: number;
+  readonly exited: Promise<ChildExit>;
+  stop(): Promise<void>;
+}
 
 async function main(): Promise<void> {
+  // The deployed runtime is Node 22; the SDK's warning about Node 20 is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const port = Number(process.env.PORT ?? 3000);
   const dynamoDbPort = Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000);
+  const sesPort = Number(process.env.SES_LOCAL_PORT ?? 8005);
+  const dataDir = process.env.DYNAMODB_LOCAL_DATA_DIR || join(ROOT, '.dynamodb');
+  const debug = process.env.START_DEBUG === 'true';
   const algorithm = (process.env.JWT_ALG ?? 'ES256') as JwtAlgorithm;
   if (!SUPPORTED_ALGORITHMS.includes(algorithm)) throw new Error(`JWT_ALG must be one of ${SUPPORTED_ALGORITHMS.join(', ')}`);
 
@@ -27,11 +49,28 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+
+  /** Registers a started child: stopped on shutdown, and its own death brings everything down. */
+  const supervise = (name: string, child: Child) => {
+    stops.push(child.stop);
+    if (debug) console.log(`[start] ${name} pid ${child.pid}`);
+    void child.exited.then(async (exit) => {
+      if (stopping) return;
+      await new Promise((resolve) => setTimeout(resolve, SIGNAL_RACE_GRACE_MS));
+      if (stopping) return;
+      console.error(`\n${name} exited on its own (${describeExit(exit)}); stopping everything else.`);
+      await shutdown(1);
+    });
+  };
 
   try {
-    console.log(`Starting DynamoDB Local on port ${dynamoDbPort} (data in .dynamodb/)...`);
-    const dynamo = await startDynamoDbLocal({ port: dynamoDbPort, dbPath: join(ROOT, '.dynamodb') });
-    stops.push(dynamo.stop);
+    console.log(`Starting DynamoDB Local on port ${dynamoDbPort} (data in ${dataDir})...`);
+    const dynamo = await startDynamoDbLocal({ port: dynamoDbPort, dbPath: dataDir });
+    supervise('DynamoDB Local', dynamo);
+    console.log(`Starting the SES emulator on port ${sesPort}...`);
+    const ses = await startSesLocal({ port: sesPort });
+    supervise('SES emulator (aws-ses-v2-local)', ses);
     await ensureTables(dynamo.endpoint, STAGE);
     const keys = await localDevKeys(join(ROOT, '.keys'), algorithm, process.env);
     console.log(`Starting serverless-offline on port ${port}...`);
@@ -43,23 +82,27 @@ async function main(): Promise<void> {
         ...LOCAL_AWS_ENV,
         // The demo page is served from this origin and refreshes with the cookie, which needs an allowed Origin.
         CORS_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
+        APP_BASE_URL: `http://localhost:${port}/${STAGE}/demo`,
         ...process.env,
         ...keys,
         JWT_ALG: algorithm,
         DYNAMODB_ENDPOINT: dynamo.endpoint,
+        SES_ENDPOINT: ses.endpoint,
       } as Record<string, string>,
       inheritOutput: true,
     });
-    stops.push(offline.stop);
+    supervise('serverless-offline', offline);
     const baseUrl = `http://localhost:${port}/${STAGE}`;
     console.log(`
-Auth service ready at ${baseUrl}   (Ctrl-C stops it and DynamoDB Local)
+Auth service ready at ${baseUrl}   (Ctrl-C stops it, DynamoDB Local and the SES emulator)
+Emails it sends:      http://localhost:${sesPort}/   (JSON: http://localhost:${sesPort}/store)
 
 Try:
   curl -s -X POST ${baseUrl}/auth/register -H 'Content-Type: application/json' \\
     -d '{"email":"ada@example.com","password":"correct horse battery staple"}'
 `);
   } catch (error) {
+    if (stopping) return;
     console.error((error as Error).message);
     await shutdown(1);
   }

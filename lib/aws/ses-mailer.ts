@@ -1,0 +1,45 @@
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { EmailSendError, type Mailer } from '../email/mailer';
+
+export interface SesMailerOptions {
+  /** The sender; on AWS a verified SES identity (EMAIL_FROM). */
+  readonly from: string;
+  /** Locally the SES emulator (SES_ENDPOINT); unset on AWS. */
+  readonly endpoint?: string;
+  readonly region?: string;
+  /** SDK attempts per email, retries included [SDK default: 3]. */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * A Mailer on SES's v2 API (SendEmail, simple content: a UTF-8 text and HTML part).
+ * Call it once per cold start: it builds its client once.
+ */
+export function createSesMailer({ from, endpoint, region, maxAttempts }: SesMailerOptions): Mailer {
+  const client = new SESv2Client({
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    ...(maxAttempts ? { maxAttempts } : {}),
+  });
+  return {
+    async send({ to, subject, text, html }) {
+      try {
+        await client.send(
+          new SendEmailCommand({
+            FromEmailAddress: from,
+            Destination: { ToAddresses: [to] },
+            Content: {
+              Simple: {
+                Subject: { Data: subject, Charset: 'UTF-8' },
+                Body: { Text: { Data: text, Charset: 'UTF-8' }, Html: { Data: html, Charset: 'UTF-8' } },
+              },
+            },
+          }),
+        );
+      } catch (error) {
+        // The recipient stays out of the message: it is logged, and addresses are personal data.
+        throw new EmailSendError(`SES SendEmail failed: ${(error as Error).name}`, { cause: error });
+      }
+    },
+  };
+}

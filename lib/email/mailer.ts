@@ -1,0 +1,46 @@
+import type { EmailMessage } from './messages';
+
+/** The port every email goes through; adapters: memory (tests) and SES (lib/aws/ses-mailer.ts). */
+export interface Mailer {
+  /** Hands the message to the mail service; throws EmailSendError when it was not accepted. */
+  send(message: EmailMessage): Promise<void>;
+}
+
+/** The mail service did not accept a message. The cause is kept for the log, never shown to a client. */
+export class EmailSendError extends Error {
+  override readonly name = 'EmailSendError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface MemoryMailer extends Mailer {
+  /** Every message accepted so far, oldest first. */
+  readonly sent: readonly EmailMessage[];
+  /** The newest message to `to`, if any. */
+  lastTo(to: string): EmailMessage | undefined;
+  /** Until called again with `undefined`, every send fails with an EmailSendError caused by `cause`. */
+  failWith(cause: Error | undefined): void;
+  clear(): void;
+}
+
+/** An in-memory Mailer that records what it is given, for unit tests of the services. */
+export function createMemoryMailer(): MemoryMailer {
+  const sent: EmailMessage[] = [];
+  let failure: Error | undefined;
+  return {
+    sent,
+    async send(message) {
+      if (failure) throw new EmailSendError('Sending an email failed', { cause: failure });
+      sent.push(message);
+    },
+    lastTo: (to) => sent.findLast((message) => message.to === to),
+    failWith(cause) {
+      failure = cause;
+    },
+    clear() {
+      sent.length = 0;
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The service's emails, as pure functions of their inputs.
+ *
+ * Each one says which account it is about and what will happen. A message that carries a
+ * one-time token has exactly one link in each part, with the token in the URL fragment: browsers
+ * do not send a fragment to any server, so it stays out of access logs, proxies and Referer
+ * headers. The "password changed" notice has no link at all, so it can never carry a token.
+ * Everything interpolated into HTML is escaped.
+ */
+
+export interface EmailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** What a link in an email lets its reader do; the app page reads it from `?action=`. */
+export type EmailAction = 'verify-email' | 'reset-password';
+
+export interface TokenEmailInput {
+  readonly to: string;
+  /** Built with `actionLink`. */
+  readonly link: string;
+  readonly expiresInSeconds: number;
+  readonly serviceName: string;
+}
+
+export interface PasswordChangedInput {
+  readonly to: string;
+  /** When the password changed, epoch ms. */
+  readonly at: number;
+  readonly serviceName: string;
+}
+
+/** The configured app base URL (APP_BASE_URL) is not an absolute http(s) URL: a deployment mistake. */
+export class InvalidAppBaseUrlError extends Error {
+  override readonly name = 'InvalidAppBaseUrlError';
+
+  constructor() {
+    super('The app base URL must be an absolute http(s) URL');
+  }
+}
+
+/** `<appBaseUrl>?action=<action>#token=<token>`, keeping any query the base URL already has. */
+export function actionLink(appBaseUrl: string, action: EmailAction, token: string): string {
+  const url = URL.canParse(appBaseUrl) ? new URL(appBaseUrl) : undefined;
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new InvalidAppBaseUrlError();
+  url.searchParams.set('action', action);
+  url.hash = new URLSearchParams({ token }).toString();
+  return url.toString();
+}
+
+/** Asks the owner of `to` to confirm the address. */
+export function verificationEmail({ to, link, expiresInSeconds, serviceName }: TokenEmailInput): EmailMessage {
+  const service = oneLine(serviceName);
+  const expiry = describeDuration(expiresInSeconds);
+  return {
+    to,
+    subject: `Confirm your email address for ${service}`,
+    text: [
+      'Hello,',
+      `Someone, hopefully you, created a ${service} account with this email address (${to}) or asked to confirm it.`,
+      `To confirm that ${to} is your address, open this link:\n\n${link}`,
+      `The link works once and expires in ${expiry}. Confirming changes nothing else on the account.`,
+      'If this was not you, ignore this email: the address stays unconfirmed.',
+      `— ${service}`,
+    ].join('\n\n'),
+    html: page([
+      'Hello,',
+      `Someone, hopefully you, created a ${escapeHtml(service)} account with this email address (${escapeHtml(to)}) or asked to confirm it.`,
+      `<a href="${escapeHtml(link)}">Confirm that ${escapeHtml(to)} is my address</a>`,
+      `The link works once and expires in ${expiry}. Confirming changes nothing else on the account.`,
+      'If this was not you, ignore this email: the address stays unconfirmed.',
+      `— ${escapeHtml(service)}`,
+    ]),
+  };
+}
+
+/** Offers the owner of `to` a new password; using the link signs the account out everywhere. */
+export function passwordResetEmail({ to, link, expiresInSeconds, serviceName }: TokenEmailInput): EmailMessage {
+  const service = oneLine(serviceName);
+  const expiry = describeDuration(expiresInSeconds);
+  return {
+    to,
+    subject: `Reset your ${service} password`,
+    text: [
+      'Hello,',
+      `Someone asked to reset the password of the ${service} account ${to}.`,
+      `To choose a new password, open this link:\n\n${link}`,
+      `The link works once and expires in ${expiry}. Setting a new password signs the account out on every device.`,
+      'If this was not you, ignore this email: your password stays as it is.',
+      `— ${service}`,
+    ].join('\n\n'),
+    html: page([
+      'Hello,',
+      `Someone asked to reset the password of the ${escapeHtml(service)} account ${escapeHtml(to)}.`,
+      `<a href="${escapeHtml(link)}">Choose a new password</a>`,
+      `The link works once and expires in ${expiry}. Setting a new password signs the account out on every device.`,
+      'If this was not you, ignore this email: your password stays as it is.',
+      `— ${escapeHtml(service)}`,
+    ]),
+  };
+}
+
+/** Tells the owner of `to` that its password changed (after a reset or a change); no link. */
+export function passwordChangedEmail({ to, at, serviceName }: PasswordChangedInput): EmailMessage {
+  const service = oneLine(serviceName);
+  const when = formatUtc(at);
+  const advice = `If this was not you, someone else knows your password or can read this mailbox: secure the mailbox, then use "Forgot password" on the ${service} sign-in page to choose a new password.`;
+  return {
+    to,
+    subject: `Your ${service} password was changed`,
+    text: [
+      'Hello,',
+      `The password of the ${service} account ${to} was changed on ${when}. Other devices signed in to the account were signed out.`,
+      'If you made this change, there is nothing to do.',
+      advice,
+      `— ${service}`,
+    ].join('\n\n'),
+    html: page([
+      'Hello,',
+      `The password of the ${escapeHtml(service)} account ${escapeHtml(to)} was changed on ${when}. Other devices signed in to the account were signed out.`,
+      'If you made this change, there is nothing to do.',
+      escapeHtml(advice),
+      `— ${escapeHtml(service)}`,
+    ]),
+  };
+}
+
+/** Escapes the five characters that matter in HTML text and attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]!);
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Paragraphs that are already escaped. */
+const page = (paragraphs: string[]): string =>
+  `<!doctype html><html><body>${paragraphs.map((paragraph) => `<p>${paragraph}</p>`).join('')}</body></html>`;
+
+/** A subject is a single header line. */
+const oneLine = (value: string): string => value.replace(/[\r\n\t]+/g, ' ').trim();
+
+const UNITS: [seconds: number, name: string][] = [
+  [86_400, 'day'],
+  [3600, 'hour'],
+  [60, 'minute'],
+  [1, 'second'],
+];
+
+/** "24 hours", "90 minutes": the largest unit that counts the duration exactly. */
+export function describeDuration(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  const [size, name] = UNITS.find(([size]) => whole >= size && whole % size === 0) ?? [1, 'second'];
+  const count = whole / size;
+  return `${count} ${name}${count === 1 ? '' : 's'}`;
+}
+
+/** "2026-01-01 12:30 UTC" */
+const formatUtc = (epochMs: number): string => `${new Date(epochMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
