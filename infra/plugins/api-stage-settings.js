@@ -1,4 +1,5 @@
 'use strict';
+const { dependOnDeployment } = require('../waf.js');
 /**
  * Serverless has no setting for REST API stage throttling, so this local plugin adds it to the
  * deployment's stage, from `custom.apiThrottling` ({ rateLimit, burstLimit }).
@@ -6,7 +7,12 @@
 class ApiStageSettings {
   constructor(serverless) {
     this.serverless = serverless;
-    this.hooks = { 'before:package:finalize': () => this.addThrottling() };
+    this.hooks = {
+      'before:package:finalize': () => {
+        this.addThrottling();
+        dependOnDeployment(this.serverless.service.provider.compiledCloudFormationTemplate);
+      },
+    };
   }
 
   addThrottling() {
