@@ -1,4 +1,4 @@
-import { createEmfCounter, emfLine } from '../../../lib/metrics/emf';
+import { createAggregatingEmfCounter, createEmfCounter, emfLine } from '../../../lib/metrics/emf';
 import { AUTHORIZER_DENY_REASONS, METRIC_NAMES, metricsNamespace } from '../../../lib/metrics/names';
 
 const NAMESPACE = metricsNamespace('jwt-auth', 'prod');
@@ -113,5 +113,39 @@ describe('createEmfCounter', () => {
     // @ts-expect-error a reason outside the closed list
     counter.count('AuthorizerDenied', { Reason: 'user@example.com' });
     expect(AUTHORIZER_DENY_REASONS).not.toContain('user@example.com');
+  });
+});
+
+describe('createAggregatingEmfCounter', () => {
+  it('sums counts and writes once the interval is over, stamped with the window start, totals and reasons apart', () => {
+    const lines: string[] = [];
+    let now = NOW;
+    const counter = createAggregatingEmfCounter({ namespace: NAMESPACE, service: 'jwt-auth', now: () => now, write: (chunk) => lines.push(...chunk.trimEnd().split('\n')), intervalMs: 1000 });
+    counter.count('AuthorizerAllowed');
+    counter.count('AuthorizerDenied', { Reason: 'expired' });
+    now += 999;
+    counter.count('AuthorizerAllowed');
+    expect(lines).toEqual([]);
+    now += 1;
+    counter.count('AuthorizerDenied', { Reason: 'expired' });
+    expect(lines.flatMap(emfViolations)).toEqual([]);
+    const parsed = lines.map((line) => JSON.parse(line));
+    expect(parsed.map((line) => [line._aws.Timestamp, line._aws.CloudWatchMetrics[0].Dimensions])).toEqual([
+      [NOW, [['service']]],
+      [NOW, [['service', 'Reason']]],
+    ]);
+    expect(parsed[0]).toMatchObject({ AuthorizerAllowed: 2, AuthorizerDenied: 2 });
+    expect(parsed[1]).toMatchObject({ Reason: 'expired', AuthorizerDenied: 2 });
+  });
+
+  it('flush writes what is pending, and nothing when nothing is', () => {
+    const lines: string[] = [];
+    const counter = createAggregatingEmfCounter({ namespace: NAMESPACE, service: 'jwt-auth', now: () => NOW, write: (chunk) => lines.push(chunk), intervalMs: 60_000 });
+    counter.flush();
+    expect(lines).toEqual([]);
+    counter.count('AuthorizerAllowed');
+    counter.flush();
+    counter.flush();
+    expect(lines.map((line) => JSON.parse(line))).toEqual([JSON.parse(emfLine({ namespace: NAMESPACE, service: 'jwt-auth', metrics: { AuthorizerAllowed: 1 }, timestamp: NOW }))]);
   });
 });
