@@ -5,6 +5,17 @@ const { serviceAndStage } = require('./service.js');
 
 const quoted = (value) => `'${value}'`;
 
+/** Bodies of the responses API Gateway gives by itself, in the contract's `{ error, message }` shape. */
+const GATEWAY_ERRORS = {
+  invalid_token: { error: 'invalid_token', message: 'The access token is missing, malformed, expired or otherwise invalid.' },
+  access_denied: { error: 'access_denied', message: 'The access token does not allow this request.' },
+  too_many_requests: { error: 'too_many_requests', message: 'Too many requests; try again in a moment.' },
+  not_found: { error: 'not_found', message: 'There is no such endpoint.' },
+  payload_too_large: { error: 'payload_too_large', message: 'The request body is too large.' },
+  invalid_request: { error: 'invalid_request', message: 'The request was refused.' },
+  service_unavailable: { error: 'service_unavailable', message: 'The service cannot answer right now; try again later.' },
+};
+
 function gatewayResources(origins) {
   // Gateway responses cannot match the Origin header, so they name the first allowed origin.
   const cors = origins.length
@@ -14,22 +25,30 @@ function gatewayResources(origins) {
         'gatewayresponse.header.Vary': quoted('Origin'),
       }
     : {};
-  const response = (type, statusCode, extraHeaders = {}) => ({
+  const response = (type, statusCode, body, extraHeaders = {}) => ({
     Type: 'AWS::ApiGateway::GatewayResponse',
     Properties: {
       RestApiId: { Ref: 'ApiGatewayRestApi' },
       ResponseType: type,
       ...(statusCode ? { StatusCode: statusCode } : {}),
       ResponseParameters: { ...cors, ...extraHeaders },
+      // The contract's error shape, also for what API Gateway answers by itself.
+      ResponseTemplates: { 'application/json': JSON.stringify(body) },
     },
   });
   return {
     // RFC 6750: a refused bearer token says so in WWW-Authenticate.
-    UnauthorizedGatewayResponse: response('UNAUTHORIZED', '401', {
+    UnauthorizedGatewayResponse: response('UNAUTHORIZED', '401', GATEWAY_ERRORS.invalid_token, {
       'gatewayresponse.header.WWW-Authenticate': quoted('Bearer error="invalid_token"'),
     }),
-    Default4xxGatewayResponse: response('DEFAULT_4XX'),
-    Default5xxGatewayResponse: response('DEFAULT_5XX'),
+    AccessDeniedGatewayResponse: response('ACCESS_DENIED', '403', GATEWAY_ERRORS.access_denied),
+    ThrottledGatewayResponse: response('THROTTLED', '429', GATEWAY_ERRORS.too_many_requests),
+    // API Gateway's answer to a path or method it does not know (by default 403 "Missing Authentication Token").
+    MissingAuthenticationTokenGatewayResponse: response('MISSING_AUTHENTICATION_TOKEN', '404', GATEWAY_ERRORS.not_found),
+    RequestTooLargeGatewayResponse: response('REQUEST_TOO_LARGE', '413', GATEWAY_ERRORS.payload_too_large),
+    Default4xxGatewayResponse: response('DEFAULT_4XX', undefined, GATEWAY_ERRORS.invalid_request),
+    // Authorizer failures, integration errors and timeouts keep their status (500/502/504) and get this body.
+    Default5xxGatewayResponse: response('DEFAULT_5XX', undefined, GATEWAY_ERRORS.service_unavailable),
     // Lets any REST or HTTP API of this account attach the authorizer by ARN.
     AuthorizerInvokePermission: {
       Type: 'AWS::Lambda::Permission',
@@ -68,4 +87,4 @@ async function outputs({ resolveVariable }) {
   return gatewayOutputs(service, stage);
 }
 
-module.exports = { resources, outputs, gatewayResources, gatewayOutputs };
+module.exports = { resources, outputs, gatewayResources, gatewayOutputs, GATEWAY_ERRORS };

@@ -2,11 +2,18 @@
 /**
  * Serverless has no setting for REST API stage throttling, so this local plugin adds it to the
  * deployment's stage, from `custom.apiThrottling` ({ rateLimit, burstLimit }).
+ * It also makes the optional WAF association wait for the deployment that creates the stage.
  */
+const { dependOnDeployment } = require('../waf.js');
+
 class ApiStageSettings {
   constructor(serverless) {
     this.serverless = serverless;
-    this.hooks = { 'before:package:finalize': () => this.addThrottling() };
+    this.hooks = {
+      'before:package:finalize': () => this.addThrottling(),
+      // resources: from serverless.yml are merged in only at this step.
+      'after:aws:package:finalize:mergeCustomProviderResources': () => dependOnDeployment(this.serverless.service.provider.compiledCloudFormationTemplate),
+    };
   }
 
   addThrottling() {

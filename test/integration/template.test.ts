@@ -17,6 +17,34 @@ type Statement = { Effect: string; Action: string | string[]; Resource: unknown 
 const statementsOf = (role: Resource): Statement[] => role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
+type Template = { Resources: Record<string, Resource>; Outputs: Record<string, any> };
+
+/** `serverless package --stage prod` into a fresh folder, with extra deploy parameters. */
+async function packageStack(directory: string, params: string[] = []): Promise<Template> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    CORS_ALLOWED_ORIGINS: 'https://app.example.com',
+    ESBUILD_WORK_FOLDER: `.esbuild/package-${process.pid}-${params.length}`,
+  };
+  for (const name of ['AUTH_LOCAL_DEV', 'JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'AUTHORIZER_CHECK_SESSION', 'JWT_ALG']) delete env[name];
+  await promisify(execFile)(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/serverless/bin/serverless.js'),
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      directory,
+      `--param=verificationKeys=${PLACEHOLDER_KEYS}`,
+      ...params.map((param) => `--param=${param}`),
+    ],
+    { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(readFileSync(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'));
+}
+
 // Everything here is checked on what `serverless package` writes: no AWS account is needed.
 describe('packaged CloudFormation template (stage prod)', () => {
   let directory: string;
@@ -24,19 +52,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
   let outputs: Record<string, any>;
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'jwt-auth-package-'));
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SLS_TELEMETRY_DISABLED: '1',
-      CORS_ALLOWED_ORIGINS: 'https://app.example.com',
-      ESBUILD_WORK_FOLDER: `.esbuild/package-${process.pid}`,
-    };
-    for (const name of ['AUTH_LOCAL_DEV', 'JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'AUTHORIZER_CHECK_SESSION', 'JWT_ALG']) delete env[name];
-    await promisify(execFile)(
-      process.execPath,
-      [join(ROOT, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'prod', '--package', directory, `--param=verificationKeys=${PLACEHOLDER_KEYS}`],
-      { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 },
-    );
-    const template = JSON.parse(readFileSync(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'));
+    const template = await packageStack(directory);
     resources = template.Resources;
     outputs = template.Outputs;
   }, 180_000);
@@ -131,6 +147,35 @@ describe('packaged CloudFormation template (stage prod)', () => {
     }
   });
 
+  it("answers API Gateway's own refusals in the contract's JSON error shape, keeping CORS headers", () => {
+    const byType = new Map(ofType('AWS::ApiGateway::GatewayResponse').map(([, response]) => [response.Properties.ResponseType as string, response.Properties]));
+    const expected: Record<string, { status: string | undefined; error: string }> = {
+      UNAUTHORIZED: { status: '401', error: 'invalid_token' },
+      ACCESS_DENIED: { status: '403', error: 'access_denied' },
+      THROTTLED: { status: '429', error: 'too_many_requests' },
+      MISSING_AUTHENTICATION_TOKEN: { status: '404', error: 'not_found' },
+      REQUEST_TOO_LARGE: { status: '413', error: 'payload_too_large' },
+      DEFAULT_4XX: { status: undefined, error: 'invalid_request' },
+      DEFAULT_5XX: { status: undefined, error: 'service_unavailable' },
+    };
+    for (const [type, { status, error }] of Object.entries(expected)) {
+      const properties = byType.get(type);
+      expect({ type, status: properties?.StatusCode }).toEqual({ type, status });
+      const body = JSON.parse(properties!.ResponseTemplates['application/json']);
+      expect({ type, body }).toEqual({ type, body: { error, message: expect.any(String) } });
+      expect(properties!.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe("'https://app.example.com'");
+    }
+  });
+
+  it('by default: alarms go to a topic with no subscription, no WAF, no X-Ray', () => {
+    expect(ofType('AWS::SNS::Topic').map(([id]) => id)).toEqual(['AlarmTopic']);
+    expect(ofType('AWS::SNS::Subscription')).toEqual([]);
+    expect(ofType('AWS::WAFv2::WebACL')).toEqual([]);
+    expect(ofType('AWS::WAFv2::WebACLAssociation')).toEqual([]);
+    for (const [logicalId, fn] of functions()) expect({ logicalId, tracing: fn.Properties.TracingConfig }).toEqual({ logicalId, tracing: undefined });
+    expect(ofType('AWS::CloudWatch::Alarm').length).toBeGreaterThan(2 * functions().length);
+  });
+
   it('outputs the API URL, the JWKS URL and the exported authorizer ARN', () => {
     expect(outputs.ApiUrl.Value['Fn::Sub']).toMatch(/execute-api.*\/prod$/);
     expect(outputs.JwksUrl.Value['Fn::Sub']).toMatch(/\/prod\/\.well-known\/jwks\.json$/);
@@ -151,5 +196,150 @@ describe('packaged CloudFormation template (stage prod)', () => {
     expect(statSync(join(directory, 'authorizer.zip')).size).toBeLessThan(60_000);
     // The handlers that need DynamoDB do bundle the client: the check above can fail.
     expect(readZip(join(directory, 'login.zip')).get('handlers/login.js')!.toString('utf8')).toMatch(/DynamoDB/);
+  });
+});
+
+// The README's production example: alarms to an address, WAF on; X-Ray on here to check the switch.
+describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ray on)', () => {
+  const NAMESPACE = 'jwt-auth/prod';
+  let directory: string;
+  let resources: Record<string, Resource>;
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'jwt-auth-package-ops-'));
+    const params = ['alarmEmail=ops@example.com', 'alarmLoginFailed=42', 'waf=true', 'wafRateLimit=900', 'wafCredentialRateLimit=60', 'tracing=true'];
+    resources = (await packageStack(directory, params)).Resources;
+  }, 180_000);
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  const functions = () => ofType('AWS::Lambda::Function');
+  const functionNames = () => functions().map(([, fn]) => fn.Properties.FunctionName as string);
+  const tableNames = () => ofType('AWS::DynamoDB::Table').map(([, table]) => table.Properties.TableName as string);
+  const alarm = (logicalId: string) => {
+    const found = resources[logicalId];
+    expect({ logicalId, type: found?.Type }).toEqual({ logicalId, type: 'AWS::CloudWatch::Alarm' });
+    return found!.Properties;
+  };
+  const dimensionsOf = (properties: Record<string, any>) => Object.fromEntries(properties.Dimensions.map((d: { Name: string; Value: string }) => [d.Name, d.Value]));
+
+  it('sends every alarm to one SNS topic, which emails the alarmEmail address', () => {
+    expect(ofType('AWS::SNS::Topic').map(([id]) => id)).toEqual(['AlarmTopic']);
+    const subscriptions = ofType('AWS::SNS::Subscription');
+    expect(subscriptions.map(([, s]) => s.Properties)).toEqual([{ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' }]);
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    for (const [logicalId, { Properties }] of alarms) {
+      expect({ logicalId, actions: Properties.AlarmActions, ok: Properties.OKActions }).toEqual({ logicalId, actions: [{ Ref: 'AlarmTopic' }], ok: [{ Ref: 'AlarmTopic' }] });
+      expect(Properties.AlarmDescription).toMatch(/docs\/operations\.md/);
+    }
+  });
+
+  it('alarms on errors and throttles of every function, by its deployed name', () => {
+    expect(functions().length).toBeGreaterThanOrEqual(10);
+    for (const [logicalId, fn] of functions()) {
+      const base = logicalId.replace(/LambdaFunction$/, '');
+      for (const metric of ['Errors', 'Throttles']) {
+        const properties = alarm(`${base}${metric}Alarm`);
+        expect(properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: metric, Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+        expect(dimensionsOf(properties)).toEqual({ FunctionName: fn.Properties.FunctionName });
+      }
+    }
+  });
+
+  it('alarms on the API 5xx rate of this REST API and stage, ignoring near-idle periods', () => {
+    const properties = alarm('Api5xxRateAlarm');
+    const apiName = resources.ApiGatewayRestApi!.Properties.Name;
+    const stats = properties.Metrics.filter((query: any) => query.MetricStat).map((query: any) => query.MetricStat.Metric);
+    expect(stats.map((metric: any) => [metric.Namespace, metric.MetricName, dimensionsOf(metric)])).toEqual([
+      ['AWS/ApiGateway', '5XXError', { ApiName: apiName, Stage: 'prod' }],
+      ['AWS/ApiGateway', 'Count', { ApiName: apiName, Stage: 'prod' }],
+    ]);
+    const watched = properties.Metrics.filter((query: any) => query.ReturnData);
+    expect(watched).toEqual([expect.objectContaining({ Expression: expect.stringMatching(/^IF\(requests >= \d+, 100 \* errors \/ requests, 0\)$/) })]);
+    expect(properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('alarms on DynamoDB throttles and system errors of both tables, over every operation', () => {
+    const tables = tableNames();
+    expect(tables).toHaveLength(2);
+    for (const [logicalId, metric, threshold] of [['ThrottlesAlarm', 'ThrottledRequests', 5], ['SystemErrorsAlarm', 'SystemErrors', 1]] as const) {
+      const expressions = ['UsersTable', 'SessionsTable'].map((table) => {
+        const properties = alarm(`${table}${logicalId}`);
+        expect(properties.Threshold).toBe(threshold);
+        return properties.Metrics[0].Expression as string;
+      });
+      expect(expressions).toEqual(tables.map((table) => `SELECT SUM(${metric}) FROM SCHEMA("AWS/DynamoDB", Operation, TableName) WHERE TableName = '${table}'`));
+    }
+  });
+
+  it('alarms on any refresh-token reuse, a login-failure spike (a parameter), email failures and the authorizer p99', () => {
+    const custom = (logicalId: string) => {
+      const properties = alarm(logicalId);
+      expect(dimensionsOf(properties)).toEqual({ service: 'jwt-auth' });
+      expect(properties).toMatchObject({ Namespace: NAMESPACE, Statistic: 'Sum', Period: 300 });
+      return properties;
+    };
+    expect(custom('RefreshTokenReuseAlarm')).toMatchObject({ MetricName: 'RefreshTokenReuse', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1 });
+    expect(custom('LoginFailedSpikeAlarm')).toMatchObject({ MetricName: 'LoginFailed', Threshold: 42 });
+    expect(custom('EmailSendFailedAlarm')).toMatchObject({ MetricName: 'EmailSendFailed', Threshold: 1 });
+    const latency = alarm('AuthorizerLatencyAlarm');
+    expect(latency).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 250 });
+    expect(dimensionsOf(latency)).toEqual({ FunctionName: resources.AuthorizerLambdaFunction!.Properties.FunctionName });
+  });
+
+  it('has a dashboard with requests, errors, latency per function, logins, refresh and reuse, authorizer and DynamoDB', () => {
+    const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard') as [[string, Resource]];
+    const source = dashboard.Properties.DashboardBody['Fn::Sub'] as string;
+    expect(source.match(/\$\{[^}]*\}/g)!.every((variable) => variable === '${AWS::Region}')).toBe(true);
+    const body = JSON.parse(source) as { widgets: { properties: { metrics: unknown[][] } }[] };
+    // A metric row: [namespace, name, dimension name, value, ..., { options }]; an expression row: [{ expression }].
+    const rows = body.widgets.flatMap((widget) => widget.properties.metrics);
+    const has = (namespace: string, name: string, dimension?: string, stat?: string) =>
+      rows.some((row) => row[0] === namespace && row[1] === name && (dimension === undefined || row.includes(dimension)) && (stat === undefined || (row.at(-1) as { stat?: string }).stat === stat));
+    const missing: string[] = [];
+    const expect_ = (label: string, present: boolean) => present || missing.push(label);
+    for (const name of ['Count', '5XXError', '4XXError']) expect_(`api ${name}`, has('AWS/ApiGateway', name, resources.ApiGatewayRestApi!.Properties.Name));
+    for (const fn of functionNames()) {
+      for (const name of ['Invocations', 'Errors', 'Throttles']) expect_(`${fn} ${name}`, has('AWS/Lambda', name, fn));
+      for (const stat of ['p50', 'p99']) expect_(`${fn} Duration ${stat}`, has('AWS/Lambda', 'Duration', fn, stat));
+    }
+    for (const name of ['LoginSucceeded', 'LoginFailed', 'RefreshSucceeded', 'RefreshTokenReuse', 'AuthorizerAllowed', 'AuthorizerDenied']) expect_(name, has(NAMESPACE, name, 'jwt-auth'));
+    for (const table of tableNames()) {
+      for (const name of ['ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits']) expect_(`${table} ${name}`, has('AWS/DynamoDB', name, table));
+      const expressions = rows.map((row) => (row[0] as { expression?: string }).expression ?? '').filter((expression) => expression.includes(`TableName="${table}"`));
+      expect_(`${table} ThrottledRequests`, expressions.some((expression) => expression.includes('ThrottledRequests')));
+    }
+    expect_('AuthorizerDenied by reason', rows.some((row) => /MetricName="AuthorizerDenied"/.test((row[0] as { expression?: string }).expression ?? '')));
+    expect(missing).toEqual([]);
+  });
+
+  it('saves Logs Insights queries for security events by user, by IP, and reuse incidents, over every function log group', () => {
+    const queries = Object.fromEntries(ofType('AWS::Logs::QueryDefinition').map(([, query]) => [query.Properties.Name, query]));
+    expect(Object.keys(queries).sort()).toEqual(['jwt-auth-prod/refresh-token-reuse-incidents', 'jwt-auth-prod/security-events-by-ip', 'jwt-auth-prod/security-events-by-user']);
+    const logGroups = functionNames().map((name) => `/aws/lambda/${name}`).sort();
+    for (const query of Object.values(queries) as Resource[]) {
+      expect([...query.Properties.LogGroupNames].sort()).toEqual(logGroups);
+      for (const dependency of (query as Resource & { DependsOn: string[] }).DependsOn) expect(resources[dependency]?.Type).toBe('AWS::Logs::LogGroup');
+    }
+    expect(queries['jwt-auth-prod/security-events-by-user'].Properties.QueryString).toMatch(/ispresent\(security_event\)[\s\S]*by userId/);
+    expect(queries['jwt-auth-prod/security-events-by-ip'].Properties.QueryString).toMatch(/ispresent\(security_event\)[\s\S]*by ip/);
+    expect(queries['jwt-auth-prod/refresh-token-reuse-incidents'].Properties.QueryString).toMatch(/security_event = "refresh_token_reuse"/);
+  });
+
+  it('attaches a WAF web ACL with per-IP rate limits to the stage, after the stage exists, refusing in the JSON shape', () => {
+    const acl = resources.WebAcl!;
+    expect(acl.Properties.Scope).toBe('REGIONAL');
+    const limits = acl.Properties.Rules.map((rule: any) => [rule.Statement.RateBasedStatement.AggregateKeyType, rule.Statement.RateBasedStatement.Limit, rule.Action.Block.CustomResponse.ResponseCode]);
+    expect(limits).toEqual([['IP', 60, 429], ['IP', 900, 429]]);
+    const body = JSON.parse(acl.Properties.CustomResponseBodies.too_many_requests.Content);
+    expect(body).toEqual({ error: 'too_many_requests', message: expect.any(String) });
+    const association = resources.WebAclAssociation as Resource & { DependsOn: string[] };
+    expect(association.Properties.ResourceArn['Fn::Sub']).toMatch(/:apigateway:\$\{AWS::Region\}::\/restapis\/\$\{ApiGatewayRestApi\}\/stages\/prod$/);
+    expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': ['WebAcl', 'Arn'] });
+    const [[deploymentId]] = ofType('AWS::ApiGateway::Deployment') as [[string, Resource]];
+    expect(association.DependsOn).toEqual([deploymentId]);
+  });
+
+  it('turns on X-Ray active tracing for every function with tracing=true', () => {
+    for (const [logicalId, fn] of functions()) expect({ logicalId, tracing: fn.Properties.TracingConfig }).toEqual({ logicalId, tracing: { Mode: 'Active' } });
   });
 });
