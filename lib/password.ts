@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { hash as argon2Hash, hashRaw as argon2HashRaw, type Algorithm, type Options, type Version } from '@node-rs/argon2';
+import type { Algorithm, Options, Version } from '@node-rs/argon2';
 
 /**
  * argon2id with the OWASP parameters (m = 19 MiB, t = 2, p = 1), stored as a PHC string.
@@ -7,6 +7,10 @@ import { hash as argon2Hash, hashRaw as argon2HashRaw, type Algorithm, type Opti
  * the same PHC strings, so hashes written by either verify with the other. Its per-platform binary
  * is not bundled by esbuild: the packaging adds the linux-arm64-gnu one to the functions that hash
  * (infra/native-modules.js), and everywhere else the host's resolves from node_modules.
+ *
+ * The binding is loaded on first use, not at import: every handler still bundles this module
+ * (lib/app.ts builds a hasher for all of them), and a function without the binary in its zip
+ * must not fail its cold start over a hash it never computes.
  */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -35,6 +39,9 @@ const HASH_BYTES = 32;
 const PHC = /^\$argon2id\$v=(16|19)\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]{11,})\$([A-Za-z0-9+/]{6,})$/;
 // A stored string claiming more memory than this is not ours: refuse it rather than allocate it.
 const MAX_MEMORY_KIB = 1024 * 1024;
+
+let binding: Promise<typeof import('@node-rs/argon2')> | undefined;
+const argon2 = () => (binding ??= import('@node-rs/argon2'));
 
 interface ParsedPhc {
   readonly version: string;
@@ -81,8 +88,10 @@ export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2
   const verify = async (password: string, phc: string): Promise<boolean> => {
     const parsed = parsePhc(phc);
     if (!parsed || parsed.parameters.memoryKiB > MAX_MEMORY_KIB) return false;
+    // Outside the try: a missing binding is a server fault (a 500), not a wrong password.
+    const { hashRaw } = await argon2();
     try {
-      const actual = await argon2HashRaw(normalise(password), { ...optionsOf(parsed.parameters, parsed.version, parsed.hash.length), salt: parsed.salt });
+      const actual = await hashRaw(normalise(password), { ...optionsOf(parsed.parameters, parsed.version, parsed.hash.length), salt: parsed.salt });
       return actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
     } catch {
       // Parameters the algorithm refuses (a salt under 8 bytes, m < 8p, t = 0...): not a valid hash.
@@ -91,7 +100,10 @@ export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2
   };
 
   return {
-    hash: (password) => argon2Hash(normalise(password), optionsOf(parameters, CURRENT_VERSION, HASH_BYTES)),
+    async hash(password) {
+      const { hash } = await argon2();
+      return hash(normalise(password), optionsOf(parameters, CURRENT_VERSION, HASH_BYTES));
+    },
     verify,
     async verifyAgainstNothing(password) {
       await verify(password, dummy);

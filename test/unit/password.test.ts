@@ -117,4 +117,5 @@ describe('password hashing (argon2id, @node-rs/argon2)', () => {
     expect(derive).toHaveBeenCalledTimes(1);
     expect(derive.mock.calls[0]![1]).toMatchObject({ memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32, algorithm: 2, version: 1 });
   });
+
 });
