@@ -41,6 +41,7 @@ describe('benchmark scripts on tiny counts', () => {
       platform: 'node',
       target: 'node22',
       format: 'cjs',
+      external: ['@node-rs/argon2-*'], // custom.esbuild.exclude
       logLevel: 'silent',
     });
   });
