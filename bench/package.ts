@@ -54,6 +54,10 @@ export async function packageService({
     },
   });
   symlinkSync(join(ROOT, 'node_modules'), join(snapshot, 'node_modules'), 'dir');
+  // The arm64 argon2 tarball (infra/plugins/native-packages.js) is fetched once, not on every run.
+  mkdirSync(join(ROOT, '.build', 'native'), { recursive: true });
+  mkdirSync(join(snapshot, '.build'), { recursive: true });
+  symlinkSync(join(ROOT, '.build', 'native'), join(snapshot, '.build', 'native'), 'dir');
 
   const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
   const args = ['serverless', 'package', '--stage', STAGE, '--package', output, ...paramArgs];

@@ -1,3 +1,4 @@
+import { ARGON2_GOAL, type Argon2Timing } from './argon2';
 import type { ThroughputResult } from './authorizer-throughput';
 import { THROUGHPUT_GOAL } from './authorizer-throughput';
 import { COLD_START_GOAL, type ColdStartReport } from './cold-start';
@@ -17,6 +18,7 @@ export interface BenchOptions {
   readonly iterations: Readonly<Record<string, number>>;
   readonly coldSamples: number;
   readonly loginIterations: number;
+  readonly argon2HashesPerRun: number;
   readonly httpDurationSeconds: number;
   readonly httpConnections: number;
   readonly httpRuns: number;
@@ -35,6 +37,7 @@ export interface BenchReport {
   readonly sessionAuthorizer?: PackagedFunction | undefined;
   readonly throughput: readonly ThroughputResult[];
   readonly coldStart: ColdStartReport;
+  readonly argon2?: Argon2Timing | undefined;
   readonly requestCounts: readonly RequestCount[];
   readonly login: LoginTiming;
   readonly http?: HttpBenchResult | undefined;
@@ -93,6 +96,7 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
       met: authorizer.bundleBytes <= AUTHORIZER_BUNDLE_GOAL_BYTES,
     });
   }
+  if (report.argon2) rows.push(...argon2Rows(report.argon2));
   for (const count of report.requestCounts) {
     rows.push({
       area: 'DynamoDB',
@@ -141,6 +145,30 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
     });
   }
   return rows;
+}
+
+function argon2Rows(argon2: Argon2Timing): SummaryRow[] {
+  const direct = `@node-rs/argon2 direct ${formatMs(argon2.native.medianMs)}`;
+  return [
+    {
+      area: 'argon2id',
+      measurement: 'our hasher, hash (m = 19 MiB, t = 2, p = 1)',
+      result: formatMs(argon2.ours.medianMs),
+      reference: direct,
+      ratio: formatRatio(argon2.ratio),
+      goal: `≤ ${ARGON2_GOAL}×`,
+      met: argon2.ratio <= ARGON2_GOAL,
+    },
+    { area: 'argon2id', measurement: 'hash-wasm (before), same parameters', result: formatMs(argon2.wasm.medianMs), reference: direct, ratio: formatRatio(argon2.wasmRatio), goal: '' },
+    {
+      area: 'argon2id',
+      measurement: 'peak RSS of a fresh process hashing',
+      result: `${argon2.memory.maxRssMb} MB`,
+      reference: `after import ${argon2.memory.rssAfterImportMb} MB`,
+      ratio: '',
+      goal: '',
+    },
+  ];
 }
 
 const metText = (met: boolean | undefined) => (met === undefined ? '' : met ? 'yes' : 'NO');
@@ -272,6 +300,35 @@ on which the goal is judged.
 Samples go round-robin over all bundles, each round starting one bundle further on; medians of ${options.coldSamples}.
 
 ${markdownTable(['bundle', 'handler .js bytes', 'zip bytes', 'ready (median)', 'load (median)', 'ready vs floor', 'CPU time, vs floor', 'first response'], coldRows)}`);
+
+  if (report.argon2) {
+    const { ours, native, wasm, memory } = report.argon2;
+    const perRun = (side: Argon2Timing['ours']) => side.runMedians.map((ms) => ms.toFixed(1)).join(', ');
+    sections.push(`## Password hash (argon2id)
+
+\`createPasswordHasher().hash\` (lib/password.ts: NFKC, the binding loaded on first use, then
+@node-rs/argon2's \`hash\`) against @node-rs/argon2's \`hash\` called directly with the same parameters
+(argon2id, m = 19 MiB, t = 2, p = 1, 32-byte output), in this process after a warm-up hash each.
+${report.argon2.runs} runs of ${report.argon2.hashesPerRun} hashes each, the two sides alternating which goes first; the
+figure per run is the median ms per hash; the ratio is the median of the per-run ratios. hash-wasm
+(the WebAssembly build used before) hashes once per run, for reference. Memory: a fresh \`node\`
+process that imports @node-rs/argon2 and hashes ${memory.hashes} times; *peak* is getrusage's maxrss, since the
+19 MiB of each hash is freed as soon as it returns.
+
+${markdownTable(
+  ['hasher', 'median ms per hash', 'vs @node-rs/argon2', 'per run (ms)'],
+  [
+    ['ours (lib/password.ts)', formatMs(ours.medianMs), formatRatio(report.argon2.ratio), perRun(ours)],
+    ['@node-rs/argon2, direct', formatMs(native.medianMs), '1.00×', perRun(native)],
+    ['hash-wasm', formatMs(wasm.medianMs), formatRatio(report.argon2.wasmRatio), perRun(wasm)],
+  ],
+)}
+
+${markdownTable(
+  ['RSS at start', 'after importing @node-rs/argon2', 'after the first hash', 'peak'],
+  [[`${memory.rssAtStartMb} MB`, `${memory.rssAfterImportMb} MB`, `${memory.rssAfterFirstHashMb} MB`, `${memory.maxRssMb} MB`]],
+)}`);
+  }
 
   sections.push(`## DynamoDB requests per operation
 

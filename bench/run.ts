@@ -14,6 +14,7 @@ import type { OfflineServer } from '../scripts/dev/offline';
 import { measureAuthorizerThroughput } from './authorizer-throughput';
 import { coldHttpEvent, measureColdStarts, type ColdStartTarget } from './cold-start';
 import { countDynamoDbRequests } from './dynamodb-requests';
+import { measureArgon2 } from './argon2';
 import { ALGORITHMS, authorizerEnv, describeMachine, freePort, publicJwks, ROOT, serviceEnv, STAGE } from './env';
 import { runHttpBench, startHttpStack } from './http-bench';
 import { measureLogin } from './login-timing';
@@ -30,6 +31,7 @@ const USAGE = `npm run bench -- [options]
   --scale X             multiply the tokens per verify run [1]
   --cold-samples N      fresh processes per bundle [7]
   --login-iterations N  timed logins [9]
+  --argon2-hashes N     hashes per argon2id run (runs: --runs) [5]
   --http-duration S     seconds per HTTP run [5]
   --http-connections N  autocannon connections [4]
   --http-runs N         runs per HTTP scenario [5]
@@ -47,6 +49,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
       scale: { type: 'string' },
       'cold-samples': { type: 'string' },
       'login-iterations': { type: 'string' },
+      'argon2-hashes': { type: 'string' },
       'http-duration': { type: 'string' },
       'http-connections': { type: 'string' },
       'http-runs': { type: 'string' },
@@ -72,6 +75,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
     iterations: Object.fromEntries(ALGORITHMS.map((algorithm) => [algorithm, Math.max(10, Math.round(DEFAULT_ITERATIONS[algorithm] * scale))])),
     coldSamples: Math.round(number('cold-samples', values['cold-samples'], 7, 2)),
     loginIterations: Math.round(number('login-iterations', values['login-iterations'], 9, 2)),
+    argon2HashesPerRun: Math.round(number('argon2-hashes', values['argon2-hashes'], 5, 2)),
     httpDurationSeconds: number('http-duration', values['http-duration'], 5, 1),
     httpConnections: Math.round(number('http-connections', values['http-connections'], 4, 2)),
     httpRuns: Math.round(number('http-runs', values['http-runs'], 5, 1)),
@@ -170,6 +174,10 @@ async function main(): Promise<void> {
     commands.push(`node -e '<require bundle, await first invocation>'   # ${options.coldSamples} fresh processes per bundle, round-robin with the floor: node -e '<await import("node:crypto")>'`);
     const coldStart = await measureColdStarts(targets, { samples: options.coldSamples });
 
+    step('argon2id');
+    commands.push(`node --import tsx bench/argon2.ts   # in the benchmark process: createPasswordHasher().hash vs @node-rs/argon2 hash vs hash-wasm, alternating runs; memory in a fresh node -e child`);
+    const argon2 = await measureArgon2({ runs: options.runs, hashesPerRun: options.argon2HashesPerRun });
+
     step('DynamoDB Local');
     // The SDK clients built in this process read their (placeholder) credentials from process.env.
     Object.assign(process.env, LOCAL_AWS_ENV);
@@ -214,6 +222,7 @@ async function main(): Promise<void> {
       sessionAuthorizer,
       throughput,
       coldStart,
+      argon2,
       requestCounts,
       login,
       http,

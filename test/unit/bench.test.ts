@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { measureArgon2, type Argon2Timing } from '../../bench/argon2';
 import { measureAuthorizerThroughput, type ThroughputResult } from '../../bench/authorizer-throughput';
 import { coldHttpEvent, measureColdStarts, type ColdStartReport } from '../../bench/cold-start';
 import { countDynamoDbRequests, type RequestCount } from '../../bench/dynamodb-requests';
@@ -26,6 +27,7 @@ describe('benchmark scripts on tiny counts', () => {
   const parts: {
     throughput?: ThroughputResult[];
     coldStart?: ColdStartReport;
+    argon2?: Argon2Timing;
     requestCounts?: RequestCount[];
     login?: LoginTiming;
     http?: LoadResult[];
@@ -41,6 +43,7 @@ describe('benchmark scripts on tiny counts', () => {
       platform: 'node',
       target: 'node22',
       format: 'cjs',
+      external: ['@node-rs/argon2-*'], // custom.esbuild.exclude
       logLevel: 'silent',
     });
   });
@@ -90,6 +93,20 @@ describe('benchmark scripts on tiny counts', () => {
     }
     parts.coldStart = report;
   }, 120_000);
+
+  it('times our argon2id hasher against @node-rs/argon2 and hash-wasm, and the memory of a fresh process', async () => {
+    const argon2 = await measureArgon2({ runs: 2, hashesPerRun: 2 });
+
+    for (const side of [argon2.ours, argon2.native, argon2.wasm]) {
+      expect(side.runMedians).toHaveLength(2);
+      expect(side.medianMs).toBeGreaterThan(0);
+    }
+    for (const ratio of [argon2.ratio, argon2.wasmRatio]) expect(Number.isFinite(ratio) && ratio > 0).toBe(true);
+    expect(argon2.memory.hashes).toBe(2);
+    expect(argon2.memory.rssAfterImportMb).toBeGreaterThan(0);
+    expect(argon2.memory.maxRssMb).toBeGreaterThanOrEqual(argon2.memory.rssAfterFirstHashMb);
+    parts.argon2 = argon2;
+  }, 60_000);
 
   it('counts DynamoDB requests per operation exactly', async () => {
     const env = await serviceEnv(ES256, {
@@ -166,8 +183,8 @@ describe('benchmark scripts on tiny counts', () => {
   }, 30_000);
 
   it('renders the summary table and docs/benchmarks.md from the results', () => {
-    const { throughput, coldStart, requestCounts, login, http } = parts;
-    if (!throughput || !coldStart || !requestCounts || !login || !http) throw new Error('an earlier test failed');
+    const { throughput, coldStart, argon2, requestCounts, login, http } = parts;
+    if (!throughput || !coldStart || !argon2 || !requestCounts || !login || !http) throw new Error('an earlier test failed');
     const options = parseOptions(['--quick', '--no-write']);
     const report: BenchReport = {
       startedAt: new Date().toISOString(),
@@ -179,6 +196,7 @@ describe('benchmark scripts on tiny counts', () => {
       functions: [],
       throughput,
       coldStart,
+      argon2,
       requestCounts,
       login,
       http: { scenarios: http, loginsForRefreshPool: 6, refreshPoolExhausted: 0 },
@@ -186,12 +204,13 @@ describe('benchmark scripts on tiny counts', () => {
 
     const rows = summaryRows(report);
     expect(rows.filter((row) => row.area.startsWith('verify'))).toHaveLength(ALGORITHMS.length);
+    expect(rows.find((row) => row.area === 'argon2id' && row.goal === '≤ 1.3×')).toMatchObject({ met: argon2.ratio <= 1.3 });
     expect(rows.find((row) => row.measurement === 'refresh')).toMatchObject({ area: 'DynamoDB', result: '1 request', met: true });
     const table = renderTable(rows);
     expect(table.split('\n')[0]).toMatch(/^area +\| measurement/);
     expect(table).toContain('authorizer, stateless');
     const markdown = renderMarkdown(report);
-    for (const heading of ['## Summary', '## Machine', '## Commands', '## Authorizer verify throughput', '## Cold start and bundle sizes', '## DynamoDB requests per operation', '## Login', '## HTTP under load']) {
+    for (const heading of ['## Summary', '## Machine', '## Commands', '## Authorizer verify throughput', '## Cold start and bundle sizes', '## Password hash (argon2id)', '## DynamoDB requests per operation', '## Login', '## HTTP under load']) {
       expect(markdown).toContain(heading);
     }
     expect(options.out).toBeUndefined();
