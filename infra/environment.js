@@ -45,6 +45,7 @@ async function environment({ resolveVariable }) {
     env.REFRESH_TOKEN_HASH_KEY = process.env.REFRESH_TOKEN_HASH_KEY ?? '';
     env.REFRESH_TOKEN_PREVIOUS_HASH_KEY = process.env.REFRESH_TOKEN_PREVIOUS_HASH_KEY ?? '';
     env.AUTH_LOCAL_DEV = 'true';
+    for (const name of ['SES_ENDPOINT', 'APP_BASE_URL', 'EMAIL_FROM']) if (process.env[name]) env[name] = process.env[name];
     env.JWT_VERIFICATION_KEYS = process.env.JWT_VERIFICATION_KEYS ?? '';
     return env;
   }

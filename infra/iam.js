@@ -34,6 +34,14 @@ const DYNAMODB_ACCESS = {
   me: [{ actions: ['GetItem'], resources: [USERS] }],
   jwks: [],
   authorizer: [],
+  // accounts (issue 12)
+  // end accounts
+
+  // mfa (issue 13)
+  // end mfa
+
+  // passkeys (issue 14)
+  // end passkeys
 };
 
 /**
@@ -51,6 +59,14 @@ const SECRETS = {
   me: [],
   jwks: [],
   authorizer: [],
+  // accounts (issue 12)
+  // end accounts
+
+  // mfa (issue 13)
+  // end mfa
+
+  // passkeys (issue 14)
+  // end passkeys
 };
 
 const roleName = (functionName) => `${functionName[0].toUpperCase()}${functionName.slice(1)}Role`;

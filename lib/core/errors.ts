@@ -21,10 +21,15 @@ export type ErrorCode =
 
 /** Base of every error that maps to a contract response. */
 export abstract class AppError extends Error {
+  override get name(): string {
+    return this.constructor.name;
+  }
   abstract readonly code: ErrorCode;
   abstract readonly status: number;
   /** Extra response headers (Retry-After, Set-Cookie to clear a cookie...). */
   readonly headers: Record<string, string> = {};
+  /** Extra members of the error body beside `error` and `message` (mfa_required's mfa_token). */
+  readonly extraBody: Record<string, unknown> = {};
 }
 
 export class InvalidRequestError extends AppError {
@@ -91,8 +96,8 @@ export class UnsupportedMediaTypeError extends AppError {
 export class TooManyAttemptsError extends AppError {
   readonly code = 'too_many_attempts';
   readonly status = 429;
-  constructor(readonly retryAfterSeconds: number) {
-    super('Too many failed logins for this account; try again later.');
+  constructor(readonly retryAfterSeconds: number, message = 'Too many failed logins for this account; try again later.') {
+    super(message);
     this.headers['Retry-After'] = String(retryAfterSeconds);
   }
 }
@@ -113,8 +118,60 @@ export class EmailNotVerifiedError extends AppError {
   }
 }
 
+export class InvalidOneTimeTokenError extends AppError {
+  readonly code = 'invalid_one_time_token';
+  readonly status = 400;
+  constructor() {
+    super('The link is invalid, expired, already used or replaced by a newer one.');
+  }
+}
+
+export class InvalidMfaCodeError extends AppError {
+  readonly code = 'invalid_mfa_code';
+  readonly status = 401;
+  constructor() {
+    super('The code is wrong, already used or out of date.');
+  }
+}
+
+export class InvalidMfaTokenError extends AppError {
+  readonly code = 'invalid_mfa_token';
+  readonly status = 401;
+  constructor() {
+    super('The login must start again: the MFA token is unknown, expired or used up.');
+  }
+}
+
+export class InvalidPasskeyError extends AppError {
+  readonly code = 'invalid_passkey';
+  readonly status = 401;
+  constructor(options?: { cause?: unknown }) {
+    super('The passkey could not be verified.', options);
+  }
+}
+
+/** A right password on an account with a second factor: nothing is issued until /auth/mfa/verify. */
+export class MfaRequiredError extends AppError {
+  readonly code = 'mfa_required';
+  readonly status = 403;
+  constructor(mfaToken: string, expiresInSeconds: number) {
+    super('A second factor is required to finish this login.');
+    this.extraBody.mfa_token = mfaToken;
+    this.extraBody.expires_in = expiresInSeconds;
+  }
+}
+
+export class MfaAlreadyEnabledError extends AppError {
+  readonly code = 'mfa_already_enabled';
+  readonly status = 409;
+  constructor() {
+    super('Two-step verification is already on for this account.');
+  }
+}
+
 /** Configuration that is missing or invalid; thrown at cold start, never mapped to a response body. */
 export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
   constructor(readonly variable: string, problem: string) {
     super(`Invalid configuration: ${variable} ${problem}`);
   }

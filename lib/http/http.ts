@@ -139,7 +139,7 @@ export function toApiGatewayResult(response: HttpResponse, extraHeaders: Record<
 export function errorToResponse(error: unknown, logger: Logger): HttpResponse {
   if (error instanceof AppError) {
     if (error.status >= 500) logger.error('request failed', { code: error.code, error, cause: describeCause(error.cause) });
-    return json(error.status, { error: error.code, message: error.message }, error.headers);
+    return json(error.status, { error: error.code, message: error.message, ...error.extraBody }, error.headers);
   }
   logger.error('unexpected error', { error, cause: describeCause(error instanceof Error ? error.cause : undefined) });
   return json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });

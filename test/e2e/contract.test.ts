@@ -68,10 +68,14 @@ describe('HTTP contract', () => {
   });
 
   describe('refresh and logout', () => {
-    it('401 invalid_refresh_token for a malformed or unknown token, 400 when there is none', async () => {
+    it('401 invalid_refresh_token for a malformed, unknown or missing token ("no session"), 400 only for a non-string', async () => {
       expectError(await call(base, 'POST', '/auth/refresh', { json: { refresh_token: 'garbage' } }), 401, 'invalid_refresh_token');
-      expectError(await call(base, 'POST', '/auth/refresh', { json: {} }), 400, 'invalid_request');
-      expectError(await call(base, 'POST', '/auth/refresh', {}), 400, 'invalid_request');
+      expectError(await call(base, 'POST', '/auth/refresh', { json: { refresh_token: 'x'.repeat(4000) } }), 401, 'invalid_refresh_token');
+      expectError(await call(base, 'POST', '/auth/refresh', { json: {} }), 401, 'invalid_refresh_token');
+      expectError(await call(base, 'POST', '/auth/refresh', {}), 401, 'invalid_refresh_token');
+      expectError(await call(base, 'POST', '/auth/refresh', { json: { refresh_token: 7 } }), 400, 'invalid_request');
+      expectError(await call(base, 'POST', '/auth/refresh', { json: 0 }), 400, 'invalid_request');
+      expectError(await call(base, 'POST', '/auth/refresh', { json: false }), 400, 'invalid_request');
       expectError(await call(base, 'POST', '/auth/logout', { json: { refresh_token: 'garbage' } }), 401, 'invalid_refresh_token');
     });
     it('a rotated-away token presented after the grace window ends the whole session', async () => {

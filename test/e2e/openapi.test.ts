@@ -184,9 +184,9 @@ describe('OpenAPI document against real responses', () => {
       expect(refreshCookieOf(refreshed)).toEqual(expect.any(String));
     });
 
-    it('400 without a token, 401 for a bad one, 415 for a body that is not JSON', async () => {
-      await expectResponse(400, 'POST', '/auth/refresh');
-      await expectResponse(400, 'POST', '/auth/refresh', { json: {} });
+    it('401 without a token or with a bad one, 400 for a non-string, 415 for a body that is not JSON', async () => {
+      await expectResponse(401, 'POST', '/auth/refresh');
+      await expectResponse(401, 'POST', '/auth/refresh', { json: {} });
       await expectResponse(400, 'POST', '/auth/refresh', { json: { refresh_token: 42 } });
       await expectResponse(401, 'POST', '/auth/refresh', { json: { refresh_token: 'garbage' } });
       await expectResponse(415, 'POST', '/auth/refresh', { body: 'refresh_token=x', headers: { 'Content-Type': 'text/plain' } });
@@ -209,8 +209,9 @@ describe('OpenAPI document against real responses', () => {
       expect(refreshCookieOf(logout)).toBe('');
     });
 
-    it('400 without a token, 401 for a bad one', async () => {
-      await expectResponse(400, 'POST', '/auth/logout', { json: {} });
+    it('401 without a token or with a bad one, 400 for a non-string', async () => {
+      await expectResponse(401, 'POST', '/auth/logout', { json: {} });
+      await expectResponse(400, 'POST', '/auth/logout', { json: { refresh_token: [] } });
       await expectResponse(401, 'POST', '/auth/logout', { json: { refresh_token: 'garbage' } });
     });
   });

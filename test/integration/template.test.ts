@@ -20,14 +20,18 @@ const actionsOf = (statement: Statement) => [statement.Action].flat();
 type Template = { Resources: Record<string, Resource>; Outputs: Record<string, any> };
 
 /** `serverless package --stage prod` into a fresh folder, with extra deploy parameters. */
-async function packageStack(directory: string, params: string[] = []): Promise<Template> {
+async function packageStack(directory: string, params: string[] = [], extraEnv: NodeJS.ProcessEnv = { JWT_ISSUER: 'https://auth.example.com' }): Promise<Template> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...extraEnv,
     SLS_TELEMETRY_DISABLED: '1',
     CORS_ALLOWED_ORIGINS: 'https://app.example.com',
     ESBUILD_WORK_FOLDER: `.esbuild/package-${process.pid}-${params.length}`,
   };
-  for (const name of ['AUTH_LOCAL_DEV', 'JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'AUTHORIZER_CHECK_SESSION', 'JWT_ALG']) delete env[name];
+  for (const name of ['AUTH_LOCAL_DEV', 'JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'AUTHORIZER_CHECK_SESSION', 'JWT_ALG', 'JWT_AUDIENCE']) {
+    if (!(name in extraEnv)) delete env[name];
+  }
+  if (extraEnv.JWT_ISSUER === undefined) delete env.JWT_ISSUER;
   await promisify(execFile)(
     process.execPath,
     [
@@ -44,6 +48,21 @@ async function packageStack(directory: string, params: string[] = []): Promise<T
   );
   return JSON.parse(readFileSync(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'));
 }
+
+describe('deploying without JWT_ISSUER', () => {
+  it('fails, naming JWT_ISSUER: there is no insecure default outside local development', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'jwt-auth-package-'));
+    try {
+      const failure = (await packageStack(directory, [], { JWT_ISSUER: undefined }).then(
+        () => ({ stdout: 'packaged', stderr: '' }),
+        (error: { stdout?: string; stderr?: string }) => error,
+      )) as { stdout?: string; stderr?: string };
+      expect(`${failure.stdout}${failure.stderr}`).toMatch(/JWT_ISSUER is required to deploy stage "prod"/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
 
 // Everything here is checked on what `serverless package` writes: no AWS account is needed.
 describe('packaged CloudFormation template (stage prod)', () => {
@@ -106,6 +125,46 @@ describe('packaged CloudFormation template (stage prod)', () => {
     expect(resources.AuthorizerLambdaFunction!.Properties.Environment.Variables.JWT_VERIFICATION_KEYS).toBe(PLACEHOLDER_KEYS);
   });
 
+  it('grants each function exactly the secrets it reads: the signing key where tokens are issued, the hash key where tokens are hashed', () => {
+    const parametersOf = (functionKey: string) => {
+      const role = resources[`${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}Role`]!;
+      return statementsOf(role)
+        .filter((statement) => actionsOf(statement).includes('ssm:GetParameter'))
+        .flatMap((statement) => (statement.Resource as { 'Fn::Sub': string }[]).map((resource) => resource['Fn::Sub'].split(':parameter')[1]))
+        .sort();
+    };
+    const key = '/jwt-auth/prod/jwt-private-key';
+    const hash = '/jwt-auth/prod/refresh-token-hash-key';
+    expect(Object.fromEntries(['login', 'refresh', 'logout', 'listSessions', 'logoutAll', 'endSession', 'register', 'me', 'jwks', 'authorizer'].map((fn) => [fn, parametersOf(fn)]))).toEqual({
+      login: [key, hash],
+      refresh: [key, hash],
+      logout: [hash],
+      listSessions: [hash],
+      logoutAll: [],
+      endSession: [],
+      register: [],
+      me: [],
+      jwks: [],
+      authorizer: [],
+    });
+    for (const [logicalId, fn] of functions()) {
+      const variables = fn.Properties.Environment.Variables as Record<string, string>;
+      expect({ logicalId, audience: variables.JWT_AUDIENCE, issuer: variables.JWT_ISSUER }).toEqual({ logicalId, audience: 'jwt-auth-prod', issuer: 'https://auth.example.com' });
+    }
+  });
+
+  it('indexes live sessions by user sparsely, projecting only what never changes after login', () => {
+    const [index] = resources.SessionsTable!.Properties.GlobalSecondaryIndexes;
+    expect(index).toEqual({
+      IndexName: 'liveByUser',
+      KeySchema: [
+        { AttributeName: 'liveUserId', KeyType: 'HASH' },
+        { AttributeName: 'createdAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['absoluteExpiresAt'] },
+    });
+  });
+
   it('creates tables on demand, with TTL, point-in-time recovery, encryption and deletion protection', () => {
     const tables = ofType('AWS::DynamoDB::Table');
     expect(tables).toHaveLength(2);
@@ -128,7 +187,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
     }
     expect(resources.AuthorizerLambdaFunction!.Properties.MemorySize).toBe(128);
-    expect(resources.LoginLambdaFunction!.Properties.MemorySize).toBe(1024);
+    expect(resources.LoginLambdaFunction!.Properties.MemorySize).toBe(512);
     for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
   });
 

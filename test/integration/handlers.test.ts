@@ -42,6 +42,15 @@ describe('handlers: request parsing and error mapping', () => {
     ['a text/plain body', 415, 'unsupported_media_type', restEvent({ body: '{}', headers: { 'Content-Type': 'text/plain' } })],
     ['a form body', 415, 'unsupported_media_type', restEvent({ body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } })],
     ['a body over 16 KiB', 413, 'payload_too_large', jsonEvent({ email: 'a@example.com', password: 'x'.repeat(17_000) })],
+    ['a NUL inside the email', 400, 'invalid_request', jsonEvent({ email: 'nul\u0000l@example.com', password: PASSWORD })],
+    ['a space inside the email', 400, 'invalid_request', jsonEvent({ email: 'ada lovelace@example.com', password: PASSWORD })],
+    ['a tab inside the email', 400, 'invalid_request', jsonEvent({ email: 'ada\tl@example.com', password: PASSWORD })],
+    ['a zero-width space inside the email', 400, 'invalid_request', jsonEvent({ email: 'ada\u200b@example.com', password: PASSWORD })],
+    ['a local part of 65 characters', 400, 'invalid_request', jsonEvent({ email: `${'a'.repeat(65)}@example.com`, password: PASSWORD })],
+    ['a password of 8 characters that NFKC shortens to 7', 400, 'invalid_request', jsonEvent({ email: 'a@example.com', password: 'abcdef\u0065\u0301' })],
+    ['a JSON body of 0 handed over as a number', 400, 'invalid_request', restEvent({ body: 0 as unknown as string, headers: { 'Content-Type': 'application/json' } })],
+    ['a JSON body of false handed over as a boolean', 400, 'invalid_request', restEvent({ body: false as unknown as string, headers: { 'Content-Type': 'application/json' } })],
+    ['a parsed object handed over as an object', 400, 'invalid_request', restEvent({ body: { email: 1 } as unknown as string, headers: { 'Content-Type': 'application/json' } })],
   ])('register answers %s with %i %s', async (_what, status, code, event) => {
     const handler = await loadHandler('register', env);
     const result = await handler(event);
@@ -49,6 +58,22 @@ describe('handlers: request parsing and error mapping', () => {
     expect(bodyOf(result)).toEqual({ error: code, message: expect.any(String) });
     expect(result.headers?.['Content-Type']).toBe('application/json');
     expect(result.headers?.['Cache-Control']).toBe('no-store');
+  });
+
+  it.each([
+    ['no body and no cookie', 401, 'invalid_refresh_token', restEvent({})],
+    ['an empty JSON object', 401, 'invalid_refresh_token', jsonEvent({})],
+    ['an empty string', 401, 'invalid_refresh_token', jsonEvent({ refresh_token: '' })],
+    ['a 4,000-character string', 401, 'invalid_refresh_token', jsonEvent({ refresh_token: 'x'.repeat(4000) })],
+    ['a token-shaped string we never issued', 401, 'invalid_refresh_token', jsonEvent({ refresh_token: `${'A'.repeat(22)}.${'B'.repeat(75)}` })],
+    ['a number', 400, 'invalid_request', jsonEvent({ refresh_token: 42 })],
+    ['null', 400, 'invalid_request', jsonEvent({ refresh_token: null })],
+    ['a body of false', 400, 'invalid_request', restEvent({ body: false as unknown as string, headers: { 'Content-Type': 'application/json' } })],
+  ])('refresh answers %s with %i %s', async (_what, status, code, event) => {
+    const handler = await loadHandler('refresh', env);
+    const result = await handler(event);
+    expect(result.statusCode).toBe(status);
+    expect(bodyOf(result)).toEqual({ error: code, message: expect.any(String) });
   });
 
   it('accepts a charset parameter and a 256-code-point password', async () => {
