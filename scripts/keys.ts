@@ -47,15 +47,7 @@ async function main(): Promise<void> {
 
   const signing = await generateSigningJwk(algorithm);
   const previous: Jwk[] = values.rotate && existsSync(files.verificationKeys) ? JSON.parse(readFileSync(files.verificationKeys, 'utf8')).keys : [];
-  const { publicJwks } = await importVerificationKeys({
-    algorithm,
-    privateJwk: signing as Jwk,
-    extraVerificationJwks: previous,
-    issuer: '',
-    audience: '',
-    accessTokenTtlSeconds: 1,
-    clockSkewSeconds: 0,
-  });
+  const { publicJwks } = importVerificationKeys({ algorithm, privateJwk: signing as Jwk, extraVerificationJwks: previous });
   write(files.privateKey, JSON.stringify(signing));
   write(files.verificationKeys, JSON.stringify({ keys: publicJwks }));
   if (!values.rotate || !existsSync(files.hashKey)) write(files.hashKey, generateHashKey());

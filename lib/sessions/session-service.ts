@@ -60,7 +60,8 @@ export function createSessionService(deps: SessionServiceDeps) {
   const secondsUntil = (at: number, now: number) => Math.max(0, Math.floor((at - now) / 1000));
 
   const issue = async (session: SessionRecord, refreshToken: RefreshToken, now: number): Promise<IssuedTokens> => {
-    const access = await accessTokens.issue({ userId: session.userId, sessionId: session.id, scope: session.scope });
+    // Until sessions record their login's amr (issue 13), every session is a password login.
+    const access = await accessTokens.issue({ userId: session.userId, sessionId: session.id, scope: session.scope, amr: ['pwd'] });
     return {
       userId: session.userId,
       sessionId: session.id,
