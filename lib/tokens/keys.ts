@@ -63,7 +63,8 @@ export function keyIdOf(jwk: Jwk): string {
 export function publicMembersOf(jwk: Jwk): Jwk {
   const members = THUMBPRINT_MEMBERS[jwk.kty];
   if (!members) throw new InvalidKeyError(`JWK "kty" ${JSON.stringify(jwk.kty)} is not an asymmetric key type`);
-  const result: Jwk = { kty: jwk.kty };
+  // Built in the table's order, so JSON.stringify writes the RFC 7638 form.
+  const result = {} as Jwk;
   for (const member of members) {
     const value = jwk[member];
     if (typeof value !== 'string' || !value) throw new InvalidKeyError(`JWK member "${member}" is missing or not a string`);
