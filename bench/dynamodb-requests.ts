@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../lib/app';
-import type { SessionLivenessCheck } from '../lib/authorizer/authorizer';
-import { createAuthorizerHandler } from '../lib/authorizer/authorizer';
-import { createAuthorizerDeps } from '../lib/authorizer/authorizer-setup';
+import { createAuthorizerDeps, createAuthorizerHandler, type SessionLivenessCheck } from '../lib/authorizer/authorizer';
 import type { AuthorizerConfig, Env } from '../lib/core/config';
 import type { Clock } from '../lib/core/clock';
 import { createLogger } from '../lib/core/logger';

@@ -1,5 +1,4 @@
-import { createAuthorizerHandler } from '../lib/authorizer/authorizer';
-import { createAuthorizerDeps } from '../lib/authorizer/authorizer-setup';
+import { createAuthorizerDeps, createAuthorizerHandler } from '../lib/authorizer/authorizer';
 import { resolveSecrets } from '../lib/aws/secrets';
 import { createSessionLivenessCheck } from '../lib/authorizer/session-check';
 import { createDocumentClient } from '../lib/aws/dynamodb';

@@ -107,15 +107,7 @@ async function writeLocalKeys(
   if (plan.newSigningKey) {
     const signing = await generateSigningJwk(algorithm);
     const current: Jwk[] = plan.extendVerificationSet ? JSON.parse(readFileSync(files.verificationKeys, 'utf8')).keys : [];
-    const { publicJwks } = await importVerificationKeys({
-      algorithm,
-      privateJwk: signing as Jwk,
-      extraVerificationJwks: current,
-      issuer: '',
-      audience: '',
-      accessTokenTtlSeconds: 1,
-      clockSkewSeconds: 0,
-    });
+    const { publicJwks } = importVerificationKeys({ algorithm, privateJwk: signing as Jwk, extraVerificationJwks: current });
     write('privateKey', JSON.stringify(signing));
     write('verificationKeys', JSON.stringify({ keys: publicJwks }));
     console.log(`New signing key ${String(signing.kid)}; the verification set holds ${publicJwks.map((key) => key.kid).join(', ')}`);

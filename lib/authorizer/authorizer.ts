@@ -1,16 +1,35 @@
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayRequestAuthorizerEvent,
-  APIGatewayRequestAuthorizerEventV2,
-  APIGatewaySimpleAuthorizerWithContextResult,
-  APIGatewayTokenAuthorizerEvent,
-} from 'aws-lambda';
-import type { AccessTokenPrincipal, AccessTokenVerifier } from '../tokens/reference-verifier';
-import type { Logger } from '../core/logger';
+import type { APIGatewayAuthorizerResult, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { systemClock, type Clock } from '../core/clock';
+import { loadAuthorizerConfig, type AuthorizerConfig, type Env } from '../core/config';
+import { createLogger, parseLogLevel, type Logger } from '../core/logger';
+import {
+  AccessTokenRejectedError,
+  createAccessTokenVerifier,
+  type AccessTokenPrincipal,
+  type AccessTokenRejection,
+  type AccessTokenVerifier,
+} from '../tokens/access-token-verifier';
+import { importVerificationKeys } from '../tokens/keys';
+import { bearerTokenOf, BearerTokenError, type AuthorizerEvent, type BearerRefusal } from './bearer-token';
 
-export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent | APIGatewayRequestAuthorizerEventV2;
-export type AuthorizerContext = { sub: string; sid: string; scope: string };
+export type { AuthorizerEvent } from './bearer-token';
+
+/** On success the request context carries these, all strings (amr space-separated). */
+export type AuthorizerContext = { sub: string; sid: string; scope: string; amr: string };
 export type AuthorizerResult = APIGatewayAuthorizerResult | APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
+
+/** Why the authorizer refused a request: a closed union, one metric dimension value each. */
+export type AuthorizerDenial =
+  | AccessTokenRejection
+  | BearerRefusal
+  /** AUTHORIZER_CHECK_SESSION: the token's session has ended. */
+  | 'session_ended'
+  /** AUTHORIZER_CHECK_SESSION: the session store could not answer; refused, never allowed. */
+  | 'session_check_failed'
+  /** A bug or an event API Gateway would never send; logged as an error. */
+  | 'internal_error';
+
+export type AuthorizerDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: AuthorizerDenial };
 
 /** Optional extra check that the token's session is still live (AUTHORIZER_CHECK_SESSION). */
 export type SessionLivenessCheck = (principal: AccessTokenPrincipal) => Promise<boolean>;
@@ -19,9 +38,18 @@ export interface AuthorizerDeps {
   readonly verify: AccessTokenVerifier;
   readonly isSessionLive?: SessionLivenessCheck | undefined;
   readonly logger: Logger;
+  /** Told every decision (metrics); the decision objects are shared constants, and a throw is logged, not fatal. */
+  readonly onDecision?: ((decision: AuthorizerDecision) => void) | undefined;
 }
 
-const BEARER = /^bearer +(\S+)$/i;
+const ALLOWED: AuthorizerDecision = Object.freeze({ allowed: true });
+const denials = new Map<AuthorizerDenial, AuthorizerDecision>();
+const denied = (reason: AuthorizerDenial): AuthorizerDecision => {
+  let decision = denials.get(reason);
+  if (!decision) denials.set(reason, (decision = Object.freeze({ allowed: false, reason })));
+  return decision;
+};
+const HTTP_API_DENIED = Object.freeze({ isAuthorized: false, context: Object.freeze({ sub: '', sid: '', scope: '', amr: '' }) });
 
 /**
  * One handler for REST API TOKEN and REQUEST authorizers (IAM policy) and HTTP API v2 REQUEST
@@ -30,49 +58,100 @@ const BEARER = /^bearer +(\S+)$/i;
  */
 export function createAuthorizerHandler(ready: Promise<AuthorizerDeps>) {
   return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
-    const { verify, isSessionLive, logger } = await ready;
+    const deps = await ready;
     const isHttpApi = 'version' in event && event.version === '2.0';
-    let principal: AccessTokenPrincipal | undefined;
-    try {
-      principal = await verify(bearerTokenOf(event));
-      if (isSessionLive && !(await isSessionLive(principal))) principal = undefined;
-    } catch (error) {
-      // The reason is safe to log: it names a check, never the token.
-      logger.debug('authorization refused', { reason: error instanceof Error ? error.message : 'unknown' });
-      principal = undefined;
+    const resource = isHttpApi ? '' : wholeApiArn((event as { methodArn?: unknown }).methodArn);
+    const outcome = resource === undefined ? invalidEvent(deps.logger) : await authorize(event, deps);
+    if (typeof outcome === 'string') {
+      // The reason names a check, never the token.
+      deps.logger.debug('authorization refused', { reason: outcome });
+      report(deps, denied(outcome));
+      if (isHttpApi) return HTTP_API_DENIED;
+      throw new Error('Unauthorized');
     }
-    const context: AuthorizerContext | undefined = principal && { sub: principal.sub, sid: principal.sid, scope: principal.scope };
-    if (isHttpApi) return context ? { isAuthorized: true, context } : { isAuthorized: false, context: { sub: '', sid: '', scope: '' } };
-    if (!principal || !context) throw new Error('Unauthorized');
+    report(deps, ALLOWED);
+    const context: AuthorizerContext = { sub: outcome.sub, sid: outcome.sid, scope: outcome.scope, amr: outcome.amr.join(' ') };
+    if (isHttpApi) return { isAuthorized: true, context };
     return {
-      principalId: principal.sub,
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeApiArn((event as { methodArn: string }).methodArn) }],
-      },
+      principalId: outcome.sub,
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource! }] },
       context,
     };
   };
 }
 
-function bearerTokenOf(event: AuthorizerEvent): string {
-  const header = event.type === 'TOKEN' ? event.authorizationToken : headerOf(event.headers, 'authorization');
-  const match = BEARER.exec(header?.trim() ?? '');
-  if (!match) throw new Error('no bearer token');
-  return match[1]!;
+/** The principal, or why the request is refused. */
+async function authorize(event: AuthorizerEvent, { verify, isSessionLive, logger }: AuthorizerDeps): Promise<AccessTokenPrincipal | AuthorizerDenial> {
+  let principal: AccessTokenPrincipal;
+  try {
+    principal = verify(bearerTokenOf(event));
+  } catch (error) {
+    if (error instanceof AccessTokenRejectedError || error instanceof BearerTokenError) return error.code;
+    logger.error('authorizer failed', { error });
+    return 'internal_error';
+  }
+  if (!isSessionLive) return principal;
+  try {
+    return (await isSessionLive(principal)) ? principal : 'session_ended';
+  } catch (error) {
+    logger.error('session check failed', { error });
+    return 'session_check_failed';
+  }
 }
 
-function headerOf(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value;
-  return undefined;
+function invalidEvent(logger: Logger): AuthorizerDenial {
+  logger.error('authorizer event has no methodArn it can scope');
+  return 'internal_error';
+}
+
+function report({ onDecision, logger }: AuthorizerDeps, decision: AuthorizerDecision): void {
+  if (!onDecision) return;
+  try {
+    onDecision(decision);
+  } catch (error) {
+    logger.error('authorizer decision hook failed', { error });
+  }
 }
 
 /**
  * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/{path}` becomes
- * `.../{apiId}/{stage}/*\/*`, so API Gateway's cached decision serves every route of the API.
+ * `.../{apiId}/{stage}/*\/*`, so API Gateway's cached decision serves every route of the API;
+ * undefined when the value is no such ARN.
  */
-export function wholeApiArn(methodArn: string): string {
+export function wholeApiArn(methodArn: unknown): string | undefined {
+  if (typeof methodArn !== 'string') return undefined;
   const [prefix, stage] = methodArn.split('/');
-  if (!prefix?.startsWith('arn:') || !stage) throw new Error('Unauthorized');
+  if (!prefix?.startsWith('arn:') || !stage) return undefined;
   return `${prefix}/${stage}/*/*`;
+}
+
+export interface AuthorizerDepsOptions {
+  readonly clock?: Clock;
+  /** Given by the entry point that checks sessions, so the stateless bundle holds no DynamoDB client. */
+  readonly sessionCheck?: (config: AuthorizerConfig, clock: Clock) => SessionLivenessCheck;
+  readonly onDecision?: (decision: AuthorizerDecision) => void;
+}
+
+/** Builds the authorizer's dependencies at cold start: configuration, keys, verifier, logger. */
+export async function createAuthorizerDeps(env: Env, options: AuthorizerDepsOptions = {}): Promise<AuthorizerDeps> {
+  const config = loadAuthorizerConfig(env);
+  const clock = options.clock ?? systemClock;
+  if (config.checkSession && !options.sessionCheck) {
+    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-session-check.handler (serverless.yml picks it when AUTHORIZER_CHECK_SESSION=true)');
+  }
+  const { algorithm, keys } = importVerificationKeys(config);
+  return {
+    verify: createAccessTokenVerifier({
+      algorithm,
+      keys,
+      issuer: config.issuer,
+      audience: config.audience,
+      maxTokenAgeSeconds: config.accessTokenTtlSeconds,
+      clockSkewSeconds: config.clockSkewSeconds,
+      clock,
+    }),
+    isSessionLive: config.checkSession ? options.sessionCheck?.(config, clock) : undefined,
+    logger: createLogger(parseLogLevel(env.LOG_LEVEL)),
+    onDecision: options.onDecision,
+  };
 }

@@ -1,4 +1,4 @@
-import type { AccessTokenPrincipal } from '../tokens/reference-verifier';
+import type { AccessTokenPrincipal } from '../tokens/access-token-verifier';
 import type { SessionLivenessCheck } from './authorizer';
 import type { Clock } from '../core/clock';
 import { isSessionLive } from '../sessions/session';

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Clock } from '../core/clock';
 import { toEpochSeconds } from '../core/clock';
+import { ACCESS_TOKEN_TYPE } from './access-token-verifier';
 import type { SigningKey } from './keys';
-
-export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
 export interface AccessTokenSubject {
   readonly userId: string;
   readonly sessionId: string;
   readonly scope?: string | undefined;
+  /** RFC 8176 methods of the session's login (["pwd"], ["pwd", "otp", "mfa"]...); every token carries them. */
+  readonly amr: readonly string[];
 }
 
 export interface AccessTokenIssuer {
@@ -25,12 +26,13 @@ export interface AccessTokenIssuerOptions {
   readonly clock: Clock;
 }
 
+/** The issuer of access tokens; jose signs here, and only here outside the tests. */
 export function createAccessTokenIssuer(options: AccessTokenIssuerOptions): AccessTokenIssuer {
   const { signingKey, issuer, audience, ttlSeconds, clock } = options;
   return {
-    async issue({ userId, sessionId, scope }) {
+    async issue({ userId, sessionId, scope, amr }) {
       const issuedAt = toEpochSeconds(clock.now());
-      const claims: Record<string, string> = { sid: sessionId };
+      const claims: { sid: string; amr: string[]; scope?: string } = { sid: sessionId, amr: [...amr] };
       if (scope) claims.scope = scope;
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: signingKey.algorithm, kid: signingKey.kid, typ: ACCESS_TOKEN_TYPE })

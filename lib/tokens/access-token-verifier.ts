@@ -1,220 +1,267 @@
-import { createHash, createHmac, createPublicKey, createSecretKey, KeyObject, timingSafeEqual, verify as verifySignature, type JsonWebKey, type VerifyKeyObjectInput, type webcrypto } from 'node:crypto';
-import { ACCESS_TOKEN_TYPE } from './access-token-issuer';
-import {
-  AccessTokenRejectedError,
-  checkCompactForm,
-  REQUIRED_CLAIMS,
-  toPrincipal,
-  type AccessTokenVerifier,
-  type AccessTokenVerifierOptions,
-} from './reference-verifier';
-import type { Jwk, JwtAlgorithm, TokenConfig } from '../core/config';
-import { publicMembersOf } from './jwk';
+import { createHmac, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
+import type { Clock } from '../core/clock';
+import type { JwtAlgorithm } from '../core/config';
 
 /**
- * The authorizer's verifier: the same checks as `createAccessTokenVerifier` (jose's `jwtVerify`
- * with every option set, which stays the reference), done synchronously with node:crypto and
- * pre-imported KeyObjects. jose goes through WebCrypto, and every WebCrypto call in Node hops to
- * a worker thread; that hop, not the cryptography, is most of jose's cost per token.
- * test/unit/verifier-differential.test.ts holds the two to the same decisions.
+ * The access-token verifier: synchronous node:crypto with KeyObjects imported once (lib/tokens/keys.ts).
+ * jose goes through WebCrypto, and every WebCrypto call in Node hops to a worker thread; that hop,
+ * not the cryptography, is most of its cost per token, so jose stays out of this path.
+ *
+ * Built of named steps, in this order: decompose (strict compact form, header JSON) → check the
+ * header (no key-bearing or extension members, the configured alg, typ at+jwt) → look up the key
+ * by kid → verify the signature → parse the claims → check the claims → the principal.
+ * Every refusal is an AccessTokenRejectedError with one code of a closed union.
+ * test/unit/verifier-differential.test.ts holds its decisions to those of a jose-based oracle.
+ * It imports nothing but node:crypto and types: the authorizer bundles it, and must not bundle jose.
  */
 
-/** Every key that may verify a live access token, by kid, as node:crypto KeyObjects. */
-export interface VerificationKeyObjectSet {
+/** The JWS typ of access tokens (RFC 9068). */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** Why a token was refused: a closed union, so callers (logs, metrics) switch on it. */
+export const ACCESS_TOKEN_REJECTIONS = [
+  /** Not three canonical base64url segments, too long, or a header or payload that is not a JSON object. */
+  'malformed',
+  /** A header member we never honour: jwk, jku, x5u, x5c, x5t, x5t#S256, crit, b64, zip, enc. */
+  'unsupported_header',
+  /** alg missing or not the configured algorithm. */
+  'alg_not_allowed',
+  /** typ is not at+jwt (RFC 9068). */
+  'invalid_typ',
+  /** No kid, or a kid that names no configured key. */
+  'unknown_kid',
+  'invalid_signature',
+  /** A required claim missing, or a claim of the wrong type or shape. */
+  'invalid_claim',
+  'invalid_issuer',
+  'invalid_audience',
+  /** exp is not in the future (beyond the clock skew). */
+  'expired',
+  /** nbf or iat in the future (beyond the clock skew). */
+  'not_yet_valid',
+  /** iat older than the access-token lifetime (plus skew), whatever exp says. */
+  'too_old',
+] as const;
+
+export type AccessTokenRejection = (typeof ACCESS_TOKEN_REJECTIONS)[number];
+
+/** Raised for every refused token; the code is safe to log, the token never is. */
+export class AccessTokenRejectedError extends Error {
+  override readonly name = 'AccessTokenRejectedError';
+  constructor(readonly code: AccessTokenRejection) {
+    super(`access token rejected: ${code}`);
+  }
+}
+
+/** The caller an access token speaks for, once every check has passed. */
+export interface AccessTokenPrincipal {
+  readonly sub: string;
+  readonly sid: string;
+  /** Space-separated scopes; '' when the token has none. */
+  readonly scope: string;
+  /** RFC 8176 methods of the session's login; [] for a token issued before tokens carried amr. */
+  readonly amr: readonly string[];
+  readonly jti: string;
+  readonly exp: number;
+}
+
+/** Verifies a compact JWS access token: the principal, or AccessTokenRejectedError. */
+export type AccessTokenVerifier = (token: string) => AccessTokenPrincipal;
+
+export interface AccessTokenVerifierOptions {
   readonly algorithm: JwtAlgorithm;
+  /** Verification keys by kid, already checked against the algorithm (importVerificationKeys). */
   readonly keys: ReadonlyMap<string, KeyObject>;
+  readonly issuer: string;
+  readonly audience: string;
+  /** The access-token lifetime: a token whose iat is older is refused whatever its exp. */
+  readonly maxTokenAgeSeconds: number;
+  readonly clockSkewSeconds: number;
+  readonly clock: Clock;
 }
 
-export interface FastAccessTokenVerifierOptions extends Omit<AccessTokenVerifierOptions, 'keySet'> {
-  /** KeyObjects (importVerificationKeyObjects), or the CryptoKeys of importVerificationKeys. */
-  readonly keySet: { readonly algorithm: JwtAlgorithm; readonly keys: ReadonlyMap<string, KeyObject | webcrypto.CryptoKey> };
-}
+export const MAX_TOKEN_LENGTH = 8192;
+/** amr: at most this many values, each 1 to 32 visible ASCII characters (no space). */
+export const MAX_AMR_VALUES = 16;
+const AMR_VALUE = /^[\x21-\x7e]{1,32}$/;
 
-// jose's error codes, so a refusal logs the same reason on either path.
-const JWS_INVALID = 'ERR_JWS_INVALID';
-const ALG_NOT_ALLOWED = 'ERR_JOSE_ALG_NOT_ALLOWED';
-const SIGNATURE_FAILED = 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
-const JWT_INVALID = 'ERR_JWT_INVALID';
-const CLAIM_INVALID = 'ERR_JWT_CLAIM_VALIDATION_FAILED';
-const EXPIRED = 'ERR_JWT_EXPIRED';
-
-const MIN_RSA_BITS = 2048;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+// Members that carry or point at keys, or change how the payload is read: we honour none.
+const UNSUPPORTED_HEADER_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64', 'zip', 'enc'];
+// typ is a media type: compared without regard to case, with or without "application/" (RFC 7515 4.1.9).
+const ACCEPTED_TYPES = new Set([ACCESS_TOKEN_TYPE, `application/${ACCESS_TOKEN_TYPE}`]);
+// Every token of one key has the same header segment; see createAccessTokenVerifier.
 const MAX_REMEMBERED_HEADERS = 16;
-const MIN_HMAC_BYTES = 32;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-// jose compares typ after lower-casing and adding the `application/` prefix a bare type omits.
-const normalizeTyp = (value: string): string => {
-  const lower = value.toLowerCase();
-  return value.includes('/') ? lower : `application/${lower}`;
-};
-const EXPECTED_TYP = normalizeTyp(ACCESS_TOKEN_TYPE);
-// jose checks presence in this order: iss, aud, iat (maxTokenAge), then requiredClaims reversed.
-const PRESENCE_CHECK = [...new Set(['iss', 'aud', 'iat', ...[...REQUIRED_CLAIMS].reverse()])];
+type Claims = Readonly<Record<string, unknown>>;
 
-/** A verifier with the decisions of createAccessTokenVerifier, at the speed of node:crypto. */
-export function createFastAccessTokenVerifier(options: FastAccessTokenVerifierOptions): AccessTokenVerifier {
-  const { issuer, audience, maxTokenAgeSeconds, clockSkewSeconds, clock } = options;
-  const { algorithm } = options.keySet;
-  const keys = new Map<string, KeyObject>();
-  for (const [kid, key] of options.keySet.keys) {
-    const keyObject = key instanceof KeyObject ? key : KeyObject.from(key);
-    checkKeyObject(keyObject, algorithm, kid);
-    keys.set(kid, keyObject);
-  }
-  if (!Number.isFinite(clockSkewSeconds) || clockSkewSeconds < 0) throw new TypeError('clockSkewSeconds must be a finite number >= 0');
-  if (!Number.isFinite(maxTokenAgeSeconds) || maxTokenAgeSeconds < 0) throw new TypeError('maxTokenAgeSeconds must be a finite number >= 0');
-  const signatureIsValid = signatureCheckFor(algorithm);
-  const tolerance = clockSkewSeconds;
-  // Every token of one key has the same header segment; remembering the few that came with a
-  // verified token saves a base64url decode and a JSON.parse per token. Only a token that passed
-  // every check adds one, so forged headers cannot fill it.
-  const verifiedHeaders = new Map<string, Readonly<Record<string, unknown>>>();
+/** Builds the verifier once, outside the handler; the options are checked here, not per token. */
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  const { algorithm, keys, issuer, audience, maxTokenAgeSeconds, clockSkewSeconds, clock } = options;
+  if (!Number.isFinite(clockSkewSeconds) || clockSkewSeconds < 0) throw new RangeError('clockSkewSeconds must be a finite number >= 0');
+  if (!Number.isFinite(maxTokenAgeSeconds) || maxTokenAgeSeconds <= 0) throw new RangeError('maxTokenAgeSeconds must be a finite number > 0');
+  if (keys.size === 0) throw new RangeError('at least one verification key is needed');
+  const signatureIsValid = SIGNATURE_CHECKS[algorithm];
+  // Header segments of tokens that passed every check, with their key: a later token with the
+  // same header skips decoding and checking it again. Only a verified token adds one, so forged
+  // headers cannot fill it.
+  const verifiedHeaders = new Map<string, KeyObject>();
 
-  const verifySync = (token: string) => {
-    const header = checkCompactForm(token, verifiedHeaders);
+  const keyFor = (header: Claims): KeyObject => {
+    checkHeader(header, algorithm);
     const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
-    if (!key) throw new AccessTokenRejectedError('unknown kid');
-    if (typeof header.alg !== 'string' || !header.alg) throw new AccessTokenRejectedError(JWS_INVALID);
-    if (header.alg !== algorithm) throw new AccessTokenRejectedError(ALG_NOT_ALLOWED);
+    if (!key) throw new AccessTokenRejectedError('unknown_kid');
+    return key;
+  };
 
-    const first = token.indexOf('.');
-    const last = token.lastIndexOf('.');
-    const signingInput = token.slice(0, last);
-    const signature = Buffer.from(token.slice(last + 1), 'base64url');
-    if (!signatureIsValid(key, signingInput, signature)) throw new AccessTokenRejectedError(SIGNATURE_FAILED);
-
-    let claims: unknown;
-    try {
-      claims = JSON.parse(strictUtf8.decode(Buffer.from(token.slice(first + 1, last), 'base64url')));
-    } catch (cause) {
-      throw new AccessTokenRejectedError(JWT_INVALID, { cause });
+  return (token) => {
+    const parts = decompose(token);
+    const known = verifiedHeaders.get(parts.headerSegment);
+    const key = known ?? keyFor(parseSegment(parts.headerSegment));
+    if (!signatureIsValid(key, parts.signingInput, Buffer.from(parts.signatureSegment, 'base64url'))) {
+      throw new AccessTokenRejectedError('invalid_signature');
     }
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new AccessTokenRejectedError(JWT_INVALID);
-    const claimsSet = claims as Record<string, unknown>;
-
-    // From here on, the order and the arithmetic are those of jose's validateClaimsSet.
-    if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== EXPECTED_TYP) throw new AccessTokenRejectedError(CLAIM_INVALID);
-    for (const claim of PRESENCE_CHECK) if (!Object.hasOwn(claimsSet, claim)) throw new AccessTokenRejectedError(CLAIM_INVALID);
-    if (claimsSet.iss !== issuer) throw new AccessTokenRejectedError(CLAIM_INVALID);
-    const aud = claimsSet.aud;
-    if (!(typeof aud === 'string' ? aud === audience : Array.isArray(aud) && aud.includes(audience))) {
-      throw new AccessTokenRejectedError(CLAIM_INVALID);
-    }
-    const now = Math.floor(new Date(clock.now()).getTime() / 1000);
-    if (!Number.isFinite(now)) throw new AccessTokenRejectedError('TypeError'); // jose: "Invalid currentDate option input"
-    const iat = numericDate(claimsSet, 'iat');
-    const nbf = numericDate(claimsSet, 'nbf');
-    if (nbf !== undefined && nbf > now + tolerance) throw new AccessTokenRejectedError(CLAIM_INVALID);
-    const exp = numericDate(claimsSet, 'exp');
-    if (exp !== undefined && exp <= now - tolerance) throw new AccessTokenRejectedError(EXPIRED);
-    const age = now - iat!;
-    if (age - tolerance > maxTokenAgeSeconds) throw new AccessTokenRejectedError(EXPIRED);
-    if (age < -tolerance) throw new AccessTokenRejectedError(CLAIM_INVALID);
-    const principal = toPrincipal(claimsSet);
-    if (verifiedHeaders.size < MAX_REMEMBERED_HEADERS) verifiedHeaders.set(token.slice(0, first), Object.freeze(header));
+    const claims = parseSegment(parts.payloadSegment);
+    const now = Math.floor(clock.now() / 1000);
+    // A broken clock must not disable every time check (NaN compares false).
+    if (!Number.isFinite(now)) throw new RangeError('clock.now() is not a finite number');
+    const principal = checkClaims(claims, { issuer, audience, maxTokenAgeSeconds, clockSkewSeconds, now });
+    if (!known && verifiedHeaders.size < MAX_REMEMBERED_HEADERS) verifiedHeaders.set(parts.headerSegment, key);
     return principal;
   };
-  return async (token) => verifySync(token);
 }
 
-/** Imports the configured JWKs once, with the kids that importVerificationKeys gives them. */
-export function importVerificationKeyObjects(config: TokenConfig): VerificationKeyObjectSet {
-  const jwks = [...(config.privateJwk ? [config.privateJwk] : []), ...config.extraVerificationJwks];
-  const keys = new Map<string, KeyObject>();
-  for (const jwk of jwks) {
-    const kid = keyIdOfSync(jwk);
-    if (keys.has(kid)) continue;
-    const key =
-      config.algorithm === 'HS256'
-        ? createSecretKey(Buffer.from(String(jwk.k), 'base64url'))
-        : createPublicKey({ key: publicMembersOf(jwk) as JsonWebKey, format: 'jwk' });
-    checkKeyObject(key, config.algorithm, kid);
-    keys.set(kid, key);
+interface CompactParts {
+  readonly headerSegment: string;
+  readonly payloadSegment: string;
+  readonly signatureSegment: string;
+  readonly signingInput: string;
+}
+
+/** Step 1: three canonical base64url segments, no padding or white space; one string per token. */
+export function decompose(token: string): CompactParts {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new AccessTokenRejectedError('malformed');
+  const first = token.indexOf('.');
+  const last = token.lastIndexOf('.');
+  if (!isCanonicalBase64url(token, 0, first) || !isCanonicalBase64url(token, first + 1, last) || !isCanonicalBase64url(token, last + 1, token.length)) {
+    throw new AccessTokenRejectedError('malformed');
   }
-  return { algorithm: config.algorithm, keys };
+  return { headerSegment: token.slice(0, first), payloadSegment: token.slice(first + 1, last), signatureSegment: token.slice(last + 1), signingInput: token.slice(0, last) };
 }
 
-/** lib/keys.ts keyIdOf without jose: the JWK's kid, else its RFC 7638 SHA-256 thumbprint. */
-export function keyIdOfSync(jwk: Jwk): string {
-  if (typeof jwk.kid === 'string' && jwk.kid) return jwk.kid;
-  const member = (name: string) => {
-    const value = jwk[name];
-    if (typeof value !== 'string' || (!value && name !== 'k')) throw new TypeError(`JWK member "${name}" is missing or invalid`);
-    return value;
-  };
-  // RFC 7638: the required members only, in lexicographic order, no white space.
-  let required: Record<string, string>;
-  switch (jwk.kty) {
-    case 'EC':
-      required = { crv: member('crv'), kty: jwk.kty, x: member('x'), y: member('y') };
-      break;
-    case 'OKP':
-      required = { crv: member('crv'), kty: jwk.kty, x: member('x') };
-      break;
-    case 'RSA':
-      required = { e: member('e'), kty: jwk.kty, n: member('n') };
-      break;
-    case 'oct':
-      required = { k: member('k'), kty: jwk.kty };
-      break;
-    default:
-      throw new TypeError('JWK "kty" is missing or unsupported');
+/**
+ * Decoders accept a segment whose unused trailing bits are set, so several strings would decode to
+ * one signature; only the encoding with those bits zero is canonical. text[start, end) is known to
+ * hold base64url characters only.
+ */
+function isCanonicalBase64url(text: string, start: number, end: number): boolean {
+  const remainder = (end - start) % 4;
+  if (remainder === 0) return true;
+  if (remainder === 1) return false;
+  const value = BASE64URL_ALPHABET.indexOf(text[end - 1]!);
+  return (value & (remainder === 2 ? 0b1111 : 0b11)) === 0;
+}
+
+/** A segment's JSON object, decoded as strict UTF-8 (a leading BOM is dropped). */
+function parseSegment(segment: string): Claims {
+  let value: unknown;
+  try {
+    value = JSON.parse(strictUtf8.decode(Buffer.from(segment, 'base64url')));
+  } catch {
+    throw new AccessTokenRejectedError('malformed');
   }
-  return createHash('sha256').update(JSON.stringify(required)).digest('base64url');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AccessTokenRejectedError('malformed');
+  return value as Claims;
 }
 
-/** A key that does not fit the algorithm is a configuration error, found at cold start. */
-function checkKeyObject(key: KeyObject, algorithm: JwtAlgorithm, kid: string): void {
-  const fits =
-    algorithm === 'HS256'
-      ? key.type === 'secret' && (key.symmetricKeySize ?? 0) >= MIN_HMAC_BYTES
-      : key.type === 'public' &&
-        (algorithm === 'ES256'
-          ? key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1'
-          : algorithm === 'EdDSA'
-            ? key.asymmetricKeyType === 'ed25519'
-            : key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_RSA_BITS);
-  if (!fits) {
-    const need = { ES256: 'a P-256 public key', EdDSA: 'an Ed25519 public key', RS256: `an RSA public key of at least ${MIN_RSA_BITS} bits`, HS256: `a secret of at least ${MIN_HMAC_BYTES} bytes` };
-    throw new TypeError(`verification key "${kid}" is not ${need[algorithm]} (${algorithm})`);
-  }
+/** Step 2: nothing we do not honour, the configured alg, typ at+jwt. */
+function checkHeader(header: Claims, algorithm: JwtAlgorithm): void {
+  for (const member of UNSUPPORTED_HEADER_MEMBERS) if (Object.hasOwn(header, member)) throw new AccessTokenRejectedError('unsupported_header');
+  if (header.alg !== algorithm) throw new AccessTokenRejectedError('alg_not_allowed');
+  if (typeof header.typ !== 'string' || !ACCEPTED_TYPES.has(header.typ.toLowerCase())) throw new AccessTokenRejectedError('invalid_typ');
 }
 
-type VerifyKeyWithOptions = VerifyKeyObjectInput & { dsaEncoding: 'ieee-p1363' };
-// The signing input is ASCII (checkCompactForm), so its latin1 encoding is its exact bytes.
-type SignatureCheck = (key: KeyObject, input: string, signature: Buffer) => boolean;
-
-function signatureCheckFor(algorithm: JwtAlgorithm): SignatureCheck {
-  switch (algorithm) {
-    case 'ES256':
-      // JWS carries r||s (IEEE P1363), exactly 64 bytes for P-256.
-      return (key, input, signature) => signature.length === 64 && asymmetricVerify('sha256', Buffer.from(input, 'latin1'), { key, dsaEncoding: 'ieee-p1363' }, signature);
-    case 'EdDSA':
-      return (key, input, signature) => signature.length === 64 && asymmetricVerify(null, Buffer.from(input, 'latin1'), key, signature);
-    case 'RS256':
-      // RSASSA-PKCS1-v1_5 is node:crypto's default padding for an RSA key.
-      return (key, input, signature) => asymmetricVerify('sha256', Buffer.from(input, 'latin1'), key, signature);
-    case 'HS256':
-      return (key, input, signature) => {
-        const expected = createHmac('sha256', key).update(input, 'latin1').digest();
-        return signature.length === expected.length && timingSafeEqual(signature, expected);
-      };
-  }
+interface ClaimPolicy {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly maxTokenAgeSeconds: number;
+  readonly clockSkewSeconds: number;
+  /** Whole seconds since the epoch. */
+  readonly now: number;
 }
+
+/** Step 5: presence and types, iss, aud, then time; `exp == now` is expired. */
+function checkClaims(claims: Claims, policy: ClaimPolicy): AccessTokenPrincipal {
+  const sub = nonEmptyString(claims.sub);
+  const sid = nonEmptyString(claims.sid);
+  const jti = nonEmptyString(claims.jti);
+  const scope = claims.scope === undefined ? '' : claims.scope;
+  if (typeof scope !== 'string') throw new AccessTokenRejectedError('invalid_claim');
+  const amr = amrOf(claims.amr);
+  const exp = numericDate(claims.exp);
+  const iat = numericDate(claims.iat);
+  const nbf = claims.nbf === undefined ? undefined : numericDate(claims.nbf);
+  if (typeof claims.iss !== 'string' || claims.iss !== policy.issuer) throw new AccessTokenRejectedError('invalid_issuer');
+  if (!isAudienceOf(claims.aud, policy.audience)) throw new AccessTokenRejectedError('invalid_audience');
+  const { now, clockSkewSeconds: skew } = policy;
+  if (exp <= now - skew) throw new AccessTokenRejectedError('expired');
+  if (iat > now + skew || (nbf !== undefined && nbf > now + skew)) throw new AccessTokenRejectedError('not_yet_valid');
+  if (now - iat - skew > policy.maxTokenAgeSeconds) throw new AccessTokenRejectedError('too_old');
+  return { sub, sid, scope, amr, jti, exp };
+}
+
+function nonEmptyString(value: unknown): string {
+  if (typeof value !== 'string' || !value) throw new AccessTokenRejectedError('invalid_claim');
+  return value;
+}
+
+function numericDate(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new AccessTokenRejectedError('invalid_claim');
+  return value;
+}
+
+/** aud is ours, or an array of strings that holds ours (RFC 7519 4.1.3). */
+function isAudienceOf(aud: unknown, audience: string): boolean {
+  if (typeof aud === 'string') return aud === audience;
+  return Array.isArray(aud) && aud.length > 0 && aud.every((entry) => typeof entry === 'string') && aud.includes(audience);
+}
+
+const NO_AMR: readonly string[] = Object.freeze([]);
+
+/**
+ * Absent amr is accepted as []: tokens issued before tokens carried amr live at most one
+ * access-token lifetime after the release, and [] claims no method. Present, it must be an array of
+ * short space-free values, so the authorizer's space-separated context is unambiguous.
+ */
+function amrOf(value: unknown): readonly string[] {
+  if (value === undefined) return NO_AMR;
+  if (!Array.isArray(value) || value.length > MAX_AMR_VALUES) throw new AccessTokenRejectedError('invalid_claim');
+  for (const entry of value) if (typeof entry !== 'string' || !AMR_VALUE.test(entry)) throw new AccessTokenRejectedError('invalid_claim');
+  return value as string[];
+}
+
+type SignatureCheck = (key: KeyObject, signingInput: string, signature: Buffer) => boolean;
+
+// The signing input is ASCII (decompose), so its latin1 encoding is its exact bytes.
+const SIGNATURE_CHECKS: Record<JwtAlgorithm, SignatureCheck> = {
+  // JWS carries r||s (IEEE P1363), exactly 64 bytes for P-256.
+  ES256: (key, input, signature) => signature.length === 64 && asymmetricVerify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature),
+  EdDSA: (key, input, signature) => signature.length === 64 && asymmetricVerify(null, input, key, signature),
+  // RSASSA-PKCS1-v1_5 is node:crypto's default padding for an RSA key.
+  RS256: (key, input, signature) => asymmetricVerify('sha256', input, key, signature),
+  HS256: (key, input, signature) => {
+    const expected = createHmac('sha256', key).update(input, 'latin1').digest();
+    return signature.length === expected.length && timingSafeEqual(signature, expected);
+  },
+};
 
 // OpenSSL throws on some malformed signatures instead of returning false; both mean "not valid".
-function asymmetricVerify(digest: string | null, input: Buffer, key: KeyObject | VerifyKeyWithOptions, signature: Buffer): boolean {
+function asymmetricVerify(digest: string | null, input: string, key: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' }, signature: Buffer): boolean {
   try {
-    return verifySignature(digest, input, key, signature);
+    return verifySignature(digest, Buffer.from(input, 'latin1'), key, signature);
   } catch {
     return false;
   }
-}
-
-function numericDate(claimsSet: Record<string, unknown>, claim: string): number | undefined {
-  const value = claimsSet[claim];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number') throw new AccessTokenRejectedError(CLAIM_INVALID);
-  return value;
 }
