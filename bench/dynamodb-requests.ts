@@ -55,8 +55,8 @@ export async function countDynamoDbRequests(env: Env): Promise<RequestCount[]> {
   // The authorizer, built as its entry points build it; the session check gets a counting client.
   const sessionCheck = (config: AuthorizerConfig, clock: Clock): SessionLivenessCheck =>
     createSessionLivenessCheck(createDynamoDbSessionStore(createDocumentClient({ endpoint: config.dynamoDbEndpoint, onRequest }), config.sessionsTable!), clock);
-  const stateless = createAuthorizerHandler(createAuthorizerDeps({ ...env, AUTHORIZER_CHECK_SESSION: 'false', LOG_LEVEL: 'silent' }, { sessionCheck }));
-  const checking = createAuthorizerHandler(createAuthorizerDeps({ ...env, AUTHORIZER_CHECK_SESSION: 'true', LOG_LEVEL: 'silent' }, { sessionCheck }));
+  const stateless = createAuthorizerHandler(() => createAuthorizerDeps({ ...env, AUTHORIZER_CHECK_SESSION: 'false', LOG_LEVEL: 'silent' }, { sessionCheck }));
+  const checking = createAuthorizerHandler(() => createAuthorizerDeps({ ...env, AUTHORIZER_CHECK_SESSION: 'true', LOG_LEVEL: 'silent' }, { sessionCheck }));
   const fresh = await app.sessions.login(email, BENCH_PASSWORD, CLIENT);
   const event = tokenEvent(fresh.accessToken);
   const allowed = async (handler: typeof stateless) => {

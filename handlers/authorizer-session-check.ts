@@ -1,4 +1,5 @@
 import { createAuthorizerDeps, createAuthorizerHandler } from '../lib/authorizer/authorizer';
+import { readEnvironment } from '../lib/core/config';
 import { resolveSecrets } from '../lib/aws/secrets';
 import { createSessionLivenessCheck } from '../lib/authorizer/session-check';
 import { createDocumentClient } from '../lib/aws/dynamodb';
@@ -10,11 +11,12 @@ import { createDynamoDbSessionStore } from '../lib/aws/dynamodb-session-store';
  * (asymmetric keys, no session check) is handlers/authorizer.ts, which bundles no AWS SDK.
  */
 // Only an HS256 authorizer needs a secret (the shared key); it never reads the hash key.
-const secretsNeeded = process.env.JWT_ALG === 'HS256' ? (['JWT_PRIVATE_KEY'] as const) : [];
+const env = readEnvironment();
+const secretsNeeded = env.JWT_ALG === 'HS256' ? (['JWT_PRIVATE_KEY'] as const) : [];
 
-export const handler = createAuthorizerHandler(
-  resolveSecrets(process.env, undefined, secretsNeeded).then((env) =>
-    createAuthorizerDeps(env, {
+export const handler = createAuthorizerHandler(() =>
+  resolveSecrets(env, undefined, secretsNeeded).then((resolved) =>
+    createAuthorizerDeps(resolved, {
       sessionCheck: (config, clock) =>
         createSessionLivenessCheck(
           createDynamoDbSessionStore(createDocumentClient({ endpoint: config.dynamoDbEndpoint }), config.sessionsTable!),

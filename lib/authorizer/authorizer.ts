@@ -51,14 +51,30 @@ const denied = (reason: AuthorizerDenial): AuthorizerDecision => {
 };
 const HTTP_API_DENIED = Object.freeze({ isAuthorized: false, context: Object.freeze({ sub: '', sid: '', scope: '', amr: '' }) });
 
+const INIT_RETRY_BACKOFF_MS = 1_000;
+
 /**
  * One handler for REST API TOKEN and REQUEST authorizers (IAM policy) and HTTP API v2 REQUEST
  * authorizers (simple response). Every refusal on a REST API is exactly `Error('Unauthorized')`,
  * which API Gateway turns into a 401; anything else would become a 500.
  */
-export function createAuthorizerHandler(ready: Promise<AuthorizerDeps>) {
+export function createAuthorizerHandler(build: () => Promise<AuthorizerDeps>, now: () => number = Date.now) {
+  // Built at cold start; a failed build (a throttled secret read) is retried by a later
+  // invocation once a short backoff has passed, never kept for the container's life.
+  let ready: Promise<AuthorizerDeps> | undefined;
+  let retryAt = 0;
+  const start = () => {
+    const attempt = build();
+    attempt.catch(() => {
+      if (ready === attempt) ready = undefined;
+      retryAt = now() + INIT_RETRY_BACKOFF_MS;
+    });
+    return (ready = attempt);
+  };
+  start();
   return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
-    const deps = await ready;
+    if (!ready && now() >= retryAt) start();
+    const deps = await (ready ?? Promise.reject(new Error('authorizer start-up failed recently; retrying after a short backoff')));
     const isHttpApi = 'version' in event && event.version === '2.0';
     const resource = isHttpApi ? '' : wholeApiArn((event as { methodArn?: unknown }).methodArn);
     const outcome = resource === undefined ? invalidEvent(deps.logger) : await authorize(event, deps);

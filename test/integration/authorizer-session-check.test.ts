@@ -18,7 +18,7 @@ describe('session-checking authorizer', () => {
     const store = createDynamoDbSessionStore(createDocumentClient({ endpoint: env.DYNAMODB_ENDPOINT, onRequest: (op) => reads.push(op) }), env.SESSIONS_TABLE!);
     const decisions: AuthorizerDecision[] = [];
     const authorizer = createAuthorizerHandler(
-      createAuthorizerDeps(env, { clock, sessionCheck: (_config, authClock) => createSessionLivenessCheck(store, authClock), onDecision: (decision) => void decisions.push(decision) }),
+      () => createAuthorizerDeps(env, { clock, sessionCheck: (_config, authClock) => createSessionLivenessCheck(store, authClock), onDecision: (decision) => void decisions.push(decision) }),
     );
     const email = uniqueEmail();
     await app.accounts.register(email, PASSWORD);

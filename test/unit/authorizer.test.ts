@@ -62,7 +62,7 @@ type Handler = (event: AuthorizerEvent) => Promise<AuthorizerResult>;
  */
 function harness(deps: Promise<AuthorizerDeps>) {
   const decisions: AuthorizerDecision[] = [];
-  const handler: Handler = createAuthorizerHandler(deps.then((ready) => ({ ...ready, onDecision: (decision: AuthorizerDecision) => void decisions.push(decision) })));
+  const handler: Handler = createAuthorizerHandler(() => deps.then((ready) => ({ ...ready, onDecision: (decision: AuthorizerDecision) => void decisions.push(decision) })));
   const decide = async (shape: Shape, event: AuthorizerEvent): Promise<Decision> => {
     const before = decisions.length;
     let result: AuthorizerResult;
@@ -311,7 +311,7 @@ describe('authorizer handler with injected dependencies', () => {
     const onDecision = () => {
       throw new Error('metrics sink broken');
     };
-    const handler = createAuthorizerHandler(depsWith({ logger: log.logger, onDecision }));
+    const handler = createAuthorizerHandler(() => depsWith({ logger: log.logger, onDecision }));
     await expect(handler(eventFor('REST TOKEN', `Bearer ${kit.token()}`))).resolves.toMatchObject({ principalId: 'user-1' });
     await expect(handler(eventFor('REST TOKEN', 'Basic x'))).rejects.toThrow(/^Unauthorized$/);
     expect(log.lines.filter((line) => line.message === 'authorizer decision hook failed')).toHaveLength(2);
@@ -319,7 +319,7 @@ describe('authorizer handler with injected dependencies', () => {
 
   it('logs why it refused, never the token', async () => {
     const log = capturingLogger();
-    const handler = createAuthorizerHandler(Promise.resolve({ verify: verifierFor(kit), logger: log.logger }));
+    const handler = createAuthorizerHandler(() => Promise.resolve({ verify: verifierFor(kit), logger: log.logger }));
     const tokens = [kit.token({ iss: 'https://attacker.example' }), kit.token({ exp: NOW - 3600, iat: NOW - 4500 }), kit.token({}, { kid: 'nope' }), kit.token()];
     for (const token of tokens) await handler(eventFor('REST TOKEN', `Bearer ${token}`)).catch(() => undefined);
     expect(log.lines.filter((line) => line.message === 'authorization refused').map((line) => line.reason)).toEqual(['invalid_issuer', 'expired', 'unknown_kid']);
@@ -346,7 +346,7 @@ describe('createAuthorizerDeps', () => {
 
   it('refuses, at cold start, an HS256 signing key without kid (its thumbprint would hash the secret)', async () => {
     const env = await testEnv({ JWT_ALG: 'HS256', JWT_PRIVATE_KEY: JSON.stringify({ kty: 'oct', k: Buffer.alloc(32, 7).toString('base64url') }) });
-    await expect(createAuthorizerDeps(env)).rejects.toThrow(InvalidKeyError);
+    await expect(createAuthorizerDeps(env)).rejects.toThrow(expect.objectContaining({ name: 'ConfigError', variable: 'JWT_PRIVATE_KEY' }));
   });
 
   it('refuses, at cold start, an HS256 verification key shorter than 32 bytes', async () => {
@@ -358,5 +358,26 @@ describe('createAuthorizerDeps', () => {
   it('refuses to start as the stateless authorizer when asked to check sessions', async () => {
     const env = await testEnv({ AUTHORIZER_CHECK_SESSION: 'true' });
     await expect(createAuthorizerDeps(env)).rejects.toThrow(/AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer/);
+  });
+});
+
+describe('authorizer start-up', () => {
+  it('retries a failed start-up on a later invocation, after a short backoff, instead of failing for the container\'s life', async () => {
+    const kit = await createTokenKit('ES256');
+    let now = 0;
+    let builds = 0;
+    const handler = createAuthorizerHandler(async () => {
+      builds++;
+      if (builds === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return { verify: verifierFor(kit), logger: capturingLogger().logger };
+    }, () => now);
+    const event = eventFor('REST TOKEN', `Bearer ${kit.token()}`);
+    await expect(handler(event)).rejects.toThrow(/Rate exceeded|start-up failed/);
+    now = 500;
+    await expect(handler(event)).rejects.toThrow('authorizer start-up failed recently');
+    expect(builds).toBe(1);
+    now = 1_000;
+    await expect(handler(event)).resolves.toMatchObject({ principalId: expect.any(String) });
+    expect(builds).toBe(2);
   });
 });
