@@ -39,13 +39,22 @@ async function environment({ resolveVariable }) {
   env.SESSIONS_TABLE = tables.sessions;
   env.POWERTOOLS_SERVICE_NAME = service;
 
+  for (const name of ['MFA_ISSUER_NAME', 'WEBAUTHN_RP_ID', 'WEBAUTHN_RP_NAME', 'WEBAUTHN_ORIGINS', 'EMAIL_FROM', 'APP_BASE_URL']) {
+    if (process.env[name]) env[name] = process.env[name];
+  }
+  if (!isLocal() && stage !== 'dev') {
+    // Links in emails and their sender must be real outside a dev stage: no example.com on production.
+    const missing = ['EMAIL_FROM', 'APP_BASE_URL'].filter((name) => !process.env[name]);
+    if (missing.length) throw new Error(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required to deploy stage "${stage}": EMAIL_FROM is the verified SES identity that sends the service's emails, APP_BASE_URL the page their links open`);
+  }
   if (isLocal()) {
     env.DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT ?? '';
     env.JWT_PRIVATE_KEY = process.env.JWT_PRIVATE_KEY ?? '';
     env.REFRESH_TOKEN_HASH_KEY = process.env.REFRESH_TOKEN_HASH_KEY ?? '';
     env.REFRESH_TOKEN_PREVIOUS_HASH_KEY = process.env.REFRESH_TOKEN_PREVIOUS_HASH_KEY ?? '';
     env.AUTH_LOCAL_DEV = 'true';
-    for (const name of ['SES_ENDPOINT', 'APP_BASE_URL', 'EMAIL_FROM']) if (process.env[name]) env[name] = process.env[name];
+    if (process.env.SES_ENDPOINT) env.SES_ENDPOINT = process.env.SES_ENDPOINT;
+    env.PORT = process.env.PORT ?? '3000';
     env.JWT_VERIFICATION_KEYS = process.env.JWT_VERIFICATION_KEYS ?? '';
     return env;
   }

@@ -154,6 +154,54 @@ export function loadHashKeys(env: Env): HashKeyConfig {
   return Object.freeze({ current: readSecretKey(env, 'REFRESH_TOKEN_HASH_KEY'), previous });
 }
 
+export interface EmailConfig {
+  readonly from: string;
+  readonly appBaseUrl: string;
+  /** The local SES emulator; unset on AWS. */
+  readonly sesEndpoint: string | undefined;
+  readonly verificationTtlSeconds: number;
+  readonly passwordResetTtlSeconds: number;
+}
+
+/** Email settings: EMAIL_FROM and APP_BASE_URL have local defaults only. */
+export function loadEmailConfig(env: Env): EmailConfig {
+  const { local } = loadServiceConfig(env);
+  const port = env.PORT?.trim() || '3000';
+  return Object.freeze({
+    from: local ? readString(env, 'EMAIL_FROM', 'no-reply@example.com') : readRequired(env, 'EMAIL_FROM'),
+    appBaseUrl: readUrl(env, 'APP_BASE_URL', local ? `http://localhost:${port}/dev/demo` : undefined),
+    sesEndpoint: readOptionalUrl(env, 'SES_ENDPOINT'),
+    verificationTtlSeconds: readInteger(env, 'EMAIL_VERIFICATION_TTL_SECONDS', 60, 2_592_000),
+    passwordResetTtlSeconds: readInteger(env, 'PASSWORD_RESET_TTL_SECONDS', 60, 86_400),
+  });
+}
+
+export interface MfaConfig {
+  readonly issuerName: string;
+}
+
+export function loadMfaConfig(env: Env): MfaConfig {
+  return Object.freeze({ issuerName: readString(env, 'MFA_ISSUER_NAME', loadServiceConfig(env).service) });
+}
+
+export interface WebAuthnConfig {
+  readonly rpId: string;
+  readonly rpName: string;
+  readonly origins: readonly string[];
+}
+
+/** Passkey settings: WEBAUTHN_RP_ID is required on AWS; origins default to the CORS allow-list. */
+export function loadWebAuthnConfig(env: Env): WebAuthnConfig {
+  const { local, service, corsAllowedOrigins } = loadServiceConfig(env);
+  const port = env.PORT?.trim() || '3000';
+  const rpId = local ? readString(env, 'WEBAUTHN_RP_ID', 'localhost') : readRequired(env, 'WEBAUTHN_RP_ID');
+  if (!/^[a-z0-9.-]+$/i.test(rpId)) throw new ConfigError('WEBAUTHN_RP_ID', `must be a domain such as example.com, got "${rpId}"`);
+  const configured = readOrigins(env, 'WEBAUTHN_ORIGINS');
+  const origins = configured.length ? configured : local ? [`http://localhost:${port}`] : corsAllowedOrigins;
+  if (origins.length === 0) throw new ConfigError('WEBAUTHN_ORIGINS', 'is required (or CORS_ALLOWED_ORIGINS) for passkeys');
+  return Object.freeze({ rpId, rpName: readString(env, 'WEBAUTHN_RP_NAME', service), origins });
+}
+
 /** A variable's value, or its contract default (lib/core/defaults.json, shared with infra/environment.js). */
 function valueOrDefault(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -186,6 +234,13 @@ function readBoolean(env: Env, name: string): boolean {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
+}
+
+function readUrl(env: Env, name: string, fallback: string | undefined): string {
+  const raw = env[name]?.trim() || fallback;
+  if (!raw) throw new ConfigError(name, 'is required');
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  return raw;
 }
 
 function readOptionalUrl(env: Env, name: string): string | undefined {

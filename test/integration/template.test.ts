@@ -20,7 +20,7 @@ const actionsOf = (statement: Statement) => [statement.Action].flat();
 type Template = { Resources: Record<string, Resource>; Outputs: Record<string, any> };
 
 /** `serverless package --stage prod` into a fresh folder, with extra deploy parameters. */
-async function packageStack(directory: string, params: string[] = [], extraEnv: NodeJS.ProcessEnv = { JWT_ISSUER: 'https://auth.example.com' }): Promise<Template> {
+async function packageStack(directory: string, params: string[] = [], extraEnv: NodeJS.ProcessEnv = { JWT_ISSUER: 'https://auth.example.com', EMAIL_FROM: 'no-reply@auth.example.com', APP_BASE_URL: 'https://app.example.com/account' }): Promise<Template> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...extraEnv,
