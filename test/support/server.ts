@@ -15,7 +15,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   const server = await startOffline({
     port,
     lambdaPort,
-    env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>), DYNAMODB_ENDPOINT: endpoint },
+    env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>), DYNAMODB_ENDPOINT: endpoint, ...(process.env.TEST_SES_ENDPOINT ? { SES_ENDPOINT: process.env.TEST_SES_ENDPOINT } : {}) },
   });
   return { ...server, port };
 }
