@@ -1,5 +1,8 @@
 import { createAuthorizerDeps, createAuthorizerHandler } from '../lib/authorizer/authorizer';
-import { readEnvironment } from '../lib/core/config';
+import { countDecisions } from '../lib/authorizer/authorizer-metrics';
+import { loadServiceConfig, readEnvironment } from '../lib/core/config';
+import { createAggregatingEmfCounter } from '../lib/metrics/emf';
+import { metricsNamespace } from '../lib/metrics/names';
 import { resolveSecrets } from '../lib/aws/secrets';
 import { createSessionLivenessCheck } from '../lib/authorizer/session-check';
 import { createDocumentClient } from '../lib/aws/dynamodb';
@@ -12,11 +15,14 @@ import { createDynamoDbSessionStore } from '../lib/aws/dynamodb-session-store';
  */
 // Only an HS256 authorizer needs a secret (the shared key); it never reads the hash key.
 const env = readEnvironment();
+const { service, stage } = loadServiceConfig(env);
+const counter = createAggregatingEmfCounter({ namespace: metricsNamespace(service, stage), service, now: Date.now, intervalMs: 1_000 });
 const secretsNeeded = env.JWT_ALG === 'HS256' ? (['JWT_PRIVATE_KEY'] as const) : [];
 
 export const handler = createAuthorizerHandler(() =>
   resolveSecrets(env, undefined, secretsNeeded).then((resolved) =>
     createAuthorizerDeps(resolved, {
+      onDecision: countDecisions(counter),
       sessionCheck: (config, clock) =>
         createSessionLivenessCheck(
           createDynamoDbSessionStore(createDocumentClient({ endpoint: config.dynamoDbEndpoint }), config.sessionsTable!),

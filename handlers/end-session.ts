@@ -1,4 +1,4 @@
-import { clock, httpHandler, parts } from '../lib/compose/runtime';
+import { clock, countSessionEvent, httpHandler, parts } from '../lib/compose/runtime';
 import { sessionStore } from '../lib/compose/storage';
 import { NotFoundError } from '../lib/core/errors';
 import { noContent } from '../lib/http/http';
@@ -12,6 +12,6 @@ export const handler = httpHandler(ready, async (request, { sessions }) => {
   const { sub } = requirePrincipal(request);
   const sessionId = request.pathParameters.id;
   if (!sessionId || !SESSION_ID.test(sessionId)) throw new NotFoundError('The session');
-  await endSession({ sessions, clock }, sub, sessionId);
+  await endSession({ sessions, clock, count: countSessionEvent }, sub, sessionId);
   return noContent();
 });

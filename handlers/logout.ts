@@ -1,4 +1,4 @@
-import { allowedOrigins, clock, httpHandler, parts } from '../lib/compose/runtime';
+import { allowedOrigins, clock, countSessionEvent, httpHandler, parts } from '../lib/compose/runtime';
 import { sessionStore } from '../lib/compose/storage';
 import { refreshTokenCodec } from '../lib/compose/tokens';
 import { noContent, readJsonBody } from '../lib/http/http';
@@ -9,6 +9,6 @@ const ready = parts({ sessions: sessionStore, refreshTokens: refreshTokenCodec }
 
 export const handler = httpHandler(ready, async (request, deps) => {
   const presented = readRefreshToken(request, readJsonBody(request), allowedOrigins());
-  await logout({ ...deps, clock }, presented.value);
+  await logout({ ...deps, clock, count: countSessionEvent }, presented.value);
   return noContent(presented.source === 'cookie' ? [clearedRefreshCookie(request.stage)] : undefined);
 });

@@ -15,6 +15,9 @@ import { systemClock, type Clock } from '../core/clock';
 import { loadServiceConfig, readEnvironment, type Env } from '../core/config';
 import { ConfigError, ServiceUnavailableError } from '../core/errors';
 import { parseLogLevel, type Logger } from '../core/logger';
+import { createPowertoolsMetrics, type MetricsRecorder } from '../metrics/metrics';
+import { metricsNamespace } from '../metrics/names';
+import { countingSecurityEvents } from '../metrics/security-metrics';
 import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from '../http/http';
 
 /** The environment of this function; only the config loaders look inside it. */
@@ -53,7 +56,16 @@ export function lazy<T>(build: () => Promise<T> | T, now: () => number = () => c
 /** The environment with these secrets filled in (from SSM on AWS). */
 export const secrets = (...names: SecretVariable[]): Promise<Env> => resolveSecrets(env, undefined, names);
 
-export const logger = /* @__PURE__ */ lazySync(() => createLambdaLogger(parseLogLevel(service.logLevel), service.service));
+/** CloudWatch metrics as EMF lines on stdout (no API call), flushed at the end of every invocation. */
+export const metrics = /* @__PURE__ */ lazySync((): MetricsRecorder => createPowertoolsMetrics({ namespace: metricsNamespace(service.service, service.stage), service: service.service }));
+
+/** Counts a session event (SessionRevoked...) in the functions that end sessions. */
+export const countSessionEvent = (name: 'LoginSucceeded' | 'RefreshSucceeded' | 'SessionRevoked'): void => metrics().count(name);
+
+/** Structured logs; a security event is also counted as its metric. */
+export const logger = /* @__PURE__ */ lazySync(() =>
+  countingSecurityEvents(createLambdaLogger(parseLogLevel(service.logLevel), service.service), (name) => metrics().count(name)),
+);
 
 /** What a route gets besides the request and its parts. */
 export interface RouteContext {
@@ -92,6 +104,8 @@ export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Par
         throw error;
       }
       response = errorToResponse(error, requestLogger);
+    } finally {
+      metrics().flush();
     }
     return toApiGatewayResult(response, corsHeaders(request.origin, service.corsAllowedOrigins));
   };

@@ -2,7 +2,7 @@
 import { createPasswordHasher } from '../accounts/password';
 import { loadAttemptLimits, loadLoginPolicy, loadSessionPolicy } from '../core/config';
 import { createSessionIssuer } from '../sessions/session-service';
-import { clock, env, lazy, logger } from './runtime';
+import { clock, env, lazy, logger, metrics } from './runtime';
 import { sessionStore } from './storage';
 import { accessTokenSigner, refreshTokenCodec } from './tokens';
 
@@ -19,5 +19,7 @@ export const sessionIssuer = /* @__PURE__ */ lazy(async () =>
     accessTokens: await accessTokenSigner(),
     refreshTokens: await refreshTokenCodec(),
     logger: logger(),
+    count: (name) => metrics().count(name),
   }),
 );
+

@@ -44,7 +44,12 @@ export interface SessionView {
   readonly current: boolean;
 }
 
+/** Counts session events as metrics (LoginSucceeded: any login that opened a session). */
+export type SessionCounter = (name: 'LoginSucceeded' | 'RefreshSucceeded' | 'SessionRevoked') => void;
+const uncounted: SessionCounter = () => undefined;
+
 export interface SessionIssuerDeps {
+  readonly count?: SessionCounter | undefined;
   readonly policy: SessionPolicy;
   readonly clock: Clock;
   readonly sessions: SessionStore;
@@ -57,7 +62,7 @@ export type SessionIssuer = ReturnType<typeof createSessionIssuer>;
 
 const MAX_USER_AGENT_LENGTH = 256;
 /** Writes in flight at once when ending many sessions: enough to be quick, few enough for the SDK's socket pool. */
-const END_CONCURRENCY = 16;
+const END_CONCURRENCY = 25;
 const PAGE_SIZE = 100;
 
 const secondsUntil = (at: number, now: number) => Math.max(0, Math.floor((at - now) / 1000));
@@ -65,6 +70,7 @@ const secondsUntil = (at: number, now: number) => Math.max(0, Math.floor((at - n
 /** Opens sessions (after a login of any kind) and rotates their refresh tokens. */
 export function createSessionIssuer(deps: SessionIssuerDeps) {
   const { policy, clock, sessions, accessTokens, refreshTokens, logger } = deps;
+  const count = deps.count ?? uncounted;
 
   const issue = async (session: SessionRecord, refreshToken: RefreshToken, now: number): Promise<IssuedTokens> => {
     const access = await accessTokens.issue({ userId: session.userId, sessionId: session.id, scope: session.scope, amr: session.amr });
@@ -93,6 +99,7 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
     const toEnd = [...dead, ...live.slice(0, Math.max(0, live.length + 1 - limit))];
     await forEachBounded(toEnd, END_CONCURRENCY, async (session) => {
       const ended = await sessions.revoke(session.id, 'session_limit', now);
+      if (ended) count('SessionRevoked');
       if (ended && isSessionLive(session, now)) logger.security('session_limit_reached', { userId, sessionId: session.id, ip: client.ip, userAgent: client.userAgent });
     });
   };
@@ -120,6 +127,7 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
         amr: [...amr],
       };
       await sessions.create(session);
+      count('LoginSucceeded');
       return issue(session, refreshToken, now);
     },
 
@@ -139,7 +147,10 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
         userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH),
         ip: client.ip,
       });
-      if (result.rotated) return issue(result.session, successor, now);
+      if (result.rotated) {
+        count('RefreshSucceeded');
+        return issue(result.session, successor, now);
+      }
 
       const session = result.session;
       if (!session || session.userId === undefined) throw new InvalidRefreshTokenError();
@@ -154,11 +165,12 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
       const insideGrace = session.rotatedAt !== undefined && now < session.rotatedAt + policy.refreshReuseGraceSeconds * 1000;
       if (justRotatedAway && insideGrace && refreshTokens.matches(successor, session.tokenHash)) {
         // A concurrent retry (second tab, network retry): same successor, fresh access token.
+        count('RefreshSucceeded');
         return issue(session, successor, now);
       }
       if (token.generation < session.generation) {
         // The tag proved we issued this token, and it was rotated away: someone replayed it.
-        await sessions.revoke(session.id, 'refresh_token_reuse', now);
+        if (await sessions.revoke(session.id, 'refresh_token_reuse', now)) count('SessionRevoked');
         logger.security('refresh_token_reuse', { ...fields, reason: 'rotated-away refresh token presented', generation: token.generation, currentGeneration: session.generation });
       }
       throw new InvalidRefreshTokenError();
@@ -167,9 +179,12 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
 }
 
 /** Ends the session of a refresh token; ending an ended session is not an error. */
-export async function logout(deps: { sessions: SessionStore; refreshTokens: Pick<RefreshTokenCodec, 'parse'>; clock: Clock }, presented: string): Promise<void> {
+export async function logout(
+  deps: { sessions: SessionStore; refreshTokens: Pick<RefreshTokenCodec, 'parse'>; clock: Clock; count?: SessionCounter | undefined },
+  presented: string,
+): Promise<void> {
   const token = deps.refreshTokens.parse(presented);
-  await deps.sessions.revoke(token.sessionId, 'logout', deps.clock.now());
+  if (await deps.sessions.revoke(token.sessionId, 'logout', deps.clock.now())) (deps.count ?? uncounted)('SessionRevoked');
 }
 
 export interface EndAllOptions {
@@ -185,7 +200,7 @@ export interface EndAllOptions {
  * deadline or a write failed; sessions already ended stay ended, so a retry finishes the job.
  */
 export async function endAllSessions(
-  deps: { sessions: SessionStore; clock: Clock },
+  deps: { sessions: SessionStore; clock: Clock; count?: SessionCounter | undefined },
   userId: string,
   reason: RevocationReason,
   options: EndAllOptions = {},
@@ -200,7 +215,10 @@ export async function endAllSessions(
     const targets = page.sessions.filter((session) => session.id !== options.except);
     await forEachBounded(targets, END_CONCURRENCY, async (session) => {
       try {
-        if (await sessions.revoke(session.id, reason, clock.now())) ended++;
+        if (await sessions.revoke(session.id, reason, clock.now())) {
+          ended++;
+          (deps.count ?? uncounted)('SessionRevoked');
+        }
       } catch (error) {
         failure ??= error;
       }
@@ -234,10 +252,11 @@ export async function listSessions(
 }
 
 /** Ends one of the caller's own live sessions; anything else is not found. */
-export async function endSession(deps: { sessions: SessionStore; clock: Clock }, userId: string, sessionId: string): Promise<void> {
+export async function endSession(deps: { sessions: SessionStore; clock: Clock; count?: SessionCounter | undefined }, userId: string, sessionId: string): Promise<void> {
   const now = deps.clock.now();
   const ended = await deps.sessions.revoke(sessionId, 'ended_by_user', now, { userId, liveAt: now });
   if (!ended) throw new NotFoundError('The session');
+  (deps.count ?? uncounted)('SessionRevoked');
 }
 
 function toView(session: SessionSummary, currentSessionId: string): SessionView {

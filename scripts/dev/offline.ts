@@ -7,6 +7,8 @@ export interface OfflineServer {
   readonly pid: number;
   /** Settles when serverless-offline exits, for whatever reason (including `stop()`). */
   readonly exited: Promise<ChildExit>;
+  /** Everything serverless-offline and the functions printed so far (logs, EMF metric lines). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -93,5 +95,5 @@ export async function startOffline({
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { baseUrl, pid: child.pid!, exited: exitOf(child), stop };
+  return { baseUrl, pid: child.pid!, exited: exitOf(child), output: () => output, stop };
 }

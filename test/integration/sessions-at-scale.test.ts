@@ -55,11 +55,13 @@ describe('login throttle under concurrency (DynamoDB Local)', () => {
 });
 
 describe('sessions at scale (DynamoDB Local)', () => {
+  // The deadline is the test servers' Lambda timeout (LAMBDA_TIMEOUT_SECONDS=30) less the handler's
+  // margin; how long 10, 100 and 1,000 sessions really take is measured by `npm run bench`.
   it('logout-all ends 1,000 sessions of one account in one call, before the Lambda deadline', async () => {
     const { app, sessionStore } = await createTestApp({}, { passwords: cheap });
     const account = await app.accounts.register(uniqueEmail('kiosk'), PASSWORD);
     await seedSessions(sessionStore, account.userId, 1000);
-    const ended = await endAllSessions({ sessions: sessionStore, clock: systemClock }, account.userId, 'logout_all', { deadline: Date.now() + 10_000 });
+    const ended = await endAllSessions({ sessions: sessionStore, clock: systemClock }, account.userId, 'logout_all', { deadline: Date.now() + 29_000 });
     expect(ended).toBe(1000);
     expect((await sessionStore.listIndexed(account.userId, { limit: 10, newestFirst: true })).sessions).toEqual([]);
   });
