@@ -1,7 +1,7 @@
 import { hash as nativeHash } from '@node-rs/argon2';
 import { argon2id as wasmArgon2id } from 'hash-wasm';
 import { randomBytes } from 'node:crypto';
-import { createPasswordHasher, OWASP_ARGON2ID } from '../lib/password';
+import { createPasswordHasher, OWASP_ARGON2ID } from '../lib/accounts/password';
 import { runNode } from './child';
 import { childEnv, ROOT } from './env';
 import { parseResult, RESULT_PREFIX } from './workers/protocol';
