@@ -112,11 +112,13 @@ async function main(): Promise<void> {
   try {
     // Packaged as for AWS: the authorizer is deployed with public keys only, given as a deploy parameter.
     const params = { verificationKeys: publicJwks((await serviceEnv('ES256')).JWT_PRIVATE_KEY!) };
+    // A deployment names its issuer; the bundles do not depend on it (it is read at cold start).
+    const packagingEnv = { JWT_ALG: 'ES256', JWT_ISSUER: 'http://localhost:3000' };
     step('packaging (stateless authorizer)');
-    const packaged = await packageService({ workDir: join(workDir, 'stateless'), env: { JWT_ALG: 'ES256', AUTHORIZER_CHECK_SESSION: 'false' }, params });
+    const packaged = await packageService({ workDir: join(workDir, 'stateless'), env: { ...packagingEnv, AUTHORIZER_CHECK_SESSION: 'false' }, params });
     commands.push(packaged.command);
     step('packaging (session-checking authorizer)');
-    const packagedSession = await packageService({ workDir: join(workDir, 'session'), env: { JWT_ALG: 'ES256', AUTHORIZER_CHECK_SESSION: 'true' }, params });
+    const packagedSession = await packageService({ workDir: join(workDir, 'session'), env: { ...packagingEnv, AUTHORIZER_CHECK_SESSION: 'true' }, params });
     commands.push(packagedSession.command);
     const fn = (list: readonly PackagedFunction[], name: string) => {
       const found = list.find((candidate) => candidate.name === name);
