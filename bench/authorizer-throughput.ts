@@ -30,7 +30,7 @@ export interface ThroughputResult {
   readonly wall: { readonly medianAuthorizer: number; readonly medianFloor: number; readonly ratio: number };
 }
 
-export const THROUGHPUT_GOAL = 0.8;
+export const THROUGHPUT_GOAL = 0.95;
 
 const WORKER = join(__dirname, 'workers', 'authorizer-throughput.ts');
 

@@ -1,8 +1,9 @@
 import { ARGON2_GOAL, type Argon2Timing } from './argon2';
 import type { ThroughputResult } from './authorizer-throughput';
 import { THROUGHPUT_GOAL } from './authorizer-throughput';
-import { COLD_START_GOAL, type ColdStartReport } from './cold-start';
+import { COLD_START_GOAL, SDK_FUNCTION_BUNDLE_GOAL_BYTES, SDK_REFERENCE_FUNCTIONS, SDK_REFERENCE_GOAL, SDK_REFERENCE_LABEL, type ColdStartReport, type ColdStartResult } from './cold-start';
 import type { RequestCount } from './dynamodb-requests';
+import { LISTING_LIVE, type CapacityUnits, type SessionScaleReport } from './sessions-at-scale';
 import type { MachineDescription } from './env';
 import type { HttpBenchResult } from './http-bench';
 import { HASH_PART, LOGIN_NON_HASH_GOAL_MS, STORE_WARMUP_ROUNDS, type LoginTiming } from './login-timing';
@@ -23,6 +24,7 @@ export interface BenchOptions {
   readonly httpConnections: number;
   readonly httpRuns: number;
   readonly httpWarmupSeconds: number;
+  readonly logoutAllRuns: number;
 }
 
 export interface BenchReport {
@@ -39,6 +41,7 @@ export interface BenchReport {
   readonly coldStart: ColdStartReport;
   readonly argon2?: Argon2Timing | undefined;
   readonly requestCounts: readonly RequestCount[];
+  readonly sessionsAtScale?: SessionScaleReport | undefined;
   readonly login: LoginTiming;
   readonly http?: HttpBenchResult | undefined;
 }
@@ -72,12 +75,29 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
     });
   }
   const { floor } = report.coldStart;
+  const sdkReference = report.coldStart.targets.find((target) => target.label === SDK_REFERENCE_LABEL);
+  const heldToSdk = (target: ColdStartResult) => (SDK_REFERENCE_FUNCTIONS as readonly string[]).includes(target.label);
   for (const target of report.coldStart.targets) {
     const isStatelessAuthorizer = target.label.startsWith(STATELESS_AUTHORIZER_LABEL);
+    const size = target.bundleBytes ? `, ${formatKb(target.bundleBytes)}` : '';
+    const result = `${formatMs(target.medianReadyMs)} (load ${formatMs(target.medianLoadMs)})`;
+    if (sdkReference && heldToSdk(target)) {
+      const ratio = target.medianReadyMs / sdkReference.medianReadyMs;
+      rows.push({
+        area: 'cold start',
+        measurement: `${target.label}${size}`,
+        result,
+        reference: `SDK-only bundle ${formatMs(sdkReference.medianReadyMs)} (load: ${formatRatio(target.medianLoadMs / sdkReference.medianLoadMs)}, CPU time: ${formatRatio(target.medianCpuMs / sdkReference.medianCpuMs)})`,
+        ratio: formatRatio(ratio),
+        goal: `≤ ${SDK_REFERENCE_GOAL}×`,
+        met: ratio <= SDK_REFERENCE_GOAL,
+      });
+      continue;
+    }
     rows.push({
       area: 'cold start',
-      measurement: `${target.label}${target.bundleBytes ? `, ${formatKb(target.bundleBytes)}` : ''}`,
-      result: `${formatMs(target.medianReadyMs)} (load ${formatMs(target.medianLoadMs)})`,
+      measurement: `${target.label}${size}`,
+      result,
       reference: `import('node:crypto') ${formatMs(floor.medianReadyMs)} (CPU time: ${formatRatio(target.cpuRatio)})`,
       ratio: formatRatio(target.ratio),
       goal: isStatelessAuthorizer ? `≤ ${COLD_START_GOAL}×` : '',
@@ -96,6 +116,19 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
       met: authorizer.bundleBytes <= AUTHORIZER_BUNDLE_GOAL_BYTES,
     });
   }
+  for (const name of SDK_REFERENCE_FUNCTIONS) {
+    const fn = report.functions.find((candidate) => candidate.name === name);
+    if (!fn) continue;
+    rows.push({
+      area: 'bundle',
+      measurement: `${name}, ${fn.handler.replace(/\.[^.]+$/, '.js')} in the zip`,
+      result: `${formatCount(fn.bundleBytes)} B`,
+      reference: sdkReference?.bundleBytes ? `SDK-only bundle ${formatCount(sdkReference.bundleBytes)} B` : '',
+      ratio: sdkReference?.bundleBytes ? formatRatio(fn.bundleBytes / sdkReference.bundleBytes) : '',
+      goal: `≤ ${formatKb(SDK_FUNCTION_BUNDLE_GOAL_BYTES)}`,
+      met: fn.bundleBytes <= SDK_FUNCTION_BUNDLE_GOAL_BYTES,
+    });
+  }
   if (report.argon2) rows.push(...argon2Rows(report.argon2));
   for (const count of report.requestCounts) {
     rows.push({
@@ -108,6 +141,7 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
       met: count.goal?.met,
     });
   }
+  if (report.sessionsAtScale) rows.push(...sessionScaleRows(report.sessionsAtScale));
   const login = report.login;
   rows.push({
     area: 'login',
@@ -142,6 +176,53 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
       ratio: scenario === jwks || !jwks ? '' : formatRatio(scenario.medianRequestsPerSecond / jwks.medianRequestsPerSecond),
       goal: '0 errors, 0 non-2xx',
       met: clean,
+    });
+  }
+  return rows;
+}
+
+export const formatUnits = (units: CapacityUnits): string => `${formatUnitCount(units.total)} (table ${formatUnitCount(units.table)}, index ${formatUnitCount(units.indexes)})`;
+const formatUnitCount = (value: number) => (Number.isInteger(value) ? formatCount(value) : value.toFixed(1));
+const formatRequests = (requests: Readonly<Record<string, number>>) =>
+  Object.entries(requests)
+    .map(([operation, count]) => `${formatCount(count)} ${operation}`)
+    .join(' + ');
+
+function sessionScaleRows(scale: SessionScaleReport): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  const smallest = scale.logoutAll[0];
+  for (const figure of scale.logoutAll) {
+    rows.push({
+      area: 'sessions',
+      measurement: `logout-all, ${formatCount(figure.sessions)} sessions of one account`,
+      result: `${formatMs(figure.medianMs)} (${formatMs(figure.medianMs / figure.sessions)} per session)`,
+      reference: `${formatRequests(figure.requests)}; WCU ${formatUnits(figure.writeUnits)}`,
+      ratio: smallest && figure !== smallest ? `${formatRatio(figure.medianMs / smallest.medianMs)} the ${formatCount(smallest.sessions)}` : '',
+      goal: '',
+    });
+  }
+  const [crowded, reference] = scale.listings;
+  for (const listing of scale.listings) {
+    const isCrowded = listing === crowded && reference !== undefined;
+    rows.push({
+      area: 'sessions',
+      measurement: `list sessions, ${listing.label}`,
+      result: `${formatCount(listing.itemsRead)} items read (Query Count ${listing.queryCount} / ScannedCount ${listing.queryScannedCount}, BatchGetItem ${listing.batchItems})`,
+      reference: `${listing.calls.join(', ')}; RCU ${formatUnits(listing.readUnits)}; ${formatMs(listing.medianMs)}`,
+      ratio: isCrowded ? formatRatio(listing.itemsRead / reference.itemsRead) : '',
+      goal: isCrowded ? `= the ${LISTING_LIVE} live only` : '',
+      met: isCrowded ? listing.itemsRead === reference.itemsRead : undefined,
+    });
+  }
+  for (const figure of scale.writeUnits) {
+    rows.push({
+      area: 'capacity',
+      measurement: `${figure.operation}, write units`,
+      result: `${formatUnits(figure.units)} WCU`,
+      reference: `${figure.calls.join(', ')}; reads ${formatUnits(figure.readUnits)} RCU`,
+      ratio: '',
+      goal: figure.goal?.text ?? '',
+      met: figure.goal?.met,
     });
   }
   return rows;
@@ -196,7 +277,7 @@ export function renderMarkdown(report: BenchReport): string {
 
 Written by \`npm run bench\` (bench/run.ts) on ${report.startedAt.slice(0, 10)}; do not edit by hand, run it again.
 Every figure is measured in one run, next to its reference, on a shared machine: read the ratios,
-not the absolute numbers. Medians of several runs; CI does not run this (test/unit/bench.test.ts
+not the absolute numbers. Medians of several runs; CI does not run this (test/integration/bench.test.ts
 keeps the scripts working on tiny counts).
 
 **Goals: ${goals.length - missed.length} of ${goals.length} met.**${missed.length ? ` Missed: ${missed.map((row) => `${row.area} — ${row.measurement} (${row.ratio || row.result}, goal ${row.goal})`).join('; ')}.` : ''}`);
@@ -251,7 +332,7 @@ Options of this run: ${options.runs} interleaved runs per verify figure (tokens 
 The packaged authorizer (\`handlers/authorizer.js\` from the package's \`authorizer.zip\`), loaded in a
 child process whose environment holds the public key, as Lambda loads it, and called warm in a loop with
 REST \`TOKEN\` events (\`Bearer <jwt>\`), one valid, never-seen token per call, signed by the service's
-own issuer (\`lib/access-token.ts\`). The floor, in the same process on the same tokens: split the
+own issuer (\`lib/tokens/access-token-issuer.ts\`). The floor, in the same process on the same tokens: split the
 token, decode the signature, one \`crypto.verify\` (ES256 with \`dsaEncoding: 'ieee-p1363'\`) or
 \`createHmac\` + \`timingSafeEqual\` (HS256) with a KeyObject imported beforehand. Runs alternate
 (authorizer then floor, floor then authorizer, ...); the ratio is the median of the per-run ratios.
@@ -273,6 +354,9 @@ ${markdownTable(
   ]),
 )}`);
 
+  const sdkReference = report.coldStart.targets.find((target) => target.label === SDK_REFERENCE_LABEL);
+  const vsSdk = (target: ColdStartResult) =>
+    sdkReference && target !== sdkReference ? `${formatRatio(target.medianReadyMs / sdkReference.medianReadyMs)} / ${formatRatio(target.medianLoadMs / sdkReference.medianLoadMs)}` : '';
   const coldRows = report.coldStart.targets.map((target) => {
     return [
       target.label,
@@ -282,6 +366,7 @@ ${markdownTable(
       formatMs(target.medianLoadMs),
       formatRatio(target.ratio),
       `${formatMs(target.medianCpuMs)}, ${formatRatio(target.cpuRatio)}`,
+      vsSdk(target),
       target.outcome,
     ];
   });
@@ -297,16 +382,21 @@ Node's own start-up included. *load* is the part after the script started. The f
 script doing only \`await import('node:crypto')\`: ready ${formatMs(report.coldStart.floor.medianReadyMs)}, load ${formatMs(report.coldStart.floor.medianLoadMs)}, CPU time ${formatMs(report.coldStart.floor.medianCpuMs)}.
 *CPU time* is the process's (all threads) until ready, less distorted by neighbours than *ready*,
 on which the goal is judged.
+*${SDK_REFERENCE_LABEL}* is an esbuild bundle built with serverless.yml's options
+(\`custom.esbuild\`: \`mainFields: ['module', 'main']\`, minified, node22, cjs) of a handler that
+builds a \`DynamoDBClient\` at cold start and one \`GetItemCommand\` per call, sending nothing: the least a
+DynamoDB function loads. ${SDK_REFERENCE_FUNCTIONS.join(', ')} are held to it (≤ ${SDK_REFERENCE_GOAL}× its ready time, bundles ≤ ${formatKb(SDK_FUNCTION_BUNDLE_GOAL_BYTES)});
+the stateless authorizer to the floor (≤ ${COLD_START_GOAL}×).
 Samples go round-robin over all bundles, each round starting one bundle further on; medians of ${options.coldSamples}.
 
-${markdownTable(['bundle', 'handler .js bytes', 'zip bytes', 'ready (median)', 'load (median)', 'ready vs floor', 'CPU time, vs floor', 'first response'], coldRows)}`);
+${markdownTable(['bundle', 'handler .js bytes', 'zip bytes', 'ready (median)', 'load (median)', 'ready vs floor', 'CPU time, vs floor', 'vs SDK-only: ready / load', 'first response'], coldRows)}`);
 
   if (report.argon2) {
     const { ours, native, wasm, memory } = report.argon2;
     const perRun = (side: Argon2Timing['ours']) => side.runMedians.map((ms) => ms.toFixed(1)).join(', ');
     sections.push(`## Password hash (argon2id)
 
-\`createPasswordHasher().hash\` (lib/password.ts: NFKC, the binding loaded on first use, then
+\`createPasswordHasher().hash\` (lib/accounts/password.ts: NFKC, the binding loaded on first use, then
 @node-rs/argon2's \`hash\`) against @node-rs/argon2's \`hash\` called directly with the same parameters
 (argon2id, m = 19 MiB, t = 2, p = 1, 32-byte output), in this process after a warm-up hash each.
 ${report.argon2.runs} runs of ${report.argon2.hashesPerRun} hashes each, the two sides alternating which goes first; the
@@ -318,7 +408,7 @@ process that imports @node-rs/argon2 and hashes ${memory.hashes} times; *peak* i
 ${markdownTable(
   ['hasher', 'median ms per hash', 'vs @node-rs/argon2', 'per run (ms)'],
   [
-    ['ours (lib/password.ts)', formatMs(ours.medianMs), formatRatio(report.argon2.ratio), perRun(ours)],
+    ['ours (lib/accounts/password.ts)', formatMs(ours.medianMs), formatRatio(report.argon2.ratio), perRun(ours)],
     ['@node-rs/argon2, direct', formatMs(native.medianMs), '1.00×', perRun(native)],
     ['hash-wasm', formatMs(wasm.medianMs), formatRatio(report.argon2.wasmRatio), perRun(wasm)],
   ],
@@ -332,35 +422,93 @@ ${markdownTable(
 
   sections.push(`## DynamoDB requests per operation
 
-Counted by SDK middleware (\`createApp(env, { onDynamoDbRequest })\`, \`createDocumentClient({ onRequest })\`)
-against DynamoDB Local, on the service functions themselves (\`lib/sessions.ts\`, \`lib/accounts.ts\`); the
+Counted by SDK middleware (\`createDocumentClient({ onRequest })\`) against DynamoDB Local, on the
+service's own domain functions (\`lib/accounts/login.ts\` \`passwordLogin\`, \`lib/sessions/session-service.ts\`,
+\`lib/accounts/account-service.ts\`), wired as \`lib/compose/\` wires them (bench/service.ts); the
 authorizer is built as its entry points build it (\`createAuthorizerDeps\`), the session check with
 \`createSessionLivenessCheck\` over a counting client. The stateless authorizer is given that counting
-check too, and must not use it.
+check too, and must not use it. A goal lists the operations an operation must send, in order;
+"∥" joins requests sent in parallel (either may leave first).
 
 ${markdownTable(
   ['operation', 'requests', 'operations sent', 'goal', 'met'],
   report.requestCounts.map((count) => [count.operation, String(count.requests), count.calls.join(', ') || '—', count.goal?.text ?? '', metText(count.goal?.met)]),
 )}`);
 
+  if (report.sessionsAtScale) {
+    const scale = report.sessionsAtScale;
+    sections.push(`## Sessions at scale
+
+Against DynamoDB Local, over the same domain functions, every request counted and sent with
+\`ReturnConsumedCapacity: INDEXES\` (\`createDocumentClient({ onConsumedCapacity })\`), so table and
+index units come apart. Sessions are created straight through the session store
+(\`SessionStore.create\`, a browser's user agent on each), not by logging in. DynamoDB Local's
+latency is not AWS's; the counts and units are what AWS would bill for the same requests.
+
+**Logout-all** (\`endAllSessions\` of lib/sessions/session-service.ts): one account with N live
+sessions, timed from the call to its return; medians of ${options.logoutAllRuns} run${options.logoutAllRuns === 1 ? '' : 's'}, each on a fresh account.
+
+${markdownTable(
+  ['sessions', 'median', 'per session', 'runs (ms)', 'requests', 'write units'],
+  scale.logoutAll.map((figure) => [
+    formatCount(figure.sessions),
+    formatMs(figure.medianMs),
+    formatMs(figure.medianMs / figure.sessions),
+    figure.runsMs.map((ms) => ms.toFixed(0)).join(', '),
+    formatRequests(figure.requests),
+    formatUnits(figure.writeUnits),
+  ]),
+)}
+
+**Listing** (\`listSessions\`, the first page): an account with ${formatCount(scale.listings[0]?.revoked ?? 0)} sessions ended by a logout-all, then
+${LISTING_LIVE} live ones, against an account with only the ${LISTING_LIVE} live ones. *Items read* is the index entries the
+Query read (its ScannedCount) plus the items the BatchGetItem returned; revoked sessions have left
+the sparse by-user index, so they should cost nothing.
+
+${markdownTable(
+  ['account', 'requests', 'Query Count / ScannedCount', 'BatchGetItem items', 'items read', 'read units', 'listed', 'median time'],
+  scale.listings.map((listing) => [
+    listing.label,
+    listing.calls.join(', '),
+    `${listing.queryCount} / ${listing.queryScannedCount}`,
+    String(listing.batchItems),
+    String(listing.itemsRead),
+    formatUnits(listing.readUnits),
+    String(listing.sessionsListed),
+    formatMs(listing.medianMs),
+  ]),
+)}
+
+**Capacity per operation**: write units of the writes each operation sends (read units of its
+reads beside them). A refresh must write its session item and nothing else: the by-user index
+projects only what never changes after login, so a rotation leaves it alone.
+
+${markdownTable(
+  ['operation', 'requests', 'write units', 'read units', 'goal', 'met'],
+  scale.writeUnits.map((figure) => [figure.operation, figure.calls.join(', '), formatUnits(figure.units), formatUnits(figure.readUnits), figure.goal?.text ?? '', metText(figure.goal?.met)]),
+)}`);
+  }
+
   const login = report.login;
   sections.push(`## Login
 
-The login route of \`handlers/login.ts\` behind the same \`httpHandler\`, over an app from
-\`createApp(env, { passwords, users, sessionStore })\` whose password hasher (argon2id, m = 19 MiB, t = 2)
-and DynamoDB stores are wrapped with timers; *rest* is the whole handler minus those calls: body
-parsing, validation, refresh-token minting, access-token signing, the response. ${options.loginIterations} logins after
-2 warm-up ones (and ${STORE_WARMUP_ROUNDS} untimed rounds of the login's two DynamoDB requests, to get DynamoDB Local
+What \`handlers/login.ts\` runs through \`httpHandler\` (request parsing, validation, \`passwordLogin\`, the
+token response, the error mapper), over the domain functions wired as \`lib/compose/\` wires them, with
+the password hasher (argon2id, m = 19 MiB, t = 2) and the DynamoDB stores wrapped with timers. The login
+sends the attempt count (UpdateItem) and the account read (GetItem) in parallel, hashes, then resets the
+count (DeleteItem), checks the session cap (Query) and writes the session (PutItem). Each part's time is
+its own, so two parallel parts overlap; *rest* is the time no timed part was running: body parsing,
+validation, refresh-token minting, access-token signing, the response. ${options.loginIterations} logins after
+2 warm-up ones (and ${STORE_WARMUP_ROUNDS} untimed rounds of the login's DynamoDB requests, to get DynamoDB Local
 past its JVM warm-up), medians. The DynamoDB calls go to DynamoDB Local on this machine, whose
 latency is not AWS's. Goal: nothing but the hash above ${LOGIN_NON_HASH_GOAL_MS} ms.
 
 *GC pauses* are the garbage-collection pauses (\`PerformanceObserver\`, entry type \`gc\`) that
 started inside a part, included in its time: each argon2id hash allocates 19 MiB, which V8 collects
 later, in whatever part is running then. *On the wire* is the time between the SDK sending a
-request (its \`finalizeRequest\` step) and the response coming back: DynamoDB Local's latency, not
-the service's work. *Alone* is the same DynamoDB call timed back to back in the second half of the
-warm-up rounds: compare it with the call inside a login, right after the hash, and with the wire
-column to see where the difference goes.
+request of that part (its \`finalizeRequest\` step) and the response coming back: DynamoDB Local's
+latency, not the service's work. *Alone* is the same DynamoDB call timed back to back in the second
+half of the warm-up rounds.
 
 ${markdownTable(
   ['part', 'median', 'on the wire to DynamoDB Local (median)', 'GC pauses in it (median)', 'the same call alone, back to back', 'share of the handler', `≤ ${LOGIN_NON_HASH_GOAL_MS} ms`],

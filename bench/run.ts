@@ -12,12 +12,13 @@ import type { JwtAlgorithm } from '../lib/core/config';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
 import type { OfflineServer } from '../scripts/dev/offline';
 import { measureAuthorizerThroughput } from './authorizer-throughput';
-import { coldHttpEvent, measureColdStarts, type ColdStartTarget } from './cold-start';
+import { buildSdkReference, coldHttpEvent, measureColdStarts, type ColdStartTarget } from './cold-start';
 import { countDynamoDbRequests } from './dynamodb-requests';
 import { measureArgon2 } from './argon2';
 import { ALGORITHMS, authorizerEnv, describeMachine, freePort, publicJwks, ROOT, serviceEnv, STAGE } from './env';
 import { runHttpBench, startHttpStack } from './http-bench';
 import { measureLogin } from './login-timing';
+import { measureSessionsAtScale } from './sessions-at-scale';
 import { packageService, type PackagedFunction } from './package';
 import { renderMarkdown, renderTable, STATELESS_AUTHORIZER_LABEL, summaryRows, type BenchOptions, type BenchReport } from './report';
 import { msSince } from './stats';
@@ -32,6 +33,7 @@ const USAGE = `npm run bench -- [options]
   --cold-samples N      fresh processes per bundle [7]
   --login-iterations N  timed logins [9]
   --argon2-hashes N     hashes per argon2id run (runs: --runs) [5]
+  --logout-all-runs N   logout-all runs per size (10, 100, 1,000 sessions) [3]
   --http-duration S     seconds per HTTP run [5]
   --http-connections N  autocannon connections [4]
   --http-runs N         runs per HTTP scenario [5]
@@ -50,6 +52,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
       'cold-samples': { type: 'string' },
       'login-iterations': { type: 'string' },
       'argon2-hashes': { type: 'string' },
+      'logout-all-runs': { type: 'string' },
       'http-duration': { type: 'string' },
       'http-connections': { type: 'string' },
       'http-runs': { type: 'string' },
@@ -76,6 +79,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
     coldSamples: Math.round(number('cold-samples', values['cold-samples'], 7, 2)),
     loginIterations: Math.round(number('login-iterations', values['login-iterations'], 9, 2)),
     argon2HashesPerRun: Math.round(number('argon2-hashes', values['argon2-hashes'], 5, 2)),
+    logoutAllRuns: Math.round(number('logout-all-runs', values['logout-all-runs'], 3, 1)),
     httpDurationSeconds: number('http-duration', values['http-duration'], 5, 1),
     httpConnections: Math.round(number('http-connections', values['http-connections'], 4, 2)),
     httpRuns: Math.round(number('http-runs', values['http-runs'], 5, 1)),
@@ -108,11 +112,13 @@ async function main(): Promise<void> {
   try {
     // Packaged as for AWS: the authorizer is deployed with public keys only, given as a deploy parameter.
     const params = { verificationKeys: publicJwks((await serviceEnv('ES256')).JWT_PRIVATE_KEY!) };
+    // A deployment names its issuer; the bundles do not depend on it (it is read at cold start).
+    const packagingEnv = { JWT_ALG: 'ES256', JWT_ISSUER: 'http://localhost:3000' };
     step('packaging (stateless authorizer)');
-    const packaged = await packageService({ workDir: join(workDir, 'stateless'), env: { JWT_ALG: 'ES256', AUTHORIZER_CHECK_SESSION: 'false' }, params });
+    const packaged = await packageService({ workDir: join(workDir, 'stateless'), env: { ...packagingEnv, AUTHORIZER_CHECK_SESSION: 'false' }, params });
     commands.push(packaged.command);
     step('packaging (session-checking authorizer)');
-    const packagedSession = await packageService({ workDir: join(workDir, 'session'), env: { JWT_ALG: 'ES256', AUTHORIZER_CHECK_SESSION: 'true' }, params });
+    const packagedSession = await packageService({ workDir: join(workDir, 'session'), env: { ...packagingEnv, AUTHORIZER_CHECK_SESSION: 'true' }, params });
     commands.push(packagedSession.command);
     const fn = (list: readonly PackagedFunction[], name: string) => {
       const found = list.find((candidate) => candidate.name === name);
@@ -159,6 +165,8 @@ async function main(): Promise<void> {
       event: tokenEvent('not.a.token'),
     });
     const httpEnv = await coldEnv('ES256');
+    commands.push(`esbuild <sdk-reference.ts> --bundle --minify --platform=node --target=node22 --format=cjs --main-fields=module,main   # serverless.yml custom.esbuild; bench/cold-start.ts`);
+    targets.push({ ...(await buildSdkReference(join(workDir, 'sdk-reference'))), env: httpEnv });
     for (const candidate of packaged.functions) {
       if (candidate.name === 'authorizer') continue;
       targets.push({
@@ -189,6 +197,8 @@ async function main(): Promise<void> {
 
     step('DynamoDB requests per operation');
     const requestCounts = await countDynamoDbRequests(dbEnv);
+    step('sessions at scale (logout-all, listing, capacity units)');
+    const sessionsAtScale = await measureSessionsAtScale(dbEnv, { logoutAllRuns: options.logoutAllRuns });
     step('login timing');
     const login = await measureLogin(dbEnv, { iterations: options.loginIterations });
 
@@ -224,6 +234,7 @@ async function main(): Promise<void> {
       coldStart,
       argon2,
       requestCounts,
+      sessionsAtScale,
       login,
       http,
     };

@@ -5,19 +5,21 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { measureArgon2, type Argon2Timing } from '../../bench/argon2';
 import { measureAuthorizerThroughput, type ThroughputResult } from '../../bench/authorizer-throughput';
-import { coldHttpEvent, measureColdStarts, type ColdStartReport } from '../../bench/cold-start';
-import { countDynamoDbRequests, type RequestCount } from '../../bench/dynamodb-requests';
+import { buildSdkReference, coldHttpEvent, measureColdStarts, SDK_REFERENCE_LABEL, type ColdStartReport } from '../../bench/cold-start';
+import { countDynamoDbRequests, EXPECTED_CALLS, matchesExpected, type RequestCount } from '../../bench/dynamodb-requests';
 import { ALGORITHMS, authorizerEnv, describeMachine, ROOT, serviceEnv } from '../../bench/env';
+import { serverlessBuildOptions } from '../../bench/esbuild-options';
 import { RefreshTokenPool, runLoadScenarios, type LoadResult } from '../../bench/http-load';
-import { HASH_PART, measureLogin, REST_PART, type LoginTiming } from '../../bench/login-timing';
+import { HASH_PART, LOGIN_STORE_CALLS, measureLogin, REST_PART, type LoginTiming } from '../../bench/login-timing';
 import { renderMarkdown, renderTable, summaryRows, type BenchReport } from '../../bench/report';
 import { parseOptions } from '../../bench/run';
+import { measureSessionsAtScale, type SessionScaleReport } from '../../bench/sessions-at-scale';
 import { validTokenEvent } from '../../bench/tokens';
 
 // Keeps `npm run bench` from rotting: every part runs here on tiny counts. Timings are never
 // asserted (shared machines); structure, sanity and the exact DynamoDB request counts are.
 // Instead of `serverless package` (slow), the two bundles it needs are built with the esbuild
-// options of serverless.yml.
+// options of serverless.yml. It starts child processes and uses DynamoDB Local: an integration test.
 
 const ES256 = 'ES256';
 
@@ -29,6 +31,7 @@ describe('benchmark scripts on tiny counts', () => {
     coldStart?: ColdStartReport;
     argon2?: Argon2Timing;
     requestCounts?: RequestCount[];
+    sessionsAtScale?: SessionScaleReport;
     login?: LoginTiming;
     http?: LoadResult[];
   } = {};
@@ -38,13 +41,7 @@ describe('benchmark scripts on tiny counts', () => {
     await build({
       entryPoints: { 'handlers/authorizer': join(ROOT, 'handlers/authorizer.ts'), 'handlers/jwks': join(ROOT, 'handlers/jwks.ts') },
       outdir: dir,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      external: ['@node-rs/argon2-*'], // custom.esbuild.exclude
-      logLevel: 'silent',
+      ...serverlessBuildOptions(),
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,11 +64,13 @@ describe('benchmark scripts on tiny counts', () => {
     parts.throughput = results;
   }, 120_000);
 
-  it('starts bundles in fresh processes against an import of node:crypto', async () => {
+  it('starts bundles in fresh processes against an import of node:crypto and an SDK-only bundle', async () => {
     const env = await serviceEnv(ES256, { LOG_LEVEL: 'silent' });
+    const sdkReference = await buildSdkReference(join(dir, 'sdk-reference'));
     const report = await measureColdStarts(
       [
         { label: 'authorizer (ES256)', modulePath: bundle('authorizer'), exportName: 'handler', env: authorizerEnv(env), event: await validTokenEvent(env), bundleBytes: statSync(bundle('authorizer')).size },
+        { ...sdkReference, env },
         { label: 'jwks', modulePath: bundle('jwks'), exportName: 'handler', env, event: coldHttpEvent('GET') },
       ],
       { samples: 2 },
@@ -81,8 +80,12 @@ describe('benchmark scripts on tiny counts', () => {
     expect(report.floor.outcome).toBe('floor');
     expect(report.targets.map((target) => [target.label, target.outcome])).toEqual([
       ['authorizer (ES256)', 'allow'],
+      [SDK_REFERENCE_LABEL, '200'],
       ['jwks', '200'],
     ]);
+    // The reference holds the DynamoDB client and little else: far more than the authorizer, far less than a megabyte.
+    expect(sdkReference.bundleBytes).toBeGreaterThan(statSync(bundle('authorizer')).size);
+    expect(sdkReference.bundleBytes).toBeLessThan(1_000_000);
     for (const result of [report.floor, ...report.targets]) {
       expect(result.medianReadyMs).toBeGreaterThan(0);
       expect(result.medianLoadMs).toBeGreaterThan(0);
@@ -117,9 +120,18 @@ describe('benchmark scripts on tiny counts', () => {
     const counts = await countDynamoDbRequests(env);
     const requests = Object.fromEntries(counts.map((count) => [count.operation, count.requests]));
 
-    expect(requests.refresh).toBe(1);
-    expect(requests.login).toBeLessThanOrEqual(3);
-    expect(requests['login after a failed attempt']).toBeLessThanOrEqual(3);
+    const calls = Object.fromEntries(counts.map((count) => [count.operation, count.calls]));
+
+    expect(calls.register).toEqual(['TransactWriteItems']);
+    expect(calls.refresh).toEqual(['UpdateItem']);
+    expect(calls.logout).toEqual(['UpdateItem']);
+    // The account by id, then (the user store's design today) its email item: reads only.
+    expect(calls['me (GET /me)']!.length).toBeLessThanOrEqual(2);
+    expect(new Set(calls['me (GET /me)'])).toEqual(new Set(['GetItem']));
+    expect([...calls.login!.slice(0, 2)].sort()).toEqual(['GetItem', 'UpdateItem']);
+    expect(calls.login!.slice(2)).toEqual(['DeleteItem', 'Query', 'PutItem']);
+    expect(matchesExpected(calls['login after a failed attempt']!, EXPECTED_CALLS.login)).toBe(true);
+    expect([...calls['login, wrong password']!].sort()).toEqual(['GetItem', 'UpdateItem']);
     expect(requests['authorizer, stateless']).toBe(0);
     expect(requests['authorizer, session check (first request of a session)']).toBe(1);
     expect(requests['authorizer, session check (same session again, cached)']).toBe(0);
@@ -128,6 +140,28 @@ describe('benchmark scripts on tiny counts', () => {
       if (count.goal) expect([count.operation, count.goal.met]).toEqual([count.operation, true]);
     }
     parts.requestCounts = counts;
+  }, 60_000);
+
+  it('times logout-all by size, counts the items a listing reads past revoked sessions, and the write units of a refresh', async () => {
+    const env = await serviceEnv(ES256, {
+      DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT!,
+      USERS_TABLE: process.env.TEST_USERS_TABLE!,
+      SESSIONS_TABLE: process.env.TEST_SESSIONS_TABLE!,
+    });
+    const scale = await measureSessionsAtScale(env, { logoutAllRuns: 1, listingRuns: 1, sizes: [3, 12], listingRevoked: 25 });
+
+    expect(scale.logoutAll.map((figure) => [figure.sessions, figure.requests, figure.writeUnits.table])).toEqual([
+      [3, { Query: 1, UpdateItem: 3 }, 3],
+      [12, { Query: 1, UpdateItem: 12 }, 12],
+    ]);
+    for (const figure of scale.logoutAll) expect(figure.medianMs).toBeGreaterThan(0);
+    const [crowded, reference] = scale.listings;
+    expect(crowded).toMatchObject({ revoked: 25, live: 10, sessionsListed: 10, calls: ['Query', 'BatchGetItem'], queryCount: 10, batchItems: 10 });
+    expect(crowded!.itemsRead).toBe(reference!.itemsRead);
+    expect(crowded!.readUnits.total).toBeGreaterThan(0);
+    const refresh = scale.writeUnits.find((figure) => figure.operation === 'refresh');
+    expect(refresh).toMatchObject({ calls: ['UpdateItem'], units: { table: 1, indexes: 0, total: 1 }, goal: { met: true } });
+    parts.sessionsAtScale = scale;
   }, 60_000);
 
   it('splits a login into the password hash and everything else', async () => {
@@ -139,12 +173,12 @@ describe('benchmark scripts on tiny counts', () => {
     const login = await measureLogin(env, { iterations: 2, warmup: 1, storeWarmup: 3 });
 
     expect(login.samples).toHaveLength(2);
-    expect(login.parts.map((part) => part.name)).toEqual(expect.arrayContaining([HASH_PART, REST_PART, 'users.findForLogin', 'sessions.create']));
+    expect(login.parts.map((part) => part.name)).toEqual(expect.arrayContaining([HASH_PART, REST_PART, ...LOGIN_STORE_CALLS]));
     expect(login.medianHashMs).toBeGreaterThan(0);
     expect(login.medianTotalMs).toBeGreaterThan(login.medianHashMs);
     expect(login.medianNonHashMs).toBeCloseTo(login.medianTotalMs - login.medianHashMs, 0);
     expect(login.slowestNonHash.isHash).toBe(false);
-    expect(Object.keys(login.storeAloneMs).sort()).toEqual(['sessions.create', 'users.findForLogin']);
+    expect(Object.keys(login.storeAloneMs).sort()).toEqual([...LOGIN_STORE_CALLS].sort());
     for (const part of login.parts) expect(part.medianGcMs).toBeGreaterThanOrEqual(0);
     const create = login.parts.find((part) => part.name === 'sessions.create')!;
     expect(create.medianWireMs).toBeGreaterThan(0);
@@ -183,8 +217,8 @@ describe('benchmark scripts on tiny counts', () => {
   }, 30_000);
 
   it('renders the summary table and docs/benchmarks.md from the results', () => {
-    const { throughput, coldStart, argon2, requestCounts, login, http } = parts;
-    if (!throughput || !coldStart || !argon2 || !requestCounts || !login || !http) throw new Error('an earlier test failed');
+    const { throughput, coldStart, argon2, requestCounts, sessionsAtScale, login, http } = parts;
+    if (!throughput || !coldStart || !argon2 || !requestCounts || !sessionsAtScale || !login || !http) throw new Error('an earlier test failed');
     const options = parseOptions(['--quick', '--no-write']);
     const report: BenchReport = {
       startedAt: new Date().toISOString(),
@@ -198,6 +232,7 @@ describe('benchmark scripts on tiny counts', () => {
       coldStart,
       argon2,
       requestCounts,
+      sessionsAtScale,
       login,
       http: { scenarios: http, loginsForRefreshPool: 6, refreshPoolExhausted: 0 },
     };
@@ -206,11 +241,13 @@ describe('benchmark scripts on tiny counts', () => {
     expect(rows.filter((row) => row.area.startsWith('verify'))).toHaveLength(ALGORITHMS.length);
     expect(rows.find((row) => row.area === 'argon2id' && row.goal === '≤ 1.3×')).toMatchObject({ met: argon2.ratio <= 1.3 });
     expect(rows.find((row) => row.measurement === 'refresh')).toMatchObject({ area: 'DynamoDB', result: '1 request', met: true });
+    expect(rows.find((row) => row.measurement === 'refresh, write units')).toMatchObject({ area: 'capacity', met: true });
+    expect(rows.find((row) => row.measurement.startsWith('list sessions, 25 revoked'))).toMatchObject({ area: 'sessions', met: true });
     const table = renderTable(rows);
     expect(table.split('\n')[0]).toMatch(/^area +\| measurement/);
     expect(table).toContain('authorizer, stateless');
     const markdown = renderMarkdown(report);
-    for (const heading of ['## Summary', '## Machine', '## Commands', '## Authorizer verify throughput', '## Cold start and bundle sizes', '## Password hash (argon2id)', '## DynamoDB requests per operation', '## Login', '## HTTP under load']) {
+    for (const heading of ['## Summary', '## Machine', '## Commands', '## Authorizer verify throughput', '## Cold start and bundle sizes', '## Password hash (argon2id)', '## DynamoDB requests per operation', '## Sessions at scale', '## Login', '## HTTP under load']) {
       expect(markdown).toContain(heading);
     }
     expect(options.out).toBeUndefined();
