@@ -113,8 +113,8 @@ describe('demo page in Chromium', () => {
     tabA = await openDemo(context, server.pageUrl);
     expect(await signedInSection(tabA).isHidden()).toBe(true);
 
-    await tabA.getByLabel('Email').fill(email);
-    await tabA.getByLabel('Password').fill(PASSWORD);
+    await tabA.locator('#email').fill(email);
+    await tabA.locator('#password').fill(PASSWORD);
     await tabA.getByRole('button', { name: 'Create account' }).click();
 
     await waitFor(tabA, '#sessions tr');
@@ -130,7 +130,7 @@ describe('demo page in Chromium', () => {
   it('calls /me', async () => {
     expect(await callMe(tabA)).toBe('200');
     const body = (await meOutput(tabA).textContent())!.split('\n').slice(1).join('\n');
-    expect(JSON.parse(body)).toEqual({ id: expect.any(String), email, session_id: expect.any(String) });
+    expect(JSON.parse(body)).toEqual({ id: expect.any(String), email, email_verified: false, mfa_enabled: false, session_id: expect.any(String) });
   });
 
   it('still calls /me after the access token expired, through a refresh with the cookie', async () => {
