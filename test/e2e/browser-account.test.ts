@@ -1,19 +1,17 @@
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureTables, LOCAL_AWS_ENV } from '../../scripts/dev/dynamodb-local';
 import { startOffline, type OfflineServer } from '../../scripts/dev/offline';
 import { freePort } from '../../scripts/dev/ports';
 import { PASSWORD, testEnv, uniqueEmail } from '../support/fixtures';
 import { call } from '../support/http';
+import { launchChromium, openDemo, waitFor } from './demo-page';
 
 // The account flows of the demo page in Debian's Chromium: the email links read from the local
 // SES emulator's inbox (global setup starts it and sets TEST_SES_ENDPOINT), TOTP with codes
 // computed here, and a passkey on a CDP virtual authenticator. Each test has its own account and
 // browser context.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const NEW_PASSWORD = 'a brand new passphrase';
 
 async function startAccountServer(): Promise<OfflineServer & { pageUrl: string }> {
@@ -93,29 +91,7 @@ function totpCode(secret: string, step: number): string {
 
 // --- The page ---
 
-/** waitForSelector that, on a timeout, says what the page showed (status line and activity list). */
-async function waitFor(page: Page, selector: string): Promise<void> {
-  try {
-    await page.waitForSelector(selector);
-  } catch (error) {
-    const [status, activity] = await Promise.all([page.locator('#status').textContent(), page.locator('#activity').innerText()]);
-    throw new Error(`${(error as Error).message}\nstatus: ${status}\nactivity:\n${activity}`);
-  }
-}
-
 const statusOf = (page: Page) => page.locator('#status').textContent();
-
-/** The demo page, loaded and done with its attempt to resume a session; `consoleErrors` collects what the page logs as errors. */
-async function openDemo(context: BrowserContext, url: string, consoleErrors: string[] = []): Promise<Page> {
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(String(error)));
-  await page.goto(url);
-  await waitFor(page, 'main[data-ready="true"]');
-  return page;
-}
 
 async function registerThroughPage(page: Page, email: string): Promise<void> {
   await page.locator('#email').fill(email);
@@ -140,7 +116,6 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   server = await startAccountServer();
   // Cold starts of the functions the page uses, before any test's clock runs.
   const warm = uniqueEmail('warm');
@@ -149,7 +124,7 @@ beforeAll(async () => {
   const login = await call(server.baseUrl, 'POST', '/auth/login', { json: { email: warm, password: PASSWORD } });
   const auth = { headers: { Authorization: `Bearer ${login.body.access_token}` } };
   await Promise.all([call(server.baseUrl, 'GET', '/me', auth), call(server.baseUrl, 'GET', '/auth/sessions', auth), call(server.baseUrl, 'GET', '/auth/passkeys', auth)]);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
   await browser?.close();

@@ -282,6 +282,22 @@ describe('auth client against the service', () => {
     expect(await rejectionOf(fourth.refresh())).toMatchObject({ code: 'invalid_refresh_token' });
   });
 
+  it('resume() on a first visit: no token at all, or a dead one, is "signed out" (null), with no event', async () => {
+    // No cookie and no body: the probe a page makes on load (Node's fetch keeps no cookies).
+    const firstVisit = createAuthClient({ baseUrl: server.baseUrl, delivery: 'cookie' });
+    const events: string[] = [];
+    firstVisit.addEventListener('logged-out', (event) => events.push(event.reason));
+    expect(await firstVisit.resume()).toBeNull();
+    expect(events).toEqual([]);
+
+    const { client, storage } = await signedInClient();
+    const stale = memoryStorage(storage.current);
+    await client.logout();
+    const returning = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body', storage: stale });
+    expect(await returning.resume()).toBeNull();
+    expect(stale.current).toBeNull();
+  });
+
   it('never sends the access token outside baseUrl', async () => {
     const sent: { url: string; authorization: string | null }[] = [];
     const { client, storage } = await signedInClient();
