@@ -1,6 +1,35 @@
-import { AuthError, errorFromResponse } from './errors';
+import { AuthError, errorFromResponse, refusedAccessToken } from './errors';
+import {
+  creationOptionsOf,
+  meOf,
+  passkeyLoginOptionsOf,
+  passkeysOf,
+  readJson,
+  readTokenResponse,
+  recoveryCodesOf,
+  registeredPasskeyOf,
+  sessionPageOf,
+  totpEnrolmentOf,
+  unexpected,
+  type TokenResponse,
+} from './responses';
 import { memoryStorage, type AuthStorage, type StoredSession } from './storage';
-import type { Account, Credentials, Delivery, LoggedOutReason, Session, TokenInfo } from './types';
+import type {
+  Account,
+  Credentials,
+  Delivery,
+  LoggedOutReason,
+  Me,
+  MfaAnswer,
+  MfaChallenge,
+  MfaPrompt,
+  Passkey,
+  RegisteredPasskey,
+  SessionPage,
+  TokenInfo,
+  TotpEnrolment,
+} from './types';
+import type { PasskeyCreationOptionsJSON, PasskeyCredentialJSON, PasskeyLoginOptions, WebAuthnAdapter } from './webauthn';
 
 /** How the client sends a request; `globalThis.fetch` by default. Wrap it to log or count. */
 export type Transport = (request: Request) => Promise<Response>;
@@ -17,9 +46,13 @@ export interface AuthClientOptions {
   readonly refreshLeewaySeconds?: number;
   /** The clock that measures the token lifetime from `expires_in` [Date.now]. */
   readonly now?: () => number;
+  /** Asks for a TOTP or recovery code when a login answers `mfa_required` [none: `login` rejects with it]. */
+  readonly onMfaRequired?: MfaPrompt;
+  /** The browser's WebAuthn ceremonies, for `registerPasskey` and `loginWithPasskey` (e.g. `@simplewebauthn/browser`). */
+  readonly webauthn?: WebAuthnAdapter;
 }
 
-/** `logged-in` (after `login`) and `refreshed` (after every refresh). */
+/** `logged-in` (after a login: password, second factor or passkey) and `refreshed` (after every refresh). */
 export class TokensEvent extends Event {
   constructor(
     type: 'logged-in' | 'refreshed',
@@ -45,13 +78,6 @@ export interface AuthClientEventMap {
   'logged-out': LoggedOutEvent;
 }
 
-interface TokenResponse {
-  access_token: string;
-  expires_in: number;
-  refresh_token?: string;
-  refresh_token_expires_in: number;
-}
-
 interface Refreshed {
   readonly session: StoredSession;
   readonly tokens: TokenInfo;
@@ -74,6 +100,8 @@ export class AuthClient {
   private readonly transport: Transport;
   private readonly leewayMs: number;
   private readonly now: () => number;
+  private readonly onMfaRequired: MfaPrompt | undefined;
+  private readonly webauthn: WebAuthnAdapter | undefined;
   private readonly events = new EventTarget();
   private state: StoredSession | null = null;
   private loaded = false;
@@ -94,6 +122,8 @@ export class AuthClient {
     this.transport = options.fetch ?? ((request) => globalThis.fetch(request));
     this.leewayMs = (options.refreshLeewaySeconds ?? DEFAULT_REFRESH_LEEWAY_SECONDS) * 1000;
     this.now = options.now ?? Date.now;
+    this.onMfaRequired = options.onMfaRequired;
+    this.webauthn = options.webauthn;
   }
 
   /** Whether the client holds a session (after `login`, a refresh, or a stored session once loaded). */
@@ -125,20 +155,54 @@ export class AuthClient {
 
   /** `POST /auth/register`. Does not log in. */
   async register(credentials: Credentials): Promise<Account> {
-    const response = await this.send(this.postJson('/auth/register', { email: credentials.email, password: credentials.password }));
+    const response = await this.send(this.postJson('/auth/register', { email: credentials.email, password: credentials.password }, false));
     if (response.status !== 201) throw await errorFromResponse(response);
     const body = await readJson(response);
     if (typeof body.id !== 'string' || typeof body.email !== 'string' || typeof body.created_at !== 'string') throw unexpected('/auth/register');
     return { id: body.id, email: body.email, createdAt: body.created_at };
   }
 
-  /** `POST /auth/login` with this client's delivery; replaces any session the client held. */
-  async login(credentials: Credentials): Promise<TokenInfo> {
+  /**
+   * `POST /auth/login` with this client's delivery; replaces any session the client held. When the
+   * account has TOTP on, asks `mfa` (or the `onMfaRequired` option) for a code, again after a wrong
+   * one; without a prompt it rejects with `mfa_required` and its `mfaChallenge`, for `verifyMfa`.
+   */
+  async login(credentials: Credentials, options: { mfa?: MfaPrompt } = {}): Promise<TokenInfo> {
     const sentAt = this.now();
     const response = await this.send(
       this.postJson('/auth/login', { email: credentials.email, password: credentials.password, refresh_token_delivery: this.delivery }),
     );
+    if (response.status === 200) return this.adoptLogin(response, sentAt);
+    const error = await errorFromResponse(response, sentAt);
+    const prompt = options.mfa ?? this.onMfaRequired;
+    if (error.code !== 'mfa_required' || error.mfaChallenge === undefined || prompt === undefined) throw error;
+    return this.answerMfa(error.mfaChallenge, prompt);
+  }
+
+  /** `POST /auth/mfa/verify`: finishes a login that answered `mfa_required`, with a TOTP code or a recovery code. */
+  async verifyMfa(challenge: MfaChallenge, answer: MfaAnswer): Promise<TokenInfo> {
+    const sentAt = this.now();
+    const second = 'code' in answer ? { code: answer.code } : { recovery_code: answer.recoveryCode };
+    const response = await this.send(this.postJson('/auth/mfa/verify', { mfa_token: challenge.mfaToken, ...second }));
     if (response.status !== 200) throw await errorFromResponse(response);
+    return this.adoptLogin(response, sentAt);
+  }
+
+  /** Asks until a code is accepted; any other refusal (the MFA token ended, throttling) or a rejected prompt ends it. */
+  private async answerMfa(challenge: MfaChallenge, prompt: MfaPrompt): Promise<TokenInfo> {
+    let previousError: AuthError | undefined;
+    for (;;) {
+      const answer = await prompt(challenge, previousError);
+      try {
+        return await this.verifyMfa(challenge, answer);
+      } catch (error) {
+        if (!(error instanceof AuthError) || error.code !== 'invalid_mfa_code') throw error;
+        previousError = error;
+      }
+    }
+  }
+
+  private async adoptLogin(response: Response, sentAt: number): Promise<TokenInfo> {
     const body = await readTokenResponse(response, this.delivery);
     this.epoch += 1;
     return (await this.adopt(body, sentAt, 'logged-in')).tokens;
@@ -151,6 +215,23 @@ export class AuthClient {
    */
   async refresh(): Promise<TokenInfo> {
     return (await this.refreshOnce()).tokens;
+  }
+
+  /**
+   * For a page load or a new process: resumes the session (from the refresh cookie or the
+   * storage) and resolves to null when there is none, which is a normal first visit, not an
+   * error: no refresh token at all, or one the server no longer knows (`invalid_refresh_token`).
+   * Other failures (network, 5xx, `csrf_rejected`) reject.
+   */
+  async resume(): Promise<TokenInfo | null> {
+    const session = await this.current();
+    if (this.delivery === 'body' && !session?.refreshToken) return null;
+    try {
+      return await this.refresh();
+    } catch (error) {
+      if (error instanceof AuthError && error.code === 'invalid_refresh_token') return null;
+      throw error;
+    }
   }
 
   /** `POST /auth/logout`. The local session ends first, whatever the server answers. */
@@ -172,21 +253,10 @@ export class AuthClient {
     await this.endAndClearCookie('logout-all');
   }
 
-  /** `GET /auth/sessions`: the user's live sessions, newest first. */
-  async listSessions(): Promise<Session[]> {
-    const response = await this.fetch('/auth/sessions');
-    if (response.status !== 200) throw await errorFromResponse(response);
-    const body = await readJson(response);
-    if (!Array.isArray(body.sessions)) throw unexpected('/auth/sessions');
-    return body.sessions.map((entry: Record<string, unknown>) => ({
-      id: String(entry.id),
-      createdAt: String(entry.created_at),
-      lastUsedAt: String(entry.last_used_at),
-      expiresAt: String(entry.expires_at),
-      userAgent: typeof entry.user_agent === 'string' ? entry.user_agent : null,
-      ip: typeof entry.ip === 'string' ? entry.ip : null,
-      current: entry.current === true,
-    }));
+  /** `GET /auth/sessions`: one page of the user's live sessions, newest first; pass `nextCursor` as `cursor` for the next. */
+  async listSessions(options: { cursor?: string } = {}): Promise<SessionPage> {
+    const query = options.cursor === undefined ? '' : `?cursor=${encodeURIComponent(options.cursor)}`;
+    return sessionPageOf(await this.callJson('GET', `/auth/sessions${query}`, undefined, 200));
   }
 
   /** `DELETE /auth/sessions/{id}`. Ending this client's own session logs it out (`session-ended`). */
@@ -196,10 +266,144 @@ export class AuthClient {
     if (id === this.sessionId) await this.endAndClearCookie('session-ended');
   }
 
+  /** `GET /me`: the account behind the access token. */
+  async me(): Promise<Me> {
+    return meOf(await this.callJson('GET', '/me', undefined, 200));
+  }
+
+  /** `POST /auth/email/verify` with the token of a verification link; needs no session. */
+  async verifyEmail(token: string): Promise<void> {
+    await this.expectStatus(await this.send(this.postJson('/auth/email/verify', { token }, false)), 204);
+  }
+
+  /** `POST /auth/email/verify-request`: emails the user a new verification link (at most one a minute). */
+  async requestVerificationEmail(): Promise<void> {
+    await this.call('POST', '/auth/email/verify-request', undefined, 202);
+  }
+
+  /** `POST /auth/password/forgot`: the same answer whether or not the account exists. */
+  async forgotPassword(email: string): Promise<void> {
+    await this.expectStatus(await this.send(this.postJson('/auth/password/forgot', { email }, false)), 202);
+  }
+
+  /**
+   * `POST /auth/password/reset` with the token of a reset link. It ends every session of that
+   * account; a client logged in to it finds out at its next refresh.
+   */
+  async resetPassword(token: string, password: string): Promise<void> {
+    await this.expectStatus(await this.send(this.postJson('/auth/password/reset', { token, password }, false)), 204);
+  }
+
+  /** `POST /auth/password/change`: ends every other session of the user; this one stays. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await this.call('POST', '/auth/password/change', { current_password: currentPassword, new_password: newPassword }, 204);
+  }
+
+  /** `DELETE /me`: deletes the account and everything kept about it; the client is then logged out (`account-deleted`). */
+  async deleteAccount(password: string): Promise<void> {
+    await this.call('DELETE', '/me', { password }, 204);
+    await this.endAndClearCookie('account-deleted');
+  }
+
+  /** `POST /auth/mfa/totp/setup`: a new secret that does nothing until `totpConfirm` gets a code for it. */
+  async totpSetup(): Promise<TotpEnrolment> {
+    return totpEnrolmentOf(await this.callJson('POST', '/auth/mfa/totp/setup', undefined, 200));
+  }
+
+  /** `POST /auth/mfa/totp/confirm`: turns TOTP on; resolves to the ten recovery codes, shown this once. */
+  async totpConfirm(code: string): Promise<string[]> {
+    return recoveryCodesOf(await this.callJson('POST', '/auth/mfa/totp/confirm', { code }, 200));
+  }
+
+  /** `POST /auth/mfa/totp/disable`: needs the password and a current code. */
+  async totpDisable(password: string, code: string): Promise<void> {
+    await this.call('POST', '/auth/mfa/totp/disable', { password, code }, 204);
+  }
+
+  /** `POST /auth/mfa/recovery-codes`: replaces the recovery codes; the old ones stop working. */
+  async regenerateRecoveryCodes(password: string): Promise<string[]> {
+    return recoveryCodesOf(await this.callJson('POST', '/auth/mfa/recovery-codes', { password }, 200));
+  }
+
+  /** `POST /auth/passkeys/register/options`: creation options for the browser's ceremony. */
+  async passkeyRegisterOptions(): Promise<PasskeyCreationOptionsJSON> {
+    return creationOptionsOf(await this.callJson('POST', '/auth/passkeys/register/options', undefined, 200));
+  }
+
+  /** `POST /auth/passkeys/register/verify` with the browser's `RegistrationResponseJSON`. */
+  async passkeyRegisterVerify(response: PasskeyCredentialJSON, name?: string): Promise<RegisteredPasskey> {
+    return registeredPasskeyOf(await this.callJson('POST', '/auth/passkeys/register/verify', { response, ...(name ? { name } : {}) }, 201));
+  }
+
+  /** Registers a passkey for the signed-in user: options, the browser's ceremony (the `webauthn` option), verify. */
+  async registerPasskey(name?: string): Promise<RegisteredPasskey> {
+    const optionsJSON = await this.passkeyRegisterOptions();
+    const response = await this.ceremonies().startRegistration({ optionsJSON });
+    return this.passkeyRegisterVerify(response, name);
+  }
+
+  /** `GET /auth/passkeys` */
+  async listPasskeys(): Promise<Passkey[]> {
+    return passkeysOf(await this.callJson('GET', '/auth/passkeys', undefined, 200));
+  }
+
+  /** `DELETE /auth/passkeys/{id}` */
+  async deletePasskey(id: string): Promise<void> {
+    await this.call('DELETE', `/auth/passkeys/${encodeURIComponent(id)}`, undefined, 204);
+  }
+
+  /** `POST /auth/passkeys/login/options`: with an email, that account's credentials; without, any discoverable one. */
+  async passkeyLoginOptions(email?: string): Promise<PasskeyLoginOptions> {
+    const response = await this.send(this.postJson('/auth/passkeys/login/options', email === undefined ? {} : { email }, false));
+    await this.expectStatus(response, 200);
+    return passkeyLoginOptionsOf(await readJson(response));
+  }
+
+  /** `POST /auth/passkeys/login/verify` with the browser's `AuthenticationResponseJSON`; logs in with this client's delivery. */
+  async passkeyLoginVerify(challengeId: string, response: PasskeyCredentialJSON): Promise<TokenInfo> {
+    const sentAt = this.now();
+    const answer = await this.send(
+      this.postJson('/auth/passkeys/login/verify', { challenge_id: challengeId, response, refresh_token_delivery: this.delivery }),
+    );
+    await this.expectStatus(answer, 200);
+    return this.adoptLogin(answer, sentAt);
+  }
+
+  /** Logs in with a passkey: options, the browser's ceremony (the `webauthn` option), verify. No TOTP is asked. */
+  async loginWithPasskey(email?: string): Promise<TokenInfo> {
+    const { challengeId, options } = await this.passkeyLoginOptions(email);
+    const response = await this.ceremonies().startAuthentication({ optionsJSON: options });
+    return this.passkeyLoginVerify(challengeId, response);
+  }
+
+  private ceremonies(): WebAuthnAdapter {
+    if (this.webauthn === undefined) throw new TypeError('Passkey ceremonies need the webauthn option of createAuthClient.');
+    return this.webauthn;
+  }
+
+  /** A call with the access token (see `fetch`) that must answer `expected`. */
+  private async call(method: string, path: string, json: unknown, expected: number): Promise<Response> {
+    const init: RequestInit = json === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(json) };
+    const response = await this.fetch(path, init);
+    await this.expectStatus(response, expected);
+    return response;
+  }
+
+  private async callJson(method: string, path: string, json: unknown, expected: number): Promise<Record<string, unknown>> {
+    return readJson(await this.call(method, path, json, expected));
+  }
+
+  private async expectStatus(response: Response, expected: number): Promise<void> {
+    if (response.status !== expected) throw await errorFromResponse(response);
+    // A 2xx the contract gives no body: free the connection.
+    if (expected === 204 || expected === 202) void response.body?.cancel().catch(() => undefined);
+  }
+
   /**
    * `fetch` with the access token. A string without a scheme is a path under `baseUrl`
    * (`client.fetch('/me')`). The token goes only to URLs under `baseUrl`. It refreshes first
-   * when the token is about to expire; on a 401 it refreshes once (shared by every concurrent
+   * when the token is about to expire; on a 401 that refused the access token (not one with a
+   * handler's code such as `invalid_credentials`) it refreshes once (shared by every concurrent
    * caller) and retries once, returning whatever the retry answers. Rejects with an `AuthError`
    * when the refresh is refused (the client is then logged out) or the network fails.
    */
@@ -209,7 +413,7 @@ export class AuthClient {
     const token = await this.accessToken();
     if (token === undefined) return this.send(request);
     const first = await this.send(request.clone(), token);
-    if (first.status !== 401) return first;
+    if (!(await refusedAccessToken(first))) return first;
     void first.body?.cancel().catch(() => undefined);
     return this.send(request, await this.tokenAfterRejection(token));
   }
@@ -322,12 +526,13 @@ export class AuthClient {
     if (this.delivery === 'cookie') await this.send(this.postJson('/auth/logout', undefined)).catch(() => undefined);
   }
 
-  private postJson(path: string, body: unknown): Request {
+  /** `withRefreshCookie`: the endpoints that read or set the refresh cookie (login, refresh, logout, the second factor, passkey login). */
+  private postJson(path: string, body: unknown, withRefreshCookie = true): Request {
     return new Request(this.urlOf(path), {
       method: 'POST',
       ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
       // The refresh cookie is sent and stored only with credentials; body delivery never needs a cookie.
-      credentials: this.delivery === 'cookie' ? 'include' : 'omit',
+      credentials: this.delivery === 'cookie' && withRefreshCookie ? 'include' : 'omit',
     });
   }
 
@@ -346,30 +551,6 @@ export class AuthClient {
     }
   }
 }
-
-async function readJson(response: Response): Promise<Record<string, unknown>> {
-  try {
-    const body: unknown = await response.json();
-    if (typeof body === 'object' && body !== null) return body as Record<string, unknown>;
-  } catch {
-    /* fall through */
-  }
-  throw unexpected(new URL(response.url || 'http://invalid/').pathname);
-}
-
-async function readTokenResponse(response: Response, delivery: Delivery): Promise<TokenResponse> {
-  const body = await readJson(response);
-  const valid =
-    typeof body.access_token === 'string' &&
-    typeof body.expires_in === 'number' &&
-    body.expires_in > 0 &&
-    typeof body.refresh_token_expires_in === 'number' &&
-    (delivery === 'cookie' || typeof body.refresh_token === 'string');
-  if (!valid) throw unexpected('a token response');
-  return body as unknown as TokenResponse;
-}
-
-const unexpected = (what: string) => new AuthError('unexpected_response', `The service answered ${what} with something the contract does not describe.`);
 
 /** The `sid` claim, read without verifying (the server verifies); only to recognise this client's session. */
 function sessionIdOf(accessToken: string): string | undefined {

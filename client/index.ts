@@ -1,8 +1,25 @@
 /**
  * A client for the auth service: `createAuthClient({ baseUrl, delivery })`, then `login`,
- * `fetch` (token attached, refreshed when needed), `logout`... No dependency beyond `fetch`.
+ * `fetch` (token attached, refreshed when needed), `logout`... No dependency beyond `fetch`;
+ * passkey ceremonies take the browser's functions as an adapter (`webauthn` option).
  */
 export { AuthClient, createAuthClient, LoggedOutEvent, TokensEvent, type AuthClientEventMap, type AuthClientOptions, type Transport } from './auth-client';
 export { AuthError, type AuthErrorCode, type ClientErrorCode, type ServiceErrorCode } from './errors';
 export { memoryStorage, type AuthStorage, type StoredSession } from './storage';
-export type { Account, Credentials, Delivery, LoggedOutReason, Session, TokenInfo } from './types';
+export type {
+  Account,
+  Credentials,
+  Delivery,
+  LoggedOutReason,
+  Me,
+  MfaAnswer,
+  MfaChallenge,
+  MfaPrompt,
+  Passkey,
+  RegisteredPasskey,
+  Session,
+  SessionPage,
+  TokenInfo,
+  TotpEnrolment,
+} from './types';
+export type { PasskeyCreationOptionsJSON, PasskeyCredentialJSON, PasskeyLoginOptions, PasskeyRequestOptionsJSON, WebAuthnAdapter } from './webauthn';

@@ -1,3 +1,5 @@
+import type { AuthError } from './errors';
+
 export type Delivery = 'cookie' | 'body';
 
 export interface Credentials {
@@ -37,4 +39,62 @@ export interface TokenInfo {
   readonly sessionId: string | undefined;
 }
 
-export type LoggedOutReason = 'logout' | 'logout-all' | 'session-ended' | 'refresh-failed';
+export type LoggedOutReason = 'logout' | 'logout-all' | 'session-ended' | 'refresh-failed' | 'account-deleted';
+
+/** `GET /auth/sessions`: one page, newest first; pass `nextCursor` back as `cursor` for the next one. */
+export interface SessionPage {
+  readonly sessions: Session[];
+  /** Absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** `GET /me` */
+export interface Me {
+  readonly id: string;
+  readonly email: string;
+  readonly emailVerified: boolean;
+  readonly mfaEnabled: boolean;
+  readonly sessionId: string;
+}
+
+/** A login that needs a second factor (`403 mfa_required`): answer it with `verifyMfa` before it expires. */
+export interface MfaChallenge {
+  /** Opaque and single-use; never log it. */
+  readonly mfaToken: string;
+  readonly expiresIn: number;
+  /** Epoch ms, client clock. */
+  readonly expiresAt: number;
+}
+
+/** A current TOTP code from the authenticator app, or one of the recovery codes. */
+export type MfaAnswer = { readonly code: string } | { readonly recoveryCode: string };
+
+/**
+ * Asks the person for a code. Called again with the refusal after a wrong code (`invalid_mfa_code`);
+ * reject (e.g. the person cancelled) to give up the login.
+ */
+export type MfaPrompt = (challenge: MfaChallenge, previousError?: AuthError) => Promise<MfaAnswer>;
+
+/** `POST /auth/mfa/totp/setup`: shown once, to scan or type into an authenticator app. */
+export interface TotpEnrolment {
+  /** Base32; show it once, never log it. */
+  readonly secret: string;
+  readonly otpauthUri: string;
+  /** An SVG document of the QR code: show it as an image (`data:image/svg+xml`), never as HTML. */
+  readonly qrSvg: string;
+}
+
+/** One entry of `GET /auth/passkeys`; times are ISO 8601. */
+export interface Passkey {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+/** `POST /auth/passkeys/register/verify` */
+export interface RegisteredPasskey {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}

@@ -26,12 +26,23 @@ export function renderDemoPage(basePath: string): string {
 <main data-base-path="${basePath}">
   <p id="status" role="status" class="status"></p>
 
+  <section id="reset" aria-labelledby="reset-heading" hidden>
+    <h2 id="reset-heading">Choose a new password</h2>
+    <form id="reset-form">
+      <div class="field">
+        <label for="reset-password">New password</label>
+        <input id="reset-password" name="reset-password" type="password" autocomplete="new-password" minlength="8" required>
+      </div>
+      <div class="actions"><button type="submit" id="reset-submit">Set the new password</button></div>
+    </form>
+  </section>
+
   <section id="signed-out" aria-labelledby="signed-out-heading">
     <h2 id="signed-out-heading">Log in</h2>
     <form id="credentials">
       <div class="field">
         <label for="email">Email</label>
-        <input id="email" name="email" type="email" autocomplete="username" required>
+        <input id="email" name="email" type="email" autocomplete="username webauthn" required>
       </div>
       <div class="field">
         <label for="password">Password</label>
@@ -39,14 +50,42 @@ export function renderDemoPage(basePath: string): string {
         <p id="password-hint" class="hint">At least 8 characters.</p>
       </div>
       <div class="actions">
-        <button type="submit" value="login">Log in</button>
-        <button type="submit" value="register" class="secondary">Create account</button>
+        <button type="submit" value="login" id="login">Log in</button>
+        <button type="submit" value="register" id="register" class="secondary">Create account</button>
+        <button type="button" id="passkey-login" class="secondary">Log in with a passkey</button>
+        <button type="button" id="forgot-toggle" class="link" aria-controls="forgot" aria-expanded="false">Forgot password?</button>
       </div>
+    </form>
+
+    <form id="mfa" hidden aria-labelledby="mfa-heading">
+      <h3 id="mfa-heading">Second factor</h3>
+      <div class="field">
+        <label for="mfa-code" id="mfa-code-label">Code from your authenticator app</label>
+        <input id="mfa-code" name="mfa-code" autocomplete="one-time-code" required>
+      </div>
+      <div class="field checkbox">
+        <label><input type="checkbox" id="mfa-use-recovery"> Use a recovery code instead</label>
+      </div>
+      <div class="actions">
+        <button type="submit" id="mfa-submit">Verify</button>
+        <button type="button" id="mfa-cancel" class="secondary">Cancel</button>
+      </div>
+    </form>
+
+    <form id="forgot" hidden aria-labelledby="forgot-heading">
+      <h3 id="forgot-heading">Reset your password</h3>
+      <div class="field">
+        <label for="forgot-email">Email of the account</label>
+        <input id="forgot-email" name="forgot-email" type="email" autocomplete="username" required>
+      </div>
+      <div class="actions"><button type="submit" id="forgot-submit">Email me a reset link</button></div>
     </form>
   </section>
 
   <section id="signed-in" aria-labelledby="signed-in-heading" hidden>
     <h2 id="signed-in-heading">Signed in<span id="who"></span></h2>
+    <p>Email: <strong id="email-status" data-verified="unknown">–</strong>
+      <button type="button" id="resend-verification" class="secondary small" hidden>Send a new verification email</button></p>
     <p>Access token expires in <strong id="countdown" role="timer">–</strong></p>
     <progress id="token-life" max="1" value="0" aria-label="Access token lifetime left"></progress>
     <div class="actions">
@@ -65,6 +104,84 @@ export function renderDemoPage(basePath: string): string {
         <tbody id="sessions"></tbody>
       </table>
     </div>
+    <div class="actions"><button type="button" id="more-sessions" class="secondary small" hidden>More</button></div>
+
+    <h3 id="change-password-heading">Change password</h3>
+    <form id="change-password" aria-labelledby="change-password-heading">
+      <div class="field">
+        <label for="current-password">Current password</label>
+        <input id="current-password" name="current-password" type="password" autocomplete="current-password" required>
+      </div>
+      <div class="field">
+        <label for="new-password">New password</label>
+        <input id="new-password" name="new-password" type="password" autocomplete="new-password" minlength="8" required>
+      </div>
+      <div class="actions"><button type="submit" id="change-password-submit">Change password</button></div>
+      <p class="hint">Your other sessions end; this one stays.</p>
+    </form>
+
+    <h3 id="mfa-settings-heading">Two-factor authentication</h3>
+    <p>Authenticator app (TOTP): <strong id="mfa-state" data-enabled="unknown">–</strong></p>
+    <div id="totp-off" hidden>
+      <div class="actions"><button type="button" id="totp-setup">Turn on two-factor authentication</button></div>
+      <div id="totp-enrol" hidden>
+        <p>Scan this QR code with your authenticator app, or type the secret, then enter the code it shows.</p>
+        <img id="totp-qr" alt="QR code of the TOTP secret" width="200" height="200">
+        <p>Secret: <code id="totp-secret"></code></p>
+        <form id="totp-confirm">
+          <div class="field">
+            <label for="totp-confirm-code">Code from the app</label>
+            <input id="totp-confirm-code" name="totp-confirm-code" inputmode="numeric" autocomplete="one-time-code" required>
+          </div>
+          <div class="actions"><button type="submit" id="totp-confirm-submit">Confirm and turn on</button></div>
+        </form>
+      </div>
+    </div>
+    <div id="totp-on" hidden>
+      <form id="totp-disable" aria-label="Turn off two-factor authentication">
+        <div class="field">
+          <label for="totp-disable-password">Password (to turn it off)</label>
+          <input id="totp-disable-password" type="password" autocomplete="current-password" required>
+        </div>
+        <div class="field">
+          <label for="totp-disable-code">Current code</label>
+          <input id="totp-disable-code" inputmode="numeric" autocomplete="one-time-code" required>
+        </div>
+        <div class="actions"><button type="submit" id="totp-disable-submit" class="danger">Turn off</button></div>
+      </form>
+      <form id="regenerate-codes" aria-label="New recovery codes">
+        <div class="field">
+          <label for="regenerate-password">Password (for new recovery codes)</label>
+          <input id="regenerate-password" type="password" autocomplete="current-password" required>
+        </div>
+        <div class="actions"><button type="submit" id="regenerate-submit" class="secondary">New recovery codes</button></div>
+      </form>
+    </div>
+    <div id="recovery-codes" hidden>
+      <p><strong>Your recovery codes.</strong> Each works once, in place of a code from the app. Save them now: they are not shown again.</p>
+      <ol id="recovery-code-list" class="codes"></ol>
+      <div class="actions"><button type="button" id="recovery-codes-done" class="secondary small">I saved them</button></div>
+    </div>
+
+    <h3 id="passkeys-heading">Passkeys</h3>
+    <ul id="passkeys" class="passkeys" aria-labelledby="passkeys-heading"></ul>
+    <form id="add-passkey">
+      <div class="field">
+        <label for="passkey-name">Name of the new passkey</label>
+        <input id="passkey-name" name="passkey-name" placeholder="e.g. Laptop">
+      </div>
+      <div class="actions"><button type="submit" id="add-passkey-submit">Add a passkey</button></div>
+    </form>
+
+    <h3 id="delete-heading">Delete account</h3>
+    <form id="delete-account" aria-labelledby="delete-heading">
+      <div class="field">
+        <label for="delete-password">Password (to delete the account)</label>
+        <input id="delete-password" type="password" autocomplete="current-password" required>
+      </div>
+      <div class="actions"><button type="submit" id="delete-account-submit" class="danger">Delete account</button></div>
+      <p class="hint">Removes the account, its sessions, second factors and passkeys. It cannot be undone.</p>
+    </form>
   </section>
 
   <section aria-labelledby="api-heading">
@@ -123,5 +240,13 @@ pre { margin: 0; padding: .75rem; border-radius: .375rem; background: var(--bg);
 .status[data-kind="error"] { color: var(--danger); }
 .activity { margin: 0; padding: 0; list-style: none; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .8125rem; max-height: 14rem; overflow-y: auto; }
 .activity li[data-kind="error"] { color: var(--danger); }
+button.link { background: transparent; border-color: transparent; color: var(--accent); text-decoration: underline; padding-inline: .25rem; }
+.checkbox label { font-weight: 400; }
+form + form, form h3 { margin-top: .75rem; }
+section > h3 { margin-top: 1.5rem; }
+#totp-qr { display: block; background: #fff; padding: .5rem; border-radius: .375rem; }
+.codes { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; columns: 2; max-width: 24rem; }
+.passkeys { padding-left: 1.25rem; }
+.passkeys li { margin: .25rem 0; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 `;

@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { runDemo } from '../../scripts/demo';
 import { ensureTables, LOCAL_AWS_ENV } from '../../scripts/dev/dynamodb-local';
 import { startOffline, type OfflineServer } from '../../scripts/dev/offline';
 import { PASSWORD, testEnv, uniqueEmail } from '../support/fixtures';
 import { call } from '../support/http';
 import { freePort } from '../../scripts/dev/ports';
+import { launchChromium, openDemo, waitFor } from './demo-page';
 
 // The demos end to end. The page (served by `npm start` at /dev/demo) in Debian's Chromium, driven
 // by playwright-core, which never downloads a browser: cookie delivery, the refresh token in an
 // HttpOnly cookie on http://localhost. And `npm run demo`, the same flow in a terminal.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // Set by `npm run demo:screenshot` to refresh the README's picture.
 const SCREENSHOT = process.env.DEMO_SCREENSHOT;
 
@@ -51,27 +49,6 @@ async function warmUp(baseUrl: string): Promise<void> {
   await call(baseUrl, 'POST', '/auth/logout', { json: { refresh_token: refreshed.body.refresh_token } });
 }
 
-/** The demo page, loaded and done with its attempt to resume a session from the cookie. */
-async function openDemo(context: BrowserContext, url: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(url);
-  await waitFor(page, 'main[data-ready="true"]');
-  return page;
-}
-
-// Code that runs in the page is passed as strings (the tests are type-checked without DOM types),
-// and waits use selectors: the page's CSP forbids the eval that string predicates need.
-
-/** waitForSelector that, on a timeout, says what the page showed (status line and activity list). */
-async function waitFor(page: Page, selector: string): Promise<void> {
-  try {
-    await page.waitForSelector(selector);
-  } catch (error) {
-    const [status, activity] = await Promise.all([page.locator('#status').textContent(), page.locator('#activity').innerText()]);
-    throw new Error(`${(error as Error).message}\nstatus: ${status}\nactivity:\n${activity}`);
-  }
-}
-
 const signedInSection = (page: Page) => page.locator('#signed-in');
 const meOutput = (page: Page) => page.locator('#me-output');
 
@@ -102,8 +79,7 @@ describe('demo page in Chromium', () => {
   const email = uniqueEmail('browser');
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1000, height: 1200 } });
     context.setDefaultTimeout(45_000);
   });
@@ -113,8 +89,8 @@ describe('demo page in Chromium', () => {
     tabA = await openDemo(context, server.pageUrl);
     expect(await signedInSection(tabA).isHidden()).toBe(true);
 
-    await tabA.getByLabel('Email').fill(email);
-    await tabA.getByLabel('Password').fill(PASSWORD);
+    await tabA.locator('#email').fill(email);
+    await tabA.locator('#password').fill(PASSWORD);
     await tabA.getByRole('button', { name: 'Create account' }).click();
 
     await waitFor(tabA, '#sessions tr');
@@ -130,7 +106,7 @@ describe('demo page in Chromium', () => {
   it('calls /me', async () => {
     expect(await callMe(tabA)).toBe('200');
     const body = (await meOutput(tabA).textContent())!.split('\n').slice(1).join('\n');
-    expect(JSON.parse(body)).toEqual({ id: expect.any(String), email, session_id: expect.any(String) });
+    expect(JSON.parse(body)).toEqual({ id: expect.any(String), email, email_verified: false, mfa_enabled: false, session_id: expect.any(String) });
   });
 
   it('still calls /me after the access token expired, through a refresh with the cookie', async () => {

@@ -1,36 +1,76 @@
-import { importJWK, SignJWT } from 'jose';
-import { AuthError, createAuthClient, memoryStorage, type AuthClientOptions, type LoggedOutReason, type Transport } from '../../client';
-import { runDemo } from '../../scripts/demo';
-import { PASSWORD, signingJwk, uniqueEmail } from '../support/fixtures';
-import { call } from '../support/http';
-import { startTestServer } from '../support/server';
+import { AuthError, createAuthClient, memoryStorage, type AuthClientOptions, type MfaChallenge, type Transport, type WebAuthnAdapter } from '../../client';
 
-// The client against the real service (serverless-offline, API Gateway authorizer included),
-// with body delivery; the browser's cookie delivery is covered by test/e2e/browser.test.ts.
+// The client's side of the contract, against a scripted transport: what each method sends and how
+// it reads each answer. Nothing is started; test/integration/client.test.ts runs it against the service.
 
-interface Exchange {
+const BASE = 'http://api.test/dev';
+
+interface Sent {
   readonly method: string;
   readonly path: string;
-  readonly status: number;
-  readonly token: string | undefined;
+  readonly authorization: string | null;
+  readonly credentials: Request['credentials'];
+  readonly body: unknown;
 }
 
-/** A transport that records every exchange; `rewrite` may change a request before it is sent. */
-function recordingTransport(rewrite: (request: Request) => Request = (request) => request) {
-  const exchanges: Exchange[] = [];
-  const transport: Transport = async (original) => {
-    const request = rewrite(original);
-    const token = request.headers.get('authorization')?.replace(/^Bearer /, '');
-    const response = await fetch(request);
-    exchanges.push({ method: request.method, path: new URL(request.url).pathname.replace(/^\/dev/, ''), status: response.status, token });
-    return response;
+type Reply = { status: number; json?: unknown; headers?: Record<string, string> };
+type Route = Reply | ((sent: Sent) => Reply);
+
+/** A transport that answers `METHOD /path?query` from `routes` (the first reply of a list each time) and records every request. */
+function scriptedTransport(routes: Record<string, Route | Route[]>) {
+  const sent: Sent[] = [];
+  const transport: Transport = async (request) => {
+    const url = new URL(request.url);
+    const text = await request.text();
+    const entry: Sent = {
+      method: request.method,
+      path: url.pathname.replace(/^\/dev/, '') + url.search,
+      authorization: request.headers.get('authorization'),
+      credentials: request.credentials,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    sent.push(entry);
+    const key = `${entry.method} ${entry.path}`;
+    const scripted = routes[key];
+    const route = Array.isArray(scripted) ? scripted.shift() : scripted;
+    if (route === undefined) throw new Error(`unscripted request: ${key}`);
+    const reply = typeof route === 'function' ? route(entry) : route;
+    const headers = { ...(reply.json === undefined ? {} : { 'Content-Type': 'application/json' }), ...reply.headers };
+    return new Response(reply.json === undefined ? null : JSON.stringify(reply.json), { status: reply.status, headers });
   };
-  const count = (method: string, path: string, status?: number) =>
-    exchanges.filter((exchange) => exchange.method === method && exchange.path === path && (status === undefined || exchange.status === status)).length;
-  return { transport, exchanges, count };
+  return { transport, sent };
 }
 
-/** Rejections of a promise, for asserting both the class and the code. */
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const accessToken = (sid: string) => `${base64url({ alg: 'ES256', typ: 'at+jwt' })}.${base64url({ sub: 'user-1', sid })}.c2ln`;
+const tokenReply = (sid: string, refreshToken?: string): Reply => ({
+  status: 200,
+  json: {
+    access_token: accessToken(sid),
+    token_type: 'Bearer',
+    expires_in: 900,
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+    refresh_token_expires_in: 1209600,
+  },
+});
+const errorReply = (status: number, error: string, extra: Record<string, unknown> = {}): Reply => ({
+  status,
+  json: { error, message: `${error} for a person`, ...extra },
+});
+
+const NOW = Date.UTC(2026, 0, 1);
+
+/** A client holding a live session (body delivery unless told), with its logged-out reasons recorded. */
+function signedInClient(routes: Record<string, Route | Route[]>, options: Partial<AuthClientOptions> = {}) {
+  const scripted = scriptedTransport(routes);
+  const storage = memoryStorage({ accessToken: accessToken('sid-1'), expiresAt: NOW + 900_000, refreshAt: NOW + 870_000, refreshToken: 'refresh-1' });
+  const client = createAuthClient({ baseUrl: BASE, delivery: 'body', storage, fetch: scripted.transport, now: () => NOW, ...options });
+  const loggedOut: string[] = [];
+  client.addEventListener('logged-out', (event) => loggedOut.push(event.reason));
+  return { client, storage, loggedOut, ...scripted };
+}
+
+/** The rejection of a promise, which must be an AuthError. */
 async function rejectionOf(promise: Promise<unknown>): Promise<AuthError> {
   const outcome = await promise.then(
     () => new Error('expected a rejection'),
@@ -40,290 +80,343 @@ async function rejectionOf(promise: Promise<unknown>): Promise<AuthError> {
   return outcome as AuthError;
 }
 
-/** The same access token (same key, session and claims) as if issued long ago: expired for the server. */
-async function expiredCopyOf(accessToken: string): Promise<string> {
-  const [header, payload] = accessToken.split('.').slice(0, 2).map((segment) => JSON.parse(Buffer.from(segment!, 'base64url').toString('utf8')));
-  const now = Math.floor(Date.now() / 1000);
-  const key = await importJWK(await signingJwk('ES256'), 'ES256');
-  return new SignJWT({ ...payload, iat: now - 1000, exp: now - 100 }).setProtectedHeader(header).sign(key);
-}
+describe('resume (the probe on page load)', () => {
+  it('resolves to null without a logged-out event when the server knows no refresh token (401 invalid_refresh_token)', async () => {
+    const { transport, sent } = scriptedTransport({ 'POST /auth/refresh': errorReply(401, 'invalid_refresh_token') });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: transport });
+    const events: string[] = [];
+    client.addEventListener('logged-out', (event) => events.push(event.reason));
 
-const manualClock = (start = Date.now()) => {
-  let now = start;
-  return { now: () => now, set: (ms: number) => (now = ms) };
-};
+    expect(await client.resume()).toBeNull();
 
-describe('auth client against the service', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-  const accounts: { email: string }[] = [];
+    expect(sent).toEqual([{ method: 'POST', path: '/auth/refresh', authorization: null, credentials: 'include', body: undefined }]);
+    expect(events).toEqual([]);
+    expect(client.isLoggedIn).toBe(false);
+  });
 
-  beforeAll(async () => {
-    // The default 15-minute tokens: nothing here waits for an expiry or depends on how fast a busy
-    // machine answers. A test that needs an expired token moves the client's clock (what the client
-    // believes) or signs one with the server's key (what the server sees).
-    server = await startTestServer();
-    // Warm the functions, and enough workers for 20 concurrent calls.
-    const email = uniqueEmail('warm');
-    await call(server.baseUrl, 'POST', '/auth/register', { json: { email, password: PASSWORD } });
-    const login = await call(server.baseUrl, 'POST', '/auth/login', { json: { email, password: PASSWORD } });
-    const auth = { headers: { Authorization: `Bearer ${login.body.access_token}` } };
-    await Promise.all([...Array.from({ length: 20 }, () => call(server.baseUrl, 'GET', '/me', auth)), call(server.baseUrl, 'GET', '/auth/sessions', auth)]);
-    const refreshed = await call(server.baseUrl, 'POST', '/auth/refresh', { json: { refresh_token: login.body.refresh_token } });
-    await call(server.baseUrl, 'POST', '/auth/logout', { json: { refresh_token: refreshed.body.refresh_token } });
-  }, 180_000);
-  afterAll(() => server?.stop());
+  it('resumes a session from the cookie', async () => {
+    const { transport } = scriptedTransport({ 'POST /auth/refresh': tokenReply('sid-9') });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: transport });
 
-  /** A client of a fresh account, logged in, with its exchanges and events recorded. */
-  async function signedInClient(options: Partial<AuthClientOptions> & { rewrite?: (request: Request) => Request } = {}) {
-    const email = uniqueEmail('client');
-    accounts.push({ email });
-    const recorder = recordingTransport(options.rewrite);
-    const storage = memoryStorage();
-    const client = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body', storage, fetch: recorder.transport, ...options });
-    const events: { type: string; reason?: LoggedOutReason; code?: string }[] = [];
-    client.addEventListener('logged-in', () => events.push({ type: 'logged-in' }));
-    client.addEventListener('refreshed', () => events.push({ type: 'refreshed' }));
-    client.addEventListener('logged-out', (event) => events.push({ type: 'logged-out', reason: event.reason, code: event.error?.code }));
-    await client.register({ email, password: PASSWORD });
-    const tokens = await client.login({ email, password: PASSWORD });
-    return { client, email, storage, tokens, events, ...recorder };
+    expect(await client.resume()).toMatchObject({ sessionId: 'sid-9', expiresIn: 900 });
+    expect(client.isLoggedIn).toBe(true);
+  });
+
+  it('with body delivery and nothing stored, asks nothing and resolves to null', async () => {
+    const { transport, sent } = scriptedTransport({});
+    expect(await createAuthClient({ baseUrl: BASE, delivery: 'body', fetch: transport }).resume()).toBeNull();
+    expect(sent).toEqual([]);
+  });
+
+  it('rejects on anything but "no session": network_error, service_unavailable', async () => {
+    const offline = createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: () => Promise.reject(new TypeError('fetch failed')) });
+    expect(await rejectionOf(offline.resume())).toMatchObject({ code: 'network_error', status: 0 });
+    const { transport } = scriptedTransport({ 'POST /auth/refresh': errorReply(503, 'service_unavailable') });
+    expect(await rejectionOf(createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: transport }).resume())).toMatchObject({
+      code: 'service_unavailable',
+      status: 503,
+    });
+  });
+});
+
+describe('sessions and /me', () => {
+  const session = (id: string) => ({ id, created_at: '2026-01-01T00:00:00Z', last_used_at: '2026-01-01T00:01:00Z', expires_at: '2026-01-15T00:00:00Z', user_agent: null, ip: '192.0.2.1', current: id === 's1' });
+
+  it('pages through sessions with the cursor, encoded', async () => {
+    const { client, sent } = signedInClient({
+      'GET /auth/sessions': { status: 200, json: { sessions: [session('s1')], next_cursor: 'a+b/c=' } },
+      'GET /auth/sessions?cursor=a%2Bb%2Fc%3D': { status: 200, json: { sessions: [session('s2')] } },
+    });
+
+    const first = await client.listSessions();
+    expect(first).toEqual({
+      sessions: [{ id: 's1', createdAt: '2026-01-01T00:00:00Z', lastUsedAt: '2026-01-01T00:01:00Z', expiresAt: '2026-01-15T00:00:00Z', userAgent: null, ip: '192.0.2.1', current: true }],
+      nextCursor: 'a+b/c=',
+    });
+    const second = await client.listSessions({ cursor: first.nextCursor! });
+    expect(second).toEqual({ sessions: [expect.objectContaining({ id: 's2', current: false })] });
+    expect('nextCursor' in second).toBe(false);
+    expect(sent.map((request) => request.authorization)).toEqual([`Bearer ${accessToken('sid-1')}`, `Bearer ${accessToken('sid-1')}`]);
+  });
+
+  it('names an invalid cursor (400 invalid_request) and an answer off the contract (unexpected_response)', async () => {
+    const { client } = signedInClient({
+      'GET /auth/sessions?cursor=nope': errorReply(400, 'invalid_request'),
+      'GET /auth/sessions': { status: 200, json: { sessions: [session('s1')], next_cursor: 7 } },
+    });
+    expect(await rejectionOf(client.listSessions({ cursor: 'nope' }))).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect(await rejectionOf(client.listSessions())).toMatchObject({ code: 'unexpected_response' });
+  });
+
+  it('reads /me with email_verified and mfa_enabled', async () => {
+    const { client } = signedInClient({
+      'GET /me': [
+        { status: 200, json: { id: 'user-1', email: 'a@example.com', email_verified: true, mfa_enabled: false, session_id: 'sid-1' } },
+        { status: 200, json: { id: 'user-1', email: 'a@example.com', session_id: 'sid-1' } },
+        errorReply(404, 'not_found'),
+      ],
+    });
+    expect(await client.me()).toEqual({ id: 'user-1', email: 'a@example.com', emailVerified: true, mfaEnabled: false, sessionId: 'sid-1' });
+    expect(await rejectionOf(client.me())).toMatchObject({ code: 'unexpected_response' });
+    expect(await rejectionOf(client.me())).toMatchObject({ code: 'not_found', status: 404 });
+  });
+});
+
+describe('email and password', () => {
+  it('verifies an email with the link token, without a session, an access token or the refresh cookie', async () => {
+    const { transport, sent } = scriptedTransport({ 'POST /auth/email/verify': [{ status: 204 }, errorReply(400, 'invalid_one_time_token')] });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: transport });
+
+    await client.verifyEmail('link-token');
+    expect(sent[0]).toEqual({ method: 'POST', path: '/auth/email/verify', authorization: null, credentials: 'omit', body: { token: 'link-token' } });
+    expect(await rejectionOf(client.verifyEmail('link-token'))).toMatchObject({ code: 'invalid_one_time_token', status: 400 });
+  });
+
+  it('asks for a verification email (access token) and reports the 429 with Retry-After', async () => {
+    const { client, sent } = signedInClient({
+      'POST /auth/email/verify-request': [{ status: 202, json: { status: 'accepted' } }, { ...errorReply(429, 'too_many_attempts'), headers: { 'Retry-After': '42' } }],
+    });
+    await client.requestVerificationEmail();
+    expect(sent[0]).toMatchObject({ authorization: `Bearer ${accessToken('sid-1')}` });
+    expect(await rejectionOf(client.requestVerificationEmail())).toMatchObject({ code: 'too_many_attempts', retryAfterSeconds: 42 });
+  });
+
+  it('sends forgot and reset with the contract fields', async () => {
+    const { transport, sent } = scriptedTransport({
+      'POST /auth/password/forgot': { status: 202, json: { status: 'accepted' } },
+      'POST /auth/password/reset': [{ status: 204 }, errorReply(400, 'invalid_one_time_token')],
+    });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'body', fetch: transport });
+
+    await client.forgotPassword('a@example.com');
+    await client.resetPassword('reset-token', 'new password 123');
+    expect(sent.map(({ path, body, authorization }) => ({ path, body, authorization }))).toEqual([
+      { path: '/auth/password/forgot', body: { email: 'a@example.com' }, authorization: null },
+      { path: '/auth/password/reset', body: { token: 'reset-token', password: 'new password 123' }, authorization: null },
+    ]);
+    expect(await rejectionOf(client.resetPassword('used', 'new password 123'))).toMatchObject({ code: 'invalid_one_time_token' });
+  });
+
+  it('changes the password and keeps the session', async () => {
+    const { client, sent, loggedOut } = signedInClient({ 'POST /auth/password/change': [{ status: 204 }, errorReply(401, 'invalid_credentials')] });
+    await client.changePassword('old password', 'new password 123');
+    expect(sent[0]).toMatchObject({ body: { current_password: 'old password', new_password: 'new password 123' }, authorization: `Bearer ${accessToken('sid-1')}` });
+    expect(client.isLoggedIn).toBe(true);
+    expect(loggedOut).toEqual([]);
+    expect(await rejectionOf(client.changePassword('wrong', 'new password 123'))).toMatchObject({ code: 'invalid_credentials', status: 401 });
+  });
+
+  it('deletes the account: DELETE /me with the password, then logged out (account-deleted)', async () => {
+    const { client, sent, loggedOut, storage } = signedInClient({ 'DELETE /me': { status: 204 } });
+    await client.deleteAccount('my password');
+    expect(sent).toEqual([{ method: 'DELETE', path: '/me', authorization: `Bearer ${accessToken('sid-1')}`, credentials: 'same-origin', body: { password: 'my password' } }]);
+    expect(loggedOut).toEqual(['account-deleted']);
+    expect(storage.current).toBeNull();
+  });
+
+  it('keeps the session when the deletion is refused (invalid_credentials)', async () => {
+    const { client, loggedOut } = signedInClient({ 'DELETE /me': errorReply(401, 'invalid_credentials') });
+    expect(await rejectionOf(client.deleteAccount('wrong'))).toMatchObject({ code: 'invalid_credentials' });
+    expect(client.isLoggedIn).toBe(true);
+    expect(loggedOut).toEqual([]);
+  });
+});
+
+describe('login with a second factor', () => {
+  const mfaRequired = errorReply(403, 'mfa_required', { mfa_token: 'mfa-token-1', expires_in: 300 });
+
+  function signedOutClient(routes: Record<string, Route | Route[]>, options: Partial<AuthClientOptions> = {}) {
+    const scripted = scriptedTransport(routes);
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'body', fetch: scripted.transport, now: () => NOW, ...options });
+    return { client, ...scripted };
   }
 
-  it('registers, logs in and calls /me with the access token, with typed results', async () => {
-    const email = uniqueEmail('typed');
-    const client = createAuthClient({ baseUrl: `${server.baseUrl}/`, delivery: 'body' });
+  it('without a prompt, rejects with mfa_required and the challenge; verifyMfa with a recovery code finishes the login', async () => {
+    const { client, sent } = signedOutClient({ 'POST /auth/login': mfaRequired, 'POST /auth/mfa/verify': tokenReply('sid-2', 'refresh-2') });
 
-    const account = await client.register({ email: `  ${email.toUpperCase()} `, password: PASSWORD });
-    expect(account).toEqual({ id: expect.any(String), email, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
-
-    const before = Date.now();
-    const tokens = await client.login({ email, password: PASSWORD });
-    expect(tokens).toEqual({ expiresIn: 900, expiresAt: expect.any(Number), refreshTokenExpiresIn: 1209600, sessionId: expect.any(String) });
-    expect(tokens.expiresAt).toBeGreaterThanOrEqual(before + 900_000);
-    expect(client.isLoggedIn).toBe(true);
-    expect(client.sessionId).toBe(tokens.sessionId);
-
-    const me = await client.fetch('/me');
-    expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ id: account.id, email, session_id: tokens.sessionId });
-  });
-
-  it('rejects with an AuthError that carries the contract error code', async () => {
-    const { client, email } = await signedInClient();
-
-    expect(await rejectionOf(client.register({ email, password: PASSWORD }))).toMatchObject({ code: 'email_taken', status: 409 });
-    expect(await rejectionOf(client.register({ email: uniqueEmail(), password: 'short' }))).toMatchObject({ code: 'invalid_request', status: 400 });
-    expect(await rejectionOf(client.endSession('A'.repeat(22)))).toMatchObject({ code: 'not_found', status: 404 });
-
-    const stranger = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body' });
-    expect(await rejectionOf(stranger.login({ email, password: 'wrong password' }))).toMatchObject({ code: 'invalid_credentials', status: 401 });
-    // API Gateway's own 401 has no contract code.
-    expect(await rejectionOf(stranger.listSessions())).toMatchObject({ code: 'unauthorized', status: 401 });
-    expect(await rejectionOf(stranger.refresh())).toMatchObject({ code: 'not_authenticated', status: 0 });
-    const unreachable = createAuthClient({ baseUrl: 'http://127.0.0.1:9/dev', delivery: 'body' });
-    expect(await rejectionOf(unreachable.login({ email, password: PASSWORD }))).toMatchObject({ code: 'network_error', status: 0 });
-  });
-
-  it('refreshes proactively shortly before expiry, by the clock that measured expires_in', async () => {
-    const clock = manualClock();
-    const { client, tokens, storage, exchanges, events } = await signedInClient({ now: clock.now });
-    const loginToken = storage.current!.accessToken;
-    expect(tokens.expiresAt).toBe(clock.now() + 900_000);
-
-    // 30 s before expiry by default.
-    clock.set(tokens.expiresAt - 30_100);
-    await client.fetch('/me');
-    expect(exchanges.slice(2)).toEqual([{ method: 'GET', path: '/me', status: 200, token: loginToken }]);
-
-    clock.set(tokens.expiresAt - 29_900);
-    exchanges.length = 0;
-    const me = await client.fetch('/me');
-    expect(me.status).toBe(200);
-    expect(exchanges.map(({ method, path, status }) => `${method} ${path} ${status}`)).toEqual(['POST /auth/refresh 200', 'GET /me 200']);
-    expect(exchanges[1]!.token).toBe(storage.current!.accessToken);
-    expect(exchanges[1]!.token).not.toBe(loginToken);
-    expect(events.filter((event) => event.type === 'refreshed')).toHaveLength(1);
-  });
-
-  it('refreshes at half the lifetime at the latest, whatever the leeway', async () => {
-    const clock = manualClock();
-    const { client, tokens, count } = await signedInClient({ now: clock.now, refreshLeewaySeconds: 3600 });
-
-    clock.set(tokens.expiresAt - 450_100);
-    await client.fetch('/me');
-    expect(count('POST', '/auth/refresh')).toBe(0);
-
-    clock.set(tokens.expiresAt - 449_900);
-    await client.fetch('/me');
-    expect(count('POST', '/auth/refresh')).toBe(1);
-  });
-
-  it('shares one refresh among 20 concurrent calls after expiry (single flight)', async () => {
-    const clock = manualClock();
-    const { client, tokens, count, exchanges } = await signedInClient({ now: clock.now });
-    clock.set(tokens.expiresAt + 1000);
-    exchanges.length = 0;
-
-    const responses = await Promise.all(Array.from({ length: 20 }, () => client.fetch('/me')));
-
-    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
-    expect(count('POST', '/auth/refresh')).toBe(1);
-    expect(count('GET', '/me', 401)).toBe(0);
-    expect(new Set(exchanges.filter((exchange) => exchange.path === '/me').map((exchange) => exchange.token)).size).toBe(1);
-  });
-
-  it('on a 401, refreshes once for every concurrent caller and retries each request once', async () => {
-    // A client whose stored access token has really expired (server-side) while its clock says it
-    // has a minute left: only the server's 401 can tell it.
-    const { storage } = await signedInClient();
-    const live = storage.current!;
-    const expired = await expiredCopyOf(live.accessToken);
-    const recorder = recordingTransport();
-    const seeded = memoryStorage({ ...live, accessToken: expired, refreshAt: Date.now() + 60_000, expiresAt: Date.now() + 60_000 });
-    const client = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body', storage: seeded, fetch: recorder.transport });
-
-    const responses = await Promise.all(Array.from({ length: 20 }, () => client.fetch('/me')));
-
-    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
-    expect(recorder.count('POST', '/auth/refresh')).toBe(1);
-    const meCalls = recorder.exchanges.filter((exchange) => exchange.path === '/me');
-    expect(meCalls.filter((exchange) => exchange.token === expired).map((exchange) => exchange.status)).toEqual(Array(20).fill(401));
-    const fresh = meCalls.filter((exchange) => exchange.token !== expired);
-    expect(fresh).toHaveLength(20);
-    expect(new Set(fresh.map((exchange) => exchange.token))).toEqual(new Set([seeded.current!.accessToken]));
-  });
-
-  it('retries once only: a second 401 is handed back', async () => {
-    // Every /me goes out with a token the authorizer refuses, before and after the refresh.
-    const sabotage = (request: Request) => (new URL(request.url).pathname.endsWith('/me') ? new Request(request, { headers: { Authorization: 'Bearer e30.e30.AAAA' } }) : request);
-    const { client, count, events } = await signedInClient({ rewrite: sabotage });
-
-    const response = await client.fetch('/me');
-
-    expect(response.status).toBe(401);
-    expect(count('GET', '/me')).toBe(2);
-    expect(count('POST', '/auth/refresh', 200)).toBe(1);
-    expect(client.isLoggedIn).toBe(true);
-    expect(events.map((event) => event.type)).toEqual(['logged-in', 'refreshed']);
-  });
-
-  it('logs out when the refresh is refused: state cleared, one logged-out event, every caller rejected', async () => {
-    const clock = manualClock();
-    const { client, storage, tokens, count, events } = await signedInClient({ now: clock.now });
-    // The session ends behind the client's back (another device, an admin, reuse detection).
-    expect((await call(server.baseUrl, 'POST', '/auth/logout', { json: { refresh_token: storage.current!.refreshToken } })).status).toBe(204);
-    clock.set(tokens.expiresAt + 1000);
-
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => rejectionOf(client.fetch('/me'))));
-
-    expect(outcomes.map((error) => [error.code, error.status])).toEqual(Array(20).fill(['invalid_refresh_token', 401]));
-    expect(count('POST', '/auth/refresh')).toBe(1);
-    expect(events.filter((event) => event.type === 'logged-out')).toEqual([{ type: 'logged-out', reason: 'refresh-failed', code: 'invalid_refresh_token' }]);
+    const refusal = await rejectionOf(client.login({ email: 'a@example.com', password: 'pw 12345' }));
+    expect(refusal).toMatchObject({ code: 'mfa_required', status: 403 });
+    expect(refusal.mfaChallenge).toEqual({ mfaToken: 'mfa-token-1', expiresIn: 300, expiresAt: NOW + 300_000 });
     expect(client.isLoggedIn).toBe(false);
-    expect(storage.current).toBeNull();
 
-    // Logged out, the client sends no token at all.
-    const anonymous = await client.fetch('/me');
-    expect(anonymous.status).toBe(401);
-    expect(count('GET', '/me')).toBe(1);
-  });
-
-  it('logs out: the session ends on the server and locally', async () => {
-    const { client, storage, events, exchanges } = await signedInClient();
-    const refreshToken = storage.current!.refreshToken;
-
-    await client.logout();
-
-    expect(exchanges.at(-1)).toMatchObject({ method: 'POST', path: '/auth/logout', status: 204 });
-    expect(events.at(-1)).toEqual({ type: 'logged-out', reason: 'logout', code: undefined });
-    expect(storage.current).toBeNull();
-    const refused = await call(server.baseUrl, 'POST', '/auth/refresh', { json: { refresh_token: refreshToken } });
-    expect(refused.body).toEqual({ error: 'invalid_refresh_token', message: expect.any(String) });
-    expect(await rejectionOf(client.refresh())).toMatchObject({ code: 'not_authenticated' });
-  });
-
-  it('lists and ends sessions, and logs out everywhere', async () => {
-    const first = await signedInClient();
-    const second = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body' });
-    const third = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body' });
-    await second.login({ email: first.email, password: PASSWORD });
-    await third.login({ email: first.email, password: PASSWORD });
-
-    const sessions = await first.client.listSessions();
-    expect(sessions).toHaveLength(3);
-    expect(sessions.filter((session) => session.current).map((session) => session.id)).toEqual([first.client.sessionId]);
-    expect(sessions[0]).toEqual({
-      id: expect.any(String),
-      createdAt: expect.stringMatching(/^\d{4}-/),
-      lastUsedAt: expect.stringMatching(/^\d{4}-/),
-      expiresAt: expect.stringMatching(/^\d{4}-/),
-      userAgent: sessions[0]!.userAgent === null ? null : expect.any(String),
-      ip: sessions[0]!.ip === null ? null : expect.any(String),
-      current: false,
-    });
-
-    // Ending another session: that client's next refresh is refused.
-    await first.client.endSession(second.sessionId!);
-    expect((await first.client.listSessions()).map((session) => session.id).sort()).toEqual([first.client.sessionId, third.sessionId].sort());
-    expect(await rejectionOf(second.refresh())).toMatchObject({ code: 'invalid_refresh_token' });
-    expect(second.isLoggedIn).toBe(false);
-
-    // Ending its own session logs the client out.
-    await third.endSession(third.sessionId!);
-    expect(third.isLoggedIn).toBe(false);
-
-    const fourth = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body' });
-    await fourth.login({ email: first.email, password: PASSWORD });
-    await first.client.logoutAll();
-    expect(first.events.at(-1)).toEqual({ type: 'logged-out', reason: 'logout-all', code: undefined });
-    expect(first.client.isLoggedIn).toBe(false);
-    expect(await rejectionOf(fourth.refresh())).toMatchObject({ code: 'invalid_refresh_token' });
-  });
-
-  it('never sends the access token outside baseUrl', async () => {
-    const sent: { url: string; authorization: string | null }[] = [];
-    const { client, storage } = await signedInClient();
-    const spy = createAuthClient({
-      baseUrl: server.baseUrl,
-      delivery: 'body',
-      storage,
-      now: () => 0, // never "about to expire": this test is about where the token goes, not when
-      fetch: async (request) => {
-        sent.push({ url: request.url, authorization: request.headers.get('authorization') });
-        return new Response(null, { status: 204 });
-      },
-    });
+    const tokens = await client.verifyMfa(refusal.mfaChallenge!, { recoveryCode: 'abcd-efgh' });
+    expect(tokens.sessionId).toBe('sid-2');
+    expect(sent[1]).toEqual({ method: 'POST', path: '/auth/mfa/verify', authorization: null, credentials: 'omit', body: { mfa_token: 'mfa-token-1', recovery_code: 'abcd-efgh' } });
     expect(client.isLoggedIn).toBe(true);
-    const origin = new URL(server.baseUrl).origin;
-    const elsewhere = [
-      'https://attacker.example/dev/me',
-      `${origin}/devil/me`,
-      `${origin}/dev/../other/me`,
-      `${origin}/other/me`,
-      `http://localhost:${server.port}/dev/me`,
-      `https://${new URL(server.baseUrl).host}/dev/me`,
-      new URL(`http://127.0.0.1:${server.port + 1}/dev/me`),
-    ];
-    for (const url of elsewhere) await spy.fetch(url);
-    await spy.fetch(new Request('https://attacker.example/collect', { method: 'POST', body: 'x' }));
-    expect(sent.map((request) => request.authorization)).toEqual(Array(elsewhere.length + 1).fill(null));
+  });
 
-    await spy.fetch(`${server.baseUrl}/me`);
-    await spy.fetch('auth/sessions');
-    expect(sent.slice(-2)).toEqual([
-      { url: `${server.baseUrl}/me`, authorization: `Bearer ${storage.current!.accessToken}` },
-      { url: `${server.baseUrl}/auth/sessions`, authorization: `Bearer ${storage.current!.accessToken}` },
+  it('asks the prompt again after a wrong code, with the refusal, and logs in with the next one', async () => {
+    const { client, sent } = signedOutClient(
+      { 'POST /auth/login': mfaRequired, 'POST /auth/mfa/verify': [errorReply(401, 'invalid_mfa_code'), tokenReply('sid-3')] },
+      { delivery: 'cookie' },
+    );
+    const asked: { challenge: MfaChallenge; previous: string | undefined }[] = [];
+    const codes = ['000000', '123456'];
+    const loggedIn: string[] = [];
+    client.addEventListener('logged-in', (event) => loggedIn.push(event.tokens.sessionId!));
+
+    const tokens = await client.login(
+      { email: 'a@example.com', password: 'pw 12345' },
+      {
+        mfa: async (challenge, previousError) => {
+          asked.push({ challenge, previous: previousError?.code });
+          return { code: codes.shift()! };
+        },
+      },
+    );
+
+    expect(tokens.sessionId).toBe('sid-3');
+    expect(loggedIn).toEqual(['sid-3']);
+    expect(asked.map((entry) => entry.previous)).toEqual([undefined, 'invalid_mfa_code']);
+    expect(asked[0]!.challenge.mfaToken).toBe('mfa-token-1');
+    expect(sent.filter((request) => request.path === '/auth/mfa/verify').map((request) => [request.body, request.credentials])).toEqual([
+      [{ mfa_token: 'mfa-token-1', code: '000000' }, 'include'],
+      [{ mfa_token: 'mfa-token-1', code: '123456' }, 'include'],
     ]);
   });
 
-  it('npm run demo against 15-minute tokens: skips the wait, refreshes on request, and the logged-out token is refused', async () => {
-    const lines: string[] = [];
-    const ok = await runDemo({ baseUrl: server.baseUrl, maxWaitSeconds: 60, print: (line) => lines.push(line) });
-    const output = lines.join('\n');
+  it('stops asking once the MFA token is dead (invalid_mfa_token), and when the prompt gives up', async () => {
+    const { client } = signedOutClient(
+      { 'POST /auth/login': [mfaRequired, mfaRequired], 'POST /auth/mfa/verify': errorReply(401, 'invalid_mfa_token') },
+      { onMfaRequired: async () => ({ code: '111111' }) },
+    );
+    expect(await rejectionOf(client.login({ email: 'a@example.com', password: 'pw 12345' }))).toMatchObject({ code: 'invalid_mfa_token', status: 401 });
 
-    expect(ok).toBe(true);
-    expect(output).toMatch(/Let the access token expire\n\s+skipped: access tokens live 900 s here/);
-    expect(output).toMatch(/through the client: it refreshes first, then calls\n\s+→ POST \/dev\/auth\/refresh: 200[^\n]*\n[^\n]*refreshed[^\n]*\n\s+→ GET \/dev\/me with a Bearer token: 200/);
-    expect(output).toMatch(/→ POST \/dev\/auth\/refresh: 401[^\n]*\n[^\n]*invalid_refresh_token/);
+    const cancelled = new AuthError('not_authenticated', 'The person cancelled.');
+    await expect(client.login({ email: 'a@example.com', password: 'pw 12345' }, { mfa: () => Promise.reject(cancelled) })).rejects.toBe(cancelled);
+    expect(client.isLoggedIn).toBe(false);
+  });
+
+  it('passes other login refusals through: email_not_verified', async () => {
+    const { client } = signedOutClient({ 'POST /auth/login': errorReply(403, 'email_not_verified') }, { onMfaRequired: async () => ({ code: '1' }) });
+    const refusal = await rejectionOf(client.login({ email: 'a@example.com', password: 'pw 12345' }));
+    expect(refusal).toMatchObject({ code: 'email_not_verified', status: 403 });
+    expect(refusal.mfaChallenge).toBeUndefined();
+  });
+});
+
+describe('TOTP enrolment', () => {
+  it('sets up, confirms, regenerates and disables with the contract fields', async () => {
+    const codes = Array.from({ length: 10 }, (_, index) => `code-${index}`);
+    const { client, sent } = signedInClient({
+      'POST /auth/mfa/totp/setup': { status: 200, json: { secret: 'JBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/x', qr_svg: '<svg/>' } },
+      'POST /auth/mfa/totp/confirm': { status: 200, json: { recovery_codes: codes } },
+      'POST /auth/mfa/recovery-codes': { status: 200, json: { recovery_codes: codes.slice().reverse() } },
+      'POST /auth/mfa/totp/disable': { status: 204 },
+    });
+
+    expect(await client.totpSetup()).toEqual({ secret: 'JBSWY3DPEHPK3PXP', otpauthUri: 'otpauth://totp/x', qrSvg: '<svg/>' });
+    expect(await client.totpConfirm('123456')).toEqual(codes);
+    expect(await client.regenerateRecoveryCodes('my password')).toEqual(codes.slice().reverse());
+    await client.totpDisable('my password', '654321');
+
+    expect(sent.map(({ path, body }) => [path, body])).toEqual([
+      ['/auth/mfa/totp/setup', undefined],
+      ['/auth/mfa/totp/confirm', { code: '123456' }],
+      ['/auth/mfa/recovery-codes', { password: 'my password' }],
+      ['/auth/mfa/totp/disable', { password: 'my password', code: '654321' }],
+    ]);
+    expect(new Set(sent.map((request) => request.authorization))).toEqual(new Set([`Bearer ${accessToken('sid-1')}`]));
+  });
+
+  it('names mfa_already_enabled and invalid_mfa_code', async () => {
+    const { client } = signedInClient({
+      'POST /auth/mfa/totp/setup': errorReply(409, 'mfa_already_enabled'),
+      'POST /auth/mfa/totp/confirm': errorReply(401, 'invalid_mfa_code'),
+    });
+    expect(await rejectionOf(client.totpSetup())).toMatchObject({ code: 'mfa_already_enabled', status: 409 });
+    expect(await rejectionOf(client.totpConfirm('000000'))).toMatchObject({ code: 'invalid_mfa_code', status: 401 });
+  });
+});
+
+describe('passkeys', () => {
+  const creationOptions = { challenge: 'reg-challenge', rp: { name: 'Auth', id: 'localhost' }, user: { id: 'dXNlcg', name: 'a@example.com', displayName: 'a' }, pubKeyCredParams: [] };
+  const requestOptions = { challenge: 'login-challenge', rpId: 'localhost', allowCredentials: [], userVerification: 'required' };
+  const attestation = { id: 'cred-1', rawId: 'cred-1', type: 'public-key', response: { clientDataJSON: 'x', attestationObject: 'y' }, clientExtensionResults: {} };
+  const assertion = { id: 'cred-1', rawId: 'cred-1', type: 'public-key', response: { clientDataJSON: 'x', authenticatorData: 'y', signature: 'z' }, clientExtensionResults: {} };
+
+  function fakeAuthenticator() {
+    const seen: { registration?: unknown; authentication?: unknown } = {};
+    const webauthn: WebAuthnAdapter = {
+      startRegistration: async ({ optionsJSON }) => ((seen.registration = optionsJSON), attestation),
+      startAuthentication: async ({ optionsJSON }) => ((seen.authentication = optionsJSON), assertion),
+    };
+    return { webauthn, seen };
+  }
+
+  it('registers a passkey: the server options go to the browser, its answer and the name to verify', async () => {
+    const { webauthn, seen } = fakeAuthenticator();
+    const { client, sent } = signedInClient(
+      {
+        'POST /auth/passkeys/register/options': { status: 200, json: creationOptions },
+        'POST /auth/passkeys/register/verify': { status: 201, json: { id: 'pk-1', name: 'Laptop', created_at: '2026-01-01T00:00:00Z' } },
+      },
+      { webauthn },
+    );
+
+    expect(await client.registerPasskey('Laptop')).toEqual({ id: 'pk-1', name: 'Laptop', createdAt: '2026-01-01T00:00:00Z' });
+    expect(seen.registration).toEqual(creationOptions);
+    expect(sent[1]).toMatchObject({ body: { response: attestation, name: 'Laptop' }, authorization: `Bearer ${accessToken('sid-1')}` });
+  });
+
+  it('logs in with a passkey: challenge id and assertion to verify, with the client delivery', async () => {
+    const { webauthn, seen } = fakeAuthenticator();
+    const { transport, sent } = scriptedTransport({
+      'POST /auth/passkeys/login/options': { status: 200, json: { challenge_id: 'ch-1', options: requestOptions } },
+      'POST /auth/passkeys/login/verify': tokenReply('sid-4'),
+    });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: transport, webauthn });
+
+    expect((await client.loginWithPasskey('a@example.com')).sessionId).toBe('sid-4');
+    expect(seen.authentication).toEqual(requestOptions);
+    expect(sent.map(({ path, body, credentials }) => ({ path, body, credentials }))).toEqual([
+      { path: '/auth/passkeys/login/options', body: { email: 'a@example.com' }, credentials: 'omit' },
+      { path: '/auth/passkeys/login/verify', body: { challenge_id: 'ch-1', response: assertion, refresh_token_delivery: 'cookie' }, credentials: 'include' },
+    ]);
+    expect(client.isLoggedIn).toBe(true);
+  });
+
+  it('asks for discoverable credentials without an email, and names a refused assertion (invalid_passkey)', async () => {
+    const { webauthn } = fakeAuthenticator();
+    const { transport, sent } = scriptedTransport({
+      'POST /auth/passkeys/login/options': { status: 200, json: { challenge_id: 'ch-2', options: requestOptions } },
+      'POST /auth/passkeys/login/verify': errorReply(401, 'invalid_passkey'),
+    });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'body', fetch: transport, webauthn });
+
+    expect(await rejectionOf(client.loginWithPasskey())).toMatchObject({ code: 'invalid_passkey', status: 401 });
+    expect(sent[0]!.body).toEqual({});
+    expect(client.isLoggedIn).toBe(false);
+  });
+
+  it('lists and deletes passkeys', async () => {
+    const { client, sent } = signedInClient({
+      'GET /auth/passkeys': { status: 200, json: { passkeys: [{ id: 'pk/1', name: 'Laptop', created_at: '2026-01-01T00:00:00Z', last_used_at: null }] } },
+      'DELETE /auth/passkeys/pk%2F1': [{ status: 204 }, errorReply(404, 'not_found')],
+    });
+    const passkeys = await client.listPasskeys();
+    expect(passkeys).toEqual([{ id: 'pk/1', name: 'Laptop', createdAt: '2026-01-01T00:00:00Z', lastUsedAt: null }]);
+    await client.deletePasskey(passkeys[0]!.id);
+    expect(await rejectionOf(client.deletePasskey(passkeys[0]!.id))).toMatchObject({ code: 'not_found', status: 404 });
+    expect(sent.map((request) => request.method)).toEqual(['GET', 'DELETE', 'DELETE']);
+  });
+
+  it('needs the webauthn adapter for the ceremonies (TypeError), not for the plain calls', async () => {
+    const { client } = signedInClient({ 'POST /auth/passkeys/register/options': { status: 200, json: creationOptions } });
+    await expect(client.registerPasskey()).rejects.toThrow(TypeError);
+  });
+});
+
+describe('which 401 means "refresh and retry"', () => {
+  it('refreshes and retries after the authorizer refused the token, not after a handler refused the request', async () => {
+    const { client, sent } = signedInClient({
+      'GET /me': [{ status: 401, json: { statusCode: 401, error: 'Unauthorized', message: 'Unauthorized' } }, { status: 200, json: {} }],
+      'POST /auth/refresh': tokenReply('sid-1', 'refresh-2'),
+      'POST /auth/mfa/totp/confirm': errorReply(401, 'invalid_mfa_code'),
+    });
+
+    expect((await client.fetch('/me')).status).toBe(200);
+    expect(await rejectionOf(client.totpConfirm('000000'))).toMatchObject({ code: 'invalid_mfa_code', status: 401 });
+    expect(sent.map(({ method, path }) => `${method} ${path}`)).toEqual(['GET /me', 'POST /auth/refresh', 'GET /me', 'POST /auth/mfa/totp/confirm']);
   });
 });
