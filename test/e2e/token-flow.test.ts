@@ -31,7 +31,7 @@ describe('token flow over HTTP', () => {
 
     const me = await call(base, 'GET', '/me', { headers: bearer(login.body.access_token) });
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ id: registered.body.id, email, session_id: expect.any(String) });
+    expect(me.body).toEqual({ id: registered.body.id, email, email_verified: false, mfa_enabled: false, session_id: expect.any(String) });
 
     await sleep(3100);
     expect((await call(base, 'GET', '/me', { headers: bearer(login.body.access_token) })).status).toBe(401);

@@ -47,7 +47,7 @@ describe('native argon2 in the packaged functions (stage prod, arm64)', () => {
     mkdirSync(join(snapshot, '.build'));
     symlinkSync(join(ROOT, '.build', 'native'), join(snapshot, '.build', 'native'), 'dir');
 
-    const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', CORS_ALLOWED_ORIGINS: 'https://app.example.com' };
+    const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', CORS_ALLOWED_ORIGINS: 'https://app.example.com', JWT_ISSUER: 'https://auth.example.com', EMAIL_FROM: 'no-reply@auth.example.com', APP_BASE_URL: 'https://app.example.com/account' };
     for (const name of ['AUTH_LOCAL_DEV', 'JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'AUTHORIZER_CHECK_SESSION', 'JWT_ALG', 'ESBUILD_WORK_FOLDER']) delete env[name];
     await promisify(execFile)(
       process.execPath,
