@@ -288,7 +288,7 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
     const alarms = ofType('AWS::CloudWatch::Alarm');
     for (const [logicalId, { Properties }] of alarms) {
       expect({ logicalId, actions: Properties.AlarmActions, ok: Properties.OKActions }).toEqual({ logicalId, actions: [{ Ref: 'AlarmTopic' }], ok: [{ Ref: 'AlarmTopic' }] });
-      expect(Properties.AlarmDescription).toMatch(/docs\/operations\.md/);
+      expect(Properties.AlarmDescription).toMatch(/See the README, "Operating it"/);
     }
   });
 
