@@ -245,14 +245,19 @@ describe('sessions against DynamoDB Local', () => {
   });
 
   it('at rest: no table item holds a refresh token, its secret or a password', async () => {
+    // Its own account and tokens, so it needs no other test to have run first.
+    const { login, refresh } = await setup();
+    const first = await login();
+    const second = await refresh(first.refreshToken);
+    await refresh(second.refreshToken);
     const dynamo = localClient(process.env.TEST_DYNAMODB_ENDPOINT!);
     const items: string[] = [];
     for (const table of [process.env.TEST_USERS_TABLE!, process.env.TEST_SESSIONS_TABLE!]) {
       const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: table }));
       items.push(...Items.map((item) => JSON.stringify(unmarshall(item))));
     }
-    expect(items.length).toBeGreaterThan(10);
-    expect(issuedSecrets.length).toBeGreaterThan(20);
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    expect(issuedSecrets.length).toBeGreaterThanOrEqual(7);
     for (const item of items) for (const secret of issuedSecrets) expect(item).not.toContain(secret);
   });
 });
