@@ -16,3 +16,30 @@ export {
   type StoredPasskey,
   type VerifiedAssertion,
 } from './webauthn';
+export { createPasskeyHasher, type PasskeyHasher } from './passkey-hashes';
+export { createMemoryChallengeStore, createMemoryPasskeyStore } from './memory-passkey-store';
+export {
+  CHALLENGE_TTL_MS,
+  MAX_PASSKEYS_PER_ACCOUNT,
+  PASSKEY_AMR,
+  finishRegistration,
+  listPasskeys,
+  passkeyLogin,
+  purgePasskeys,
+  removePasskey,
+  startLogin,
+  startRegistration,
+  type PasskeyView,
+  type WebAuthnSettings,
+} from './passkey-service';
+export type {
+  AddPasskeyResult,
+  ChallengePurpose,
+  ChallengeStore,
+  PasskeyDeviceType,
+  PasskeyRecord,
+  PasskeyStore,
+  PasskeyUse,
+  RecordUseResult,
+  StoredChallenge,
+} from './passkey-store';

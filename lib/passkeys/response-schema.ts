@@ -91,6 +91,15 @@ export function decodeClientData(clientDataJSON: string): ClientData {
   return parseOrReject(clientDataSchema, json, 'clientDataJSON shape');
 }
 
+const clientDataCarrierSchema = z.object({ response: z.object({ clientDataJSON: base64url(MAX_CLIENT_DATA_CHARS) }) });
+
+/** The challenge a WebAuthn response (either ceremony) signed, read from its clientDataJSON; throws a `malformed_response` rejection. */
+export function clientChallengeOf(response: unknown): string {
+  const { challenge } = decodeClientData(parseOrReject(clientDataCarrierSchema, response, 'response shape').response.clientDataJSON);
+  if (challenge.length === 0) throw new PasskeyRejectedError('malformed_response', 'empty challenge');
+  return challenge;
+}
+
 /** Keeps the transports we know, once each, in a stable order. */
 export function knownTransports(reported: readonly string[] | undefined): PasskeyTransport[] {
   return KNOWN_TRANSPORTS.filter((transport) => reported?.includes(transport));
