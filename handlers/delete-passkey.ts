@@ -4,7 +4,7 @@ import { NotFoundError } from '../lib/core/errors';
 import { noContent } from '../lib/http/http';
 import { CREDENTIAL_ID_PATTERN } from '../lib/http/passkey-requests';
 import { requirePrincipal } from '../lib/http/principal';
-import { removePasskey } from '../lib/passkeys/passkey-service';
+import { removePasskey } from '../lib/passkeys/passkey-management';
 
 const ready = parts({ passkeys: passkeyStore });
 

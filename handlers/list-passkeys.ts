@@ -2,7 +2,7 @@ import { passkeyStore } from '../lib/compose/passkeys';
 import { httpHandler, parts } from '../lib/compose/runtime';
 import { json } from '../lib/http/http';
 import { requirePrincipal } from '../lib/http/principal';
-import { listPasskeys } from '../lib/passkeys/passkey-service';
+import { listPasskeys } from '../lib/passkeys/passkey-management';
 
 const ready = parts({ passkeys: passkeyStore });
 

@@ -2,7 +2,7 @@
 import { createDynamoDbChallengeStore, createDynamoDbPasskeyStore } from '../aws/dynamodb-passkey-store';
 import { loadWebAuthnConfig } from '../core/config';
 import { createPasskeyHasher } from '../passkeys/passkey-hashes';
-import { purgePasskeys } from '../passkeys/passkey-service';
+import { purgePasskeys } from '../passkeys/passkey-management';
 import type { ChallengeStore, PasskeyStore } from '../passkeys/passkey-store';
 import { env, lazy } from './runtime';
 import { documentClient, storageConfig } from './storage';

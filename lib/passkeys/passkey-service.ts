@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import type { PasskeyHasher } from './passkey-hashes';
 import { PasskeyRejectedError } from './passkey-rejected-error';
+import { MAX_PASSKEYS_PER_ACCOUNT, type PasskeyView } from './passkey-management';
 import type { ChallengeStore, PasskeyRecord, PasskeyStore } from './passkey-store';
 import { clientChallengeOf } from './response-schema';
 import {
@@ -21,8 +22,9 @@ import {
 } from './webauthn';
 
 /**
- * The passkey use cases: register (options, verify), list, remove, log in (options, verify), and
- * the purge of an account's passkeys on deletion.
+ * The passkey ceremonies: register (options, verify) and log in (options, verify). Listing,
+ * removal and the purge on account deletion are in passkey-management.ts, which does not load
+ * @simplewebauthn/server (about 260 KB of bundle).
  *
  * Challenges are random (32 bytes), single-use and live 5 minutes. Only keyed hashes are stored:
  * the item's key is the hash of the challenge's id and the item holds the hash of the challenge.
@@ -38,9 +40,6 @@ import {
 
 /** RFC 8176 methods of a passkey login: a hardware-bound key (`hwk`), a user-presence test (`user`), and multi-factor (`mfa`) because user verification (PIN or biometric) is required. */
 export const PASSKEY_AMR: readonly string[] = ['hwk', 'user', 'mfa'];
-
-/** Keeps the creation options, allowCredentials and the listing small. */
-export const MAX_PASSKEYS_PER_ACCOUNT = 20;
 
 export const CHALLENGE_TTL_MS = CEREMONY_TIMEOUT_MS;
 
@@ -62,12 +61,6 @@ interface CeremonyDeps {
   readonly webauthn: WebAuthnSettings;
 }
 
-export interface PasskeyView {
-  readonly id: string;
-  readonly name: string;
-  readonly created_at: string;
-  readonly last_used_at: string | null;
-}
 
 /** Creation options for a new passkey of the caller, excluding the ones it has. */
 export async function startRegistration(
@@ -126,18 +119,6 @@ export async function finishRegistration(
   }
   logger.security('passkey_added', { userId, credentialId: passkey.credentialId, deviceType: passkey.deviceType, ip: client.ip, userAgent: client.userAgent });
   return { id: passkey.credentialId, name: passkey.name, created_at: new Date(now).toISOString(), last_used_at: null };
-}
-
-/** The caller's passkeys, newest first. */
-export async function listPasskeys(deps: { passkeys: Pick<PasskeyStore, 'listByUser'> }, userId: string): Promise<{ passkeys: PasskeyView[] }> {
-  const passkeys = await deps.passkeys.listByUser(userId);
-  return { passkeys: passkeys.sort((a, b) => b.createdAt - a.createdAt).map(viewOf) };
-}
-
-/** Removes one of the caller's passkeys; another account's or an unknown one is 404. */
-export async function removePasskey(deps: { passkeys: Pick<PasskeyStore, 'remove'>; logger: Logger }, userId: string, credentialId: string, client: ClientInfo): Promise<void> {
-  if (!(await deps.passkeys.remove(userId, credentialId))) throw new NotFoundError('The passkey');
-  deps.logger.security('passkey_removed', { userId, credentialId, ip: client.ip, userAgent: client.userAgent });
 }
 
 /**
@@ -225,11 +206,6 @@ export async function passkeyLogin(
   return deps.sessions.open(owner.userId, PASSKEY_AMR, client);
 }
 
-/** Removes every passkey of an account: the purger DELETE /me runs. */
-export async function purgePasskeys(deps: { passkeys: Pick<PasskeyStore, 'removeAllOf'> }, userId: string): Promise<void> {
-  await deps.passkeys.removeAllOf(userId);
-}
-
 async function storeChallenge(deps: CeremonyDeps, challengeId: string, challenge: string, userId: string | undefined): Promise<void> {
   const expiresAt = deps.clock.now() + CHALLENGE_TTL_MS;
   await deps.challenges.put(deps.hashes.challengeKey(challengeId), {
@@ -257,13 +233,4 @@ function counterRegressed(logger: Logger, passkey: PasskeyRecord, client: Client
 
 function descriptorOf(passkey: PasskeyRecord): CredentialDescriptor {
   return { id: passkey.credentialId, transports: passkey.transports };
-}
-
-function viewOf(passkey: PasskeyRecord): PasskeyView {
-  return {
-    id: passkey.credentialId,
-    name: passkey.name,
-    created_at: new Date(passkey.createdAt).toISOString(),
-    last_used_at: passkey.lastUsedAt === undefined ? null : new Date(passkey.lastUsedAt).toISOString(),
-  };
 }
