@@ -41,6 +41,20 @@ const DYNAMODB_ACCESS = {
   // end mfa
 
   // passkeys (issue 14)
+  // PutItem: a challenge; GetItem/BatchGetItem: the account, its passkey list and passkeys.
+  passkeyRegisterOptions: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],
+  // DeleteItem takes the challenge; the transaction puts the passkey and updates the list.
+  passkeyRegisterVerify: [{ actions: ['DeleteItem', 'PutItem', 'UpdateItem'], resources: [USERS] }],
+  listPasskeys: [{ actions: ['GetItem', 'BatchGetItem'], resources: [USERS] }],
+  deletePasskey: [{ actions: ['DeleteItem', 'UpdateItem'], resources: [USERS] }],
+  passkeyLoginOptions: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],
+  passkeyLoginVerify: [
+    // GetItem: the passkey and the account; DeleteItem: the challenge; UpdateItem: the counter.
+    { actions: ['GetItem', 'DeleteItem', 'UpdateItem'], resources: [USERS] },
+    // Opening the session, as login does.
+    { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
   // end passkeys
 };
 
@@ -66,6 +80,13 @@ const SECRETS = {
   // end mfa
 
   // passkeys (issue 14)
+  // hashKey: keyed hashes of challenges; privateKey only where tokens are issued.
+  passkeyRegisterOptions: ['hashKey'],
+  passkeyRegisterVerify: ['hashKey'],
+  listPasskeys: [],
+  deletePasskey: [],
+  passkeyLoginOptions: ['hashKey'],
+  passkeyLoginVerify: ['privateKey', 'hashKey'],
   // end passkeys
 };
 

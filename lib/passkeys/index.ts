@@ -16,3 +16,18 @@ export {
   type StoredPasskey,
   type VerifiedAssertion,
 } from './webauthn';
+export { createPasskeyHasher, type PasskeyHasher } from './passkey-hashes';
+export { createMemoryChallengeStore, createMemoryPasskeyStore } from './memory-passkey-store';
+export { CHALLENGE_TTL_MS, PASSKEY_AMR, finishRegistration, passkeyLogin, startLogin, startRegistration, type WebAuthnSettings } from './passkey-service';
+export { MAX_PASSKEYS_PER_ACCOUNT, listPasskeys, purgePasskeys, removePasskey, type PasskeyView } from './passkey-management';
+export type {
+  AddPasskeyResult,
+  ChallengePurpose,
+  ChallengeStore,
+  PasskeyDeviceType,
+  PasskeyRecord,
+  PasskeyStore,
+  PasskeyUse,
+  RecordUseResult,
+  StoredChallenge,
+} from './passkey-store';

@@ -2,6 +2,7 @@ import { bearer, call, type HttpResult } from '../support/http';
 import { loadOpenApi } from '../support/openapi';
 import { startTestServer } from '../support/server';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
+import { createSoftAuthenticator } from '../support/soft-authenticator';
 
 const APP_ORIGIN = 'https://app.example.com';
 const UNKNOWN_SESSION_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -53,6 +54,12 @@ describe('OpenAPI document against real responses', () => {
           'DELETE /auth/sessions/{id} 204',
           'GET /me 200',
           'GET /.well-known/jwks.json 200',
+          'POST /auth/passkeys/register/options 200',
+          'POST /auth/passkeys/register/verify 201',
+          'GET /auth/passkeys 200',
+          'DELETE /auth/passkeys/{id} 204',
+          'POST /auth/passkeys/login/options 200',
+          'POST /auth/passkeys/login/verify 200',
         ].sort(),
       );
       expect(spec.document.servers.map((server: { url: string }) => server.url)).toEqual([
@@ -66,7 +73,10 @@ describe('OpenAPI document against real responses', () => {
         (spec.document.paths[path][method.toLowerCase()].security ?? spec.document.security ?? []).flatMap((requirement: object) => Object.keys(requirement));
       const withBearer = spec.operations.filter(({ method, path }) => schemesOf(method, path).includes('bearerAuth'));
       expect(withBearer.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
-        ['POST /auth/logout-all', 'GET /auth/sessions', 'DELETE /auth/sessions/{id}', 'GET /me'].sort(),
+        [
+          'POST /auth/logout-all', 'GET /auth/sessions', 'DELETE /auth/sessions/{id}', 'GET /me',
+          'POST /auth/passkeys/register/options', 'POST /auth/passkeys/register/verify', 'GET /auth/passkeys', 'DELETE /auth/passkeys/{id}',
+        ].sort(),
       );
       expect(schemesOf('POST', '/auth/refresh')).toEqual(['refreshTokenCookie']);
       expect(schemesOf('POST', '/auth/logout')).toEqual(['refreshTokenCookie']);
@@ -260,6 +270,29 @@ describe('OpenAPI document against real responses', () => {
     it('200 with public keys only and a public cache header', async () => {
       const jwks = await expectResponse(200, 'GET', '/.well-known/jwks.json');
       expect(jwks.body.keys.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('passkeys (issue 14)', () => {
+    it('register, list, log in (body and cookie), delete: success and error responses', async () => {
+      const { body } = await loggedIn();
+      const authorized = bearer(body.access_token);
+      const authenticator = createSoftAuthenticator({ rpId: 'localhost', origin: `http://localhost:${server.port}` });
+      const creation = await expectResponse(200, 'POST', '/auth/passkeys/register/options', { headers: authorized });
+      const registration = authenticator.register(creation.body);
+      await expectResponse(400, 'POST', '/auth/passkeys/register/verify', { headers: authorized, json: { response: 'no' } });
+      const created = await expectResponse(201, 'POST', '/auth/passkeys/register/verify', { headers: authorized, json: { response: registration, name: 'Key' } });
+      await expectResponse(401, 'POST', '/auth/passkeys/register/verify', { headers: authorized, json: { response: registration } });
+      await expectResponse(200, 'GET', '/auth/passkeys', { headers: authorized });
+      for (const delivery of ['body', 'cookie']) {
+        const options = await expectResponse(200, 'POST', '/auth/passkeys/login/options', { json: {} });
+        const response = authenticator.assert(options.body.options);
+        await expectResponse(200, 'POST', '/auth/passkeys/login/verify', { json: { challenge_id: options.body.challenge_id, response, refresh_token_delivery: delivery } });
+        await expectResponse(401, 'POST', '/auth/passkeys/login/verify', { json: { challenge_id: options.body.challenge_id, response } });
+      }
+      await expectResponse(400, 'POST', '/auth/passkeys/login/verify', { json: { response: {} } });
+      await expectResponse(404, 'DELETE', `/auth/passkeys/${UNKNOWN_SESSION_ID}`, { headers: authorized });
+      await expectResponse(204, 'DELETE', `/auth/passkeys/${created.body.id}`, { headers: authorized });
     });
   });
 

@@ -1,0 +1,248 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChallengeStore, PasskeyRecord, PasskeyStore, StoredChallenge } from '../passkeys/passkey-store';
+import { isConditionFailure, translateStorageError } from './dynamodb';
+
+/**
+ * Passkeys and WebAuthn challenges in the users table (keyed by `pk`):
+ * - `PASSKEY#<credentialId>`: one passkey (userId, publicKey, counter, transports, backedUp,
+ *   deviceType, name, createdAt, lastUsedAt), so a login finds it with one GetItem;
+ * - `PASSKEYS#<userId>`: the account's credential ids (a string set) and a `version` bumped by every
+ *   change, so listing needs no scan (GetItem, then BatchGetItem); an add or a removal writes both
+ *   items in one transaction, which also caps the set's size;
+ * - `WEBAUTHN_CHALLENGE#<keyed hash of the challenge id>`: purpose, keyed hash of the challenge,
+ *   userId (registration), expiresAt and `ttl`; taken with one conditional delete.
+ */
+export const passkeyKey = (credentialId: string) => ({ pk: `PASSKEY#${credentialId}` });
+export const passkeyListKey = (userId: string) => ({ pk: `PASSKEYS#${userId}` });
+export const challengeKey = (hashedId: string) => ({ pk: `WEBAUTHN_CHALLENGE#${hashedId}` });
+
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_ROUNDS = 5;
+const PURGE_ATTEMPTS = 3;
+
+function toPasskey(item: Record<string, unknown>): PasskeyRecord {
+  return {
+    credentialId: String(item.credentialId),
+    userId: String(item.userId),
+    publicKey: String(item.publicKey),
+    counter: Number(item.counter),
+    transports: Array.isArray(item.transports) ? item.transports.map(String) : [],
+    backedUp: item.backedUp === true,
+    deviceType: item.deviceType === 'multiDevice' ? 'multiDevice' : 'singleDevice',
+    name: String(item.name),
+    createdAt: Number(item.createdAt),
+    lastUsedAt: typeof item.lastUsedAt === 'number' ? item.lastUsedAt : undefined,
+  };
+}
+
+const cancellationCodes = (error: TransactionCanceledException) => (error.CancellationReasons ?? []).map((reason) => reason.Code);
+
+export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, tableName: string): PasskeyStore {
+  const credentialIdsOf = async (userId: string) => {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: passkeyListKey(userId), ConsistentRead: true }));
+    const ids = Item?.credentialIds instanceof Set ? [...(Item.credentialIds as Set<string>)] : [];
+    return { ids, version: typeof Item?.version === 'number' ? Item.version : undefined };
+  };
+
+  const getMany = async (ids: readonly string[]): Promise<Record<string, unknown>[]> => {
+    const found: Record<string, unknown>[] = [];
+    for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = ids.slice(start, start + BATCH_GET_LIMIT).map(passkeyKey);
+      for (let round = 0; keys.length > 0; round++) {
+        if (round === BATCH_GET_ROUNDS) throw new Error('BatchGetItem left keys unprocessed after retries');
+        const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+        found.push(...(result.Responses?.[tableName] ?? []));
+        keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+    }
+    return found;
+  };
+
+  return {
+    async find(credentialId) {
+      try {
+        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: passkeyKey(credentialId), ConsistentRead: true }));
+        return Item ? toPasskey(Item) : undefined;
+      } catch (error) {
+        return translateStorageError(error);
+      }
+    },
+
+    async listByUser(userId) {
+      try {
+        const { ids } = await credentialIdsOf(userId);
+        if (ids.length === 0) return [];
+        return (await getMany(ids)).map(toPasskey).filter((passkey) => passkey.userId === userId);
+      } catch (error) {
+        return translateStorageError(error);
+      }
+    },
+
+    async add(passkey, maxPerAccount) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...passkeyKey(passkey.credentialId), ...passkey, transports: [...passkey.transports] },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: passkeyListKey(passkey.userId),
+                  UpdateExpression: 'ADD credentialIds :ids, #version :one SET userId = :userId',
+                  ConditionExpression: 'attribute_not_exists(credentialIds) OR size(credentialIds) < :max',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':ids': new Set([passkey.credentialId]), ':one': 1, ':userId': passkey.userId, ':max': maxPerAccount },
+                },
+              },
+            ],
+          }),
+        );
+        return 'added';
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) {
+          const [put, list] = cancellationCodes(error);
+          if (put === 'ConditionalCheckFailed') return 'duplicate_credential';
+          if (list === 'ConditionalCheckFailed') return 'limit_reached';
+        }
+        return translateStorageError(error);
+      }
+    },
+
+    async remove(userId, credentialId) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: passkeyKey(credentialId),
+                  ConditionExpression: 'userId = :userId',
+                  ExpressionAttributeValues: { ':userId': userId },
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: passkeyListKey(userId),
+                  UpdateExpression: 'DELETE credentialIds :ids ADD #version :one',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':ids': new Set([credentialId]), ':one': 1 },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof TransactionCanceledException && cancellationCodes(error)[0] === 'ConditionalCheckFailed') return false;
+        return translateStorageError(error);
+      }
+    },
+
+    async recordUse(credentialId, use) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: passkeyKey(credentialId),
+            // The counter rule of webauthn.ts (counterAdvances), again at write time against the stored value.
+            ConditionExpression: use.counter === 0 ? '#counter = :counter' : '#counter < :counter',
+            UpdateExpression: 'SET #counter = :counter, lastUsedAt = :lastUsedAt, backedUp = :backedUp',
+            ExpressionAttributeNames: { '#counter': 'counter' },
+            ExpressionAttributeValues: { ':counter': use.counter, ':lastUsedAt': use.lastUsedAt, ':backedUp': use.backedUp },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return 'recorded';
+      } catch (error) {
+        if (isConditionFailure(error)) return error.Item ? 'counter_not_advanced' : 'missing';
+        return translateStorageError(error);
+      }
+    },
+
+    async removeAllOf(userId) {
+      try {
+        // The list is deleted only if no passkey was added since it was read; else read it again.
+        for (let attempt = 0; attempt < PURGE_ATTEMPTS; attempt++) {
+          const { ids, version } = await credentialIdsOf(userId);
+          if (version === undefined && ids.length === 0) return;
+          try {
+            await client.send(
+              new TransactWriteCommand({
+                TransactItems: [
+                  ...ids.map((id) => ({ Delete: { TableName: tableName, Key: passkeyKey(id) } })),
+                  {
+                    Delete: {
+                      TableName: tableName,
+                      Key: passkeyListKey(userId),
+                      ConditionExpression: version === undefined ? 'attribute_not_exists(#version)' : '#version = :version',
+                      ExpressionAttributeNames: { '#version': 'version' },
+                      ...(version === undefined ? {} : { ExpressionAttributeValues: { ':version': version } }),
+                    },
+                  },
+                ],
+              }),
+            );
+            return;
+          } catch (error) {
+            if (!(error instanceof TransactionCanceledException && cancellationCodes(error).includes('ConditionalCheckFailed'))) throw error;
+          }
+        }
+        throw new Error('passkeys of the account kept changing during the purge');
+      } catch (error) {
+        return translateStorageError(error);
+      }
+    },
+  };
+}
+
+export function createDynamoDbChallengeStore(client: DynamoDBDocumentClient, tableName: string): ChallengeStore {
+  return {
+    async put(key, challenge) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...challengeKey(key), ...challenge, ttl: Math.ceil(challenge.expiresAt / 1000) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        translateStorageError(error);
+      }
+    },
+
+    async take(key, { purpose, now, userId }) {
+      try {
+        const { Attributes } = await client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: challengeKey(key),
+            ConditionExpression: `purpose = :purpose AND expiresAt > :now${userId === undefined ? '' : ' AND userId = :userId'}`,
+            ExpressionAttributeValues: { ':purpose': purpose, ':now': now, ...(userId === undefined ? {} : { ':userId': userId }) },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        if (!Attributes) return undefined;
+        const challenge: StoredChallenge = {
+          purpose: Attributes.purpose === 'registration' ? 'registration' : 'login',
+          challengeHash: String(Attributes.challengeHash),
+          userId: typeof Attributes.userId === 'string' ? Attributes.userId : undefined,
+          expiresAt: Number(Attributes.expiresAt),
+        };
+        return challenge;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        return translateStorageError(error);
+      }
+    },
+  };
+}

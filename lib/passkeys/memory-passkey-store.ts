@@ -1,0 +1,63 @@
+import type { ChallengeStore, PasskeyRecord, PasskeyStore, StoredChallenge } from './passkey-store';
+
+/** In-memory passkey and challenge stores with the DynamoDB adapter's semantics, for unit tests. */
+export function createMemoryPasskeyStore(): PasskeyStore & { readonly items: Map<string, PasskeyRecord> } {
+  const items = new Map<string, PasskeyRecord>();
+  const idsByUser = new Map<string, Set<string>>();
+  return {
+    items,
+    async find(credentialId) {
+      return items.get(credentialId);
+    },
+    async listByUser(userId) {
+      return [...(idsByUser.get(userId) ?? [])].flatMap((id) => {
+        const passkey = items.get(id);
+        return passkey?.userId === userId ? [passkey] : [];
+      });
+    },
+    async add(passkey, maxPerAccount) {
+      if (items.has(passkey.credentialId)) return 'duplicate_credential';
+      const ids = idsByUser.get(passkey.userId) ?? new Set<string>();
+      if (ids.size >= maxPerAccount) return 'limit_reached';
+      items.set(passkey.credentialId, passkey);
+      idsByUser.set(passkey.userId, ids.add(passkey.credentialId));
+      return 'added';
+    },
+    async remove(userId, credentialId) {
+      if (items.get(credentialId)?.userId !== userId) return false;
+      items.delete(credentialId);
+      idsByUser.get(userId)?.delete(credentialId);
+      return true;
+    },
+    async recordUse(credentialId, use) {
+      const passkey = items.get(credentialId);
+      if (!passkey) return 'missing';
+      const advances = use.counter === 0 ? passkey.counter === 0 : passkey.counter < use.counter;
+      if (!advances) return 'counter_not_advanced';
+      items.set(credentialId, { ...passkey, counter: use.counter, lastUsedAt: use.lastUsedAt, backedUp: use.backedUp });
+      return 'recorded';
+    },
+    async removeAllOf(userId) {
+      for (const id of idsByUser.get(userId) ?? []) items.delete(id);
+      idsByUser.delete(userId);
+    },
+  };
+}
+
+export function createMemoryChallengeStore(): ChallengeStore & { readonly items: Map<string, StoredChallenge> } {
+  const items = new Map<string, StoredChallenge>();
+  return {
+    items,
+    async put(key, challenge) {
+      if (items.has(key)) throw new Error('challenge key collision');
+      items.set(key, challenge);
+    },
+    async take(key, { purpose, now, userId }) {
+      const challenge = items.get(key);
+      if (!challenge || challenge.purpose !== purpose || challenge.expiresAt <= now) return undefined;
+      if (userId !== undefined && challenge.userId !== userId) return undefined;
+      items.delete(key);
+      return challenge;
+    },
+  };
+}

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { UserStore } from '../accounts/user-store';
+import type { Clock } from '../core/clock';
+import { EmailNotVerifiedError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
+import type { PasskeyHasher } from './passkey-hashes';
+import { PasskeyRejectedError } from './passkey-rejected-error';
+import { MAX_PASSKEYS_PER_ACCOUNT, type PasskeyView } from './passkey-management';
+import type { ChallengeStore, PasskeyRecord, PasskeyStore } from './passkey-store';
+import { clientChallengeOf } from './response-schema';
+import {
+  CEREMONY_TIMEOUT_MS,
+  authenticationOptions,
+  credentialIdOf,
+  newChallenge,
+  registrationOptions,
+  verifyAuthentication,
+  verifyRegistration,
+  type CredentialDescriptor,
+} from './webauthn';
+
+/**
+ * The passkey ceremonies: register (options, verify) and log in (options, verify). Listing,
+ * removal and the purge on account deletion are in passkey-management.ts, which does not load
+ * @simplewebauthn/server (about 260 KB of bundle).
+ *
+ * Challenges are random (32 bytes), single-use and live 5 minutes. Only keyed hashes are stored:
+ * the item's key is the hash of the challenge's id and the item holds the hash of the challenge.
+ * A login challenge's id is the opaque `challenge_id` given to the client; a registration has no
+ * id in the contract, so the challenge is its own id (the client sends it back in clientDataJSON)
+ * and the item is bound to the account it was issued to. Verification takes the challenge with
+ * one conditional delete (so a replay finds nothing), then checks that the challenge the client
+ * signed hashes to the stored hash, then lets @simplewebauthn/server check the rest against it.
+ *
+ * Every refusal of a ceremony is `401 invalid_passkey`; the PasskeyRejectedError code says which
+ * check refused it in the log, never to the client.
+ */
+
+/** RFC 8176 methods of a passkey login: a hardware-bound key (`hwk`), a user-presence test (`user`), and multi-factor (`mfa`) because user verification (PIN or biometric) is required. */
+export const PASSKEY_AMR: readonly string[] = ['hwk', 'user', 'mfa'];
+
+export const CHALLENGE_TTL_MS = CEREMONY_TIMEOUT_MS;
+
+const CHALLENGE_ID_BYTES = 32;
+const DEFAULT_PASSKEY_NAME = 'Passkey';
+/** What a synced platform passkey (the common case) reports; decoys show the same. */
+const DECOY_TRANSPORTS = ['hybrid', 'internal'];
+
+export interface WebAuthnSettings {
+  readonly rpId: string;
+  readonly rpName: string;
+  readonly origins: readonly string[];
+}
+
+interface CeremonyDeps {
+  readonly clock: Clock;
+  readonly challenges: ChallengeStore;
+  readonly hashes: PasskeyHasher;
+  readonly webauthn: WebAuthnSettings;
+}
+
+
+/** Creation options for a new passkey of the caller, excluding the ones it has. */
+export async function startRegistration(
+  deps: CeremonyDeps & { users: Pick<UserStore, 'findById'>; passkeys: Pick<PasskeyStore, 'listByUser'> },
+  userId: string,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const [account, existing] = await Promise.all([deps.users.findById(userId), deps.passkeys.listByUser(userId)]);
+  if (!account) throw new NotFoundError('The account');
+  if (existing.length >= MAX_PASSKEYS_PER_ACCOUNT) throw new InvalidRequestError(`An account can hold at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys.`);
+  const challenge = newChallenge();
+  const options = await registrationOptions({
+    rpId: deps.webauthn.rpId,
+    rpName: deps.webauthn.rpName,
+    userId,
+    userName: account.email,
+    exclude: existing.map(descriptorOf),
+    challenge,
+  });
+  await storeChallenge(deps, challenge, challenge, userId);
+  return options;
+}
+
+/** Verifies a registration response against a challenge issued to this caller, and stores the passkey. */
+export async function finishRegistration(
+  deps: CeremonyDeps & { passkeys: Pick<PasskeyStore, 'add'>; logger: Logger },
+  userId: string,
+  response: unknown,
+  name: string | undefined,
+  client: ClientInfo,
+): Promise<PasskeyView> {
+  const { clock, challenges, hashes, webauthn, passkeys, logger } = deps;
+  const now = clock.now();
+  const verified = await refusedAsInvalidPasskey(logger, 'registration', async () => {
+    const signedChallenge = clientChallengeOf(response);
+    const stored = await challenges.take(hashes.challengeKey(signedChallenge), { purpose: 'registration', now, userId });
+    if (!stored || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'no such challenge for this account');
+    return verifyRegistration({ response, expectedChallenge: signedChallenge, origins: webauthn.origins, rpId: webauthn.rpId });
+  });
+  const passkey: PasskeyRecord = {
+    credentialId: verified.credentialId,
+    userId,
+    publicKey: verified.publicKey,
+    counter: verified.counter,
+    transports: verified.transports,
+    backedUp: verified.backedUp,
+    deviceType: verified.deviceType,
+    name: name ?? DEFAULT_PASSKEY_NAME,
+    createdAt: now,
+    lastUsedAt: undefined,
+  };
+  const outcome = await passkeys.add(passkey, MAX_PASSKEYS_PER_ACCOUNT);
+  if (outcome === 'limit_reached') throw new InvalidRequestError(`An account can hold at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys.`);
+  if (outcome === 'duplicate_credential') {
+    logger.warn('passkey rejected', { ceremony: 'registration', code: 'duplicate_credential', userId });
+    throw new InvalidPasskeyError();
+  }
+  logger.security('passkey_added', { userId, credentialId: passkey.credentialId, deviceType: passkey.deviceType, ip: client.ip, userAgent: client.userAgent });
+  return { id: passkey.credentialId, name: passkey.name, created_at: new Date(now).toISOString(), last_used_at: null };
+}
+
+/**
+ * Request options and a `challenge_id` for a passkey login. With an email, allowCredentials lists
+ * that account's passkeys; an email without any (unknown, or an account with none) gets one decoy
+ * credential id derived from the email by a keyed hash: stable across calls and shaped like a real
+ * one, so the answer does not tell whether the account exists. Both paths make the same reads.
+ */
+export async function startLogin(
+  deps: CeremonyDeps & { users: Pick<UserStore, 'findByEmail'>; passkeys: Pick<PasskeyStore, 'listByUser'> },
+  email: string | undefined,
+): Promise<{ challenge_id: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  const { hashes, webauthn } = deps;
+  let allow: CredentialDescriptor[] = [];
+  if (email !== undefined) {
+    const account = await deps.users.findByEmail(email);
+    const decoy = hashes.decoyCredentialId(email);
+    const passkeys = await deps.passkeys.listByUser(account?.id ?? `decoy-${decoy}`);
+    allow = passkeys.length ? passkeys.map(descriptorOf) : [{ id: decoy, transports: DECOY_TRANSPORTS }];
+  }
+  const challenge = newChallenge();
+  const challengeId = randomBytes(CHALLENGE_ID_BYTES).toString('base64url');
+  const options = await authenticationOptions({ rpId: webauthn.rpId, allow, challenge });
+  await storeChallenge(deps, challengeId, challenge, undefined);
+  return { challenge_id: challengeId, options };
+}
+
+/**
+ * A passkey login: the challenge is taken (single use, whatever happens next), the credential
+ * looked up by its id (one read), the assertion verified (origin, RP id, UP and UV, signature,
+ * counter), the use recorded, and a session opened with `amr` PASSKEY_AMR. A counter that does not
+ * advance is logged as `passkey_counter_regressed` (a possibly cloned authenticator). TOTP is not
+ * asked: the passkey is already a second factor.
+ */
+export async function passkeyLogin(
+  deps: CeremonyDeps & {
+    users: Pick<UserStore, 'findById'>;
+    passkeys: Pick<PasskeyStore, 'find' | 'recordUse'>;
+    sessions: Pick<SessionIssuer, 'open'>;
+    policy: { requireVerifiedEmail: boolean };
+    logger: Logger;
+  },
+  challengeId: string,
+  response: unknown,
+  client: ClientInfo,
+): Promise<IssuedTokens> {
+  const { clock, challenges, hashes, webauthn, passkeys, logger } = deps;
+  const now = clock.now();
+  const credentialId = credentialIdOf(response);
+  const [stored, passkey] = await Promise.all([
+    challenges.take(hashes.challengeKey(challengeId), { purpose: 'login', now }),
+    credentialId === undefined ? undefined : passkeys.find(credentialId),
+  ]);
+  const verified = await refusedAsInvalidPasskey(logger, 'login', async () => {
+    const signedChallenge = clientChallengeOf(response);
+    if (!stored || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'stale, used or unknown challenge');
+    if (!passkey) throw new PasskeyRejectedError('unknown_credential');
+    try {
+      return await verifyAuthentication({
+        response,
+        expectedChallenge: signedChallenge,
+        origins: webauthn.origins,
+        rpId: webauthn.rpId,
+        passkey,
+        expectedUserId: passkey.userId,
+      });
+    } catch (error) {
+      if (error instanceof PasskeyRejectedError && error.code === 'counter_regressed') counterRegressed(logger, passkey, client);
+      throw error;
+    }
+  });
+  const owner = passkey!;
+  const account = await deps.users.findById(owner.userId);
+  // A passkey outliving its account (a registration racing the deletion) opens nothing.
+  if (!account) {
+    logger.warn('passkey rejected', { ceremony: 'login', code: 'account_gone', userId: owner.userId });
+    throw new InvalidPasskeyError();
+  }
+  if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
+  const recorded = await passkeys.recordUse(owner.credentialId, { counter: verified.newCounter, lastUsedAt: now, backedUp: verified.backedUp });
+  if (recorded !== 'recorded') {
+    if (recorded === 'counter_not_advanced') counterRegressed(logger, owner, client);
+    throw new InvalidPasskeyError();
+  }
+  return deps.sessions.open(owner.userId, PASSKEY_AMR, client);
+}
+
+async function storeChallenge(deps: CeremonyDeps, challengeId: string, challenge: string, userId: string | undefined): Promise<void> {
+  const expiresAt = deps.clock.now() + CHALLENGE_TTL_MS;
+  await deps.challenges.put(deps.hashes.challengeKey(challengeId), {
+    purpose: userId === undefined ? 'login' : 'registration',
+    challengeHash: deps.hashes.challengeHash(challenge),
+    userId,
+    expiresAt,
+  });
+}
+
+/** Runs a ceremony step; a PasskeyRejectedError becomes 401 invalid_passkey, its code logged. */
+async function refusedAsInvalidPasskey<T>(logger: Logger, ceremony: 'registration' | 'login', step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof PasskeyRejectedError)) throw error;
+    logger.warn('passkey rejected', { ceremony, code: error.code });
+    throw new InvalidPasskeyError({ cause: error });
+  }
+}
+
+function counterRegressed(logger: Logger, passkey: PasskeyRecord, client: ClientInfo): void {
+  logger.security('passkey_counter_regressed', { userId: passkey.userId, credentialId: passkey.credentialId, storedCounter: passkey.counter, ip: client.ip, userAgent: client.userAgent });
+}
+
+function descriptorOf(passkey: PasskeyRecord): CredentialDescriptor {
+  return { id: passkey.credentialId, transports: passkey.transports };
+}

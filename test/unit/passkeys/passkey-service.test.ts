@@ -1,0 +1,342 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
+import { EmailNotVerifiedError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../../../lib/core/errors';
+import {
+  CHALLENGE_TTL_MS,
+  MAX_PASSKEYS_PER_ACCOUNT,
+  PASSKEY_AMR,
+  createMemoryChallengeStore,
+  createMemoryPasskeyStore,
+  createPasskeyHasher,
+  finishRegistration,
+  listPasskeys,
+  passkeyLogin,
+  purgePasskeys,
+  removePasskey,
+  startLogin,
+  startRegistration,
+} from '../../../lib/passkeys';
+import type { IssuedTokens } from '../../../lib/sessions/session-service';
+import { capturingLogger, frozenClock } from '../../support/fixtures';
+import { createSoftAuthenticator, type AssertionOverrides, type RegistrationOverrides, type SoftAuthenticator } from '../../support/soft-authenticator';
+
+const rpId = 'localhost';
+const origin = 'http://localhost:3000';
+const webauthn = { rpId, rpName: 'Auth', origins: [origin] };
+const client = { ip: '203.0.113.9', userAgent: 'jest' };
+
+/** The passkey use cases on memory stores, a frozen clock and a session issuer that records what it opens. */
+async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
+  const clock = frozenClock();
+  const users = createMemoryUserStore();
+  const passkeys = createMemoryPasskeyStore();
+  const challenges = createMemoryChallengeStore();
+  const hashes = createPasskeyHasher(randomBytes(32));
+  const log = capturingLogger();
+  const opened: { userId: string; amr: readonly string[] }[] = [];
+  const sessions = {
+    async open(userId: string, amr: readonly string[]): Promise<IssuedTokens> {
+      opened.push({ userId, amr });
+      return { userId, sessionId: 's', accessToken: 'a', expiresIn: 900, refreshToken: 'r', refreshTokenExpiresIn: 60 };
+    },
+  };
+  const deps = {
+    clock, users, passkeys, challenges, hashes, webauthn, sessions, logger: log.logger,
+    policy: { requireVerifiedEmail: options.requireVerifiedEmail ?? false },
+  };
+
+  const newAccount = async (emailVerified = true) => {
+    const id = randomUUID();
+    const email = `${id}@example.com`;
+    await users.create({ id, email, passwordHash: 'unused', createdAt: clock.now(), emailVerified, mfaEnabled: false });
+    return { id, email, authenticator: createSoftAuthenticator({ rpId, origin }) };
+  };
+
+  const register = async (userId: string, authenticator: SoftAuthenticator, overrides?: RegistrationOverrides, name?: string) => {
+    const options = await startRegistration(deps, userId);
+    return finishRegistration(deps, userId, authenticator.register(options, overrides), name, client);
+  };
+
+  const assertionFor = async (authenticator: SoftAuthenticator, email?: string, overrides?: AssertionOverrides) => {
+    const { challenge_id: challengeId, options } = await startLogin(deps, email);
+    return { challengeId, response: authenticator.assert(options, overrides) };
+  };
+
+  const login = async (authenticator: SoftAuthenticator, overrides?: AssertionOverrides) => {
+    const { challengeId, response } = await assertionFor(authenticator, undefined, overrides);
+    return passkeyLogin(deps, challengeId, response, client);
+  };
+
+  return { deps, clock, users, passkeys, challenges, log, opened, newAccount, register, assertionFor, login };
+}
+
+const securityEvents = (lines: Record<string, unknown>[]) => lines.filter((line) => line.security_event).map((line) => line.security_event);
+
+describe('passkey registration', () => {
+  it('stores a passkey for the caller, lists it, and logs passkey_added', async () => {
+    const { newAccount, register, passkeys, deps, log } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const created = await register(id, authenticator, undefined, 'Laptop');
+    expect(created).toEqual({ id: authenticator.credentials[0]!.id, name: 'Laptop', created_at: new Date(deps.clock.now()).toISOString(), last_used_at: null });
+    expect(passkeys.items.get(created.id)).toMatchObject({ userId: id, counter: 1, transports: ['internal'], backedUp: false, deviceType: 'singleDevice', lastUsedAt: undefined });
+    expect(await listPasskeys(deps, id)).toEqual({ passkeys: [created] });
+    expect(securityEvents(log.lines)).toEqual(['passkey_added']);
+  });
+
+  it('excludes the credentials the account already has, and names a passkey "Passkey" by default', async () => {
+    const { newAccount, register, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const first = await register(id, authenticator);
+    expect(first.name).toBe('Passkey');
+    const options = await startRegistration(deps, id);
+    expect(options.excludeCredentials).toEqual([{ id: first.id, type: 'public-key', transports: ['internal'] }]);
+    expect(options.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'preferred' });
+    expect(options.attestation).toBe('none');
+  });
+
+  it('refuses a response for a challenge issued to another account, which keeps its challenge', async () => {
+    const { newAccount, deps } = await setUp();
+    const ada = await newAccount();
+    const mallory = await newAccount();
+    const adasOptions = await startRegistration(deps, ada.id);
+    const response = mallory.authenticator.register(adasOptions);
+    await expect(finishRegistration(deps, mallory.id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    const adasResponse = ada.authenticator.register(adasOptions);
+    await expect(finishRegistration(deps, ada.id, adasResponse, undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
+  });
+
+  it('refuses a replayed registration response: the challenge is single-use', async () => {
+    const { newAccount, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const response = authenticator.register(await startRegistration(deps, id));
+    await finishRegistration(deps, id, response, undefined, client);
+    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toMatchObject({ code: 'invalid_passkey' });
+  });
+
+  it('refuses a registration after the 5-minute challenge lifetime', async () => {
+    const { newAccount, deps, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const response = authenticator.register(await startRegistration(deps, id));
+    clock.advance(CHALLENGE_TTL_MS);
+    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+  });
+
+  it.each<[string, RegistrationOverrides]>([
+    ['another origin', { origin: 'https://evil.example' }],
+    ['another RP id', { rpId: 'evil.example' }],
+    ['no user verification', { flags: { uv: false } }],
+    ['a challenge never issued', { challenge: randomBytes(32).toString('base64url') }],
+    ['a login ceremony type', { type: 'webauthn.get' }],
+  ])('refuses %s with invalid_passkey', async (_case, overrides) => {
+    const { newAccount, register, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await expect(register(id, authenticator, overrides)).rejects.toMatchObject({ code: 'invalid_passkey' });
+    expect(await listPasskeys(deps, id)).toEqual({ passkeys: [] });
+  });
+
+  it.each<[string, unknown]>([
+    ['a number', 42],
+    ['an empty object', {}],
+    ['ill-typed members', { id: 5, rawId: [], type: 'public-key', response: { clientDataJSON: {} } }],
+    ['clientDataJSON that is not JSON', { id: 'AA', rawId: 'AA', type: 'public-key', response: { clientDataJSON: 'bm90IGpzb24', attestationObject: 'AA' } }],
+  ])('refuses %s as a response with invalid_passkey, never a TypeError', async (_case, response) => {
+    const { newAccount, deps } = await setUp();
+    const { id } = await newAccount();
+    await startRegistration(deps, id);
+    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+  });
+
+  it(`caps an account at ${MAX_PASSKEYS_PER_ACCOUNT} passkeys with invalid_request`, async () => {
+    const { newAccount, register, deps } = await setUp();
+    const { id } = await newAccount();
+    for (let index = 0; index < MAX_PASSKEYS_PER_ACCOUNT; index++) await register(id, createSoftAuthenticator({ rpId, origin }));
+    await expect(startRegistration(deps, id)).rejects.toThrow(InvalidRequestError);
+  });
+
+  it('answers not_found for an account that no longer exists', async () => {
+    const { deps } = await setUp();
+    await expect(startRegistration(deps, randomUUID())).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('passkey login', () => {
+  it('logs in usernameless, opens a session with amr hwk/user/mfa, and records counter and last use', async () => {
+    const { newAccount, register, login, opened, passkeys, deps, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const { id: credentialId } = await register(id, authenticator);
+    clock.advance(60_000);
+    await expect(login(authenticator)).resolves.toMatchObject({ userId: id });
+    expect(opened).toEqual([{ userId: id, amr: ['hwk', 'user', 'mfa'] }]);
+    expect(PASSKEY_AMR).toEqual(['hwk', 'user', 'mfa']);
+    expect(passkeys.items.get(credentialId)).toMatchObject({ counter: 2, lastUsedAt: clock.now() });
+    expect((await listPasskeys(deps, id)).passkeys[0]!.last_used_at).toBe(new Date(clock.now()).toISOString());
+  });
+
+  it('does not ask for TOTP on an account that has it on', async () => {
+    const { users, register, login, opened } = await setUp();
+    const id = randomUUID();
+    await users.create({ id, email: `${id}@example.com`, passwordHash: 'unused', createdAt: 0, emailVerified: true, mfaEnabled: true });
+    const authenticator = createSoftAuthenticator({ rpId, origin });
+    await register(id, authenticator);
+    await login(authenticator);
+    expect(opened.map((session) => session.amr)).toEqual([PASSKEY_AMR]);
+  });
+
+  it('refuses a replayed challenge', async () => {
+    const { newAccount, register, assertionFor, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    const { challengeId, response } = await assertionFor(authenticator);
+    await passkeyLogin(deps, challengeId, response, client);
+    await expect(passkeyLogin(deps, challengeId, response, client)).rejects.toThrow(InvalidPasskeyError);
+  });
+
+  it('burns the challenge on a failed attempt: a correct response after it is refused', async () => {
+    const { newAccount, register, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    const { challenge_id: challengeId, options } = await startLogin(deps, undefined);
+    await expect(passkeyLogin(deps, challengeId, authenticator.assert(options, { origin: 'https://evil.example' }), client)).rejects.toThrow(InvalidPasskeyError);
+    await expect(passkeyLogin(deps, challengeId, authenticator.assert(options), client)).rejects.toThrow(InvalidPasskeyError);
+  });
+
+  it('refuses an unknown challenge_id, and a response signed over the challenge of another challenge_id', async () => {
+    const { newAccount, register, assertionFor, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    const { response } = await assertionFor(authenticator);
+    await expect(passkeyLogin(deps, 'not-a-challenge-id', response, client)).rejects.toThrow(InvalidPasskeyError);
+    const other = await startLogin(deps, undefined);
+    await expect(passkeyLogin(deps, other.challenge_id, response, client)).rejects.toThrow(InvalidPasskeyError);
+  });
+
+  it('refuses a login after the 5-minute challenge lifetime', async () => {
+    const { newAccount, register, assertionFor, deps, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    const { challengeId, response } = await assertionFor(authenticator);
+    clock.advance(CHALLENGE_TTL_MS);
+    await expect(passkeyLogin(deps, challengeId, response, client)).rejects.toThrow(InvalidPasskeyError);
+  });
+
+  it.each<[string, AssertionOverrides]>([
+    ['another origin', { origin: 'https://evil.example' }],
+    ['another RP id', { rpId: 'evil.example' }],
+    ['a signature over other data', { signOver: new Uint8Array(randomBytes(64)) }],
+    ['no user verification', { flags: { uv: false } }],
+    ['no user presence', { flags: { up: false } }],
+    ['a registration ceremony type', { type: 'webauthn.create' }],
+    ['a user handle of another account', { userHandle: Buffer.from(randomUUID()).toString('base64url') }],
+    ['a credential id nobody registered', { claimedId: randomBytes(16).toString('base64url') }],
+  ])('refuses %s with invalid_passkey and opens nothing', async (_case, overrides) => {
+    const { newAccount, register, login, opened } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    await expect(login(authenticator, overrides)).rejects.toMatchObject({ code: 'invalid_passkey' });
+    expect(opened).toEqual([]);
+  });
+
+  it('refuses a credential of another account signed by the wrong key, and one the authenticator holds but never registered', async () => {
+    const { newAccount, register, login, opened, deps } = await setUp();
+    const ada = await newAccount();
+    const mallory = await newAccount();
+    await register(ada.id, ada.authenticator);
+    await register(mallory.id, mallory.authenticator);
+    // Mallory's key signs, but the response names Ada's credential.
+    await expect(login(mallory.authenticator, { claimedId: ada.authenticator.credentials[0]!.id })).rejects.toThrow(InvalidPasskeyError);
+    // A credential the store does not know: created, but its registration never verified.
+    const stray = await newAccount();
+    stray.authenticator.register(await startRegistration(deps, stray.id));
+    await expect(login(stray.authenticator)).rejects.toThrow(InvalidPasskeyError);
+    expect(opened).toEqual([]);
+  });
+
+  it('refuses a counter that goes backwards with invalid_passkey and a passkey_counter_regressed event', async () => {
+    const { newAccount, register, login, log, opened } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    await login(authenticator);
+    await expect(login(authenticator, { counter: 1 })).rejects.toThrow(InvalidPasskeyError);
+    expect(opened).toHaveLength(1);
+    expect(log.lines.find((line) => line.security_event === 'passkey_counter_regressed')).toMatchObject({ userId: id, storedCounter: 2 });
+  });
+
+  it('refuses an account that is gone, and one that must verify its email first under REQUIRE_VERIFIED_EMAIL', async () => {
+    const strict = await setUp({ requireVerifiedEmail: true });
+    const unverified = await strict.newAccount(false);
+    await strict.register(unverified.id, unverified.authenticator);
+    await expect(strict.login(unverified.authenticator)).rejects.toThrow(EmailNotVerifiedError);
+
+    const { newAccount, register, login, passkeys, opened } = await setUp();
+    const orphan = await newAccount();
+    await register(orphan.id, orphan.authenticator);
+    const [record] = [...passkeys.items.values()];
+    passkeys.items.set(record!.credentialId, { ...record!, userId: randomUUID() });
+    await expect(login(orphan.authenticator)).rejects.toThrow(InvalidPasskeyError);
+    expect(opened).toEqual([]);
+  });
+});
+
+describe('passkey login options', () => {
+  it('lists an account\'s passkeys for its email, nothing without an email', async () => {
+    const { newAccount, register, deps } = await setUp();
+    const { id, email, authenticator } = await newAccount();
+    const created = await register(id, authenticator);
+    const withEmail = await startLogin(deps, email);
+    expect(withEmail.options.allowCredentials).toEqual([{ id: created.id, type: 'public-key', transports: ['internal'] }]);
+    expect(withEmail.challenge_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(withEmail.options).toMatchObject({ rpId, userVerification: 'preferred' });
+    expect((await startLogin(deps, undefined)).options.allowCredentials).toEqual([]);
+  });
+
+  it('answers an unknown email, or an account without passkeys, with one decoy id: stable per email, shaped like a real one', async () => {
+    const { newAccount, deps } = await setUp();
+    const { email: withoutPasskeys } = await newAccount();
+    const first = await startLogin(deps, 'nobody@example.com');
+    const again = await startLogin(deps, 'nobody@example.com');
+    const other = await startLogin(deps, withoutPasskeys);
+    expect(first.options.allowCredentials).toEqual([{ id: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), type: 'public-key', transports: ['hybrid', 'internal'] }]);
+    expect(again.options.allowCredentials).toEqual(first.options.allowCredentials);
+    expect(other.options.allowCredentials![0]!.id).not.toBe(first.options.allowCredentials![0]!.id);
+    expect(Object.keys(first)).toEqual(Object.keys(other));
+    expect(first.challenge_id).not.toBe(again.challenge_id);
+  });
+});
+
+describe('passkey management', () => {
+  it('removes one of the caller\'s passkeys, logs passkey_removed, and the passkey no longer logs in', async () => {
+    const { newAccount, register, login, deps, log } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const created = await register(id, authenticator);
+    await removePasskey(deps, id, created.id, client);
+    expect(await listPasskeys(deps, id)).toEqual({ passkeys: [] });
+    expect(securityEvents(log.lines)).toContain('passkey_removed');
+    await expect(login(authenticator)).rejects.toThrow(InvalidPasskeyError);
+  });
+
+  it('answers not_found for another account\'s passkey or an unknown one, and leaves it alone', async () => {
+    const { newAccount, register, deps } = await setUp();
+    const ada = await newAccount();
+    const mallory = await newAccount();
+    const adas = await register(ada.id, ada.authenticator);
+    await expect(removePasskey(deps, mallory.id, adas.id, client)).rejects.toThrow(NotFoundError);
+    await expect(removePasskey(deps, ada.id, 'AAAA', client)).rejects.toThrow(NotFoundError);
+    expect((await listPasskeys(deps, ada.id)).passkeys).toHaveLength(1);
+  });
+
+  it('lists newest first; purgePasskeys removes every passkey of the account and no other', async () => {
+    const { newAccount, register, deps, clock, login } = await setUp();
+    const ada = await newAccount();
+    const bob = await newAccount();
+    const older = await register(ada.id, ada.authenticator);
+    clock.advance(1000);
+    const newer = await register(ada.id, createSoftAuthenticator({ rpId, origin }));
+    await register(bob.id, bob.authenticator);
+    expect((await listPasskeys(deps, ada.id)).passkeys.map((passkey) => passkey.id)).toEqual([newer.id, older.id]);
+    await purgePasskeys(deps, ada.id);
+    await purgePasskeys(deps, ada.id);
+    expect(await listPasskeys(deps, ada.id)).toEqual({ passkeys: [] });
+    await expect(login(ada.authenticator)).rejects.toThrow(InvalidPasskeyError);
+    expect((await listPasskeys(deps, bob.id)).passkeys).toHaveLength(1);
+  });
+});
