@@ -15,7 +15,8 @@ const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 
 const DYNAMODB_ACCESS = {
   register: [{ actions: ['PutItem'], resources: [USERS] }],
   login: [
-    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    // PutItem: the MFA token of a login on a TOTP account (issue 13).
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'], resources: [USERS] },
     // PutItem opens the session; the rest keep the account under its session limit.
     { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
@@ -38,6 +39,17 @@ const DYNAMODB_ACCESS = {
   // end accounts
 
   // mfa (issue 13)
+  mfaTotpSetup: [{ actions: ['GetItem', 'PutItem'], resources: [USERS] }],
+  // DeleteItem and UpdateItem: the transaction that consumes the pending secret and turns TOTP on.
+  mfaTotpConfirm: [{ actions: ['GetItem', 'DeleteItem', 'UpdateItem'], resources: [USERS] }],
+  mfaTotpDisable: [{ actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] }],
+  mfaRecoveryCodes: [{ actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] }],
+  mfaVerify: [
+    // DeleteItem + UpdateItem: the transaction that spends the MFA token and the code together.
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
   // end mfa
 
   // passkeys (issue 14)
@@ -76,7 +88,12 @@ const SECRETS = {
   // accounts (issue 12)
   // end accounts
 
-  // mfa (issue 13)
+  // mfa (issue 13): the hash key derives the TOTP-secret, recovery-code and MFA-token keys.
+  mfaTotpSetup: ['hashKey'],
+  mfaTotpConfirm: ['hashKey'],
+  mfaTotpDisable: ['hashKey'],
+  mfaRecoveryCodes: ['hashKey'],
+  mfaVerify: ['privateKey', 'hashKey'],
   // end mfa
 
   // passkeys (issue 14)

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock';
-import { EmailNotVerifiedError, InvalidCredentialsError, TooManyAttemptsError } from '../core/errors';
+import { EmailNotVerifiedError, InvalidCredentialsError, MfaRequiredError, TooManyAttemptsError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import type { PasswordHasher } from './password';
@@ -47,14 +47,34 @@ async function rehashIfOutdated({ users, passwords, logger }: CredentialCheckDep
   }
 }
 
-/** A password login: credentials, then the account's login policy, then a session with `amr: ["pwd"]`. */
+/** How the refresh token of a login travels (the login's `refresh_token_delivery`). */
+export type LoginDelivery = 'body' | 'cookie';
+
+/**
+ * Starts the second step of a login on an account with TOTP on (lib/mfa): keeps what the
+ * second step needs under a fresh MFA token and returns it.
+ */
+export type SecondFactorStarter = (login: { userId: string; email: string; amr: readonly string[]; delivery: LoginDelivery }) => Promise<{ mfaToken: string; expiresIn: number }>;
+
+/**
+ * A password login: credentials, then the account's login policy, then a session with
+ * `amr: ["pwd"]`; or, on an account with TOTP on, MfaRequiredError with an MFA token that
+ * remembers `delivery`, and nothing issued.
+ */
 export async function passwordLogin(
-  deps: CredentialCheckDeps & { sessions: SessionIssuer; policy: { requireVerifiedEmail: boolean } },
+  deps: CredentialCheckDeps & { sessions: SessionIssuer; policy: { requireVerifiedEmail: boolean }; secondFactor?: SecondFactorStarter },
   email: string,
   password: string,
   client: ClientInfo,
+  delivery: LoginDelivery = 'body',
 ): Promise<IssuedTokens> {
   const account = await checkCredentials(deps, email, password, client);
   if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
+  if (account.mfaEnabled) {
+    // Fail closed: a composition without the second step must never open a session here.
+    if (!deps.secondFactor) throw new Error('TOTP is on for this account but no second-factor starter is wired');
+    const started = await deps.secondFactor({ userId: account.id, email: account.email, amr: ['pwd'], delivery });
+    throw new MfaRequiredError(started.mfaToken, started.expiresIn);
+  }
   return deps.sessions.open(account.id, ['pwd'], client);
 }

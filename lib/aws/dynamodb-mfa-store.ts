@@ -1,0 +1,227 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery } from '../mfa/mfa-store';
+import { isConditionFailure, translateStorageError } from './dynamodb';
+import { emailKey } from './dynamodb-user-store';
+
+/**
+ * MFA in the users table (see lib/mfa/mfa-store.ts for why the confirmed state sits on the
+ * account item): on `EMAIL#<email>` the attributes `totpEnabled`, `totpSecret` (sealed),
+ * `totpLastStep` and `recoveryCodes` (a string set of keyed hashes); `TOTP_PENDING#<userId>`
+ * for an unconfirmed secret; `MFA_TOKEN#<keyed hash>` for the second step of a login. Every
+ * update of the account item is conditional on `userId`, so a late request never touches an
+ * account that was deleted and registered again under the same email.
+ */
+export const pendingTotpKey = (userId: string) => ({ pk: `TOTP_PENDING#${userId}` });
+export const mfaTokenKey = (tokenHash: string) => ({ pk: `MFA_TOKEN#${tokenHash}` });
+
+const CONFLICT_ATTEMPTS = 3;
+const CONFLICT_BACKOFF_MS = 25;
+
+const ttlOf = (expiresAtMs: number) => Math.ceil(expiresAtMs / 1000);
+
+/** True when the transaction was cancelled by the condition of its item at `index`. */
+const failedAt = (error: TransactionCanceledException, index: number) => error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+
+export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName: string): MfaStore {
+  const guarded = async (send: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      return translateStorageError(error);
+    }
+  };
+
+  return {
+    async totpState(email, userId) {
+      try {
+        const { Item } = await client.send(
+          new GetCommand({ TableName: tableName, Key: emailKey(email), ConsistentRead: true, ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes' }),
+        );
+        if (!Item || Item.userId !== userId) return undefined;
+        const codes = Item.recoveryCodes instanceof Set ? [...(Item.recoveryCodes as Set<string>)] : [];
+        return {
+          enabled: Item.totpEnabled === true,
+          sealedSecret: typeof Item.totpSecret === 'string' ? Item.totpSecret : undefined,
+          lastUsedStep: typeof Item.totpLastStep === 'number' ? Item.totpLastStep : -1,
+          recoveryCodeHashes: codes,
+        };
+      } catch (error) {
+        return translateStorageError(error);
+      }
+    },
+
+    async savePending(userId, sealedSecret, expiresAt) {
+      try {
+        await client.send(new PutCommand({ TableName: tableName, Item: { ...pendingTotpKey(userId), userId, sealedSecret, expiresAt, ttl: ttlOf(expiresAt) } }));
+      } catch (error) {
+        translateStorageError(error);
+      }
+    },
+
+    async pending(userId) {
+      try {
+        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: pendingTotpKey(userId), ConsistentRead: true }));
+        return Item ? { sealedSecret: String(Item.sealedSecret), expiresAt: Number(Item.expiresAt) } : undefined;
+      } catch (error) {
+        return translateStorageError(error);
+      }
+    },
+
+    async enable({ userId, email, sealedSecret, step, recoveryCodeHashes }) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              // Only the latest setup confirms: a newer one has replaced the sealed secret.
+              { Delete: { TableName: tableName, Key: pendingTotpKey(userId), ConditionExpression: 'sealedSecret = :sealed', ExpressionAttributeValues: { ':sealed': sealedSecret } } },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: emailKey(email),
+                  ConditionExpression: 'userId = :userId AND (attribute_not_exists(totpEnabled) OR totpEnabled = :off)',
+                  UpdateExpression: 'SET totpEnabled = :on, totpSecret = :sealed, totpLastStep = :step, recoveryCodes = :codes',
+                  ExpressionAttributeValues: { ':userId': userId, ':off': false, ':on': true, ':sealed': sealedSecret, ':step': step, ':codes': new Set(recoveryCodeHashes) },
+                },
+              },
+            ],
+          }),
+        );
+        return 'enabled';
+      } catch (error) {
+        if (error instanceof TransactionCanceledException && failedAt(error, 0)) return 'stale_secret';
+        if (error instanceof TransactionCanceledException && failedAt(error, 1)) return 'already_enabled';
+        return translateStorageError(error);
+      }
+    },
+
+    async disable({ userId, email, step }) {
+      return guarded(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpLastStep < :step',
+            // The last step is kept: a code spent on disabling cannot be replayed after a new enrolment within the window.
+            UpdateExpression: 'SET totpEnabled = :off, totpLastStep = :step REMOVE totpSecret, recoveryCodes',
+            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':off': false, ':step': step },
+          }),
+        ),
+      );
+    },
+
+    async replaceRecoveryCodes({ userId, email, recoveryCodeHashes }) {
+      return guarded(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId AND totpEnabled = :on',
+            UpdateExpression: 'SET recoveryCodes = :codes',
+            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':codes': new Set(recoveryCodeHashes) },
+          }),
+        ),
+      );
+    },
+
+    async putMfaToken(tokenHash, record) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...mfaTokenKey(tokenHash), ...record, amr: [...record.amr], ttl: ttlOf(record.expiresAt) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        translateStorageError(error);
+      }
+    },
+
+    async mfaToken(tokenHash) {
+      try {
+        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: mfaTokenKey(tokenHash), ConsistentRead: true }));
+        return Item ? toMfaTokenRecord(Item) : undefined;
+      } catch (error) {
+        return translateStorageError(error);
+      }
+    },
+
+    async countMfaTokenFailure(tokenHash, maxFailures) {
+      await guarded(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: mfaTokenKey(tokenHash),
+            ConditionExpression: 'attribute_exists(pk) AND failures < :max',
+            UpdateExpression: 'ADD failures :one',
+            ExpressionAttributeValues: { ':one': 1, ':max': maxFailures },
+          }),
+        ),
+      );
+    },
+
+    async completeLogin({ tokenHash, now, maxFailures, userId, email, use }) {
+      const spend =
+        use.kind === 'totp'
+          ? {
+              ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpLastStep < :step',
+              UpdateExpression: 'SET totpLastStep = :step',
+              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':step': use.step },
+            }
+          : {
+              ConditionExpression: 'userId = :userId AND totpEnabled = :on AND contains(recoveryCodes, :code)',
+              UpdateExpression: 'DELETE recoveryCodes :codes',
+              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':code': use.codeHash, ':codes': new Set([use.codeHash]) },
+            };
+      const transaction = {
+        TransactItems: [
+          {
+            Delete: {
+              TableName: tableName,
+              Key: mfaTokenKey(tokenHash),
+              ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND failures < :max',
+              ExpressionAttributeValues: { ':now': now, ':max': maxFailures },
+            },
+          },
+          { Update: { TableName: tableName, Key: emailKey(email), ...spend } },
+        ],
+      };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.send(new TransactWriteCommand(transaction));
+          return 'completed';
+        } catch (error) {
+          if (error instanceof TransactionCanceledException && failedAt(error, 0)) return 'token_invalid';
+          if (error instanceof TransactionCanceledException && failedAt(error, 1)) return 'code_rejected';
+          // A concurrent transaction on the same items cancels this one without spending anything:
+          // try again, and the conditions then say whether the other one spent the token or code.
+          const conflict = error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict');
+          if (!conflict || attempt >= CONFLICT_ATTEMPTS) return translateStorageError(error);
+          await new Promise((resolve) => setTimeout(resolve, CONFLICT_BACKOFF_MS * attempt));
+        }
+      }
+    },
+
+    async purge(userId) {
+      try {
+        await client.send(new DeleteCommand({ TableName: tableName, Key: pendingTotpKey(userId) }));
+      } catch (error) {
+        translateStorageError(error);
+      }
+    },
+  };
+}
+
+function toMfaTokenRecord(item: Record<string, unknown>): MfaTokenRecord {
+  return {
+    userId: String(item.userId),
+    email: String(item.email),
+    delivery: (item.delivery === 'cookie' ? 'cookie' : 'body') satisfies RefreshTokenDelivery,
+    amr: Array.isArray(item.amr) ? item.amr.map(String) : ['pwd'],
+    failures: Number(item.failures ?? 0),
+    expiresAt: Number(item.expiresAt),
+  };
+}

@@ -1,0 +1,97 @@
+import type { AccountCredentials, UserStore } from '../accounts/user-store';
+import type { MfaStore, MfaTokenRecord, PendingTotp, TotpState } from './mfa-store';
+
+interface TotpRecord {
+  enabled: boolean;
+  sealedSecret: string | undefined;
+  lastUsedStep: number;
+  recoveryCodeHashes: Set<string>;
+}
+
+const OFF: TotpState = Object.freeze({ enabled: false, sealedSecret: undefined, lastUsedStep: -1, recoveryCodeHashes: [] });
+
+/**
+ * An in-memory MfaStore with the DynamoDB adapter's semantics, over an in-memory user store.
+ * On DynamoDB the TOTP flag lives on the account item, so the login sees it in its one read;
+ * here `users` is the given user store seen through the same flag, for the login to use.
+ */
+export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly users: UserStore; readonly tokens: Map<string, MfaTokenRecord> } {
+  const totp = new Map<string, TotpRecord>(); // by user id
+  const pending = new Map<string, PendingTotp>();
+  const tokens = new Map<string, MfaTokenRecord>();
+
+  const owned = async (email: string, userId: string) => (await accounts.findByEmail(email))?.id === userId;
+  const withFlag = (account: AccountCredentials | undefined) => account && { ...account, mfaEnabled: totp.get(account.id)?.enabled === true };
+  const isLive = (record: MfaTokenRecord | undefined, now: number, maxFailures: number) => record !== undefined && record.expiresAt > now && record.failures < maxFailures;
+
+  const users: UserStore = {
+    ...accounts,
+    findById: async (id) => withFlag(await accounts.findById(id)),
+    findByEmail: async (email) => withFlag(await accounts.findByEmail(email)),
+  };
+
+  return {
+    users,
+    tokens,
+    async totpState(email, userId) {
+      if (!(await owned(email, userId))) return undefined;
+      const record = totp.get(userId);
+      return record ? { ...record, recoveryCodeHashes: [...record.recoveryCodeHashes] } : OFF;
+    },
+    async savePending(userId, sealedSecret, expiresAt) {
+      pending.set(userId, { sealedSecret, expiresAt });
+    },
+    async pending(userId) {
+      return pending.get(userId);
+    },
+    async enable({ userId, email, sealedSecret, step, recoveryCodeHashes }) {
+      // The one await first: from here on nothing interleaves, as in one DynamoDB transaction.
+      const isOwner = await owned(email, userId);
+      if (pending.get(userId)?.sealedSecret !== sealedSecret || !isOwner) return 'stale_secret';
+      if (totp.get(userId)?.enabled) return 'already_enabled';
+      pending.delete(userId);
+      totp.set(userId, { enabled: true, sealedSecret, lastUsedStep: step, recoveryCodeHashes: new Set(recoveryCodeHashes) });
+      return 'enabled';
+    },
+    async disable({ userId, email, step }) {
+      const isOwner = await owned(email, userId);
+      const record = totp.get(userId);
+      if (!isOwner || !record?.enabled || step <= record.lastUsedStep) return false;
+      totp.set(userId, { enabled: false, sealedSecret: undefined, lastUsedStep: step, recoveryCodeHashes: new Set() });
+      return true;
+    },
+    async replaceRecoveryCodes({ userId, email, recoveryCodeHashes }) {
+      const isOwner = await owned(email, userId);
+      const record = totp.get(userId);
+      if (!isOwner || !record?.enabled) return false;
+      record.recoveryCodeHashes = new Set(recoveryCodeHashes);
+      return true;
+    },
+    async putMfaToken(tokenHash, record) {
+      tokens.set(tokenHash, record);
+    },
+    async mfaToken(tokenHash) {
+      return tokens.get(tokenHash);
+    },
+    async countMfaTokenFailure(tokenHash, maxFailures) {
+      const record = tokens.get(tokenHash);
+      if (record && record.failures < maxFailures) tokens.set(tokenHash, { ...record, failures: record.failures + 1 });
+    },
+    async completeLogin({ tokenHash, now, maxFailures, userId, email, use }) {
+      const isOwner = await owned(email, userId);
+      // Both checks before either write, with no await between: both are spent or neither.
+      if (!isLive(tokens.get(tokenHash), now, maxFailures)) return 'token_invalid';
+      const record = totp.get(userId);
+      if (!isOwner || !record?.enabled) return 'code_rejected';
+      if (use.kind === 'totp' ? use.step <= record.lastUsedStep : !record.recoveryCodeHashes.has(use.codeHash)) return 'code_rejected';
+      tokens.delete(tokenHash);
+      if (use.kind === 'totp') record.lastUsedStep = use.step;
+      else record.recoveryCodeHashes.delete(use.codeHash);
+      return 'completed';
+    },
+    async purge(userId) {
+      pending.delete(userId);
+      totp.delete(userId);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The MFA store port. Where things live (DynamoDB adapter, users table keyed by `pk`):
+ * - the confirmed TOTP state sits on the account's own `EMAIL#<email>` item (`totpEnabled`,
+ *   `totpSecret` sealed, `totpLastStep`, `recoveryCodes` a string set of keyed hashes), so the
+ *   login's one read of that item already knows whether a second step is due, the verify step
+ *   reads everything it needs in one more read, and deleting the account deletes it too;
+ * - an unconfirmed secret in `TOTP_PENDING#<userId>` with a TTL (a newer setup overwrites it);
+ * - MFA tokens in `MFA_TOKEN#<keyed hash>` with a TTL.
+ * Every write that spends something (a TOTP step, a recovery code, an MFA token) is conditional,
+ * so of concurrent attempts exactly one succeeds. Times are epoch ms.
+ */
+
+/** How the refresh token of the finished login travels; remembered from the password step. */
+export type RefreshTokenDelivery = 'body' | 'cookie';
+
+export interface TotpState {
+  readonly enabled: boolean;
+  /** The secret sealed by a SecretBox (bound to the user id); absent while TOTP is off. */
+  readonly sealedSecret: string | undefined;
+  /** The latest time step accepted for this account; a code is accepted only for a later step. */
+  readonly lastUsedStep: number;
+  /** Keyed hashes of the unused recovery codes. */
+  readonly recoveryCodeHashes: readonly string[];
+}
+
+export interface PendingTotp {
+  readonly sealedSecret: string;
+  readonly expiresAt: number;
+}
+
+export interface MfaTokenRecord {
+  readonly userId: string;
+  readonly email: string;
+  readonly delivery: RefreshTokenDelivery;
+  /** The methods of the first step (["pwd"]); the second step's are added when it succeeds. */
+  readonly amr: readonly string[];
+  readonly failures: number;
+  readonly expiresAt: number;
+}
+
+/** What a successful second step spends: a TOTP step, or one recovery code (by its hash). */
+export type SecondFactorUse = { readonly kind: 'totp'; readonly step: number } | { readonly kind: 'recovery'; readonly codeHash: string };
+
+export type EnableOutcome = 'enabled' | 'stale_secret' | 'already_enabled';
+export type CompleteLoginOutcome = 'completed' | 'token_invalid' | 'code_rejected';
+
+export interface MfaStore {
+  /** The TOTP state of the account with this email, if that account still belongs to `userId`. */
+  totpState(email: string, userId: string): Promise<TotpState | undefined>;
+  /** Keeps an unconfirmed secret, replacing any earlier one: only the latest setup confirms. */
+  savePending(userId: string, sealedSecret: string, expiresAt: number): Promise<void>;
+  pending(userId: string): Promise<PendingTotp | undefined>;
+  /**
+   * Turns TOTP on with the pending secret, in one transaction: the pending item is consumed only
+   * if it still holds `sealedSecret`, and the account only if TOTP is off. `step` (the confirming
+   * code's) becomes the last used step, so that code cannot log in afterwards.
+   */
+  enable(input: { userId: string; email: string; sealedSecret: string; step: number; recoveryCodeHashes: readonly string[] }): Promise<EnableOutcome>;
+  /** Turns TOTP off, spending `step`; false when TOTP is off or that step is not later than the last used one. */
+  disable(input: { userId: string; email: string; step: number }): Promise<boolean>;
+  /** Replaces every recovery code; false when TOTP is off. */
+  replaceRecoveryCodes(input: { userId: string; email: string; recoveryCodeHashes: readonly string[] }): Promise<boolean>;
+  putMfaToken(tokenHash: string, record: MfaTokenRecord): Promise<void>;
+  mfaToken(tokenHash: string): Promise<MfaTokenRecord | undefined>;
+  /** Counts a wrong code against the token, only while it has fewer than `maxFailures`. */
+  countMfaTokenFailure(tokenHash: string, maxFailures: number): Promise<void>;
+  /**
+   * Spends the MFA token (live, fewer than `maxFailures`) and the second factor in one
+   * transaction: of concurrent calls with one token, or with one code, at most one completes.
+   */
+  completeLogin(input: { tokenHash: string; now: number; maxFailures: number; userId: string; email: string; use: SecondFactorUse }): Promise<CompleteLoginOutcome>;
+  /** Deletes what is kept about a user outside the account item (the pending secret). */
+  purge(userId: string): Promise<void>;
+}
