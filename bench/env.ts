@@ -1,15 +1,13 @@
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import type { JwtAlgorithm } from '../lib/core/config';
+import { tableNames } from '../infra/tables.js';
 import { LOCAL_AWS_ENV, SERVICE_NAME } from '../scripts/dev/dynamodb-local';
 import { generateHashKey, generateSigningJwk } from '../scripts/dev/keys';
 
 export const ROOT = join(__dirname, '..');
 export const STAGE = 'dev';
 export const ALGORITHMS: readonly JwtAlgorithm[] = ['ES256', 'EdDSA', 'RS256', 'HS256'];
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { tableNames } = require('../infra/tables.js') as { tableNames: (service: string, stage: string) => { users: string; sessions: string } };
 
 export type ServiceEnv = Record<string, string>;
 

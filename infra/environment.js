@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * The functions' environment, per stage. Locally (`npm start` and the tests set AUTH_LOCAL_DEV)
  * secrets come straight from the environment. On AWS, no secret is put in a Lambda environment
@@ -14,6 +15,12 @@ const CONTRACT_DEFAULTS = require('../lib/core/defaults.json');
 
 const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 300;
 
+/**
+ * The SSM parameters that hold a stage's keys (lib/compose reads them at cold start).
+ * @param {string} service
+ * @param {string} stage
+ * @returns {{ privateKey: string, hashKey: string, previousHashKey: string, verificationKeys: string }}
+ */
 const parameterNames = (service, stage) => ({
   privateKey: `/${service}/${stage}/jwt-private-key`,
   hashKey: `/${service}/${stage}/refresh-token-hash-key`,
@@ -21,12 +28,18 @@ const parameterNames = (service, stage) => ({
   verificationKeys: `/${service}/${stage}/jwt-verification-keys`,
 });
 
+/** @param {NodeJS.ProcessEnv} env */
 const isLocal = (env = process.env) => env.AUTH_LOCAL_DEV === 'true';
 
-/** provider.environment */
+/**
+ * For serverless.yml: `${file(./infra/environment.js):environment}`, provider.environment.
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<Record<string, string>>}
+ */
 async function environment({ resolveVariable }) {
   const { service, stage } = await serviceAndStage(resolveVariable);
   const tables = tableNames(service, stage);
+  /** @type {Record<string, string>} */
   const env = {};
   for (const [name, fallback] of Object.entries(CONTRACT_DEFAULTS)) env[name] = process.env[name] ?? fallback;
   // Tokens of one stage never pass another stage's check.
@@ -67,20 +80,23 @@ async function environment({ resolveVariable }) {
   // `--param="verificationKeys=..."` wins; otherwise the String parameter is read at deploy time.
   if (env.JWT_ALG !== 'HS256') {
     try {
-      env.JWT_VERIFICATION_KEYS = await resolveVariable(`param:verificationKeys, ssm:${names.verificationKeys}`);
+      env.JWT_VERIFICATION_KEYS = String(await resolveVariable(`param:verificationKeys, ssm:${names.verificationKeys}`));
     } catch (error) {
       // The resolver asks again once other variables are known; only a final failure is ours to explain.
-      if (error.code === 'MISSING_VARIABLE_DEPENDENCY') throw error;
+      if (error instanceof Error && 'code' in error && error.code === 'MISSING_VARIABLE_DEPENDENCY') throw error;
       throw new Error(
         `No public keys for stage "${stage}": create the SSM parameter ${names.verificationKeys} ` +
-          `(npm run keys -- --stage ${stage} --apply) or pass --param="verificationKeys=<JWKS JSON>". ${error.message}`,
+          `(npm run keys -- --stage ${stage} --apply) or pass --param="verificationKeys=<JWKS JSON>". ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
   return env;
 }
 
-/** Which authorizer entry point to deploy: the SDK-free one unless it must read SSM or DynamoDB. */
+/**
+ * Which authorizer entry point to deploy: the SDK-free one unless it must read SSM or DynamoDB.
+ * @returns {Promise<string>}
+ */
 async function authorizerHandler() {
   const needsAws = process.env.AUTHORIZER_CHECK_SESSION === 'true' || (!isLocal() && process.env.JWT_ALG === 'HS256');
   return needsAws ? 'handlers/authorizer-session-check.handler' : 'handlers/authorizer.handler';
@@ -89,6 +105,8 @@ async function authorizerHandler() {
 /**
  * API Gateway's authorizer cache TTL: by default 300 s or the access-token lifetime if shorter;
  * an explicit `--param="authorizerCacheTtlSeconds=N"` longer than a token lives is refused.
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<number>}
  */
 async function authorizerCacheTtl({ resolveVariable }) {
   const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL_SECONDS || CONTRACT_DEFAULTS.ACCESS_TOKEN_TTL_SECONDS);

@@ -1,8 +1,10 @@
 'use strict';
+// @ts-check
 /** API Gateway responses, the authorizer's invoke permission and the stack outputs. */
 const { allowedOrigins } = require('./cors.js');
 const { serviceAndStage } = require('./service.js');
 
+/** @param {string} value */
 const quoted = (value) => `'${value}'`;
 
 /** Bodies of the responses API Gateway gives by itself, in the contract's `{ error, message }` shape. */
@@ -16,6 +18,11 @@ const GATEWAY_ERRORS = {
   service_unavailable: { error: 'service_unavailable', message: 'The service cannot answer right now; try again later.' },
 };
 
+/**
+ * The gateway responses and the authorizer's invoke permission, for the allowed CORS origins.
+ * @param {string[]} origins
+ * @returns {import('./types').Resources}
+ */
 function gatewayResources(origins) {
   // Gateway responses cannot match the Origin header, so they name the first allowed origin.
   const cors = origins.length
@@ -25,6 +32,12 @@ function gatewayResources(origins) {
         'gatewayresponse.header.Vary': quoted('Origin'),
       }
     : {};
+  /**
+   * @param {string} type
+   * @param {string | undefined} statusCode
+   * @param {{ error: string, message: string }} body
+   * @param {Record<string, string>} [extraHeaders]
+   */
   const response = (type, statusCode, body, extraHeaders = {}) => ({
     Type: 'AWS::ApiGateway::GatewayResponse',
     Properties: {
@@ -62,6 +75,12 @@ function gatewayResources(origins) {
   };
 }
 
+/**
+ * The stack outputs: the API's URL, its JWKS URL and the authorizer's ARN (exported).
+ * @param {string} service
+ * @param {string} stage
+ * @returns {import('./types').Outputs}
+ */
 function gatewayOutputs(service, stage) {
   const apiUrl = { 'Fn::Sub': `https://\${ApiGatewayRestApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/${stage}` };
   return {
@@ -78,10 +97,15 @@ function gatewayOutputs(service, stage) {
   };
 }
 
+/** For serverless.yml: `${file(./infra/gateway.js):resources}`. */
 async function resources() {
   return gatewayResources(allowedOrigins(process.env.CORS_ALLOWED_ORIGINS));
 }
 
+/**
+ * For serverless.yml: `${file(./infra/gateway.js):outputs}`.
+ * @param {import('./types').VariableSources} sources
+ */
 async function outputs({ resolveVariable }) {
   const { service, stage } = await serviceAndStage(resolveVariable);
   return gatewayOutputs(service, stage);

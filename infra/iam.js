@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * One IAM role per function, each allowed only the DynamoDB actions on the tables and index it
  * uses, its own log group, and the SSM parameters it reads. The stateless authorizer gets no
@@ -11,7 +12,10 @@ const USERS = { 'Fn::GetAtt': ['UsersTable', 'Arn'] };
 const SESSIONS = { 'Fn::GetAtt': ['SessionsTable', 'Arn'] };
 const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 'Arn'] }, 'index', 'liveByUser']] };
 
-/** DynamoDB access per function; what is not listed is denied. */
+/**
+ * DynamoDB access per function; what is not listed is denied.
+ * @type {Record<string, import('./types').DynamoDbGrant[]>}
+ */
 const DYNAMODB_ACCESS = {
   register: [{ actions: ['PutItem'], resources: [USERS] }],
   login: [
@@ -73,6 +77,7 @@ const DYNAMODB_ACCESS = {
 /**
  * The secrets (SSM parameters) each function reads, as lib/compose builds it: the signing key
  * only where tokens are issued, the hash key only where refresh tokens or cursors are hashed.
+ * @type {Record<string, import('./types').SecretName[]>}
  */
 const SECRETS = {
   register: [],
@@ -107,8 +112,17 @@ const SECRETS = {
   // end passkeys
 };
 
+/**
+ * The logical id of a function's role: `login` → `LoginRole`.
+ * @param {string} functionName
+ */
 const roleName = (functionName) => `${functionName[0].toUpperCase()}${functionName.slice(1)}Role`;
 
+/**
+ * One function's role: its log group, its DynamoDB grants and its SSM parameters (by name).
+ * @param {{ service: string, stage: string, functionName: string, dynamoDb: import('./types').DynamoDbGrant[], parameters: string[] }} options
+ * @returns {import('./types').RoleResource}
+ */
 function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
   const statements = [
     {
@@ -137,9 +151,16 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
   };
 }
 
-/** Roles for every function, for the given authorizer mode. */
+/**
+ * Roles for every function, for the given authorizer mode.
+ * @param {string} service
+ * @param {string} stage
+ * @param {{ checkSession: boolean, algorithm: string, previousHashKey?: boolean }} options
+ * @returns {Record<string, import('./types').RoleResource>}
+ */
 function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false }) {
   const names = parameterNames(service, stage);
+  /** @type {Record<string, import('./types').RoleResource>} */
   const resources = {};
   for (const [functionName, access] of Object.entries(DYNAMODB_ACCESS)) {
     let dynamoDb = access;
@@ -155,7 +176,10 @@ function roleResources(service, stage, { checkSession, algorithm, previousHashKe
   return resources;
 }
 
-/** For serverless.yml: `${file(./infra/iam.js):roles}`. */
+/**
+ * For serverless.yml: `${file(./infra/iam.js):roles}`.
+ * @param {import('./types').VariableSources} sources
+ */
 async function roles({ resolveVariable }) {
   const { service, stage } = await serviceAndStage(resolveVariable);
   return roleResources(service, stage, {

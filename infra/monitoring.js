@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * Operations in the stack: one SNS topic for every alarm (an email subscription when the deploy
  * parameter alarmEmail is set), the alarms, a CloudWatch dashboard and saved Logs Insights queries.
@@ -8,17 +9,32 @@
 const { serviceAndStage } = require('./service.js');
 const { tableNames } = require('./tables.js');
 
+/**
+ * Alarm thresholds by THRESHOLD_PARAMETERS key, parsed.
+ * @typedef {Record<string, number>} Thresholds
+ * @typedef {{ service: string, stage: string, functionKeys: string[], alarmEmail?: string, namespace: string, thresholds: Thresholds }} MonitoringContext
+ * @typedef {import('./types').Resources} Resources
+ */
+
 const PERIOD_SECONDS = 300;
 // Below this many requests in a period, a 5xx rate says little (one error in two requests is 50 %).
 const MIN_REQUESTS_FOR_5XX_RATE = 20;
 
-/** The same rule as lib/metrics/names.ts `metricsNamespace` (a unit test keeps them equal). */
+/**
+ * The same rule as lib/metrics/names.ts `metricsNamespace` (a unit test keeps them equal).
+ * @param {string} service
+ * @param {string} stage
+ */
 const metricsNamespace = (service, stage) => `${service}/${stage}`;
+/** @type {(service: string, stage: string, key: string) => string} */
 const deployedFunctionName = (service, stage, key) => `${service}-${stage}-${key}`;
+/** @type {(service: string, stage: string, key: string) => string} */
 const logGroupName = (service, stage, key) => `/aws/lambda/${deployedFunctionName(service, stage, key)}`;
 // serverless' default REST API name (provider.apiName unset).
+/** @type {(service: string, stage: string) => string} */
 const restApiName = (service, stage) => `${stage}-${service}`;
 // serverless' normalisation of a function key into CloudFormation logical ids (LoginLambdaFunction, LoginLogGroup).
+/** @param {string} key */
 const normalizedKey = (key) => {
   const alphanumeric = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
   return alphanumeric[0].toUpperCase() + alphanumeric.slice(1);
@@ -36,8 +52,13 @@ const THRESHOLD_PARAMETERS = {
   emailSendFailed: 'alarmEmailSendFailed',
 };
 
-/** Every threshold as a positive number, or an error that names the parameter. */
+/**
+ * Every threshold as a positive number, or an error that names the parameter.
+ * @param {Record<string, unknown>} raw by THRESHOLD_PARAMETERS key
+ * @returns {Thresholds}
+ */
 function parseThresholds(raw) {
+  /** @type {Thresholds} */
   const thresholds = {};
   for (const [key, parameter] of Object.entries(THRESHOLD_PARAMETERS)) {
     const value = Number(raw[key]);
@@ -47,6 +68,12 @@ function parseThresholds(raw) {
   return thresholds;
 }
 
+/**
+ * A CloudWatch alarm that notifies the alarm topic; `metric` is its metric or metric math.
+ * @param {MonitoringContext} ctx
+ * @param {{ name: string, description: string, threshold: number, comparison?: string, evaluationPeriods?: number, metric: Record<string, unknown> }} options
+ * @returns {import('./types').CloudFormationResource}
+ */
 function alarm(ctx, { name, description, threshold, comparison = 'GreaterThanOrEqualToThreshold', evaluationPeriods = 1, metric }) {
   return {
     Type: 'AWS::CloudWatch::Alarm',
@@ -67,6 +94,12 @@ function alarm(ctx, { name, description, threshold, comparison = 'GreaterThanOrE
   };
 }
 
+/**
+ * @param {string} namespace
+ * @param {string} metricName
+ * @param {Record<string, string>} dimensions
+ * @param {string} [statistic] Sum, or a percentile such as p99
+ */
 const singleMetric = (namespace, metricName, dimensions, statistic = 'Sum') => ({
   Namespace: namespace,
   MetricName: metricName,
@@ -75,9 +108,11 @@ const singleMetric = (namespace, metricName, dimensions, statistic = 'Sum') => (
   ...(statistic.startsWith('p') ? { ExtendedStatistic: statistic } : { Statistic: statistic }),
 });
 
+/** @type {(ctx: MonitoringContext, metricName: string) => Record<string, unknown>} */
 const customMetric = (ctx, metricName) => singleMetric(ctx.namespace, metricName, { service: ctx.service });
 
 // Metrics Insights sums ThrottledRequests/SystemErrors over every Operation of a table without listing them.
+/** @type {(metricName: string, table: string) => Record<string, unknown>} */
 const tableQuery = (metricName, table) => ({
   Metrics: [
     {
@@ -89,10 +124,15 @@ const tableQuery = (metricName, table) => ({
   ],
 });
 
-/** Every alarm, keyed by logical id. */
+/**
+ * Every alarm, keyed by logical id.
+ * @param {MonitoringContext} ctx
+ * @returns {Resources}
+ */
 function alarmResources(ctx) {
   const { service, stage, functionKeys, thresholds } = ctx;
   const api = { ApiName: restApiName(service, stage), Stage: stage };
+  /** @type {Resources} */
   const alarms = {
     Api5xxRateAlarm: alarm(ctx, {
       name: 'api-5xx-rate',
@@ -169,11 +209,17 @@ function alarmResources(ctx) {
   return alarms;
 }
 
+/** @param {Record<string, string>} object */
 const dims = (object) => Object.entries(object).map(([Name, Value]) => ({ Name, Value }));
 
-/** The SNS topic every alarm notifies, and an email subscription when an address is given. */
+/**
+ * The SNS topic every alarm notifies, and an email subscription when an address is given.
+ * @param {MonitoringContext} ctx
+ * @returns {Resources}
+ */
 function topicResources({ service, stage, alarmEmail }) {
   // Not encrypted with the AWS-managed SNS key: CloudWatch alarms cannot publish to it. Alarm texts hold no secret.
+  /** @type {Resources} */
   const resources = { AlarmTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${service}-${stage}-alarms`, DisplayName: `${service} ${stage} alarms` } } };
   if (alarmEmail) {
     // AWS emails a confirmation link first; nothing arrives until it is clicked.
@@ -182,13 +228,20 @@ function topicResources({ service, stage, alarmEmail }) {
   return resources;
 }
 
-/** The dashboard body (an object; CloudFormation gets it as a JSON string). */
+/**
+ * The dashboard body (an object; CloudFormation gets it as a JSON string).
+ * @param {{ service: string, stage: string, namespace: string, functionKeys: string[] }} ctx
+ * @returns {{ widgets: Record<string, unknown>[] }}
+ */
 function dashboardBody({ service, stage, namespace, functionKeys }) {
   const region = '${AWS::Region}';
   const api = ['ApiName', restApiName(service, stage), 'Stage', stage];
+  /** @param {string} key */
   const fn = (key) => deployedFunctionName(service, stage, key);
+  /** @type {(name: string, options?: Record<string, string>) => unknown[]} */
   const custom = (name, options = {}) => [namespace, name, 'service', service, options];
   const tables = Object.values(tableNames(service, stage));
+  /** @type {(x: number, y: number, title: string, metrics: unknown[][], properties?: Record<string, unknown>) => Record<string, unknown>} */
   const widget = (x, y, title, metrics, properties = {}) => ({
     type: 'metric',
     x,
@@ -243,6 +296,10 @@ function dashboardBody({ service, stage, namespace, functionKeys }) {
   };
 }
 
+/**
+ * @param {MonitoringContext} ctx
+ * @returns {Resources}
+ */
 function dashboardResources(ctx) {
   return {
     Dashboard: {
@@ -292,7 +349,13 @@ const SECURITY_QUERIES = {
   },
 };
 
+/**
+ * The saved Logs Insights queries, over every function's log group.
+ * @param {MonitoringContext} ctx
+ * @returns {Resources}
+ */
 function queryResources({ service, stage, functionKeys }) {
+  /** @type {Resources} */
   const resources = {};
   for (const [logicalId, { name, query }] of Object.entries(SECURITY_QUERIES)) {
     resources[logicalId] = {
@@ -311,14 +374,19 @@ function queryResources({ service, stage, functionKeys }) {
 
 /**
  * Every monitoring resource for a deployment.
- * @param {{ service: string, stage: string, functionKeys: string[], alarmEmail?: string, thresholds: Record<string, number|string> }} options
+ * @param {{ service: string, stage: string, functionKeys: string[], alarmEmail?: string, thresholds: Record<string, unknown> }} options
+ * @returns {Resources}
  */
 function monitoringResources({ service, stage, functionKeys, alarmEmail, thresholds }) {
   const ctx = { service, stage, functionKeys, alarmEmail, namespace: metricsNamespace(service, stage), thresholds: parseThresholds(thresholds) };
   return { ...topicResources(ctx), ...alarmResources(ctx), ...dashboardResources(ctx), ...queryResources(ctx) };
 }
 
-/** The deployed functions' keys, from serverless.yml (entries resolved to null, such as `demo` on AWS, are not deployed). */
+/**
+ * The deployed functions' keys, from serverless.yml (entries resolved to null, such as `demo` on AWS, are not deployed).
+ * @param {import('./types').VariableSources['resolveConfigurationProperty']} resolveConfigurationProperty
+ * @returns {Promise<string[]>}
+ */
 async function deployedFunctionKeys(resolveConfigurationProperty) {
   const functions = (await resolveConfigurationProperty(['functions'])) ?? {};
   return Object.entries(functions)
@@ -326,9 +394,14 @@ async function deployedFunctionKeys(resolveConfigurationProperty) {
     .map(([key]) => key);
 }
 
-/** For serverless.yml: `${file(./infra/monitoring.js):resources}`. */
+/**
+ * For serverless.yml: `${file(./infra/monitoring.js):resources}`.
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<Resources>}
+ */
 async function resources({ resolveVariable, resolveConfigurationProperty }) {
   const { service, stage } = await serviceAndStage(resolveVariable);
+  /** @type {Record<string, unknown>} */
   const thresholds = {};
   for (const [key, parameter] of Object.entries(THRESHOLD_PARAMETERS)) thresholds[key] = await resolveVariable(`param:${parameter}`);
   const alarmEmail = String(await resolveVariable("param:alarmEmail, ''")).trim();
@@ -336,7 +409,11 @@ async function resources({ resolveVariable, resolveConfigurationProperty }) {
   return monitoringResources({ service, stage, functionKeys, alarmEmail, thresholds });
 }
 
-/** For serverless.yml: `${file(./infra/monitoring.js):outputs}`. */
+/**
+ * For serverless.yml: `${file(./infra/monitoring.js):outputs}`.
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<import('./types').Outputs>}
+ */
 async function outputs({ resolveVariable }) {
   const { service, stage } = await serviceAndStage(resolveVariable);
   return {
@@ -351,6 +428,8 @@ async function outputs({ resolveVariable }) {
 /**
  * X-Ray tracing from the `tracing` deploy parameter, for provider.tracing. Off by default: traces
  * cost per request and the SDK's instrumentation adds to cold starts.
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<{ lambda: boolean, apiGateway: boolean }>}
  */
 async function tracing({ resolveVariable }) {
   const enabled = String(await resolveVariable("param:tracing, 'false'")).trim() === 'true';

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * Native binaries that esbuild cannot bundle, and the functions whose zips must carry them.
  * The functions run on arm64 Lambda (Amazon Linux, glibc), so each gets the linux-arm64-gnu build,
@@ -11,7 +12,10 @@
  */
 const PASSWORD_HASHING_FUNCTIONS = ['register', 'login', 'mfaTotpDisable', 'mfaRecoveryCodes'];
 
-/** esbuild leaves every `@node-rs/argon2-<platform>` require as is: see custom.esbuild.exclude. */
+/**
+ * esbuild leaves every `@node-rs/argon2-<platform>` require as is: see custom.esbuild.exclude.
+ * @type {{ name: string, functions: string[] }[]}
+ */
 const NATIVE_PACKAGES = [{ name: '@node-rs/argon2-linux-arm64-gnu', functions: PASSWORD_HASHING_FUNCTIONS }];
 
 module.exports = { NATIVE_PACKAGES, PASSWORD_HASHING_FUNCTIONS };

@@ -1,18 +1,48 @@
 'use strict';
+// @ts-check
 /**
  * The DynamoDB tables, defined once: serverless.yml deploys these CloudFormation resources, and
  * `npm start` / the tests create the same tables in DynamoDB Local from them.
  */
 const { serviceAndStage } = require('./service.js');
 
+/**
+ * What CreateTable takes too (scripts/dev/dynamodb-local.ts creates the same tables locally).
+ * @typedef {{ AttributeName: string, KeyType: 'HASH' | 'RANGE' }} KeySchemaElement
+ * @typedef {{
+ *   TableName: string,
+ *   AttributeDefinitions: { AttributeName: string, AttributeType: 'S' | 'N' | 'B' }[],
+ *   KeySchema: KeySchemaElement[],
+ *   GlobalSecondaryIndexes?: { IndexName: string, KeySchema: KeySchemaElement[], Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE', NonKeyAttributes?: string[] } }[],
+ *   BillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED',
+ *   TimeToLiveSpecification: { AttributeName: string, Enabled: boolean },
+ *   PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: boolean },
+ *   SSESpecification: { SSEEnabled: boolean },
+ *   DeletionProtectionEnabled: boolean,
+ * }} TableProperties
+ * @typedef {{ Type: 'AWS::DynamoDB::Table', DeletionPolicy: 'Delete' | 'Retain', UpdateReplacePolicy: 'Delete' | 'Retain', Properties: TableProperties }} TableResource
+ */
+
+/**
+ * The deployed tables' names for a service and stage.
+ * @param {string} service
+ * @param {string} stage
+ * @returns {{ users: string, sessions: string }}
+ */
 const tableNames = (service, stage) => ({
   users: `${service}-${stage}-users`,
   sessions: `${service}-${stage}-sessions`,
 });
 
-/** CloudFormation resources for a service and stage. */
+/**
+ * CloudFormation resources for a service and stage.
+ * @param {string} service
+ * @param {string} stage
+ * @returns {{ UsersTable: TableResource, SessionsTable: TableResource }}
+ */
 function tableResources(service, stage) {
   const names = tableNames(service, stage);
+  /** @type {Pick<TableProperties, 'BillingMode' | 'TimeToLiveSpecification' | 'PointInTimeRecoverySpecification' | 'SSESpecification' | 'DeletionProtectionEnabled'>} */
   const common = {
     BillingMode: 'PAY_PER_REQUEST',
     TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
@@ -21,6 +51,7 @@ function tableResources(service, stage) {
     // A stray `serverless remove` on a real stage must not drop every account and session.
     DeletionProtectionEnabled: stage !== 'dev',
   };
+  /** @type {Pick<TableResource, 'DeletionPolicy' | 'UpdateReplacePolicy'>} */
   const retention = {
     DeletionPolicy: stage === 'dev' ? 'Delete' : 'Retain',
     UpdateReplacePolicy: stage === 'dev' ? 'Delete' : 'Retain',
@@ -66,13 +97,19 @@ function tableResources(service, stage) {
   };
 }
 
-/** For serverless.yml: `${file(./infra/tables.js):resources}`. */
+/**
+ * For serverless.yml: `${file(./infra/tables.js):resources}`.
+ * @param {import('./types').VariableSources} sources
+ */
 async function resources({ resolveVariable }) {
   const { service, stage } = await serviceAndStage(resolveVariable);
   return tableResources(service, stage);
 }
 
-/** For serverless.yml: `${file(./infra/tables.js):names}`. */
+/**
+ * For serverless.yml: `${file(./infra/tables.js):names}`.
+ * @param {import('./types').VariableSources} sources
+ */
 async function names({ resolveVariable }) {
   const { service, stage } = await serviceAndStage(resolveVariable);
   return tableNames(service, stage);

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * An optional AWS WAF web ACL on the API stage (deploy parameter `waf=true`): a rate limit per
  * client IP over the whole API, and a lower one on the endpoints that check a credential. The
@@ -13,10 +14,12 @@ const CREDENTIAL_PATHS = ['/auth/login', '/auth/register', '/auth/password/forgo
 const WINDOW_SECONDS = 300;
 const BODY_KEY = 'too_many_requests';
 
+/** @param {string} metricName */
 const visibility = (metricName) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: metricName });
 
 const blockWith429 = { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: BODY_KEY } } };
 
+/** @param {string} path */
 const pathEndsWith = (path) => ({
   ByteMatchStatement: {
     FieldToMatch: { UriPath: {} },
@@ -26,7 +29,12 @@ const pathEndsWith = (path) => ({
   },
 });
 
-/** Whole positive numbers within WAF's bounds for a rate-based rule, or an error naming the parameter. */
+/**
+ * Whole positive numbers within WAF's bounds for a rate-based rule, or an error naming the parameter.
+ * @param {string} name
+ * @param {unknown} raw
+ * @returns {number}
+ */
 function parseLimit(name, raw) {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 10 || value > 2_000_000_000) throw new Error(`${name} must be a whole number from 10 to 2000000000, got "${raw}"`);
@@ -36,6 +44,7 @@ function parseLimit(name, raw) {
 /**
  * The web ACL and its association with the stage.
  * @param {{ service: string, stage: string, rateLimit: number, credentialRateLimit: number }} options limits per IP per 5 minutes
+ * @returns {import('./types').Resources}
  */
 function wafResources({ service, stage, rateLimit, credentialRateLimit }) {
   const prefix = `${service}-${stage}`;
@@ -90,7 +99,10 @@ function wafResources({ service, stage, rateLimit, credentialRateLimit }) {
   };
 }
 
-/** For a packaging hook: the association waits for the deployment that creates the stage. */
+/**
+ * For a packaging hook: the association waits for the deployment that creates the stage.
+ * @param {import('./types').Template} template
+ */
 function dependOnDeployment(template) {
   const association = template.Resources.WebAclAssociation;
   if (!association) return;
@@ -98,7 +110,11 @@ function dependOnDeployment(template) {
   association.DependsOn = [...new Set([...[association.DependsOn ?? []].flat(), ...deployments])];
 }
 
-/** For serverless.yml: `${file(./infra/waf.js):resources}`; nothing unless `--param="waf=true"`. */
+/**
+ * For serverless.yml: `${file(./infra/waf.js):resources}`; nothing unless `--param="waf=true"`.
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<import('./types').Resources>}
+ */
 async function resources({ resolveVariable }) {
   const enabled = String(await resolveVariable("param:waf, 'false'")).trim() === 'true';
   if (!enabled) return {};

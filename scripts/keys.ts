@@ -22,13 +22,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SUPPORTED_ALGORITHMS, type Jwk, type JwtAlgorithm } from '../lib/core/config';
 import { importVerificationKeys } from '../lib/tokens/keys';
+import { parameterNames } from '../infra/environment.js';
 import { generateHashKey, generateSigningJwk } from './dev/keys';
 import { instructions, KEY_PARAMETERS, LOCAL_KEY_FILES, planKeys, type KeyParameter, type KeyPlan, type KeyPresence } from './dev/keys-plan';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parameterNames } = require('../infra/environment.js') as {
-  parameterNames: (service: string, stage: string) => { privateKey: string; hashKey: string; verificationKeys: string };
-};
 
 const SERVICE = 'jwt-auth';
 const ROOT = join(__dirname, '..');

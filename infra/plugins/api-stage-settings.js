@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * Serverless has no setting for REST API stage throttling, so this local plugin adds it to the
  * deployment's stage, from `custom.apiThrottling` ({ rateLimit, burstLimit }).
@@ -7,6 +8,7 @@
 const { dependOnDeployment } = require('../waf.js');
 
 class ApiStageSettings {
+  /** @param {import('../types').Serverless} serverless */
   constructor(serverless) {
     this.serverless = serverless;
     this.hooks = {
@@ -23,9 +25,9 @@ class ApiStageSettings {
     const burst = Number(service.custom?.apiThrottling?.burstLimit);
     if (!(rate > 0) || !(burst > 0)) throw new Error('custom.apiThrottling needs a positive rateLimit and burstLimit');
     for (const resource of Object.values(template.Resources)) {
-      if (resource.Type !== 'AWS::ApiGateway::Deployment') continue;
+      if (resource.Type !== 'AWS::ApiGateway::Deployment' || !resource.Properties) continue;
       resource.Properties.StageDescription = {
-        ...resource.Properties.StageDescription,
+        ...(resource.Properties.StageDescription ?? {}),
         ThrottlingRateLimit: rate,
         ThrottlingBurstLimit: burst,
         MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst }],

@@ -1,11 +1,16 @@
 'use strict';
+// @ts-check
 /**
  * Just enough of tar and zip, without a dependency, for infra/plugins/native-packages.js: read
  * files out of an npm tarball, and append files to a zip that `serverless package` wrote.
  */
 const { deflateRawSync, gunzipSync } = require('node:zlib');
 
-/** The regular files of a .tgz, by path (npm tarballs put everything under `package/`). */
+/**
+ * The regular files of a .tgz, by path (npm tarballs put everything under `package/`).
+ * @param {Buffer} tgz
+ * @returns {Map<string, Buffer>}
+ */
 function readTarball(tgz) {
   const tar = gunzipSync(tgz);
   const files = new Map();
@@ -13,6 +18,7 @@ function readTarball(tgz) {
   for (let offset = 0; offset + 512 <= tar.length; ) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break;
+    /** @type {(start: number, length: number) => string} */
     const field = (start, length) => header.toString('utf8', start, start + length).replace(/\0[\s\S]*$/, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1) || '0';
@@ -38,6 +44,11 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
+/**
+ * The CRC-32 of zip entries (IEEE polynomial).
+ * @param {Uint8Array} bytes
+ * @returns {number}
+ */
 function crc32(bytes) {
   let crc = 0xffffffff;
   for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
@@ -53,6 +64,9 @@ const UNIX_REGULAR_FILE = 0o100644;
 /**
  * Appends files to a zip (no ZIP64); returns the new archive. Entries already present keep their
  * content and are not added twice.
+ * @param {Buffer} zip
+ * @param {Iterable<[string, Buffer]>} additions entry path and content
+ * @returns {Buffer}
  */
 function appendToZip(zip, additions) {
   const eocd = findEndOfCentralDirectory(zip);
@@ -118,6 +132,10 @@ function appendToZip(zip, additions) {
   return Buffer.concat([zip.subarray(0, directoryOffset), ...locals, directory, end]);
 }
 
+/**
+ * @param {Buffer} zip
+ * @returns {number}
+ */
 function findEndOfCentralDirectory(zip) {
   // The record is 22 bytes plus a comment of at most 65535 bytes, at the very end.
   for (let offset = zip.length - 22; offset >= Math.max(0, zip.length - 22 - 0xffff); offset--) {

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * Puts prebuilt native packages (infra/native-modules.js) into the zips of the functions that need
  * them, after serverless-esbuild has packaged them. esbuild leaves `require('<package>')` in the
@@ -21,6 +22,11 @@ const CACHE_FOLDER = join('.build', 'native');
 const ELF_MACHINE = { arm64: 0xb7, x86_64: 0x3e };
 
 class NativePackages {
+  /**
+   * @param {import('../types').Serverless} serverless
+   * @param {unknown} _options
+   * @param {import('../types').PluginUtils} [utils]
+   */
   constructor(serverless, _options, { log } = {}) {
     this.serverless = serverless;
     this.log = log;
@@ -32,20 +38,23 @@ class NativePackages {
 
   addToArtifacts() {
     const { service } = this.serverless;
-    const serviceDir = this.serverless.serviceDir ?? this.serverless.config.servicePath;
+    const { serviceDir } = this.serverless;
+    const definitions = service.functions ?? {};
     for (const { name, functions } of NATIVE_PACKAGES) {
-      const unknown = functions.filter((fn) => !service.functions?.[fn]);
+      const unknown = functions.filter((fn) => !definitions[fn]);
       if (unknown.length) throw new Error(`infra/native-modules.js lists ${unknown.join(', ')} for ${name}, but serverless.yml has no such function`);
       // `deploy function -f x` packages one function only.
-      const packaged = functions.filter((fn) => service.functions[fn].package?.artifact);
+      const packaged = functions.flatMap((fn) => {
+        const artifact = definitions[fn]?.package?.artifact;
+        const architecture = definitions[fn]?.architecture ?? service.provider.architecture ?? 'x86_64';
+        return artifact ? [{ fn, artifact, architecture }] : [];
+      });
       if (!packaged.length) continue;
-      for (const fn of packaged) {
-        const architecture = service.functions[fn].architecture ?? service.provider.architecture ?? 'x86_64';
+      for (const { fn, architecture } of packaged) {
         if (architecture !== 'arm64') throw new Error(`${fn} runs on ${architecture}, but ${name} is an arm64 build`);
       }
       const files = nativeFiles(serviceDir, name, ELF_MACHINE.arm64);
-      for (const fn of packaged) {
-        const artifact = service.functions[fn].package.artifact;
+      for (const { artifact } of packaged) {
         const path = isAbsolute(artifact) ? artifact : join(serviceDir, artifact);
         const updated = appendToZip(readFileSync(path), files);
         // Renamed into place, so a reader never sees half a zip.
@@ -57,7 +66,13 @@ class NativePackages {
   }
 }
 
-/** The package's package.json and .node files, as zip entries under node_modules/<name>/. */
+/**
+ * The package's package.json and .node files, as zip entries under node_modules/<name>/.
+ * @param {string} serviceDir
+ * @param {string} name
+ * @param {number} machine ELF e_machine
+ * @returns {[string, Buffer][]}
+ */
 function nativeFiles(serviceDir, name, machine) {
   const { version, integrity } = lockedPackage(serviceDir, name);
   const tarball = fetchTarball(serviceDir, name, version, integrity);
@@ -71,16 +86,31 @@ function nativeFiles(serviceDir, name, machine) {
   return entries.map(([path, content]) => [`node_modules/${name}/${path.slice('package/'.length)}`, content]);
 }
 
+/**
+ * The version and sha512 integrity package-lock.json pins for a package.
+ * @param {string} serviceDir
+ * @param {string} name
+ * @returns {{ version: string, integrity: string }}
+ */
 function lockedPackage(serviceDir, name) {
   const lock = JSON.parse(readFileSync(join(serviceDir, 'package-lock.json'), 'utf8'));
   const entry = lock.packages?.[`node_modules/${name}`];
-  const integrity = entry?.integrity?.split(/\s+/).find((hash) => hash.startsWith('sha512-'));
+  const integrity = entry?.integrity?.split(/\s+/).find((/** @type {string} */ hash) => hash.startsWith('sha512-'));
   if (!entry?.version || !integrity) throw new Error(`package-lock.json pins no version with a sha512 integrity for ${name}`);
   return { version: entry.version, integrity };
 }
 
+/** @param {Buffer} bytes */
 const integrityOf = (bytes) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
 
+/**
+ * The package's tarball, from .build/native/ or `npm pack`, checked against its integrity.
+ * @param {string} serviceDir
+ * @param {string} name
+ * @param {string} version
+ * @param {string} integrity
+ * @returns {Buffer}
+ */
 function fetchTarball(serviceDir, name, version, integrity) {
   const cache = join(serviceDir, CACHE_FOLDER);
   const cached = join(cache, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
@@ -110,11 +140,14 @@ function fetchTarball(serviceDir, name, version, integrity) {
   }
 }
 
-/** e_machine of a 64-bit little-endian ELF file, or undefined for anything else. */
+/**
+ * e_machine of a 64-bit little-endian ELF file, or undefined for anything else.
+ * @param {Buffer} bytes
+ * @returns {number | undefined}
+ */
 function elfMachine(bytes) {
   const isElf64LittleEndian = bytes.length > 20 && bytes.readUInt32BE(0) === 0x7f454c46 && bytes[4] === 2 && bytes[5] === 1;
   return isElf64LittleEndian ? bytes.readUInt16LE(18) : undefined;
 }
 
-module.exports = NativePackages;
-module.exports.elfMachine = elfMachine;
+module.exports = Object.assign(NativePackages, { elfMachine });

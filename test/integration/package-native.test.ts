@@ -5,14 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { readZip } from '../../bench/zip';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { NATIVE_PACKAGES, PASSWORD_HASHING_FUNCTIONS } = require('../../infra/native-modules.js') as {
-  NATIVE_PACKAGES: { name: string; functions: string[] }[];
-  PASSWORD_HASHING_FUNCTIONS: string[];
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { readTarball } = require('../../infra/plugins/archive.js') as { readTarball(tgz: Buffer): Map<string, Buffer> };
+import { NATIVE_PACKAGES, PASSWORD_HASHING_FUNCTIONS } from '../../infra/native-modules.js';
+import { readTarball } from '../../infra/plugins/archive.js';
 
 const ROOT = join(__dirname, '..', '..');
 const PACKAGE = '@node-rs/argon2-linux-arm64-gnu';

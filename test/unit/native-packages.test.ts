@@ -2,17 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readZip } from '../../bench/zip';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { appendToZip, crc32 } = require('../../infra/plugins/archive.js') as {
-  appendToZip(zip: Buffer, additions: [string, Buffer][]): Buffer;
-  crc32(bytes: Uint8Array): number;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const NativePackages = require('../../infra/plugins/native-packages.js') as {
-  new (serverless: unknown, options: unknown): { addToArtifacts(): void };
-  elfMachine(bytes: Buffer): number | undefined;
-};
+import { appendToZip, crc32 } from '../../infra/plugins/archive.js';
+import NativePackages from '../../infra/plugins/native-packages.js';
+import type { ServerlessFunction } from '../../infra/types';
 
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
 
@@ -60,9 +52,9 @@ describe('zip appending for the native packages plugin', () => {
 });
 
 describe('native packages plugin guards (before anything is fetched)', () => {
-  const serverlessWith = (functions: Record<string, unknown>, architecture = 'arm64') => ({
+  const serverlessWith = (functions: Record<string, ServerlessFunction>, architecture = 'arm64') => ({
     serviceDir: '/nonexistent',
-    service: { functions, provider: { architecture } },
+    service: { functions, provider: { architecture, compiledCloudFormationTemplate: { Resources: {} } } },
   });
   const packaged = { package: { artifact: '.serverless/x.zip' } };
 

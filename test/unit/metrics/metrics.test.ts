@@ -1,9 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createMemoryMetrics, createPowertoolsMetrics } from '../../../lib/metrics/metrics';
 import { metricsNamespace } from '../../../lib/metrics/names';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const monitoring = require('../../../infra/monitoring.js');
+import * as monitoring from '../../../infra/monitoring.js';
 
 const OPTIONS = { namespace: metricsNamespace('jwt-auth', 'dev'), service: 'jwt-auth' };
 
