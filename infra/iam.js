@@ -155,10 +155,10 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
  * Roles for every function, for the given authorizer mode.
  * @param {string} service
  * @param {string} stage
- * @param {{ checkSession: boolean, algorithm: string, previousHashKey?: boolean }} options
+ * @param {{ checkSession: boolean, algorithm: string, previousHashKey?: boolean, mfaAuthorizer?: boolean }} options
  * @returns {Record<string, import('./types').RoleResource>}
  */
-function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false }) {
+function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false, mfaAuthorizer = false }) {
   const names = parameterNames(service, stage);
   /** @type {Record<string, import('./types').RoleResource>} */
   const resources = {};
@@ -172,6 +172,10 @@ function roleResources(service, stage, { checkSession, algorithm, previousHashKe
       parameters = algorithm === 'HS256' ? [names.privateKey] : [];
     }
     resources[roleName(functionName)] = roleResource({ service, stage, functionName, dynamoDb, parameters });
+    // The MFA-requiring authorizer (deploy parameter mfaAuthorizer) is the same code: the same access.
+    if (functionName === 'authorizer' && mfaAuthorizer) {
+      resources[roleName('authorizerMfa')] = roleResource({ service, stage, functionName: 'authorizerMfa', dynamoDb, parameters });
+    }
   }
   return resources;
 }
@@ -185,7 +189,8 @@ async function roles({ resolveVariable }) {
   return roleResources(service, stage, {
     checkSession: process.env.AUTHORIZER_CHECK_SESSION === 'true',
     algorithm: process.env.JWT_ALG ?? 'ES256',
-    previousHashKey: (await resolveVariable("param:previousHashKey, 'false'")) === 'true',
+    previousHashKey: String(await resolveVariable("param:previousHashKey, 'false'")) === 'true',
+    mfaAuthorizer: String(await resolveVariable("param:mfaAuthorizer, 'false'")) === 'true',
   });
 }
 

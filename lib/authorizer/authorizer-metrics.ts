@@ -21,6 +21,7 @@ export const DENY_REASON_OF: Record<AuthorizerDenial, AuthorizerDenyReason> = {
   session_ended: 'session_ended',
   session_check_failed: 'error',
   internal_error: 'error',
+  insufficient_authentication: 'invalid_claims',
 };
 
 /** The authorizer's decision hook: AuthorizerAllowed, or AuthorizerDenied by reason, summed in memory. */

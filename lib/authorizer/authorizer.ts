@@ -27,7 +27,9 @@ export type AuthorizerDenial =
   /** AUTHORIZER_CHECK_SESSION: the session store could not answer; refused, never allowed. */
   | 'session_check_failed'
   /** A bug or an event API Gateway would never send; logged as an error. */
-  | 'internal_error';
+  | 'internal_error'
+  /** AUTHORIZER_REQUIRED_AMR: a valid token whose login lacks that method (e.g. no second factor): 403, not 401. */
+  | 'insufficient_authentication';
 
 export type AuthorizerDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: AuthorizerDenial };
 
@@ -38,6 +40,8 @@ export interface AuthorizerDeps {
   readonly verify: AccessTokenVerifier;
   readonly isSessionLive?: SessionLivenessCheck | undefined;
   readonly logger: Logger;
+  /** An `amr` value every allowed token must carry (AUTHORIZER_REQUIRED_AMR, e.g. `mfa`). */
+  readonly requiredAmr?: string | undefined;
   /** Told every decision (metrics); the decision objects are shared constants, and a throw is logged, not fatal. */
   readonly onDecision?: ((decision: AuthorizerDecision) => void) | undefined;
 }
@@ -83,6 +87,8 @@ export function createAuthorizerHandler(build: () => Promise<AuthorizerDeps>, no
       deps.logger.debug('authorization refused', { reason: outcome });
       report(deps, denied(outcome));
       if (isHttpApi) return HTTP_API_DENIED;
+      // A Deny policy is API Gateway's 403 access_denied: the caller is known, the login too weak.
+      if (outcome === 'insufficient_authentication') return denyPolicy(resource!);
       throw new Error('Unauthorized');
     }
     report(deps, ALLOWED);
@@ -97,7 +103,7 @@ export function createAuthorizerHandler(build: () => Promise<AuthorizerDeps>, no
 }
 
 /** The principal, or why the request is refused. */
-async function authorize(event: AuthorizerEvent, { verify, isSessionLive, logger }: AuthorizerDeps): Promise<AccessTokenPrincipal | AuthorizerDenial> {
+async function authorize(event: AuthorizerEvent, { verify, isSessionLive, logger, requiredAmr }: AuthorizerDeps): Promise<AccessTokenPrincipal | AuthorizerDenial> {
   let principal: AccessTokenPrincipal;
   try {
     principal = verify(bearerTokenOf(event));
@@ -106,6 +112,7 @@ async function authorize(event: AuthorizerEvent, { verify, isSessionLive, logger
     logger.error('authorizer failed', { error });
     return 'internal_error';
   }
+  if (requiredAmr !== undefined && !principal.amr.includes(requiredAmr)) return 'insufficient_authentication';
   if (!isSessionLive) return principal;
   try {
     return (await isSessionLive(principal)) ? principal : 'session_ended';
@@ -113,6 +120,11 @@ async function authorize(event: AuthorizerEvent, { verify, isSessionLive, logger
     logger.error('session check failed', { error });
     return 'session_check_failed';
   }
+}
+
+/** An explicit Deny: API Gateway answers 403 (the ACCESS_DENIED gateway response). */
+function denyPolicy(resource: string): APIGatewayAuthorizerResult {
+  return { principalId: 'insufficient_authentication', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }] } };
 }
 
 function invalidEvent(logger: Logger): AuthorizerDenial {
@@ -167,6 +179,7 @@ export async function createAuthorizerDeps(env: Env, options: AuthorizerDepsOpti
       clock,
     }),
     isSessionLive: config.checkSession ? options.sessionCheck?.(config, clock) : undefined,
+    requiredAmr: config.requiredAmr,
     logger: createLogger(parseLogLevel(env.LOG_LEVEL)),
     onDecision: options.onDecision,
   };

@@ -34,6 +34,8 @@ export interface TokenConfig {
 
 export interface AuthorizerConfig extends TokenConfig {
   readonly checkSession: boolean;
+  /** AUTHORIZER_REQUIRED_AMR: the authorizer refuses (403) a token whose `amr` lacks this method. */
+  readonly requiredAmr: string | undefined;
   readonly sessionsTable: string | undefined;
   readonly dynamoDbEndpoint: string | undefined;
 }
@@ -116,6 +118,7 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   return Object.freeze({
     ...token,
     checkSession,
+    requiredAmr: readOptionalAmr(env, 'AUTHORIZER_REQUIRED_AMR'),
     sessionsTable: checkSession ? readRequired(env, 'SESSIONS_TABLE') : undefined,
     dynamoDbEndpoint: readOptionalUrl(env, 'DYNAMODB_ENDPOINT'),
   });
@@ -240,6 +243,13 @@ function readUrl(env: Env, name: string, fallback: string | undefined): string {
   const raw = env[name]?.trim() || fallback;
   if (!raw) throw new ConfigError(name, 'is required');
   if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  return raw;
+}
+
+function readOptionalAmr(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!/^[a-z]{2,32}$/.test(raw)) throw new ConfigError(name, `must be one RFC 8176 method such as "mfa", got "${raw}"`);
   return raw;
 }
 

@@ -263,7 +263,7 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
   let resources: Record<string, Resource>;
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'jwt-auth-package-ops-'));
-    const params = ['alarmEmail=ops@example.com', 'alarmLoginFailed=42', 'waf=true', 'wafRateLimit=900', 'wafCredentialRateLimit=60', 'tracing=true'];
+    const params = ['alarmEmail=ops@example.com', 'alarmLoginFailed=42', 'waf=true', 'wafRateLimit=900', 'wafCredentialRateLimit=60', 'tracing=true', 'mfaAuthorizer=true'];
     resources = (await packageStack(directory, params)).Resources;
   }, 180_000);
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -399,4 +399,27 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
   it('turns on X-Ray active tracing for every function with tracing=true', () => {
     for (const [logicalId, fn] of functions()) expect({ logicalId, tracing: fn.Properties.TracingConfig }).toEqual({ logicalId, tracing: { Mode: 'Active' } });
   });
+});
+
+describe('the optional MFA-requiring authorizer', () => {
+  it('is deployed only with mfaAuthorizer=true: same code and access as the authorizer, AUTHORIZER_REQUIRED_AMR=mfa, its own exported ARN', async () => {
+    const plain = mkdtempSync(join(tmpdir(), 'jwt-auth-package-'));
+    const withMfa = mkdtempSync(join(tmpdir(), 'jwt-auth-package-'));
+    try {
+      const [without, with_] = [await packageStack(plain), await packageStack(withMfa, ['mfaAuthorizer=true'])];
+      expect(without.Resources.AuthorizerMfaLambdaFunction).toBeUndefined();
+      expect(without.Outputs.MfaAuthorizerFunctionArn).toBeUndefined();
+      const fn = with_.Resources.AuthorizerMfaLambdaFunction!;
+      expect(fn.Properties.Environment.Variables.AUTHORIZER_REQUIRED_AMR).toBe('mfa');
+      expect(fn.Properties.Handler).toBe(with_.Resources.AuthorizerLambdaFunction!.Properties.Handler);
+      expect(with_.Resources.AuthorizerMfaRole!.Properties.Policies[0].PolicyDocument.Statement.map((statement: { Action: string[] }) => statement.Action)).toEqual(
+        with_.Resources.AuthorizerRole!.Properties.Policies[0].PolicyDocument.Statement.map((statement: { Action: string[] }) => statement.Action),
+      );
+      expect(with_.Resources.AuthorizerMfaInvokePermission!.Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(with_.Outputs.MfaAuthorizerFunctionArn.Export.Name).toBe('jwt-auth-prod-mfa-authorizer-arn');
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+      rmSync(withMfa, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

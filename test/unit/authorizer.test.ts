@@ -381,3 +381,25 @@ describe('authorizer start-up', () => {
     expect(builds).toBe(2);
   });
 });
+
+describe('an authorizer that requires a second factor (AUTHORIZER_REQUIRED_AMR=mfa)', () => {
+  it('allows a token whose login had a second factor, and answers a password-only one with an explicit Deny (403), not a 401', async () => {
+    const kit = await createTokenKit('ES256');
+    const handler = createAuthorizerHandler(async () => ({ verify: verifierFor(kit), logger: capturingLogger().logger, requiredAmr: 'mfa' }));
+    await expect(handler(eventFor('REST TOKEN', `Bearer ${kit.token({ amr: ['pwd', 'otp', 'mfa'] })}`))).resolves.toMatchObject({
+      policyDocument: { Statement: [{ Effect: 'Allow' }] },
+      context: { amr: 'pwd otp mfa' },
+    });
+    await expect(handler(eventFor('REST TOKEN', `Bearer ${kit.token({ amr: ['pwd'] })}`))).resolves.toMatchObject({
+      policyDocument: { Statement: [{ Effect: 'Deny' }] },
+    });
+    await expect(handler(eventFor('HTTP API v2 REQUEST', `Bearer ${kit.token({ amr: ['pwd'] })}`))).resolves.toMatchObject({ isAuthorized: false });
+    // A bad token is still a 401, whatever the rule.
+    await expect(handler(eventFor('REST TOKEN', 'Bearer not.a.token'))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('refuses a setting that is not one RFC 8176 method, naming it', async () => {
+    const env = await testEnv({ AUTHORIZER_REQUIRED_AMR: 'mfa otp' });
+    await expect(createAuthorizerDeps(env)).rejects.toThrow(expect.objectContaining({ name: 'ConfigError', variable: 'AUTHORIZER_REQUIRED_AMR' }));
+  });
+});

@@ -1,0 +1,71 @@
+'use strict';
+// @ts-check
+/**
+ * An optional second authorizer that also requires a second factor: the same code as `authorizer`,
+ * with AUTHORIZER_REQUIRED_AMR=mfa, so a valid token whose login had no second factor (amr without
+ * `mfa`) is refused with 403 access_denied. Attach it to the routes that need MFA, and the plain
+ * one to the rest. Deployed only with `--param="mfaAuthorizer=true"`.
+ */
+const { serviceAndStage } = require('./service.js');
+
+/**
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<boolean>}
+ */
+async function enabled({ resolveVariable }) {
+  return String(await resolveVariable("param:mfaAuthorizer, 'false'")) === 'true';
+}
+
+/**
+ * The `authorizerMfa` function of serverless.yml, or null (Serverless drops a null function).
+ * @param {import('./types').VariableSources} sources
+ */
+async function definition(sources) {
+  if (!(await enabled(sources))) return null;
+  const handler = await sources.resolveVariable('self:functions.authorizer.handler');
+  return {
+    handler: String(handler),
+    role: 'AuthorizerMfaRole',
+    memorySize: 128,
+    timeout: 3,
+    environment: { AUTHORIZER_REQUIRED_AMR: 'mfa' },
+  };
+}
+
+/**
+ * Its invoke permission and exported ARN.
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<import('./types').Resources>}
+ */
+async function resources(sources) {
+  if (!(await enabled(sources))) return {};
+  return {
+    AuthorizerMfaInvokePermission: {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': ['AuthorizerMfaLambdaFunction', 'Arn'] },
+        Principal: 'apigateway.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+      },
+    },
+  };
+}
+
+/**
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<import('./types').Outputs>}
+ */
+async function outputs(sources) {
+  if (!(await enabled(sources))) return {};
+  const { service, stage } = await serviceAndStage(sources.resolveVariable);
+  return {
+    MfaAuthorizerFunctionArn: {
+      Description: 'A Lambda authorizer that also requires a second factor (amr contains mfa); attach it to the routes that need MFA',
+      Value: { 'Fn::GetAtt': ['AuthorizerMfaLambdaFunction', 'Arn'] },
+      Export: { Name: `${service}-${stage}-mfa-authorizer-arn` },
+    },
+  };
+}
+
+module.exports = { definition, resources, outputs };
