@@ -7,10 +7,12 @@ import { passwordHasher } from '../lib/compose/sessions';
 import { json, readJsonBody } from '../lib/http/http';
 import { credentialsSchema, validate } from '../lib/http/validation';
 
-const ready = parts({ users: userStore, passwords: passwordHasher, changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, mailer, email: emailSettings });
+const ready = parts({ users: userStore, passwords: passwordHasher });
+// Apart: a registration never fails over its verification email, not even over its settings.
+const emailParts = parts({ changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, mailer, email: emailSettings });
 
 export const handler = httpHandler(ready, async (request, deps, { logger }) => {
   const { email, password } = validate(credentialsSchema, readJsonBody(request));
-  const { userId: _userId, ...account } = await registerWithVerification({ ...deps, clock, logger }, email, password);
+  const { userId: _userId, ...account } = await registerWithVerification({ ...deps, clock, logger, emailParts }, email, password);
   return json(201, account);
 });

@@ -13,7 +13,8 @@ const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 
 
 /** DynamoDB access per function; what is not listed is denied. */
 const DYNAMODB_ACCESS = {
-  register: [{ actions: ['PutItem'], resources: [USERS] }],
+  // PutItem: the account (a transaction of two puts) and its verification token; DeleteItem undoes the token when the email fails.
+  register: [{ actions: ['PutItem', 'DeleteItem'], resources: [USERS] }],
   login: [
     { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
     // PutItem opens the session; the rest keep the account under its session limit.
@@ -35,6 +36,26 @@ const DYNAMODB_ACCESS = {
   jwks: [],
   authorizer: [],
   // accounts (issue 12)
+  verifyEmail: [{ actions: ['GetItem', 'UpdateItem'], resources: [USERS] }],
+  // PutItem stores a one-time token (throttled by its sentAt); DeleteItem/PutItem undo it when the email fails.
+  verifyRequest: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }],
+  forgotPassword: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }],
+  resetPassword: [
+    // UpdateItem: the token and the new password in one transaction; DeleteItem clears the login throttle.
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
+  changePassword: [
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
+  deleteAccount: [
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
   // end accounts
 
   // mfa (issue 13)
@@ -49,7 +70,7 @@ const DYNAMODB_ACCESS = {
  * only where tokens are issued, the hash key only where refresh tokens or cursors are hashed.
  */
 const SECRETS = {
-  register: [],
+  register: ['hashKey'],
   login: ['privateKey', 'hashKey'],
   refresh: ['privateKey', 'hashKey'],
   logout: ['hashKey'],
@@ -60,6 +81,12 @@ const SECRETS = {
   jwks: [],
   authorizer: [],
   // accounts (issue 12)
+  verifyEmail: ['hashKey'],
+  verifyRequest: ['hashKey'],
+  forgotPassword: ['hashKey'],
+  resetPassword: ['hashKey'],
+  changePassword: [],
+  deleteAccount: [],
   // end accounts
 
   // mfa (issue 13)
@@ -69,9 +96,31 @@ const SECRETS = {
   // end passkeys
 };
 
+/** The functions that send email (ses:SendEmail, only as the EMAIL_FROM identity). */
+const SENDS_EMAIL = {
+  // accounts (issue 12)
+  register: true,
+  verifyRequest: true,
+  forgotPassword: true,
+  resetPassword: true,
+  changePassword: true,
+  // end accounts
+};
+
+/**
+ * The SES identities EMAIL_FROM may be authorised through: its address and its domain (SES checks
+ * the identity that was verified, which may be either). "Name <address>" is accepted.
+ */
+function sesIdentities(emailFrom) {
+  const address = (/<([^>]+)>/.exec(emailFrom ?? '')?.[1] ?? emailFrom ?? '').trim();
+  const domain = address.split('@')[1];
+  if (!domain) return [];
+  return [address, domain].map((identity) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}` }));
+}
+
 const roleName = (functionName) => `${functionName[0].toUpperCase()}${functionName.slice(1)}Role`;
 
-function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
+function roleResource({ service, stage, functionName, dynamoDb, parameters, sesIdentityArns = [] }) {
   const statements = [
     {
       Effect: 'Allow',
@@ -87,6 +136,7 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
       Resource: parameters.map((name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}` })),
     });
   }
+  if (sesIdentityArns.length) statements.push({ Effect: 'Allow', Action: ['ses:SendEmail'], Resource: sesIdentityArns });
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -100,7 +150,7 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
 }
 
 /** Roles for every function, for the given authorizer mode. */
-function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false }) {
+function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false, emailFrom }) {
   const names = parameterNames(service, stage);
   const resources = {};
   for (const [functionName, access] of Object.entries(DYNAMODB_ACCESS)) {
@@ -112,7 +162,8 @@ function roleResources(service, stage, { checkSession, algorithm, previousHashKe
       dynamoDb = checkSession ? [{ actions: ['GetItem'], resources: [SESSIONS] }] : [];
       parameters = algorithm === 'HS256' ? [names.privateKey] : [];
     }
-    resources[roleName(functionName)] = roleResource({ service, stage, functionName, dynamoDb, parameters });
+    const sesIdentityArns = SENDS_EMAIL[functionName] ? sesIdentities(emailFrom) : [];
+    resources[roleName(functionName)] = roleResource({ service, stage, functionName, dynamoDb, parameters, sesIdentityArns });
   }
   return resources;
 }
@@ -124,7 +175,8 @@ async function roles({ resolveVariable }) {
     checkSession: process.env.AUTHORIZER_CHECK_SESSION === 'true',
     algorithm: process.env.JWT_ALG ?? 'ES256',
     previousHashKey: (await resolveVariable("param:previousHashKey, 'false'")) === 'true',
+    emailFrom: process.env.EMAIL_FROM,
   });
 }
 
-module.exports = { roles, roleResources, roleName, DYNAMODB_ACCESS, SECRETS };
+module.exports = { roles, roleResources, roleName, DYNAMODB_ACCESS, SECRETS, SENDS_EMAIL, sesIdentities };

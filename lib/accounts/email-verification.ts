@@ -20,16 +20,20 @@ export type VerificationDeps = TokenEmailDeps & { readonly users: UserStore; rea
 
 /**
  * Creates the account, then sends its verification email. The account stands even when the
- * email cannot be sent: that is logged (`email_send_failed`) and the token write undone, so the
- * person can ask for a new email at once with verify-request.
+ * email cannot be sent, or its parts cannot be built (SES settings, the hash key): that is
+ * logged (`email_send_failed`) and the token write undone, so the person can ask for a new email
+ * at once with verify-request.
  */
-export async function registerWithVerification(deps: VerificationDeps & { readonly passwords: PasswordHasher }, email: string, password: string): Promise<AccountView & { readonly userId: string }> {
+export async function registerWithVerification(
+  deps: { clock: Clock; users: UserStore; passwords: PasswordHasher; logger: Logger; emailParts: () => Promise<Omit<TokenEmailDeps, 'clock'>> },
+  email: string,
+  password: string,
+): Promise<AccountView & { readonly userId: string }> {
   const account = await register(deps, email, password);
   try {
-    const outcome = await sendTokenEmail(deps, 'verify_email', { id: account.userId, email: account.email });
+    const outcome = await sendTokenEmail({ ...(await deps.emailParts()), clock: deps.clock }, 'verify_email', { id: account.userId, email: account.email });
     if (!outcome.sent && outcome.reason === 'send_failed') logSendFailure(deps.logger, account.userId, 'verify_email', outcome.error);
   } catch (error) {
-    // The token write itself failed (storage): still no reason to fail a registration that happened.
     logSendFailure(deps.logger, account.userId, 'verify_email', error);
   }
   return account;
