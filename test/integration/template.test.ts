@@ -142,7 +142,8 @@ describe('packaged CloudFormation template (stage prod)', () => {
       listSessions: [hash],
       logoutAll: [],
       endSession: [],
-      register: [],
+      // Register mints the verification email's one-time token (issue 12).
+      register: [hash],
       me: [],
       jwks: [],
       authorizer: [],
