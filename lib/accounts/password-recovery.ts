@@ -20,7 +20,7 @@ import type { UserStore } from './user-store';
  */
 
 /** Every forgot-password answer waits until this long after the request started (see docs/accounts.md). */
-export const FORGOT_PASSWORD_RESPONSE_FLOOR_MS = 400;
+export const FORGOT_PASSWORD_RESPONSE_FLOOR_MS = 500;
 
 export interface ResponseFloor {
   readonly floorMs: number;
