@@ -17,7 +17,8 @@ const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 
  * @type {Record<string, import('./types').DynamoDbGrant[]>}
  */
 const DYNAMODB_ACCESS = {
-  register: [{ actions: ['PutItem'], resources: [USERS] }],
+  // PutItem: the account (a transaction of two puts) and its verification token; DeleteItem undoes the token when the email fails.
+  register: [{ actions: ['PutItem', 'DeleteItem'], resources: [USERS] }],
   login: [
     // PutItem: the MFA token of a login on a TOTP account (issue 13).
     { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'], resources: [USERS] },
@@ -40,6 +41,26 @@ const DYNAMODB_ACCESS = {
   jwks: [],
   authorizer: [],
   // accounts (issue 12)
+  verifyEmail: [{ actions: ['GetItem', 'UpdateItem'], resources: [USERS] }],
+  // PutItem stores a one-time token (throttled by its sentAt); DeleteItem/PutItem undo it when the email fails.
+  verifyRequest: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }],
+  forgotPassword: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }],
+  resetPassword: [
+    // UpdateItem: the token and the new password in one transaction; DeleteItem clears the login throttle.
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
+  changePassword: [
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
+  deleteAccount: [
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
   // end accounts
 
   // mfa (issue 13)
@@ -80,7 +101,7 @@ const DYNAMODB_ACCESS = {
  * @type {Record<string, import('./types').SecretName[]>}
  */
 const SECRETS = {
-  register: [],
+  register: ['hashKey'],
   login: ['privateKey', 'hashKey'],
   refresh: ['privateKey', 'hashKey'],
   logout: ['hashKey'],
@@ -91,6 +112,12 @@ const SECRETS = {
   jwks: [],
   authorizer: [],
   // accounts (issue 12)
+  verifyEmail: ['hashKey'],
+  verifyRequest: ['hashKey'],
+  forgotPassword: ['hashKey'],
+  resetPassword: ['hashKey'],
+  changePassword: [],
+  deleteAccount: [],
   // end accounts
 
   // mfa (issue 13): the hash key derives the TOTP-secret, recovery-code and MFA-token keys.
@@ -113,17 +140,45 @@ const SECRETS = {
 };
 
 /**
+ * The functions that send email (ses:SendEmail, only as the EMAIL_FROM identity).
+ * @type {Record<string, boolean>}
+ */
+const SENDS_EMAIL = {
+  // accounts (issue 12)
+  register: true,
+  verifyRequest: true,
+  forgotPassword: true,
+  resetPassword: true,
+  changePassword: true,
+  // end accounts
+};
+
+/**
+ * The SES identities EMAIL_FROM may be authorised through: its address and its domain (SES checks
+ * the identity that was verified, which may be either). "Name <address>" is accepted.
+ * @param {string | undefined} emailFrom
+ * @returns {{ 'Fn::Sub': string }[]}
+ */
+function sesIdentities(emailFrom) {
+  const address = (/<([^>]+)>/.exec(emailFrom ?? '')?.[1] ?? emailFrom ?? '').trim();
+  const domain = address.split('@')[1];
+  if (!domain) return [];
+  return [address, domain].map((identity) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}` }));
+}
+
+/**
  * The logical id of a function's role: `login` → `LoginRole`.
  * @param {string} functionName
  */
 const roleName = (functionName) => `${functionName[0].toUpperCase()}${functionName.slice(1)}Role`;
 
 /**
- * One function's role: its log group, its DynamoDB grants and its SSM parameters (by name).
- * @param {{ service: string, stage: string, functionName: string, dynamoDb: import('./types').DynamoDbGrant[], parameters: string[] }} options
+ * One function's role: its log group, its DynamoDB grants, its SSM parameters (by name) and, for
+ * the functions that send email, ses:SendEmail as the EMAIL_FROM identity.
+ * @param {{ service: string, stage: string, functionName: string, dynamoDb: import('./types').DynamoDbGrant[], parameters: string[], sesIdentityArns?: unknown[] }} options
  * @returns {import('./types').RoleResource}
  */
-function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
+function roleResource({ service, stage, functionName, dynamoDb, parameters, sesIdentityArns = [] }) {
   const statements = [
     {
       Effect: 'Allow',
@@ -139,6 +194,7 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
       Resource: parameters.map((name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}` })),
     });
   }
+  if (sesIdentityArns.length) statements.push({ Effect: 'Allow', Action: ['ses:SendEmail'], Resource: sesIdentityArns });
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -155,10 +211,10 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters }) {
  * Roles for every function, for the given authorizer mode.
  * @param {string} service
  * @param {string} stage
- * @param {{ checkSession: boolean, algorithm: string, previousHashKey?: boolean, mfaAuthorizer?: boolean }} options
+ * @param {{ checkSession: boolean, algorithm: string, previousHashKey?: boolean, mfaAuthorizer?: boolean, emailFrom?: string | undefined }} options
  * @returns {Record<string, import('./types').RoleResource>}
  */
-function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false, mfaAuthorizer = false }) {
+function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false, mfaAuthorizer = false, emailFrom }) {
   const names = parameterNames(service, stage);
   /** @type {Record<string, import('./types').RoleResource>} */
   const resources = {};
@@ -171,7 +227,8 @@ function roleResources(service, stage, { checkSession, algorithm, previousHashKe
       dynamoDb = checkSession ? [{ actions: ['GetItem'], resources: [SESSIONS] }] : [];
       parameters = algorithm === 'HS256' ? [names.privateKey] : [];
     }
-    resources[roleName(functionName)] = roleResource({ service, stage, functionName, dynamoDb, parameters });
+    const sesIdentityArns = SENDS_EMAIL[functionName] ? sesIdentities(emailFrom) : [];
+    resources[roleName(functionName)] = roleResource({ service, stage, functionName, dynamoDb, parameters, sesIdentityArns });
     // The MFA-requiring authorizer (deploy parameter mfaAuthorizer) is the same code: the same access.
     if (functionName === 'authorizer' && mfaAuthorizer) {
       resources[roleName('authorizerMfa')] = roleResource({ service, stage, functionName: 'authorizerMfa', dynamoDb, parameters });
@@ -191,7 +248,8 @@ async function roles({ resolveVariable }) {
     algorithm: process.env.JWT_ALG ?? 'ES256',
     previousHashKey: String(await resolveVariable("param:previousHashKey, 'false'")) === 'true',
     mfaAuthorizer: String(await resolveVariable("param:mfaAuthorizer, 'false'")) === 'true',
+    emailFrom: process.env.EMAIL_FROM,
   });
 }
 
-module.exports = { roles, roleResources, roleName, DYNAMODB_ACCESS, SECRETS };
+module.exports = { roles, roleResources, roleName, DYNAMODB_ACCESS, SECRETS, SENDS_EMAIL, sesIdentities };

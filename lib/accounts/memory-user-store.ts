@@ -2,12 +2,14 @@ import { EmailTakenError } from '../core/errors';
 import type { AccountCredentials, UserStore } from './user-store';
 
 /** An in-memory UserStore with the DynamoDB adapter's semantics, for unit tests of the domain. */
-export function createMemoryUserStore(): UserStore & { readonly attempts: Map<string, { count: number; expiresAt: number }> } {
+export function createMemoryUserStore(): UserStore & { readonly attempts: Map<string, { count: number; expiresAt: number }>; readonly accounts: Map<string, AccountCredentials> } {
   const byEmail = new Map<string, AccountCredentials>();
   const emailOf = new Map<string, string>();
   const attempts = new Map<string, { count: number; expiresAt: number }>();
   return {
     attempts,
+    // By email: the account features' memory store (memory-account-change-store.ts) writes here.
+    accounts: byEmail,
     async create(account) {
       if (byEmail.has(account.email)) throw new EmailTakenError();
       byEmail.set(account.email, account);

@@ -140,7 +140,8 @@ describe('packaged CloudFormation template (stage prod)', () => {
       listSessions: [hash],
       logoutAll: [],
       endSession: [],
-      register: [],
+      // Register mints the verification email's one-time token (issue 12).
+      register: [hash],
       me: [],
       jwks: [],
       authorizer: [],
@@ -422,4 +423,80 @@ describe('the optional MFA-requiring authorizer', () => {
       rmSync(withMfa, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+// accounts (issue 12): the roles of the account functions, SES scoping, and the email settings a deploy needs.
+describe('packaged CloudFormation template: account functions (issue 12)', () => {
+  const ACCOUNT_FUNCTIONS = ['verifyEmail', 'verifyRequest', 'forgotPassword', 'resetPassword', 'changePassword', 'deleteAccount'];
+  const EMAIL_SENDERS = ['register', 'verifyRequest', 'forgotPassword', 'resetPassword', 'changePassword'];
+  const identityArn = (identity: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}` });
+  let directory: string;
+  let resources: Record<string, Resource>;
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'jwt-auth-package-accounts-'));
+    resources = (await packageStack(directory)).Resources;
+  }, 180_000);
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  const roleOf = (functionKey: string) => resources[`${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}Role`]!;
+  const statementsWith = (functionKey: string, prefix: string) => statementsOf(roleOf(functionKey)).filter((statement) => actionsOf(statement).some((action) => action.startsWith(prefix)));
+
+  it('deploys each account function with its own role, granting exactly its DynamoDB actions', () => {
+    for (const functionKey of ACCOUNT_FUNCTIONS) {
+      const name = `${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
+      expect({ functionKey, role: resources[name]?.Properties.Role }).toEqual({ functionKey, role: { 'Fn::GetAtt': [`${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}Role`, 'Arn'] } });
+      const granted = statementsWith(functionKey, 'dynamodb:').flatMap(actionsOf).sort();
+      const expected = (DYNAMODB_ACCESS[functionKey] as { actions: string[] }[]).flatMap(({ actions }) => actions.map((action) => `dynamodb:${action}`)).sort();
+      expect({ functionKey, granted }).toEqual({ functionKey, granted: expected });
+    }
+  });
+
+  it('lets exactly the functions that send email call ses:SendEmail, and only as the EMAIL_FROM identity (address and domain)', () => {
+    for (const functionKey of [...ACCOUNT_FUNCTIONS, 'register', 'login', 'refresh', 'me', 'authorizer']) {
+      const ses = statementsWith(functionKey, 'ses:');
+      const expected = EMAIL_SENDERS.includes(functionKey)
+        ? [{ Effect: 'Allow', Action: ['ses:SendEmail'], Resource: [identityArn('no-reply@auth.example.com'), identityArn('auth.example.com')] }]
+        : [];
+      expect({ functionKey, ses }).toEqual({ functionKey, ses: expected });
+    }
+  });
+
+  it('gives the hash key to the functions that mint or check one-time tokens, and the signing key to none of them', () => {
+    const parametersOf = (functionKey: string) =>
+      statementsWith(functionKey, 'ssm:')
+        .flatMap((statement) => (statement.Resource as { 'Fn::Sub': string }[]).map((resource) => resource['Fn::Sub'].split(':parameter')[1]))
+        .sort();
+    const hash = '/jwt-auth/prod/refresh-token-hash-key';
+    expect(Object.fromEntries([...ACCOUNT_FUNCTIONS, 'register'].map((functionKey) => [functionKey, parametersOf(functionKey)]))).toEqual({
+      verifyEmail: [hash],
+      verifyRequest: [hash],
+      forgotPassword: [hash],
+      resetPassword: [hash],
+      changePassword: [],
+      deleteAccount: [],
+      register: [hash],
+    });
+  });
+
+  it('packs the arm64 argon2 binary into the functions that hash a password', () => {
+    for (const functionKey of ['resetPassword', 'changePassword', 'deleteAccount']) {
+      const files = [...readZip(join(directory, `${functionKey}.zip`)).keys()];
+      expect({ functionKey, native: files.some((file) => file.includes('@node-rs/argon2-linux-arm64-gnu')) }).toEqual({ functionKey, native: true });
+    }
+  });
+});
+
+describe('deploying stage prod without EMAIL_FROM or APP_BASE_URL', () => {
+  it('fails, naming both', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'jwt-auth-package-'));
+    try {
+      const failure = (await packageStack(directory, [], { JWT_ISSUER: 'https://auth.example.com', EMAIL_FROM: undefined, APP_BASE_URL: undefined }).then(
+        () => ({ stdout: 'packaged', stderr: '' }),
+        (error: { stdout?: string; stderr?: string }) => error,
+      )) as { stdout?: string; stderr?: string };
+      expect(`${failure.stdout}${failure.stderr}`).toMatch(/EMAIL_FROM and APP_BASE_URL are required to deploy stage "prod"/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

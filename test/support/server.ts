@@ -15,7 +15,8 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   const server = await startOffline({
     port,
     lambdaPort,
-    env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>), DYNAMODB_ENDPOINT: endpoint, ...(process.env.TEST_SES_ENDPOINT ? { SES_ENDPOINT: process.env.TEST_SES_ENDPOINT } : {}) },
+    // An override of SES_ENDPOINT wins (a server whose email is down).
+    env: { ...LOCAL_AWS_ENV, ...(process.env.TEST_SES_ENDPOINT ? { SES_ENDPOINT: process.env.TEST_SES_ENDPOINT } : {}), ...(env as Record<string, string>), DYNAMODB_ENDPOINT: endpoint },
   });
   return { ...server, port };
 }

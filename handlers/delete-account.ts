@@ -1,0 +1,22 @@
+import { deleteAccount, oneTimeTokenPurger } from '../lib/accounts/account-deletion';
+import { accountChanges } from '../lib/compose/accounts';
+import { clock, httpHandler, parts } from '../lib/compose/runtime';
+import { sessionStore, userStore } from '../lib/compose/storage';
+import { attemptLimits, passwordHasher } from '../lib/compose/sessions';
+import { noContent, readJsonBody } from '../lib/http/http';
+import { deleteAccountSchema } from '../lib/http/account-schemas';
+import { requirePrincipal } from '../lib/http/principal';
+import { validate } from '../lib/http/validation';
+import { endAllSessions } from '../lib/sessions/session-service';
+
+const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, passwords: passwordHasher, limits: attemptLimits });
+
+export const handler = httpHandler(ready, async (request, { sessions, ...deps }, { logger, deadline }) => {
+  const { sub } = requirePrincipal(request);
+  const { password } = validate(deleteAccountSchema, readJsonBody(request));
+  const endSessions = (userId: string) => endAllSessions({ sessions, clock }, userId, 'account_deleted', { deadline });
+  // One purger per feature that keeps data about a user; TOTP (issue 13) and passkeys (issue 14) add theirs here.
+  const purgers = [oneTimeTokenPurger(deps.changes)];
+  await deleteAccount({ ...deps, clock, logger, endSessions, purgers }, sub, password, request);
+  return noContent();
+});

@@ -1,0 +1,19 @@
+import { resetPassword } from '../lib/accounts/password-recovery';
+import { accountChanges, oneTimeTokenCodec } from '../lib/compose/accounts';
+import { emailSettings, mailer } from '../lib/compose/email';
+import { clock, httpHandler, parts } from '../lib/compose/runtime';
+import { sessionStore, userStore } from '../lib/compose/storage';
+import { passwordHasher } from '../lib/compose/sessions';
+import { noContent, readJsonBody } from '../lib/http/http';
+import { resetPasswordSchema } from '../lib/http/account-schemas';
+import { validate } from '../lib/http/validation';
+import { endAllSessions } from '../lib/sessions/session-service';
+
+const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, passwords: passwordHasher, mailer, email: emailSettings });
+
+export const handler = httpHandler(ready, async (request, { sessions, ...deps }, { logger, deadline }) => {
+  const { token, password } = validate(resetPasswordSchema, readJsonBody(request));
+  const endSessions = (userId: string) => endAllSessions({ sessions, clock }, userId, 'password_reset', { deadline });
+  await resetPassword({ ...deps, clock, logger, endSessions }, token, password, request);
+  return noContent();
+});

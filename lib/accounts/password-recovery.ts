@@ -1,0 +1,78 @@
+import type { Clock } from '../core/clock';
+import { InvalidOneTimeTokenError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { ClientInfo } from '../sessions/session-service';
+import type { OneTimeTokenCodec } from '../tokens/one-time-token';
+import type { AccountChangeStore } from './account-change-store';
+import { accountOfToken } from './email-verification';
+import type { PasswordHasher } from './password';
+import { logSendFailure, sendPasswordChangedNotice, sendTokenEmail, type TokenEmailDeps } from './token-emails';
+import type { UserStore } from './user-store';
+
+/**
+ * Forgot-password and reset.
+ *
+ * Forgot-password must not tell whether an account exists: the answer is always the same 202,
+ * and it is given no earlier than `responseFloorMs` after the request started, whatever
+ * happened (unknown email, throttled, sent, SES down). Sending an email takes tens of
+ * milliseconds more than looking up an unknown email; a fixed floor above the sending time hides
+ * that difference (docs/accounts.md says how the floor was measured).
+ */
+
+/** Every forgot-password answer waits until this long after the request started (see docs/accounts.md). */
+export const FORGOT_PASSWORD_RESPONSE_FLOOR_MS = 500;
+
+export interface ResponseFloor {
+  readonly floorMs: number;
+  /** Waits `ms` milliseconds (tests pass a fake that moves their frozen clock). */
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** Emails a reset link if the account exists (at most one a minute, silently); never throws on a send failure. */
+export async function requestPasswordReset(deps: TokenEmailDeps & { users: UserStore; logger: Logger; floor: ResponseFloor }, email: string, client: ClientInfo): Promise<void> {
+  const startedAt = deps.clock.now();
+  try {
+    const account = await deps.users.findByEmail(email);
+    if (!account) return;
+    const outcome = await sendTokenEmail(deps, 'reset_password', account);
+    if (outcome.sent) deps.logger.security('password_reset_requested', { userId: account.id, ip: client.ip, userAgent: client.userAgent });
+    else if (outcome.reason === 'send_failed') logSendFailure(deps.logger, account.id, 'reset_password', outcome.error);
+  } finally {
+    const remaining = startedAt + deps.floor.floorMs - deps.clock.now();
+    if (remaining > 0) await deps.floor.sleep(remaining);
+  }
+}
+
+export interface ResetDeps {
+  readonly clock: Clock;
+  readonly users: UserStore;
+  readonly changes: AccountChangeStore;
+  readonly oneTimeTokens: OneTimeTokenCodec;
+  readonly passwords: PasswordHasher;
+  readonly mailer: TokenEmailDeps['mailer'];
+  readonly email: Pick<TokenEmailDeps['email'], 'serviceName'>;
+  readonly logger: Logger;
+  /** Ends every session of the user (session-service's endAllSessions, bound to its store and deadline). */
+  readonly endSessions: (userId: string) => Promise<number>;
+}
+
+/**
+ * Sets a new password with a reset token. Of concurrent resets with one token exactly one wins:
+ * the token is used and the password and `emailVerified` set in ONE transaction. Sessions are
+ * ended and the login throttle cleared before it, so a failure there (503) leaves the token
+ * valid for a retry; sessions are swept again after it (a login with the old password in
+ * between), and the notice is sent.
+ */
+export async function resetPassword(deps: ResetDeps, presented: string, newPassword: string, client: ClientInfo): Promise<void> {
+  const { token, account } = await accountOfToken(deps, 'reset_password', presented);
+  const passwordHash = await deps.passwords.hash(newPassword);
+  // Retryable steps first: if one fails (503), the token is still valid for the retry.
+  await Promise.all([deps.endSessions(account.id), deps.users.clearAttempts(account.email)]);
+  const redeemed = await deps.changes.redeemToken('reset_password', account.id, deps.oneTimeTokens.hashesOf('reset_password', token), deps.clock.now(), { email: account.email, passwordHash });
+  if (!redeemed) throw new InvalidOneTimeTokenError();
+  deps.logger.security('password_reset', { userId: account.id, ip: client.ip, userAgent: client.userAgent });
+  await Promise.all([
+    deps.endSessions(account.id).catch((error: unknown) => deps.logger.warn('second session sweep after a reset failed', { userId: account.id, error })),
+    sendPasswordChangedNotice(deps, account),
+  ]);
+}

@@ -1,0 +1,168 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ONE_TIME_PURPOSES, retryAfterSeconds, type AccountChangeStore, type StoredOneTimeToken } from '../accounts/account-change-store';
+import type { OneTimePurpose } from '../tokens/one-time-token';
+import { isConditionFailure, translateStorageError } from './dynamodb';
+import { emailKey, userKey } from './dynamodb-user-store';
+
+/**
+ * The account features' items in the users table:
+ * - `ONE_TIME#<purpose>#<userId>`: the keyed hash of the user's newest token of that purpose
+ *   (`tokenHash`, removed once used), `expiresAt`, `sentAt` (the email throttle) and `ttl`;
+ * - the account items `EMAIL#` / `USER#` of dynamodb-user-store.ts, changed or deleted here.
+ */
+export const oneTimeKey = (purpose: OneTimePurpose, userId: string) => ({ pk: `ONE_TIME#${purpose}#${userId}` });
+
+/** Concurrent transactions on one item cancel each other (TransactionConflict); the loser looks again. */
+const CONFLICT_RETRIES = 4;
+
+const toStored = (item: Record<string, unknown>): StoredOneTimeToken => ({
+  tokenHash: typeof item.tokenHash === 'string' ? item.tokenHash : undefined,
+  expiresAt: Number(item.expiresAt),
+  sentAt: Number(item.sentAt),
+});
+
+const reasonsOf = (error: unknown): string[] => (error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None') : []);
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient, tableName: string): AccountChangeStore {
+  const itemOf = (purpose: OneTimePurpose, userId: string, token: StoredOneTimeToken) => ({
+    ...oneTimeKey(purpose, userId),
+    userId,
+    ...(token.tokenHash ? { tokenHash: token.tokenHash } : {}),
+    expiresAt: token.expiresAt,
+    sentAt: token.sentAt,
+    ttl: Math.ceil(token.expiresAt / 1000),
+  });
+
+  return {
+    async issueToken(purpose, userId, { tokenHash, expiresAt }, now, minIntervalMs) {
+      try {
+        const { Attributes } = await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: itemOf(purpose, userId, { tokenHash, expiresAt, sentAt: now }),
+            ConditionExpression: 'attribute_not_exists(pk) OR sentAt <= :cutoff',
+            ExpressionAttributeValues: { ':cutoff': now - minIntervalMs },
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { issued: true, previous: Attributes ? toStored(Attributes) : undefined };
+      } catch (error) {
+        if (isConditionFailure(error) && error.Item) return { issued: false, retryAfterSeconds: retryAfterSeconds(toStored(unmarshall(error.Item)).sentAt, now, minIntervalMs) };
+        return translateStorageError(error);
+      }
+    },
+
+    async restoreToken(purpose, userId, tokenHash, previous) {
+      const ours = { ConditionExpression: 'tokenHash = :ours', ExpressionAttributeValues: { ':ours': tokenHash } };
+      try {
+        if (previous) await client.send(new PutCommand({ TableName: tableName, Item: itemOf(purpose, userId, previous), ...ours }));
+        else await client.send(new DeleteCommand({ TableName: tableName, Key: oneTimeKey(purpose, userId), ...ours }));
+      } catch (error) {
+        // A newer token replaced ours meanwhile: it is not ours to undo.
+        if (!isConditionFailure(error)) translateStorageError(error);
+      }
+    },
+
+    async findToken(purpose, userId) {
+      try {
+        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: oneTimeKey(purpose, userId), ConsistentRead: true }));
+        return Item ? toStored(Item) : undefined;
+      } catch (error) {
+        return translateStorageError(error);
+      }
+    },
+
+    async redeemToken(purpose, userId, tokenHashes, now, { email, passwordHash }) {
+      const hashValues = Object.fromEntries(tokenHashes.map((hash, index) => [`:h${index}`, hash]));
+      const command = new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: oneTimeKey(purpose, userId),
+              ConditionExpression: `tokenHash IN (${Object.keys(hashValues).join(', ')}) AND expiresAt > :now`,
+              UpdateExpression: 'REMOVE tokenHash',
+              ExpressionAttributeValues: { ...hashValues, ':now': now },
+            },
+          },
+          {
+            Update: {
+              TableName: tableName,
+              Key: emailKey(email),
+              ConditionExpression: 'userId = :userId',
+              UpdateExpression: passwordHash ? 'SET emailVerified = :verified, passwordHash = :passwordHash' : 'SET emailVerified = :verified',
+              ExpressionAttributeValues: { ':userId': userId, ':verified': true, ...(passwordHash ? { ':passwordHash': passwordHash } : {}) },
+            },
+          },
+        ],
+      });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await client.send(command);
+          return true;
+        } catch (error) {
+          const reasons = reasonsOf(error);
+          if (reasons.includes('ConditionalCheckFailed')) return false;
+          if (reasons.includes('TransactionConflict') && attempt < CONFLICT_RETRIES) {
+            await pause(20 + Math.random() * 30 * (attempt + 1));
+            continue;
+          }
+          return translateStorageError(error);
+        }
+      }
+    },
+
+    async setPasswordHash(email, userId, passwordHash) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId',
+            UpdateExpression: 'SET passwordHash = :passwordHash',
+            ExpressionAttributeValues: { ':userId': userId, ':passwordHash': passwordHash },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        return translateStorageError(error);
+      }
+    },
+
+    async purgeTokens(userId) {
+      try {
+        await Promise.all(ONE_TIME_PURPOSES.map((purpose) => client.send(new DeleteCommand({ TableName: tableName, Key: oneTimeKey(purpose, userId) }))));
+      } catch (error) {
+        translateStorageError(error);
+      }
+    },
+
+    async deleteAccount(email, userId) {
+      // Each item only if it is still this account's (or already gone): a retry is harmless, and
+      // an email registered again by someone else in between is never touched.
+      const ownCondition = { ConditionExpression: 'attribute_not_exists(pk) OR userId = :userId', ExpressionAttributeValues: { ':userId': userId } };
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Delete: { TableName: tableName, Key: emailKey(email), ...ownCondition } },
+              { Delete: { TableName: tableName, Key: userKey(userId), ...ownCondition } },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!reasonsOf(error).includes('ConditionalCheckFailed')) translateStorageError(error);
+        try {
+          await client.send(new DeleteCommand({ TableName: tableName, Key: userKey(userId), ...ownCondition }));
+        } catch (fallbackError) {
+          if (!isConditionFailure(fallbackError)) translateStorageError(fallbackError);
+        }
+      }
+    },
+  };
+}
