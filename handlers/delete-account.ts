@@ -1,5 +1,7 @@
 import { deleteAccount, oneTimeTokenPurger } from '../lib/accounts/account-deletion';
 import { accountChanges } from '../lib/compose/accounts';
+import { mfaDataPurger } from '../lib/compose/mfa';
+import { passkeyPurger } from '../lib/compose/passkeys';
 import { clock, httpHandler, parts } from '../lib/compose/runtime';
 import { sessionStore, userStore } from '../lib/compose/storage';
 import { attemptLimits, passwordHasher } from '../lib/compose/sessions';
@@ -9,14 +11,14 @@ import { requirePrincipal } from '../lib/http/principal';
 import { validate } from '../lib/http/validation';
 import { endAllSessions } from '../lib/sessions/session-service';
 
-const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, passwords: passwordHasher, limits: attemptLimits });
+const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, passwords: passwordHasher, limits: attemptLimits, purgeMfa: mfaDataPurger, purgePasskeys: passkeyPurger });
 
-export const handler = httpHandler(ready, async (request, { sessions, ...deps }, { logger, deadline }) => {
+export const handler = httpHandler(ready, async (request, { sessions, purgeMfa, purgePasskeys, ...deps }, { logger, deadline }) => {
   const { sub } = requirePrincipal(request);
   const { password } = validate(deleteAccountSchema, readJsonBody(request));
   const endSessions = (userId: string) => endAllSessions({ sessions, clock }, userId, 'account_deleted', { deadline });
-  // One purger per feature that keeps data about a user; TOTP (issue 13) and passkeys (issue 14) add theirs here.
-  const purgers = [oneTimeTokenPurger(deps.changes)];
+  // One purger per feature that keeps data about a user (the TOTP secret and recovery codes live on the account item itself).
+  const purgers = [oneTimeTokenPurger(deps.changes), purgeMfa, purgePasskeys];
   await deleteAccount({ ...deps, clock, logger, endSessions, purgers }, sub, password, request);
   return noContent();
 });

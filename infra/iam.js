@@ -57,7 +57,8 @@ const DYNAMODB_ACCESS = {
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
   ],
   deleteAccount: [
-    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    // ConditionCheckItem: the passkey purge removes each passkey and the account's list in one transaction.
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], resources: [USERS] },
     { actions: ['UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
   ],
