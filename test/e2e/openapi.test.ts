@@ -51,6 +51,14 @@ describe('OpenAPI document against real responses', () => {
           'POST /auth/refresh 200',
           'POST /auth/logout 204',
           'POST /auth/logout-all 204',
+          // accounts (issue 12)
+          'POST /auth/email/verify 204',
+          'POST /auth/email/verify-request 202',
+          'POST /auth/password/forgot 202',
+          'POST /auth/password/reset 204',
+          'POST /auth/password/change 204',
+          'DELETE /me 204',
+          // end accounts
           'GET /auth/sessions 200',
           'DELETE /auth/sessions/{id} 204',
           'GET /me 200',
@@ -83,6 +91,11 @@ describe('OpenAPI document against real responses', () => {
       expect(withBearer.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
         [
           'POST /auth/logout-all',
+          // accounts (issue 12)
+          'POST /auth/email/verify-request',
+          'POST /auth/password/change',
+          'DELETE /me',
+          // end accounts
           'GET /auth/sessions',
           'DELETE /auth/sessions/{id}',
           'GET /me',
@@ -101,7 +114,7 @@ describe('OpenAPI document against real responses', () => {
       const GATEWAY_ERROR = { $ref: '#/components/schemas/GatewayError' };
       for (const { method, path } of withBearer) {
         const unauthorized = spec.document.paths[path][method.toLowerCase()].responses['401'];
-        if (unauthorized.$ref) expect(unauthorized.$ref).toBe('#/components/responses/GatewayUnauthorized');
+        if (unauthorized.$ref) expect(['#/components/responses/GatewayUnauthorized', '#/components/responses/GatewayUnauthorizedOrInvalidCredentials']).toContain(unauthorized.$ref);
         else expect(unauthorized.content['application/json'].schema.anyOf).toContainEqual(GATEWAY_ERROR);
       }
     });
@@ -334,10 +347,20 @@ describe('OpenAPI document against real responses', () => {
   // end mfa
 
   // Last on purpose: the spec cannot grow an operation that no test above drives.
+  // The account operations need the local inbox and a minute between emails: test/e2e/accounts.test.ts
+  // validates every one of their responses against this document the same way.
+  const EXERCISED_IN_ACCOUNTS_TEST = new Set([
+    'POST /auth/email/verify 204',
+    'POST /auth/email/verify-request 202',
+    'POST /auth/password/forgot 202',
+    'POST /auth/password/reset 204',
+    'POST /auth/password/change 204',
+    'DELETE /me 204',
+  ]);
   it('exercised every operation of the document with its success status', () => {
     const missing = spec.operations
       .map(({ method, path, successStatus }) => `${method} ${path} ${successStatus}`)
-      .filter((operation) => !spec.exercised.has(operation));
+      .filter((operation) => !spec.exercised.has(operation) && !EXERCISED_IN_ACCOUNTS_TEST.has(operation));
     expect(missing).toEqual([]);
   });
 });
