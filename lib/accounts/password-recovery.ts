@@ -16,10 +16,10 @@ import type { UserStore } from './user-store';
  * and it is given no earlier than `responseFloorMs` after the request started, whatever
  * happened (unknown email, throttled, sent, SES down). Sending an email takes tens of
  * milliseconds more than looking up an unknown email; a fixed floor above the sending time hides
- * that difference (docs/accounts.md says how the floor was measured).
+ * that difference (the README, "Enumeration timing", says how the floor was measured).
  */
 
-/** Every forgot-password answer waits until this long after the request started (see docs/accounts.md). */
+/** Every forgot-password answer waits until this long after the request started (see the README, "Enumeration timing"). */
 export const FORGOT_PASSWORD_RESPONSE_FLOOR_MS = 500;
 
 export interface ResponseFloor {
