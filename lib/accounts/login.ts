@@ -17,7 +17,10 @@ export interface CredentialCheckDeps {
  * Checks an email and password under the per-email throttle: the attempt is counted first, in
  * one conditional write, so however many requests race, at most `limits.maxAttempts` password
  * checks happen per window; past that the answer is 429 without touching the hash. An unknown
- * email costs a full hash too, and gets the same error. A success resets the count.
+ * email costs a full hash too, and gets the same error. A right password does NOT reset the count
+ * by itself: on an account with a second factor that would hand out fresh guesses at the code
+ * with every password step. Callers reset it (`resetAttemptsAfterSuccess`) once the whole
+ * authentication has succeeded.
  */
 export async function checkCredentials(deps: CredentialCheckDeps, email: string, password: string, client: ClientInfo): Promise<AccountCredentials> {
   const { clock, users, passwords, limits, logger } = deps;
@@ -32,7 +35,7 @@ export async function checkCredentials(deps: CredentialCheckDeps, email: string,
     logger.security('login_failed', { userId: account?.id, knownAccount: Boolean(account), ip: client.ip, userAgent: client.userAgent });
     throw new InvalidCredentialsError();
   }
-  await Promise.all([users.clearAttempts(email), rehashIfOutdated(deps, account, password)]);
+  await rehashIfOutdated(deps, account, password);
   return account;
 }
 
@@ -70,6 +73,7 @@ export async function passwordLogin(
 ): Promise<IssuedTokens> {
   const account = await checkCredentials(deps, email, password, client);
   if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
+  await resetAttemptsAfterSuccess(deps, account);
   if (account.mfaEnabled) {
     // Fail closed: a composition without the second step must never open a session here.
     if (!deps.secondFactor) throw new Error('TOTP is on for this account but no second-factor starter is wired');
@@ -77,4 +81,14 @@ export async function passwordLogin(
     throw new MfaRequiredError(started.mfaToken, started.expiresIn);
   }
   return deps.sessions.open(account.id, ['pwd'], client);
+}
+
+/**
+ * Settles the attempt count of an email after a right password. Without a second factor the
+ * authentication is complete: the count is reset. With one, only a right code resets it
+ * (lib/mfa); the right password just takes back its own attempt, so the password step can never
+ * be used to buy more guesses at the code, and an honest login is not charged for it.
+ */
+export async function resetAttemptsAfterSuccess(deps: { users: Pick<UserStore, 'clearAttempts' | 'uncountAttempt'> }, account: Pick<AccountCredentials, 'email' | 'mfaEnabled'>): Promise<void> {
+  await (account.mfaEnabled ? deps.users.uncountAttempt(account.email) : deps.users.clearAttempts(account.email));
 }

@@ -36,6 +36,10 @@ export function createMemoryUserStore(): UserStore & { readonly attempts: Map<st
     async clearAttempts(email) {
       attempts.delete(email);
     },
+    async uncountAttempt(email) {
+      const current = attempts.get(email);
+      if (current && current.count > 0) attempts.set(email, { ...current, count: current.count - 1 });
+    },
     async replacePasswordHash(email, expectedHash, nextHash) {
       const account = byEmail.get(email);
       if (!account || account.passwordHash !== expectedHash) return false;

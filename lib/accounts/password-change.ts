@@ -1,7 +1,7 @@
 import { InvalidCredentialsError, NotFoundError } from '../core/errors';
 import type { ClientInfo } from '../sessions/session-service';
 import type { AccountChangeStore } from './account-change-store';
-import { checkCredentials, type CredentialCheckDeps } from './login';
+import { checkCredentials, resetAttemptsAfterSuccess, type CredentialCheckDeps } from './login';
 import { sendPasswordChangedNotice, type TokenEmailDeps } from './token-emails';
 
 export interface ChangeDeps extends CredentialCheckDeps {
@@ -22,6 +22,7 @@ export async function changePassword(deps: ChangeDeps, caller: { userId: string;
   const account = await deps.users.findById(caller.userId);
   if (!account) throw new NotFoundError('The account');
   await checkCredentials(deps, account.email, currentPassword, client);
+  await resetAttemptsAfterSuccess(deps, account);
   const passwordHash = await deps.passwords.hash(newPassword);
   await deps.endOtherSessions(account.id, caller.sessionId);
   // False only when the account was deleted (or its email taken over) meanwhile.

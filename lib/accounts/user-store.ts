@@ -33,6 +33,8 @@ export interface UserStore {
    */
   countAttempt(email: string, now: number, limits: AttemptLimits): Promise<AttemptDecision>;
   clearAttempts(email: string): Promise<void>;
+  /** Takes back one counted attempt (never below zero): a right password on an account whose login goes on to a second factor. */
+  uncountAttempt(email: string): Promise<void>;
   /** Replaces the password hash, only if it is still `expectedHash` (a concurrent change wins). */
   replacePasswordHash(email: string, expectedHash: string, nextHash: string): Promise<boolean>;
 }

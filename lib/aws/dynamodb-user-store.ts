@@ -143,6 +143,22 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
       }
     },
 
+    async uncountAttempt(email) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: attemptsKey(email),
+            ConditionExpression: 'failures > :zero',
+            UpdateExpression: 'ADD failures :minusOne',
+            ExpressionAttributeValues: { ':zero': 0, ':minusOne': -1 },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) translateStorageError(error);
+      }
+    },
+
     async replacePasswordHash(email, expectedHash, nextHash) {
       try {
         await client.send(

@@ -8,7 +8,7 @@
  *   account's login throttle, whose count is taken before the code is checked;
  * - the MFA token and the code or recovery code are spent together in one transaction.
  */
-import { checkCredentials, type CredentialCheckDeps, type SecondFactorStarter } from '../accounts/login';
+import { checkCredentials, resetAttemptsAfterSuccess, type CredentialCheckDeps, type SecondFactorStarter } from '../accounts/login';
 import type { AttemptLimits, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
 import { InvalidMfaCodeError, InvalidMfaTokenError, InvalidRequestError, MfaAlreadyEnabledError, NotFoundError, TooManyAttemptsError } from '../core/errors';
@@ -104,6 +104,7 @@ function usableStep(crypto: MfaCrypto, state: TotpState, userId: string, code: u
 export async function disableTotp(deps: CodeCheckDeps & CredentialCheckDeps, userId: string, password: string, code: string, client: ClientInfo): Promise<void> {
   const account = await accountOf(deps.users, userId);
   await checkCredentials(deps, account.email, password, client);
+  await resetAttemptsAfterSuccess(deps, account);
   const state = await deps.mfa.totpState(account.email, userId);
   if (!state) throw new NotFoundError('The account');
   await countCodeAttempt(deps, account.email, userId, client);
@@ -120,6 +121,7 @@ export async function disableTotp(deps: CodeCheckDeps & CredentialCheckDeps, use
 export async function replaceRecoveryCodes(deps: MfaBaseDeps & CredentialCheckDeps, userId: string, password: string, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
   const account = await accountOf(deps.users, userId);
   await checkCredentials(deps, account.email, password, client);
+  await resetAttemptsAfterSuccess(deps, account);
   const recoveryCodes = newRecoveryCodes();
   const replaced = await deps.mfa.replaceRecoveryCodes({ userId, email: account.email, recoveryCodeHashes: recoveryCodes.map(deps.crypto.hashRecoveryCode) });
   if (!replaced) throw new InvalidRequestError('Two-step verification is off: there are no recovery codes to replace.');

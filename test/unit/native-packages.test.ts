@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readZip } from '../../bench/zip';
 import { appendToZip, crc32 } from '../../infra/plugins/archive.js';
+import { PASSWORD_HASHING_FUNCTIONS } from '../../infra/native-modules.js';
 import NativePackages from '../../infra/plugins/native-packages.js';
 import type { ServerlessFunction } from '../../infra/types';
 
@@ -58,13 +59,17 @@ describe('native packages plugin guards (before anything is fetched)', () => {
   });
   const packaged = { package: { artifact: '.serverless/x.zip' } };
 
+  // Every function that hashes, packaged, so each test breaks exactly one rule.
+  const all = () => Object.fromEntries(PASSWORD_HASHING_FUNCTIONS.map((fn) => [fn, packaged])) as Record<string, ServerlessFunction>;
+
   it('refuses a listed function that serverless.yml does not define (a typo would ship no binary)', () => {
-    const plugin = new NativePackages(serverlessWith({ login: packaged }), {});
+    const { register: _missing, ...withoutRegister } = all();
+    const plugin = new NativePackages(serverlessWith(withoutRegister), {});
     expect(() => plugin.addToArtifacts()).toThrow(/lists register for @node-rs\/argon2-linux-arm64-gnu, but serverless.yml has no such function/);
   });
 
   it('refuses to put the arm64 build into a function that runs on x86_64', () => {
-    const plugin = new NativePackages(serverlessWith({ login: packaged, register: { ...packaged, architecture: 'x86_64' } }), {});
+    const plugin = new NativePackages(serverlessWith({ ...all(), register: { ...packaged, architecture: 'x86_64' } }), {});
     expect(() => plugin.addToArtifacts()).toThrow(/register runs on x86_64, but @node-rs\/argon2-linux-arm64-gnu is an arm64 build/);
   });
 });

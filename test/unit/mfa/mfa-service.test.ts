@@ -140,6 +140,33 @@ describe('TOTP and recovery codes (memory stores)', () => {
       await expect(kit.login(email)).rejects.toThrow(TooManyAttemptsError);
     });
 
+    it('a right password does not buy more guesses at the code: wrong codes across fresh logins still reach 429', async () => {
+      const { email, secret } = await kit.enrol();
+      const wrong = kit.code(secret) === '000000' ? '111111' : '000000';
+      // A right password takes back only its own attempt; each wrong code stays counted, across logins.
+      const outcomes: unknown[] = [];
+      for (let round = 0; round < 10; round++) {
+        const step = await kit.login(email).catch((error: unknown) => error);
+        if (!(step instanceof MfaRequiredError)) {
+          outcomes.push(step);
+          break;
+        }
+        outcomes.push(await kit.verify(step.extraBody.mfa_token, { code: wrong }).catch((error: unknown) => error));
+      }
+      expect(outcomes.at(-1)).toBeInstanceOf(TooManyAttemptsError);
+      // LOGIN_MAX_FAILURES (5) guesses per lockout window, however the logins are interleaved.
+      expect(outcomes.filter((outcome) => outcome instanceof InvalidMfaCodeError)).toHaveLength(5);
+    });
+
+    it('disable with the right password cannot be used to guess codes without limit', async () => {
+      const { email, secret, userId } = await kit.enrol();
+      const wrong = kit.code(secret) === '000000' ? '111111' : '000000';
+      const outcomes: unknown[] = [];
+      for (let attempt = 0; attempt < 6; attempt++) outcomes.push(await kit.disable(userId, PASSWORD, wrong).catch((error: unknown) => error));
+      expect(outcomes.at(-1)).toBeInstanceOf(TooManyAttemptsError);
+      expect(email).toContain('@');
+    });
+
     it('an MFA token is single-use', async () => {
       const { email, secret } = await kit.enrol();
       const mfaToken = await kit.loginForToken(email);
