@@ -66,54 +66,110 @@ export function createAuthorizerHandler(build: () => Promise<AuthorizerDeps>, no
   // Built at cold start; a failed build (a throttled secret read) is retried by a later
   // invocation once a short backoff has passed, never kept for the container's life.
   let ready: Promise<AuthorizerDeps> | undefined;
+  // The same dependencies once built: a warm invocation reads them without awaiting a promise.
+  let built: AuthorizerDeps | undefined;
   let retryAt = 0;
   const start = () => {
     const attempt = build();
-    attempt.catch(() => {
-      if (ready === attempt) ready = undefined;
-      retryAt = now() + INIT_RETRY_BACKOFF_MS;
-    });
+    attempt.then(
+      (deps) => {
+        if (ready === attempt) built = deps;
+      },
+      () => {
+        if (ready === attempt) ready = undefined;
+        retryAt = now() + INIT_RETRY_BACKOFF_MS;
+      },
+    );
     return (ready = attempt);
   };
   start();
+  // Every event of a REST API carries a methodArn of the same API and stage: the policy of the last
+  // one is reused (a derived constant, never a per-token result).
+  let lastMethodArn: unknown;
+  let lastAllowPolicy: AllowPolicy | undefined;
+  const allowPolicyFor = (methodArn: unknown): AllowPolicy | undefined => {
+    if (methodArn === lastMethodArn && lastAllowPolicy) return lastAllowPolicy;
+    const resource = wholeApiArn(methodArn);
+    if (resource === undefined) return undefined;
+    lastMethodArn = methodArn;
+    return (lastAllowPolicy = allowPolicy(resource));
+  };
   return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
-    if (!ready && now() >= retryAt) start();
-    const deps = await (ready ?? Promise.reject(new Error('authorizer start-up failed recently; retrying after a short backoff')));
+    if (!built && !ready && now() >= retryAt) start();
+    const deps: AuthorizerDeps = built ?? (await (ready ?? Promise.reject<AuthorizerDeps>(new Error('authorizer start-up failed recently; retrying after a short backoff'))));
     const isHttpApi = 'version' in event && event.version === '2.0';
-    const resource = isHttpApi ? '' : wholeApiArn((event as { methodArn?: unknown }).methodArn);
-    const outcome = resource === undefined ? invalidEvent(deps.logger) : await authorize(event, deps);
+    const policy = isHttpApi ? undefined : allowPolicyFor((event as { methodArn?: unknown }).methodArn);
+    const checked = !isHttpApi && policy === undefined ? invalidEvent(deps.logger) : verifyBearer(event, deps);
+    const outcome = typeof checked === 'string' || !deps.isSessionLive ? checked : await checkSession(checked, deps.isSessionLive, deps.logger);
     if (typeof outcome === 'string') {
       // The reason names a check, never the token.
       deps.logger.debug('authorization refused', { reason: outcome });
       report(deps, denied(outcome));
       if (isHttpApi) return HTTP_API_DENIED;
       // A Deny policy is API Gateway's 403 access_denied: the caller is known, the login too weak.
-      if (outcome === 'insufficient_authentication') return denyPolicy(resource!);
+      if (outcome === 'insufficient_authentication') return denyPolicy(policy!.resource);
       throw new Error('Unauthorized');
     }
     report(deps, ALLOWED);
     const context: AuthorizerContext = { sub: outcome.sub, sid: outcome.sid, scope: outcome.scope, amr: outcome.amr.join(' ') };
     if (isHttpApi) return { isAuthorized: true, context };
-    return {
-      principalId: outcome.sub,
-      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource! }] },
-      context,
-    };
+    return { principalId: outcome.sub, policyDocument: policy!.document, context };
   };
 }
 
-/** The principal, or why the request is refused. */
-async function authorize(event: AuthorizerEvent, { verify, isSessionLive, logger, requiredAmr }: AuthorizerDeps): Promise<AccessTokenPrincipal | AuthorizerDenial> {
-  let principal: AccessTokenPrincipal;
+interface AllowPolicy {
+  readonly resource: string;
+  readonly document: APIGatewayAuthorizerResult['policyDocument'];
+}
+
+/** Built once per API and stage, frozen: results share it. */
+function allowPolicy(resource: string): AllowPolicy {
+  const statement = Object.freeze({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource });
+  return { resource, document: Object.freeze({ Version: '2012-10-17', Statement: Object.freeze([statement]) }) as APIGatewayAuthorizerResult['policyDocument'] };
+}
+
+/**
+ * The principal of the request's bearer token, or why it is refused; synchronous, so a stateless
+ * authorizer awaits nothing per request. A TOKEN event's `Bearer <token>` is verified first as it
+ * stands; only a value the verifier finds malformed goes through bearerTokenOf, whose refusals
+ * (no_bearer, multiple_authorization) take precedence exactly as before.
+ */
+function verifyBearer(event: AuthorizerEvent, { verify, logger, requiredAmr }: AuthorizerDeps): AccessTokenPrincipal | AuthorizerDenial {
+  let principal: AccessTokenPrincipal | undefined;
   try {
-    principal = verify(bearerTokenOf(event));
+    const candidate = plainBearerOf(event);
+    if (candidate !== undefined) principal = verifyUnlessMalformed(verify, candidate);
+    principal ??= verify(bearerTokenOf(event));
   } catch (error) {
     if (error instanceof AccessTokenRejectedError || error instanceof BearerTokenError) return error.code;
     logger.error('authorizer failed', { error });
     return 'internal_error';
   }
   if (requiredAmr !== undefined && !principal.amr.includes(requiredAmr)) return 'insufficient_authentication';
-  if (!isSessionLive) return principal;
+  return principal;
+}
+
+/**
+ * `authorizationToken` after an exact `Bearer ` prefix, unchecked. When the verifier accepts it
+ * (or refuses it for anything but its form), it is a compact JWS, which holds no white space or
+ * comma, so bearerTokenOf would have returned the same string.
+ */
+function plainBearerOf(event: AuthorizerEvent): string | undefined {
+  if (event.type !== 'TOKEN') return undefined;
+  const value: unknown = event.authorizationToken;
+  return typeof value === 'string' && value.startsWith('Bearer ') && value.charCodeAt(7) !== 0x20 ? value.slice(7) : undefined;
+}
+
+function verifyUnlessMalformed(verify: AccessTokenVerifier, token: string): AccessTokenPrincipal | undefined {
+  try {
+    return verify(token);
+  } catch (error) {
+    if (error instanceof AccessTokenRejectedError && error.code === 'malformed') return undefined;
+    throw error;
+  }
+}
+
+async function checkSession(principal: AccessTokenPrincipal, isSessionLive: SessionLivenessCheck, logger: Logger): Promise<AccessTokenPrincipal | AuthorizerDenial> {
   try {
     return (await isSessionLive(principal)) ? principal : 'session_ended';
   } catch (error) {

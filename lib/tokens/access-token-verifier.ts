@@ -85,8 +85,6 @@ export const MAX_TOKEN_LENGTH = 8192;
 export const MAX_AMR_VALUES = 16;
 const AMR_VALUE = /^[\x21-\x7e]{1,32}$/;
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 // Members that carry or point at keys, or change how the payload is read: we honour none.
 const UNSUPPORTED_HEADER_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64', 'zip', 'enc'];
 // typ is a media type: compared without regard to case, with or without "application/" (RFC 7515 4.1.9).
@@ -94,6 +92,8 @@ const ACCEPTED_TYPES = new Set([ACCESS_TOKEN_TYPE, `application/${ACCESS_TOKEN_T
 // Every token of one key has the same header segment; see createAccessTokenVerifier.
 const MAX_REMEMBERED_HEADERS = 16;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const REPLACEMENT_CHARACTER = '\uFFFD';
+const BYTE_ORDER_MARK = 0xfeff;
 
 type Claims = Readonly<Record<string, unknown>>;
 
@@ -117,18 +117,21 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   };
 
   return (token) => {
-    const parts = decompose(token);
-    const known = verifiedHeaders.get(parts.headerSegment);
-    const key = known ?? keyFor(parseSegment(parts.headerSegment));
-    if (!signatureIsValid(key, parts.signingInput, Buffer.from(parts.signatureSegment, 'base64url'))) {
-      throw new AccessTokenRejectedError('invalid_signature');
-    }
-    const claims = parseSegment(parts.payloadSegment);
+    const { first, last } = dotsOf(token);
+    const headerSegment = token.slice(0, first);
+    const known = verifiedHeaders.get(headerSegment);
+    // A remembered header passed the round trip already; every segment is checked before any is read.
+    const header = known ? undefined : canonicalBytes(headerSegment);
+    const payload = canonicalBytes(token.slice(first + 1, last));
+    const signature = canonicalBytes(token.slice(last + 1));
+    const key = known ?? keyFor(parseJsonObject(header!));
+    if (!signatureIsValid(key, token.slice(0, last), signature)) throw new AccessTokenRejectedError('invalid_signature');
+    const claims = parseJsonObject(payload);
     const now = Math.floor(clock.now() / 1000);
     // A broken clock must not disable every time check (NaN compares false).
     if (!Number.isFinite(now)) throw new RangeError('clock.now() is not a finite number');
     const principal = checkClaims(claims, { issuer, audience, maxTokenAgeSeconds, clockSkewSeconds, now });
-    if (!known && verifiedHeaders.size < MAX_REMEMBERED_HEADERS) verifiedHeaders.set(parts.headerSegment, key);
+    if (!known && verifiedHeaders.size < MAX_REMEMBERED_HEADERS) verifiedHeaders.set(headerSegment, key);
     return principal;
   };
 }
@@ -142,33 +145,45 @@ interface CompactParts {
 
 /** Step 1: three canonical base64url segments, no padding or white space; one string per token. */
 export function decompose(token: string): CompactParts {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new AccessTokenRejectedError('malformed');
+  const { first, last } = dotsOf(token);
+  const segments = [token.slice(0, first), token.slice(first + 1, last), token.slice(last + 1)] as const;
+  for (const segment of segments) canonicalBytes(segment);
+  return { headerSegment: segments[0], payloadSegment: segments[1], signatureSegment: segments[2], signingInput: token.slice(0, last) };
+}
+
+/** The first and last dot of a string of bounded length with three non-empty dot-separated parts. */
+function dotsOf(token: string): { first: number; last: number } {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new AccessTokenRejectedError('malformed');
   const first = token.indexOf('.');
   const last = token.lastIndexOf('.');
-  if (!isCanonicalBase64url(token, 0, first) || !isCanonicalBase64url(token, first + 1, last) || !isCanonicalBase64url(token, last + 1, token.length)) {
-    throw new AccessTokenRejectedError('malformed');
-  }
-  return { headerSegment: token.slice(0, first), payloadSegment: token.slice(first + 1, last), signatureSegment: token.slice(last + 1), signingInput: token.slice(0, last) };
+  // A further dot lies inside the payload segment, whose round trip then fails.
+  if (first < 1 || last - first < 2 || last === token.length - 1) throw new AccessTokenRejectedError('malformed');
+  return { first, last };
 }
 
 /**
- * Decoders accept a segment whose unused trailing bits are set, so several strings would decode to
- * one signature; only the encoding with those bits zero is canonical. text[start, end) is known to
- * hold base64url characters only.
+ * A segment's bytes, if it is canonical base64url: only the alphabet, no padding, no white space,
+ * and unused trailing bits zero (decoders accept them set, so several strings would decode to one
+ * signature). Exactly the strings a decode and re-encode round trip gives back; the decode is needed
+ * anyway, and the round trip is cheaper than a regular expression over the whole token.
  */
-function isCanonicalBase64url(text: string, start: number, end: number): boolean {
-  const remainder = (end - start) % 4;
-  if (remainder === 0) return true;
-  if (remainder === 1) return false;
-  const value = BASE64URL_ALPHABET.indexOf(text[end - 1]!);
-  return (value & (remainder === 2 ? 0b1111 : 0b11)) === 0;
+function canonicalBytes(segment: string): Buffer {
+  const bytes = Buffer.from(segment, 'base64url');
+  if (bytes.toString('base64url') !== segment) throw new AccessTokenRejectedError('malformed');
+  return bytes;
 }
 
-/** A segment's JSON object, decoded as strict UTF-8 (a leading BOM is dropped). */
-function parseSegment(segment: string): Claims {
+/**
+ * A segment's JSON object, decoded as strict UTF-8 (a leading BOM is dropped). The lenient decoder
+ * is much faster than the fatal TextDecoder; text it had to repair (U+FFFD) or that starts with a BOM
+ * is decoded again strictly, which refuses or strips exactly as before.
+ */
+function parseJsonObject(bytes: Buffer): Claims {
   let value: unknown;
   try {
-    value = JSON.parse(strictUtf8.decode(Buffer.from(segment, 'base64url')));
+    let text = bytes.toString('utf8');
+    if (text.charCodeAt(0) === BYTE_ORDER_MARK || text.includes(REPLACEMENT_CHARACTER)) text = strictUtf8.decode(bytes);
+    value = JSON.parse(text);
   } catch {
     throw new AccessTokenRejectedError('malformed');
   }
