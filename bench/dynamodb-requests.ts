@@ -27,7 +27,7 @@ export const benchEmail = (prefix: string): string => `${prefix}-${randomBytes(6
 /** What each operation sends on its happy path (issue 10/11 design): the goals of the table. */
 export const EXPECTED_CALLS = {
   register: [['TransactWriteItems']],
-  login: [['UpdateItem', 'GetItem'], ['DeleteItem'], ['Query'], ['PutItem']],
+  login: [['UpdateItem', 'GetItem'], ['DeleteItem'], ['Query'], ['TransactWriteItems']],
   refresh: [['UpdateItem']],
   logout: [['UpdateItem']],
   loginWrongPassword: [['UpdateItem', 'GetItem']],

@@ -44,7 +44,7 @@ export async function createBenchService(env: Env, options: BenchServiceOptions 
   const storage = loadStorageConfig(env);
   const client = options.client ?? createDocumentClient({ endpoint: storage.dynamoDbEndpoint, onRequest: options.onRequest, onConsumedCapacity: options.onConsumedCapacity });
   const users: UserStore = wrap('users', createDynamoDbUserStore(client, storage.usersTable));
-  const sessionStore: SessionStore = wrap('sessions', createDynamoDbSessionStore(client, storage.sessionsTable));
+  const sessionStore: SessionStore = wrap('sessions', createDynamoDbSessionStore(client, storage.sessionsTable, { usersTable: storage.usersTable }));
   const passwords: PasswordHasher = wrap('passwords', options.passwords ?? createPasswordHasher());
   const tokenConfig = loadTokenConfig(env, { requirePrivateKey: true });
   const hashKeys = loadHashKeys(env);

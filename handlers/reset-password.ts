@@ -1,6 +1,8 @@
 import { resetPassword } from '../lib/accounts/password-recovery';
 import { accountChanges, oneTimeTokenCodec } from '../lib/compose/accounts';
 import { emailSettings, mailer } from '../lib/compose/email';
+import { unprovenTotpForgetter } from '../lib/compose/mfa';
+import { passkeyPurger } from '../lib/compose/passkeys';
 import { clock, httpHandler, parts } from '../lib/compose/runtime';
 import { sessionStore, userStore } from '../lib/compose/storage';
 import { passwordHasher } from '../lib/compose/sessions';
@@ -9,11 +11,12 @@ import { resetPasswordSchema } from '../lib/http/account-schemas';
 import { validate } from '../lib/http/validation';
 import { endAllSessions } from '../lib/sessions/session-service';
 
-const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, passwords: passwordHasher, mailer, email: emailSettings });
+const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, passwords: passwordHasher, mailer, email: emailSettings, forgetTotp: unprovenTotpForgetter, purgePasskeys: passkeyPurger });
 
-export const handler = httpHandler(ready, async (request, { sessions, ...deps }, { logger, deadline }) => {
+export const handler = httpHandler(ready, async (request, { sessions, forgetTotp, purgePasskeys, ...deps }, { logger, deadline }) => {
   const { token, password } = validate(resetPasswordSchema, readJsonBody(request));
   const endSessions = (userId: string) => endAllSessions({ sessions, clock }, userId, 'password_reset', { deadline });
-  await resetPassword({ ...deps, clock, logger, endSessions }, token, password, request);
+  const forgetUnprovenFactors = [forgetTotp, (account: { id: string }) => purgePasskeys(account.id)];
+  await resetPassword({ ...deps, clock, logger, endSessions, forgetUnprovenFactors }, token, password, request);
   return noContent();
 });

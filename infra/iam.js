@@ -20,8 +20,9 @@ const DYNAMODB_ACCESS = {
   // PutItem: the account (a transaction of two puts) and its verification token; DeleteItem undoes the token when the email fails.
   register: [{ actions: ['PutItem', 'DeleteItem'], resources: [USERS] }],
   login: [
-    // PutItem: the MFA token of a login on a TOTP account (issue 13).
-    { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'], resources: [USERS] },
+    // PutItem: the MFA token of a login on a TOTP account (issue 13). ConditionCheckItem: the new
+    // session is written only while the account still has the password hash the login verified.
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem', 'ConditionCheckItem'], resources: [USERS] },
     // PutItem opens the session; the rest keep the account under its session limit.
     { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
@@ -46,7 +47,8 @@ const DYNAMODB_ACCESS = {
   verifyRequest: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }],
   forgotPassword: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }],
   resetPassword: [
-    // UpdateItem: the token and the new password in one transaction; DeleteItem clears the login throttle.
+    // UpdateItem: the token and the new password in one transaction; DeleteItem clears the login throttle
+    // (and, on a first proof of the mailbox, the TOTP and passkeys enrolled before it).
     { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
     { actions: ['UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
@@ -57,8 +59,8 @@ const DYNAMODB_ACCESS = {
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
   ],
   deleteAccount: [
-    // ConditionCheckItem: the passkey purge removes each passkey and the account's list in one transaction.
-    { actions: ['GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], resources: [USERS] },
+    // The passkey purge deletes each passkey and the account's list in one transaction of conditional deletes.
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
     { actions: ['UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
   ],

@@ -35,19 +35,25 @@ export async function checkCredentials(deps: CredentialCheckDeps, email: string,
     logger.security('login_failed', { userId: account?.id, knownAccount: Boolean(account), ip: client.ip, userAgent: client.userAgent });
     throw new InvalidCredentialsError();
   }
-  await rehashIfOutdated(deps, account, password);
-  return account;
+  return { ...account, passwordHash: await rehashIfOutdated(deps, account, password) };
 }
 
-/** Re-hashes with today's parameters after a successful check; a failure here never fails the login. */
-async function rehashIfOutdated({ users, passwords, logger }: CredentialCheckDeps, account: AccountCredentials, password: string): Promise<void> {
-  if (!passwords.needsRehash(account.passwordHash)) return;
+/**
+ * Re-hashes with today's parameters after a successful check; a failure here never fails the
+ * login. Returns the hash the account now holds.
+ */
+async function rehashIfOutdated({ users, passwords, logger }: CredentialCheckDeps, account: AccountCredentials, password: string): Promise<string> {
+  if (!passwords.needsRehash(account.passwordHash)) return account.passwordHash;
   try {
-    const replaced = await users.replacePasswordHash(account.email, account.passwordHash, await passwords.hash(password));
-    if (replaced) logger.security('password_rehashed', { userId: account.id });
+    const rehashed = await passwords.hash(password);
+    if (await users.replacePasswordHash(account.email, account.passwordHash, rehashed)) {
+      logger.security('password_rehashed', { userId: account.id });
+      return rehashed;
+    }
   } catch (error) {
     logger.warn('password rehash failed', { userId: account.id, error });
   }
+  return account.passwordHash;
 }
 
 /** How the refresh token of a login travels (the login's `refresh_token_delivery`). */
@@ -80,7 +86,8 @@ export async function passwordLogin(
     const started = await deps.secondFactor({ userId: account.id, email: account.email, amr: ['pwd'], delivery });
     throw new MfaRequiredError(started.mfaToken, started.expiresIn);
   }
-  return deps.sessions.open(account.id, ['pwd'], client);
+  // Guarded: if a reset or change replaced this password meanwhile, no session is opened.
+  return deps.sessions.open(account.id, ['pwd'], client, { email: account.email, userId: account.id, passwordHash: account.passwordHash });
 }
 
 /**

@@ -54,6 +54,11 @@ export interface ResetDeps {
   readonly logger: Logger;
   /** Ends every session of the user (session-service's endAllSessions, bound to its store and deadline). */
   readonly endSessions: (userId: string) => Promise<number>;
+  /**
+   * Run when the reset is the account's first proof of its mailbox: second factors enrolled before
+   * it (TOTP, passkeys) were enrolled by whoever registered the email, who may not own it.
+   */
+  readonly forgetUnprovenFactors?: readonly ((account: { id: string; email: string }) => Promise<void>)[];
 }
 
 /**
@@ -68,6 +73,9 @@ export async function resetPassword(deps: ResetDeps, presented: string, newPassw
   const passwordHash = await deps.passwords.hash(newPassword);
   // Retryable steps first: if one fails (503), the token is still valid for the retry.
   await Promise.all([deps.endSessions(account.id), deps.users.clearAttempts(account.email)]);
+  if (!account.emailVerified) {
+    await Promise.all((deps.forgetUnprovenFactors ?? []).map((forget) => forget(account)));
+  }
   const redeemed = await deps.changes.redeemToken('reset_password', account.id, deps.oneTimeTokens.hashesOf('reset_password', token), deps.clock.now(), { email: account.email, passwordHash });
   if (!redeemed) throw new InvalidOneTimeTokenError();
   deps.logger.security('password_reset', { userId: account.id, ip: client.ip, userAgent: client.userAgent });

@@ -205,6 +205,20 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
       }
     },
 
+    async forgetTotp(userId, email) {
+      await guarded(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId',
+            UpdateExpression: 'SET totpEnabled = :off REMOVE totpSecret, recoveryCodes',
+            ExpressionAttributeValues: { ':userId': userId, ':off': false },
+          }),
+        ),
+      );
+    },
+
     async purge(userId) {
       try {
         await client.send(new DeleteCommand({ TableName: tableName, Key: pendingTotpKey(userId) }));

@@ -1,8 +1,11 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LIVE_SESSION_RULE, sessionExpiresAt, type SessionRecord, type SessionSummary } from '../sessions/session';
 import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '../sessions/session-store';
+import { InvalidCredentialsError } from '../core/errors';
 import { isConditionFailure, translateStorageError } from './dynamodb';
+import { emailKey } from './dynamodb-user-store';
 
 /**
  * Sessions in DynamoDB: one item per session, keyed by id. `liveUserId` (the user id, present
@@ -21,18 +24,37 @@ const LIVE = [
 
 const SUMMARY_ATTRIBUTES = ['id', 'userId', 'createdAt', 'lastUsedAt', 'idleExpiresAt', 'absoluteExpiresAt', 'revokedAt', 'userAgent', 'ip'] as const;
 
-export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, tableName: string): SessionStore {
+export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, tableName: string, options: { usersTable?: string } = {}): SessionStore {
   return {
-    async create(session) {
+    async create(session, guard) {
+      const put = {
+        TableName: tableName,
+        Item: { ...session, liveUserId: session.userId, ttl: ttlOf(session) },
+        ConditionExpression: 'attribute_not_exists(id)',
+      };
       try {
+        if (!guard) {
+          await client.send(new PutCommand(put));
+          return;
+        }
+        if (!options.usersTable) throw new Error('a guarded session needs the users table');
         await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...session, liveUserId: session.userId, ttl: ttlOf(session) },
-            ConditionExpression: 'attribute_not_exists(id)',
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: put },
+              {
+                ConditionCheck: {
+                  TableName: options.usersTable,
+                  Key: emailKey(guard.email),
+                  ConditionExpression: 'userId = :userId AND passwordHash = :passwordHash',
+                  ExpressionAttributeValues: { ':userId': guard.userId, ':passwordHash': guard.passwordHash },
+                },
+              },
+            ],
           }),
         );
       } catch (error) {
+        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') throw new InvalidCredentialsError();
         translateStorageError(error);
       }
     },

@@ -2,7 +2,7 @@
 import { createDynamoDbMfaStore } from '../aws/dynamodb-mfa-store';
 import { loadMfaConfig } from '../core/config';
 import { createMfaCrypto } from '../mfa/mfa-crypto';
-import { createSecondFactorStarter, purgeMfaData } from '../mfa/mfa-service';
+import { createSecondFactorStarter, forgetUnprovenTotp, purgeMfaData } from '../mfa/mfa-service';
 import type { MfaStore } from '../mfa/mfa-store';
 import { clock, env, lazy } from './runtime';
 import { documentClient, storageConfig } from './storage';
@@ -19,4 +19,10 @@ export const secondFactorStarter = /* @__PURE__ */ lazy(async () => createSecond
 export const mfaDataPurger = /* @__PURE__ */ lazy(async () => {
   const mfa = await mfaStore();
   return (userId: string) => purgeMfaData({ mfa }, userId);
+});
+
+/** A password reset's step for an account whose email was never verified: TOTP enrolled before goes. */
+export const unprovenTotpForgetter = /* @__PURE__ */ lazy(async () => {
+  const mfa = await mfaStore();
+  return (account: { id: string; email: string }) => forgetUnprovenTotp({ mfa }, account.id, account.email);
 });

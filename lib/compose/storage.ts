@@ -10,4 +10,6 @@ import { env, lazy, lazySync } from './runtime';
 export const storageConfig = /* @__PURE__ */ lazySync(() => loadStorageConfig(env));
 export const documentClient = /* @__PURE__ */ lazySync(() => createDocumentClient({ endpoint: storageConfig().dynamoDbEndpoint }));
 export const userStore = /* @__PURE__ */ lazy((): UserStore => createDynamoDbUserStore(documentClient(), storageConfig().usersTable));
-export const sessionStore = /* @__PURE__ */ lazy((): SessionStore => createDynamoDbSessionStore(documentClient(), storageConfig().sessionsTable));
+export const sessionStore = /* @__PURE__ */ lazy(
+  (): SessionStore => createDynamoDbSessionStore(documentClient(), storageConfig().sessionsTable, { usersTable: storageConfig().usersTable }),
+);

@@ -89,6 +89,11 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
       else record.recoveryCodeHashes.delete(use.codeHash);
       return 'completed';
     },
+    async forgetTotp(userId, email) {
+      const record = totp.get(userId);
+      if (!(await owned(email, userId)) || !record) return;
+      totp.set(userId, { enabled: false, sealedSecret: undefined, lastUsedStep: record.lastUsedStep, recoveryCodeHashes: new Set() });
+    },
     async purge(userId) {
       pending.delete(userId);
       totp.delete(userId);

@@ -71,4 +71,6 @@ export interface MfaStore {
   completeLogin(input: { tokenHash: string; now: number; maxFailures: number; userId: string; email: string; use: SecondFactorUse }): Promise<CompleteLoginOutcome>;
   /** Deletes what is kept about a user outside the account item (the pending secret). */
   purge(userId: string): Promise<void>;
+  /** Turns TOTP off and drops its secret and recovery codes, whatever the code (a first proof of the mailbox by a reset). */
+  forgetTotp(userId: string, email: string): Promise<void>;
 }

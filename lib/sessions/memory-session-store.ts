@@ -1,14 +1,18 @@
 import { isSessionLive, type SessionRecord } from './session';
-import type { IndexedSession, SessionStore } from './session-store';
+import { InvalidCredentialsError } from '../core/errors';
+import type { CredentialGuard, IndexedSession, SessionStore } from './session-store';
 
 /** An in-memory SessionStore with the DynamoDB adapter's semantics, for unit tests of the domain. */
-export function createMemorySessionStore(): SessionStore & { readonly items: Map<string, SessionRecord & { indexed: boolean }> } {
+export function createMemorySessionStore(
+  options: { guardHolds?: (guard: CredentialGuard) => boolean } = {},
+): SessionStore & { readonly items: Map<string, SessionRecord & { indexed: boolean }> } {
   const items = new Map<string, SessionRecord & { indexed: boolean }>();
   const byIndexOrder = (a: IndexedSession, b: IndexedSession) => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
   return {
     items,
-    async create(session) {
+    async create(session, guard) {
       if (items.has(session.id)) throw new Error(`session ${session.id} exists`);
+      if (guard && options.guardHolds && !options.guardHolds(guard)) throw new InvalidCredentialsError();
       items.set(session.id, { ...session, indexed: true });
     },
     async get(sessionId) {

@@ -5,7 +5,7 @@ import { forEachBounded } from '../core/bounded';
 import { newSessionId, type RefreshToken, type RefreshTokenCodec } from '../tokens/refresh-token';
 import { isSessionLive, sessionExpiresAt, type RevocationReason, type SessionRecord, type SessionSummary } from './session';
 import type { SessionCursorCodec } from './session-cursor';
-import type { SessionStore } from './session-store';
+import type { CredentialGuard, SessionStore } from './session-store';
 
 export interface SessionPolicy {
   readonly refreshTokenTtlSeconds: number;
@@ -105,8 +105,11 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
   };
 
   return {
-    /** Opens a session for an authenticated user; `amr` records how they logged in. */
-    async open(userId: string, amr: readonly string[], client: ClientInfo): Promise<IssuedTokens> {
+    /**
+     * Opens a session for an authenticated user; `amr` records how they logged in. A password
+     * login passes the hash it verified: the session is stored only if it is still the account's.
+     */
+    async open(userId: string, amr: readonly string[], client: ClientInfo, guard?: CredentialGuard): Promise<IssuedTokens> {
       const now = clock.now();
       await makeRoomFor(userId, now, client);
       // Whole seconds, because the refresh token carries the absolute expiry in seconds.
@@ -126,7 +129,7 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
         ip: client.ip,
         amr: [...amr],
       };
-      await sessions.create(session);
+      await sessions.create(session, guard);
       count('LoginSucceeded');
       return issue(session, refreshToken, now);
     },

@@ -6,7 +6,12 @@ import type { RevocationReason, SessionRecord, SessionSummary } from './session'
  * writes one item and no index entry, and a revoked session leaves the index at once.
  */
 export interface SessionStore {
-  create(session: SessionRecord): Promise<void>;
+  /**
+   * Stores a new session. With a guard, only if the account's password hash is still the one the
+   * login verified, in the same write: a login racing a password reset or change cannot open a
+   * session after their sweep (throws InvalidCredentialsError then).
+   */
+  create(session: SessionRecord, guard?: CredentialGuard): Promise<void>;
   get(sessionId: string): Promise<SessionRecord | undefined>;
   /** Swaps the current token hash in one conditional write; never a read before it. */
   rotate(request: RotationRequest): Promise<RotationResult>;
@@ -16,6 +21,13 @@ export interface SessionStore {
   listIndexed(userId: string, options: { limit: number; after?: IndexKey | undefined; newestFirst: boolean }): Promise<IndexPage>;
   /** The listing fields of up to 100 sessions, in one batch read. */
   summaries(sessionIds: readonly string[]): Promise<SessionSummary[]>;
+}
+
+/** The password hash a login verified, for the account it belongs to. */
+export interface CredentialGuard {
+  readonly email: string;
+  readonly userId: string;
+  readonly passwordHash: string;
 }
 
 /** What the by-user index holds of a session. */

@@ -129,7 +129,7 @@ describe('benchmark scripts on tiny counts', () => {
     expect(calls['me (GET /me)']!.length).toBeLessThanOrEqual(2);
     expect(new Set(calls['me (GET /me)'])).toEqual(new Set(['GetItem']));
     expect([...calls.login!.slice(0, 2)].sort()).toEqual(['GetItem', 'UpdateItem']);
-    expect(calls.login!.slice(2)).toEqual(['DeleteItem', 'Query', 'PutItem']);
+    expect(calls.login!.slice(2)).toEqual(['DeleteItem', 'Query', 'TransactWriteItems']);
     expect(matchesExpected(calls['login after a failed attempt']!, EXPECTED_CALLS.login)).toBe(true);
     expect([...calls['login, wrong password']!].sort()).toEqual(['GetItem', 'UpdateItem']);
     expect(requests['authorizer, stateless']).toBe(0);

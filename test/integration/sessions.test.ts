@@ -25,11 +25,11 @@ async function setup(env: Record<string, string> = {}) {
 }
 
 describe('sessions against DynamoDB Local', () => {
-  it('login counts the attempt, reads the account, resets the count, checks the session cap and opens a session; refresh rotates with exactly one request', async () => {
+  it('login counts the attempt, reads the account, resets the count, checks the session cap and opens a session guarded by the verified hash; refresh rotates with exactly one request', async () => {
     const { login, refresh, requests } = await setup();
     requests.length = 0;
     const first = await login();
-    expect([...requests].sort()).toEqual(['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem']);
+    expect([...requests].sort()).toEqual(['DeleteItem', 'GetItem', 'Query', 'TransactWriteItems', 'UpdateItem']);
     requests.length = 0;
     const second = await refresh(first.refreshToken);
     expect(requests).toEqual(['UpdateItem']);
@@ -224,7 +224,7 @@ describe('sessions against DynamoDB Local', () => {
     await expect(app.sessions.login(email, 'wrong password!', client)).rejects.toThrow(InvalidCredentialsError);
     requests.length = 0;
     await app.sessions.login(email, PASSWORD, client);
-    expect([...requests].sort()).toEqual(['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem']);
+    expect([...requests].sort()).toEqual(['DeleteItem', 'GetItem', 'Query', 'TransactWriteItems', 'UpdateItem']);
     await expect(app.sessions.login(email, 'wrong password!', client)).rejects.toThrow(InvalidCredentialsError);
     await expect(app.sessions.login(email, 'wrong password!', client)).rejects.toThrow(InvalidCredentialsError);
     await expect(app.sessions.login(email, PASSWORD, client)).resolves.toBeDefined();

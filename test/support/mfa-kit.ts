@@ -54,7 +54,7 @@ export async function createMfaKit(stores: 'memory' | 'dynamodb', env: Record<st
   } else {
     users = createDynamoDbUserStore(client, storage.usersTable);
     mfa = createDynamoDbMfaStore(client, storage.usersTable);
-    sessionStore = createDynamoDbSessionStore(client, storage.sessionsTable);
+    sessionStore = createDynamoDbSessionStore(client, storage.sessionsTable, { usersTable: storage.usersTable });
   }
   const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
   const keys = loadHashKeys(full);

@@ -37,6 +37,7 @@ function world(options: { verificationTtlSeconds?: number } = {}) {
   const base = { ...tokenDeps, users, logger: log.logger, passwords, limits };
   const endSessions = (reason: 'password_reset' | 'account_deleted') => (userId: string) => endAllSessions({ sessions, clock }, userId, reason);
   const purged: string[] = [];
+  const forgotten: string[] = [];
 
   let sessionCounter = 0;
   const openSession = async (userId: string) => {
@@ -64,7 +65,9 @@ function world(options: { verificationTtlSeconds?: number } = {}) {
     verifyRequest: (userId: string) => requestVerificationEmail(base, userId),
     verify: (token: string) => verifyEmail(base, token),
     forgot: (address: string) => requestPasswordReset({ ...base, floor }, address, CLIENT),
-    reset: (token: string, password = NEW_PASSWORD) => resetPassword({ ...base, endSessions: endSessions('password_reset') }, token, password, CLIENT),
+    forgotten,
+    reset: (token: string, password = NEW_PASSWORD) =>
+      resetPassword({ ...base, endSessions: endSessions('password_reset'), forgetUnprovenFactors: [async (account) => void forgotten.push(account.id)] }, token, password, CLIENT),
     change: (userId: string, sessionId: string, current: string, next = NEW_PASSWORD) =>
       changePassword({ ...base, endOtherSessions: (id, except) => endAllSessions({ sessions, clock }, id, 'password_changed', { except }) }, { userId, sessionId }, current, next, CLIENT),
     remove: (userId: string, password: string) =>
@@ -233,6 +236,19 @@ describe('forgot password and reset', () => {
     expect(notice.subject).toMatch(/password was changed/);
     expect(notice.text).not.toMatch(/https?:\/\//);
     expect(w.log.lines.map((line) => line.security_event)).toContain('password_reset');
+  });
+
+  it('a reset that is the first proof of the mailbox forgets the second factors enrolled before it; a later one does not', async () => {
+    const w = world();
+    const address = uniqueEmail('squatted');
+    const account = await w.register(address);
+    await w.forgot(address);
+    await w.reset(w.tokenIn(address));
+    expect(w.forgotten).toEqual([account.userId]);
+    w.clock.advance(61_000);
+    await w.forgot(address);
+    await w.reset(w.tokenIn(address), 'yet another passphrase');
+    expect(w.forgotten).toEqual([account.userId]);
   });
 
   it('of concurrent resets with one token exactly one succeeds; the others are invalid_one_time_token', async () => {
