@@ -34,9 +34,14 @@ export async function requestPasswordReset(deps: TokenEmailDeps & { users: UserS
   try {
     const account = await deps.users.findByEmail(email);
     if (!account) return;
-    const outcome = await sendTokenEmail(deps, 'reset_password', account);
-    if (outcome.sent) deps.logger.security('password_reset_requested', { userId: account.id, ip: client.ip, userAgent: client.userAgent });
-    else if (outcome.reason === 'send_failed') logSendFailure(deps.logger, account.id, 'reset_password', outcome.error);
+    try {
+      const outcome = await sendTokenEmail(deps, 'reset_password', account);
+      if (outcome.sent) deps.logger.security('password_reset_requested', { userId: account.id, ip: client.ip, userAgent: client.userAgent });
+      else if (outcome.reason === 'send_failed') logSendFailure(deps.logger, account.id, 'reset_password', outcome.error);
+    } catch (error) {
+      // A storage failure here would otherwise be a 503 for known emails only: it is logged, and the answer stays 202.
+      deps.logger.error('password reset email could not be prepared', { userId: account.id, error });
+    }
   } finally {
     const remaining = startedAt + deps.floor.floorMs - deps.clock.now();
     if (remaining > 0) await deps.floor.sleep(remaining);

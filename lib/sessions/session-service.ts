@@ -166,10 +166,14 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
 
       const justRotatedAway = token.generation === session.generation - 1 && refreshTokens.matches(token, session.previousTokenHash);
       const insideGrace = session.rotatedAt !== undefined && now < session.rotatedAt + policy.refreshReuseGraceSeconds * 1000;
-      if (justRotatedAway && insideGrace && refreshTokens.matches(successor, session.tokenHash)) {
+      if (justRotatedAway && insideGrace) {
         // A concurrent retry (second tab, network retry): same successor, fresh access token.
-        count('RefreshSucceeded');
-        return issue(session, successor, now);
+        if (refreshTokens.matches(successor, session.tokenHash)) {
+          count('RefreshSucceeded');
+          return issue(session, successor, now);
+        }
+        // The rotation was made under another hash key (a key rotation in progress): refused, not reuse.
+        throw new InvalidRefreshTokenError();
       }
       if (token.generation < session.generation) {
         // The tag proved we issued this token, and it was rotated away: someone replayed it.

@@ -183,6 +183,17 @@ describe('email verification', () => {
 });
 
 describe('forgot password and reset', () => {
+  it('answers a known email the same way when the store fails while preparing the link: logged, not a 503', async () => {
+    const w = world();
+    const address = uniqueEmail('storefail');
+    await w.register(address);
+    w.changes.issueToken = async () => {
+      throw new ServiceUnavailableError({ cause: new Error('ProvisionedThroughputExceededException') });
+    };
+    await expect(w.forgot(address)).resolves.toBeUndefined();
+    expect(w.log.lines.some((line) => line.message === 'password reset email could not be prepared')).toBe(true);
+  });
+
   it('answers the same way for an unknown email, sends nothing, and waits for the whole floor', async () => {
     const w = world();
     await expect(w.forgot(uniqueEmail('nobody'))).resolves.toBeUndefined();

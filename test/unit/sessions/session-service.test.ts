@@ -75,3 +75,28 @@ describe('session rules on in-memory stores', () => {
     expect(() => createRefreshTokenCodec(newKey).parse(tokens.refreshToken)).toThrow(InvalidRefreshTokenError);
   });
 });
+
+describe('a hash-key rotation in progress', () => {
+  it('a retry inside the grace window that reaches a container on the other key is refused, and the session lives on', async () => {
+    const { createSessionIssuer } = await import('../../../lib/sessions/session-service');
+    const { createMemorySessionStore } = await import('../../../lib/sessions/memory-session-store');
+    const { createRefreshTokenCodec } = await import('../../../lib/tokens/refresh-token');
+    const { frozenClock, capturingLogger } = await import('../../support/fixtures');
+    const clock = frozenClock();
+    const sessions = createMemorySessionStore();
+    const [oldKey, newKey] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    const policy = { refreshTokenTtlSeconds: 3600, sessionMaxAgeSeconds: 7200, refreshReuseGraceSeconds: 10, sessionLimitPerUser: 10 };
+    const accessTokens = { issue: async () => ({ token: 'access', expiresIn: 900 }) };
+    const log = capturingLogger();
+    const issuerOn = (current: Buffer, previous?: Buffer) =>
+      createSessionIssuer({ policy, clock, sessions, accessTokens, refreshTokens: createRefreshTokenCodec(current, previous), logger: log.logger });
+    const oldContainer = issuerOn(oldKey);
+    const newContainer = issuerOn(newKey, oldKey);
+    const first = await oldContainer.open('user-1', ['pwd'], client);
+    const rotated = await newContainer.refresh(first.refreshToken, client);
+    clock.advance(1_000);
+    await expect(oldContainer.refresh(first.refreshToken, client)).rejects.toThrow(InvalidRefreshTokenError);
+    expect(log.lines.filter((line) => line.security_event === 'refresh_token_reuse')).toEqual([]);
+    await expect(newContainer.refresh(rotated.refreshToken, client)).resolves.toMatchObject({ sessionId: first.sessionId });
+  });
+});
