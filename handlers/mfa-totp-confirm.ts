@@ -1,17 +1,20 @@
 import { mfaCrypto, mfaStore } from '../lib/compose/mfa';
 import { clock, httpHandler, parts } from '../lib/compose/runtime';
-import { userStore } from '../lib/compose/storage';
+import { sessionStore, userStore } from '../lib/compose/storage';
 import { json, readJsonBody } from '../lib/http/http';
 import { totpConfirmSchema } from '../lib/http/mfa-validation';
 import { requirePrincipal } from '../lib/http/principal';
 import { validate } from '../lib/http/validation';
 import { confirmTotp } from '../lib/mfa/mfa-service';
+import { endAllSessions } from '../lib/sessions/session-service';
 
-const ready = parts({ users: userStore, mfa: mfaStore, crypto: mfaCrypto });
+const ready = parts({ users: userStore, mfa: mfaStore, crypto: mfaCrypto, sessions: sessionStore });
 
-export const handler = httpHandler(ready, async (request, deps, { logger }) => {
-  const { sub } = requirePrincipal(request);
+export const handler = httpHandler(ready, async (request, { sessions, ...deps }, { logger, deadline }) => {
+  const { sub, sid } = requirePrincipal(request);
   const { code } = validate(totpConfirmSchema, readJsonBody(request));
   const { recoveryCodes } = await confirmTotp({ ...deps, clock, logger }, sub, code, request);
+  // Sessions opened before TOTP was on would keep password-only access: every other one ends.
+  await endAllSessions({ sessions, clock }, sub, 'second_factor_enabled', { except: sid, deadline });
   return json(200, { recovery_codes: recoveryCodes });
 });

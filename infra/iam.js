@@ -69,7 +69,12 @@ const DYNAMODB_ACCESS = {
   // mfa (issue 13)
   mfaTotpSetup: [{ actions: ['GetItem', 'PutItem'], resources: [USERS] }],
   // DeleteItem and UpdateItem: the transaction that consumes the pending secret and turns TOTP on.
-  mfaTotpConfirm: [{ actions: ['GetItem', 'DeleteItem', 'UpdateItem'], resources: [USERS] }],
+  mfaTotpConfirm: [
+    { actions: ['GetItem', 'DeleteItem', 'UpdateItem'], resources: [USERS] },
+    // Turning TOTP on ends every other session of the account (they were opened with the password alone).
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
   mfaTotpDisable: [{ actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] }],
   mfaRecoveryCodes: [{ actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] }],
   mfaVerify: [
@@ -84,7 +89,8 @@ const DYNAMODB_ACCESS = {
   // PutItem: a challenge; GetItem/BatchGetItem: the account, its passkey list and passkeys.
   passkeyRegisterOptions: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],
   // DeleteItem takes the challenge; the transaction puts the passkey and updates the list.
-  passkeyRegisterVerify: [{ actions: ['DeleteItem', 'PutItem', 'UpdateItem'], resources: [USERS] }],
+  // ConditionCheckItem: the account must still exist when the passkey is added (a race with DELETE /me).
+  passkeyRegisterVerify: [{ actions: ['DeleteItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], resources: [USERS] }],
   listPasskeys: [{ actions: ['GetItem', 'BatchGetItem'], resources: [USERS] }],
   deletePasskey: [{ actions: ['DeleteItem', 'UpdateItem'], resources: [USERS] }],
   passkeyLoginOptions: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],

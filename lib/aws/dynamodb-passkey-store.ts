@@ -101,13 +101,16 @@ export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, table
                   ExpressionAttributeValues: { ':ids': new Set([passkey.credentialId]), ':one': 1, ':userId': passkey.userId, ':max': maxPerAccount },
                 },
               },
+              // The account still exists: a registration racing DELETE /me cannot leave a passkey behind.
+              { ConditionCheck: { TableName: tableName, Key: { pk: `USER#${passkey.userId}` }, ConditionExpression: 'attribute_exists(pk)' } },
             ],
           }),
         );
         return 'added';
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
-          const [put, list] = cancellationCodes(error);
+          const [put, list, account] = cancellationCodes(error);
+          if (account === 'ConditionalCheckFailed') return 'account_missing';
           if (put === 'ConditionalCheckFailed') return 'duplicate_credential';
           if (list === 'ConditionalCheckFailed') return 'limit_reached';
         }

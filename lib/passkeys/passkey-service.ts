@@ -112,6 +112,7 @@ export async function finishRegistration(
     lastUsedAt: undefined,
   };
   const outcome = await passkeys.add(passkey, MAX_PASSKEYS_PER_ACCOUNT);
+  if (outcome === 'account_missing') throw new NotFoundError('The account');
   if (outcome === 'limit_reached') throw new InvalidRequestError(`An account can hold at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys.`);
   if (outcome === 'duplicate_credential') {
     logger.warn('passkey rejected', { ceremony: 'registration', code: 'duplicate_credential', userId });

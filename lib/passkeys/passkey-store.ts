@@ -23,7 +23,8 @@ export interface PasskeyRecord {
   readonly lastUsedAt: number | undefined;
 }
 
-export type AddPasskeyResult = 'added' | 'duplicate_credential' | 'limit_reached';
+/** `account_missing`: the account was deleted meanwhile (its purge has run; nothing may be added after it). */
+export type AddPasskeyResult = 'added' | 'duplicate_credential' | 'limit_reached' | 'account_missing';
 
 export type RecordUseResult = 'recorded' | 'counter_not_advanced' | 'missing';
 

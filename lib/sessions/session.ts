@@ -32,7 +32,8 @@ export type RevocationReason =
   | 'session_limit'
   | 'password_reset'
   | 'password_changed'
-  | 'account_deleted';
+  | 'account_deleted'
+  | 'second_factor_enabled';
 
 /** The fields a session list shows. */
 export type SessionSummary = Pick<

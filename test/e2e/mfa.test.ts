@@ -84,10 +84,12 @@ describe('TOTP and recovery codes over HTTP', () => {
     expect(setup.body.otpauth_uri).toContain(`otpauth://totp/Acme%20Auth:${encodeURIComponent(email)}?secret=${setup.body.secret}`);
     expect(setup.headers.get('cache-control')).toBe('no-store');
     // Nothing changes before confirm: the password alone still logs in.
-    await loginTokens(email);
+    const other = await loginTokens(email);
     const account: Enrolled = { email, accessToken: first.access_token, secret: setup.body.secret, recoveryCodes: [], lastStep: -1 };
     const confirm = await expectResponse(200, 'POST', '/auth/mfa/totp/confirm', { headers: bearer(first.access_token), json: { code: await freshCode(account) } });
     expect(confirm.body.recovery_codes).toHaveLength(10);
+    // Turning TOTP on ends the other password-only sessions; the caller's stays.
+    expect((await call(base, 'POST', '/auth/refresh', { json: { refresh_token: other.refresh_token } })).status).toBe(401);
     expect((await expectResponse(200, 'GET', '/me', { headers: bearer(first.access_token) })).body.mfa_enabled).toBe(true);
     await expectResponse(409, 'POST', '/auth/mfa/totp/setup', { headers: bearer(first.access_token) });
     const mfaToken = await mfaTokenOf(email);

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lib/aws/dynamodb';
 import { createDynamoDbChallengeStore, createDynamoDbPasskeyStore } from '../../lib/aws/dynamodb-passkey-store';
 import { createMemoryChallengeStore, createMemoryPasskeyStore, type ChallengeStore, type PasskeyRecord, type PasskeyStore } from '../../lib/passkeys';
@@ -10,8 +11,28 @@ const table = process.env.TEST_USERS_TABLE!;
 
 const adapters: [string, () => { passkeys: PasskeyStore; challenges: ChallengeStore }][] = [
   ['memory', () => ({ passkeys: createMemoryPasskeyStore(), challenges: createMemoryChallengeStore() })],
-  ['DynamoDB', () => ({ passkeys: createDynamoDbPasskeyStore(client, table), challenges: createDynamoDbChallengeStore(client, table) })],
+  ['DynamoDB', () => ({ passkeys: withAccounts(createDynamoDbPasskeyStore(client, table)), challenges: createDynamoDbChallengeStore(client, table) })],
 ];
+
+/** The DynamoDB store adds a passkey only to an account that exists: these tests' accounts are made on the fly. */
+function withAccounts(store: PasskeyStore): PasskeyStore {
+  return {
+    ...store,
+    add: async (passkey, max) => {
+      await client.send(new PutCommand({ TableName: table, Item: { pk: `USER#${passkey.userId}`, userId: passkey.userId } }));
+      return store.add(passkey, max);
+    },
+  };
+}
+
+describe('the DynamoDB passkey store and a deleted account', () => {
+  it('adds no passkey to an account that no longer exists (a registration racing DELETE /me)', async () => {
+    const passkeys = createDynamoDbPasskeyStore(client, table);
+    const userId = randomUUID();
+    expect(await passkeys.add(passkeyOf(userId), 20)).toBe('account_missing');
+    expect(await passkeys.listByUser(userId)).toEqual([]);
+  });
+});
 
 const passkeyOf = (userId: string, overrides: Partial<PasskeyRecord> = {}): PasskeyRecord => ({
   credentialId: randomBytes(16).toString('base64url'),
@@ -108,7 +129,7 @@ describe.each(adapters)('passkey stores (%s)', (_name, build) => {
 
 describe('DynamoDB passkey store requests', () => {
   it('finds a passkey with one GetItem, lists with GetItem and BatchGetItem, takes a challenge with one DeleteItem', async () => {
-    const passkeys = createDynamoDbPasskeyStore(client, table);
+    const passkeys = withAccounts(createDynamoDbPasskeyStore(client, table));
     const challenges = createDynamoDbChallengeStore(client, table);
     const passkey = passkeyOf(randomUUID());
     await passkeys.add(passkey, 20);
