@@ -27,6 +27,11 @@ export async function serviceEnv(algorithm: JwtAlgorithm, overrides: ServiceEnv 
     REFRESH_TOKEN_HASH_KEY: generateHashKey(),
     JWT_ISSUER: 'http://localhost:3000',
     JWT_AUDIENCE: SERVICE_NAME,
+    // The account, MFA and passkey functions refuse to start without these outside local development.
+    EMAIL_FROM: 'no-reply@bench.example.com',
+    APP_BASE_URL: 'http://localhost:3000/dev/demo',
+    WEBAUTHN_RP_ID: 'localhost',
+    WEBAUTHN_ORIGINS: 'http://localhost:3000',
     AUTHORIZER_CHECK_SESSION: 'false',
     LOG_LEVEL: 'warn',
     ...overrides,

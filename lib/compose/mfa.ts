@@ -2,7 +2,8 @@
 import { createDynamoDbMfaStore } from '../aws/dynamodb-mfa-store';
 import { loadMfaConfig } from '../core/config';
 import { createMfaCrypto } from '../mfa/mfa-crypto';
-import { createSecondFactorStarter, forgetUnprovenTotp, purgeMfaData } from '../mfa/mfa-service';
+import { createSecondFactorStarter } from '../mfa/mfa-login-start';
+import { forgetUnprovenTotp, purgeMfaData } from '../mfa/mfa-purge';
 import type { MfaStore } from '../mfa/mfa-store';
 import { clock, env, lazy } from './runtime';
 import { documentClient, storageConfig } from './storage';

@@ -8,7 +8,7 @@
  *   account's login throttle, whose count is taken before the code is checked;
  * - the MFA token and the code or recovery code are spent together in one transaction.
  */
-import { checkCredentials, resetAttemptsAfterSuccess, type CredentialCheckDeps, type SecondFactorStarter } from '../accounts/login';
+import { checkCredentials, resetAttemptsAfterSuccess, type CredentialCheckDeps } from '../accounts/login';
 import type { AttemptLimits, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
 import { InvalidMfaCodeError, InvalidMfaTokenError, InvalidRequestError, MfaAlreadyEnabledError, NotFoundError, TooManyAttemptsError } from '../core/errors';
@@ -20,7 +20,6 @@ import { qrSvg } from './qr';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
 import { matchStep, newTotpSecret, otpauthUri } from './totp';
 
-export const MFA_TOKEN_TTL_SECONDS = 300;
 export const MFA_TOKEN_MAX_FAILURES = 5;
 /** How long an unconfirmed secret waits for its first code. */
 export const PENDING_TOTP_TTL_SECONDS = 900;
@@ -129,16 +128,6 @@ export async function replaceRecoveryCodes(deps: MfaBaseDeps & CredentialCheckDe
   return { recoveryCodes };
 }
 
-/** The password step's hand-over for TOTP accounts: an MFA token that remembers the login. */
-export function createSecondFactorStarter(deps: { readonly clock: Clock; readonly mfa: MfaStore; readonly crypto: MfaCrypto }): SecondFactorStarter {
-  return async ({ userId, email, amr, delivery }) => {
-    const token = deps.crypto.tokens.mint();
-    const expiresAt = deps.clock.now() + MFA_TOKEN_TTL_SECONDS * 1000;
-    await deps.mfa.putMfaToken(token.hash, { userId, email, delivery, amr: [...amr], failures: 0, expiresAt });
-    return { mfaToken: token.value, expiresIn: MFA_TOKEN_TTL_SECONDS };
-  };
-}
-
 /** The second step's proof: exactly one of a TOTP code or a recovery code, as typed. */
 export type SecondFactorProof = { readonly code: string } | { readonly recoveryCode: string };
 
@@ -190,16 +179,7 @@ function secondFactorUse(crypto: MfaCrypto, state: TotpState, userId: string, pr
   return codeHash === undefined ? undefined : { kind: 'recovery', codeHash };
 }
 
-/** Deletes what MFA keeps about a user beside the account item (for DELETE /me's purgers). */
-export async function purgeMfaData(deps: { readonly mfa: MfaStore }, userId: string): Promise<void> {
-  await deps.mfa.purge(userId);
-}
 
-/**
- * For a password reset that is the account's first proof of its mailbox: whoever enrolled TOTP
- * before that never proved they own the email (someone may have registered it first), so TOTP,
- * its secret and its recovery codes go, and the pending secret with them.
- */
-export async function forgetUnprovenTotp(deps: { readonly mfa: MfaStore }, userId: string, email: string): Promise<void> {
-  await Promise.all([deps.mfa.forgetTotp(userId, email), deps.mfa.purge(userId)]);
-}
+
+export { MFA_TOKEN_TTL_SECONDS, createSecondFactorStarter } from './mfa-login-start';
+export { forgetUnprovenTotp, purgeMfaData } from './mfa-purge';
