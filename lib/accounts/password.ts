@@ -8,9 +8,9 @@ import type { Algorithm, Options, Version } from '@node-rs/argon2';
  * is not bundled by esbuild: the packaging adds the linux-arm64-gnu one to the functions that hash
  * (infra/native-modules.js), and everywhere else the host's resolves from node_modules.
  *
- * The binding is loaded on first use, not at import: every handler still bundles this module
- * (lib/app.ts builds a hasher for all of them), and a function without the binary in its zip
- * must not fail its cold start over a hash it never computes.
+ * The binding is loaded on first use, not at import: a function that bundles this module without
+ * hashing (through a shared builder) and has no binary in its zip must not fail its cold start
+ * over a hash it never computes.
  */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
