@@ -1,4 +1,11 @@
-import type { MfaChallenge } from './types';
+/** A login that needs a second factor (`403 mfa_required`): answer it with `verifyMfa` before it expires. */
+export interface MfaChallenge {
+  /** Opaque and single-use; never log it. */
+  readonly mfaToken: string;
+  readonly expiresIn: number;
+  /** Epoch ms, client clock. */
+  readonly expiresAt: number;
+}
 
 /** Error codes of the service's HTTP contract (`{ "error": code }` bodies). */
 export type ServiceErrorCode =

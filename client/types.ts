@@ -1,4 +1,6 @@
-import type { AuthError } from './errors';
+import type { AuthError, MfaChallenge } from './errors';
+
+export type { MfaChallenge } from './errors';
 
 export type Delivery = 'cookie' | 'body';
 
@@ -55,15 +57,6 @@ export interface Me {
   readonly emailVerified: boolean;
   readonly mfaEnabled: boolean;
   readonly sessionId: string;
-}
-
-/** A login that needs a second factor (`403 mfa_required`): answer it with `verifyMfa` before it expires. */
-export interface MfaChallenge {
-  /** Opaque and single-use; never log it. */
-  readonly mfaToken: string;
-  readonly expiresIn: number;
-  /** Epoch ms, client clock. */
-  readonly expiresAt: number;
 }
 
 /** A current TOTP code from the authenticator app, or one of the recovery codes. */
