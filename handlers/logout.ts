@@ -7,8 +7,8 @@ import { logout } from '../lib/sessions/session-service';
 
 const ready = parts({ sessions: sessionStore, refreshTokens: refreshTokenCodec });
 
-export const handler = httpHandler(ready, async (request, deps) => {
-  const presented = readRefreshToken(request, readJsonBody(request), allowedOrigins());
+export const handler = httpHandler(ready, async (request, deps, { logger }) => {
+  const presented = readRefreshToken(request, readJsonBody(request), allowedOrigins(), logger);
   await logout({ ...deps, clock, count: countSessionEvent }, presented.value);
   return noContent(presented.source === 'cookie' ? [clearedRefreshCookie(request.stage)] : undefined);
 });

@@ -5,8 +5,8 @@ import { readRefreshToken, tokenResponse } from '../lib/http/token-response';
 
 const ready = parts({ sessions: sessionIssuer });
 
-export const handler = httpHandler(ready, async (request, { sessions }) => {
-  const presented = readRefreshToken(request, readJsonBody(request), allowedOrigins());
+export const handler = httpHandler(ready, async (request, { sessions }, { logger }) => {
+  const presented = readRefreshToken(request, readJsonBody(request), allowedOrigins(), logger);
   const tokens = await sessions.refresh(presented.value, request);
   return tokenResponse(tokens, presented.source, request.stage);
 });

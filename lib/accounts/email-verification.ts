@@ -49,7 +49,8 @@ export async function requestVerificationEmail(deps: VerificationDeps, userId: s
     throw new TooManyAttemptsError(outcome.retryAfterSeconds, 'A verification email was sent less than a minute ago; check your inbox or try again later.');
   }
   logSendFailure(deps.logger, userId, 'verify_email', outcome.error);
-  throw new ServiceUnavailableError({ cause: outcome.error });
+  // Logged above by name only; the provider's message may quote the address.
+  throw new ServiceUnavailableError();
 }
 
 /** Marks the email of the token's account verified, using the token up (one transaction). */

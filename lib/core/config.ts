@@ -172,7 +172,7 @@ export function loadEmailConfig(env: Env): EmailConfig {
   const port = env.PORT?.trim() || '3000';
   return Object.freeze({
     from: local ? readString(env, 'EMAIL_FROM', 'no-reply@example.com') : readRequired(env, 'EMAIL_FROM'),
-    appBaseUrl: readUrl(env, 'APP_BASE_URL', local ? `http://localhost:${port}/dev/demo` : undefined),
+    appBaseUrl: readUrl(env, 'APP_BASE_URL', local ? `http://localhost:${port}/dev/demo` : undefined, { httpsOnly: !local }),
     sesEndpoint: readOptionalUrl(env, 'SES_ENDPOINT'),
     verificationTtlSeconds: readInteger(env, 'EMAIL_VERIFICATION_TTL_SECONDS', 60, 2_592_000),
     passwordResetTtlSeconds: readInteger(env, 'PASSWORD_RESET_TTL_SECONDS', 60, 86_400),
@@ -239,10 +239,12 @@ function readBoolean(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
 }
 
-function readUrl(env: Env, name: string, fallback: string | undefined): string {
+function readUrl(env: Env, name: string, fallback: string | undefined, { httpsOnly }: { httpsOnly: boolean }): string {
   const raw = env[name]?.trim() || fallback;
   if (!raw) throw new ConfigError(name, 'is required');
   if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  // The page a reset link opens reads a token from its fragment: over http, anyone on the path could too.
+  if (httpsOnly && new URL(raw).protocol !== 'https:') throw new ConfigError(name, `must be an https URL outside local development, got "${raw}"`);
   return raw;
 }
 
@@ -281,7 +283,8 @@ function readSecretKey(env: Env, name: string): Buffer {
   return key;
 }
 
-function readAlgorithm(env: Env): JwtAlgorithm {
+/** JWT_ALG, validated. */
+export function readAlgorithm(env: Env): JwtAlgorithm {
   const raw = valueOrDefault(env, 'JWT_ALG') ?? 'ES256';
   const algorithm = SUPPORTED_ALGORITHMS.find((candidate) => candidate === raw);
   if (!algorithm) throw new ConfigError('JWT_ALG', `must be one of ${SUPPORTED_ALGORITHMS.join(', ')}, got "${raw}"`);

@@ -10,9 +10,22 @@ export interface Mailer {
 export class EmailSendError extends Error {
   override readonly name = 'EmailSendError';
 
+  /**
+   * The provider's error is kept by name (and HTTP status) only: its message may quote the
+   * recipient's address (SES's MessageRejected does), and this error reaches the logs.
+   */
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: withoutMessage(options.cause) });
   }
+}
+
+function withoutMessage(cause: unknown): Error {
+  const name = cause instanceof Error ? cause.name : typeof cause;
+  const { $metadata, code } = (cause ?? {}) as { $metadata?: { httpStatusCode?: number }; code?: unknown };
+  const details = [typeof code === 'string' ? code : undefined, $metadata?.httpStatusCode === undefined ? undefined : `HTTP ${$metadata.httpStatusCode}`].filter(Boolean);
+  const sanitized = new Error(details.length ? `${name} (${details.join(', ')})` : name);
+  sanitized.name = name;
+  return sanitized;
 }
 
 export interface MemoryMailer extends Mailer {

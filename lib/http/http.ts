@@ -91,15 +91,16 @@ export function readJsonBody(request: HttpRequest): unknown {
   }
 }
 
-/** The value of one cookie, from the Cookie header. */
-export function readCookie(request: HttpRequest, name: string): string | undefined {
+/** Every value of one cookie in the Cookie header, in the order the browser sent them. */
+export function readCookies(request: HttpRequest, name: string): string[] {
   const header = request.headers.cookie;
-  if (!header) return undefined;
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+    if (index > 0 && part.slice(0, index).trim() === name) values.push(part.slice(index + 1).trim());
   }
-  return undefined;
+  return values;
 }
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}, cookies?: string[]): HttpResponse => ({

@@ -1,5 +1,6 @@
 import { CsrfRejectedError, InvalidRefreshTokenError } from '../core/errors';
-import { json, readCookie, type HttpRequest, type HttpResponse } from './http';
+import type { Logger } from '../core/logger';
+import { json, readCookies, type HttpRequest, type HttpResponse } from './http';
 import type { IssuedTokens } from '../sessions/session-service';
 import { refreshTokenBodySchema, validate } from './validation';
 
@@ -32,12 +33,21 @@ export function tokenResponse(tokens: IssuedTokens, delivery: Delivery, stage: s
  * The refresh token of a refresh or logout: from the body, else from the cookie. A cookie is
  * sent by the browser on its own, so a cookie-borne request must prove its origin (CSRF).
  */
-export function readRefreshToken(request: HttpRequest, body: unknown, allowedOrigins: readonly string[]): { value: string; source: Delivery } {
+export function readRefreshToken(request: HttpRequest, body: unknown, allowedOrigins: readonly string[], logger: Logger): { value: string; source: Delivery } {
   const { refresh_token: fromBody } = validate(refreshTokenBodySchema, body ?? {});
   if (fromBody !== undefined) return { value: fromBody, source: 'body' };
-  const fromCookie = readCookie(request, REFRESH_COOKIE);
+  const fromCookie = readCookies(request, REFRESH_COOKIE);
   // No token at all is "no session", the answer a first-visit probe expects: not a malformed request.
-  if (!fromCookie) throw new InvalidRefreshTokenError();
-  if (!request.origin || !allowedOrigins.includes(request.origin)) throw new CsrfRejectedError();
-  return { value: fromCookie, source: 'cookie' };
+  if (fromCookie.length === 0 || !fromCookie[0]) throw new InvalidRefreshTokenError();
+  if (!request.origin || !allowedOrigins.includes(request.origin)) {
+    logger.security('csrf_rejected', { origin: request.origin ?? null, ip: request.ip, userAgent: request.userAgent });
+    throw new CsrfRejectedError();
+  }
+  // Two cookies of this name: one may have been planted by a sibling subdomain ("cookie tossing"),
+  // which would sign the browser in to someone else's session. Neither is used.
+  if (fromCookie.length > 1) {
+    logger.security('csrf_rejected', { reason: 'several refresh_token cookies', origin: request.origin, ip: request.ip, userAgent: request.userAgent });
+    throw new InvalidRefreshTokenError();
+  }
+  return { value: fromCookie[0], source: 'cookie' };
 }

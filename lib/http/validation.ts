@@ -6,6 +6,11 @@ const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
 /** Control, format and separator characters, and any white space: none belongs in an email. */
 const FORBIDDEN_IN_EMAIL = /[\p{Cc}\p{Cf}\p{Z}\s]/u;
+/**
+ * RFC 5322 specials: with them, `x<victim@example.com>` or `a,b@example.com` would be an account of
+ * its own whose mail a provider may deliver to someone else's mailbox. A plain address needs none.
+ */
+const SPECIALS_IN_EMAIL = /[<>()[\]\\,;:"]/;
 const MIN_PASSWORD_CODE_POINTS = 8;
 const MAX_PASSWORD_CODE_POINTS = 256;
 
@@ -21,6 +26,7 @@ export const emailSchema = z
     z.refine((email) => codePoints(email) <= MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`),
     z.refine((email) => /^[^@]+@[^@]+$/u.test(email), 'email must have one "@" with text on both sides'),
     z.refine((email) => !FORBIDDEN_IN_EMAIL.test(email), 'email must not contain control characters or white space'),
+    z.refine((email) => !SPECIALS_IN_EMAIL.test(email), 'email must be a plain address, without <>()[],;:" or backslashes'),
     z.refine((email) => codePoints(email.slice(0, Math.max(0, email.indexOf('@')))) <= MAX_LOCAL_PART_LENGTH, `email must have at most ${MAX_LOCAL_PART_LENGTH} characters before the "@"`),
   );
 

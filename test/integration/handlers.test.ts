@@ -46,6 +46,8 @@ describe('handlers: request parsing and error mapping', () => {
     ['a space inside the email', 400, 'invalid_request', jsonEvent({ email: 'ada lovelace@example.com', password: PASSWORD })],
     ['a tab inside the email', 400, 'invalid_request', jsonEvent({ email: 'ada\tl@example.com', password: PASSWORD })],
     ['a zero-width space inside the email', 400, 'invalid_request', jsonEvent({ email: 'ada\u200b@example.com', password: PASSWORD })],
+    ['a display-name form of an email', 400, 'invalid_request', jsonEvent({ email: 'x<victim@example.com>', password: PASSWORD })],
+    ['two addresses in one email field', 400, 'invalid_request', jsonEvent({ email: 'a,b@example.com', password: PASSWORD })],
     ['a local part of 65 characters', 400, 'invalid_request', jsonEvent({ email: `${'a'.repeat(65)}@example.com`, password: PASSWORD })],
     ['a password of 8 characters that NFKC shortens to 7', 400, 'invalid_request', jsonEvent({ email: 'a@example.com', password: 'abcdef\u0065\u0301' })],
     ['a JSON body of 0 handed over as a number', 400, 'invalid_request', restEvent({ body: 0 as unknown as string, headers: { 'Content-Type': 'application/json' } })],
@@ -74,6 +76,29 @@ describe('handlers: request parsing and error mapping', () => {
     const result = await handler(event);
     expect(result.statusCode).toBe(status);
     expect(bodyOf(result)).toEqual({ error: code, message: expect.any(String) });
+  });
+
+  it('answers the JWKS of an HS256 stage with an empty list, without being given the secret key', async () => {
+    const handler = await loadHandler('jwks', { ...env, JWT_ALG: 'HS256', JWT_PRIVATE_KEY: '', JWT_PRIVATE_KEY_PARAMETER: '/jwt-auth/prod/jwt-private-key' });
+    const result = await handler(restEvent({ method: 'GET' }));
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toEqual({ keys: [] });
+  });
+
+  it('refuses a refresh that carries two refresh_token cookies (one may be planted by a sibling subdomain) with 401', async () => {
+    const handler = await loadHandler('refresh', env);
+    const result = await handler(
+      restEvent({ headers: { Origin: 'https://app.example.com', Cookie: `refresh_token=${'A'.repeat(22)}.${'B'.repeat(75)}; refresh_token=${'C'.repeat(22)}.${'D'.repeat(75)}` } }),
+    );
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toEqual({ error: 'invalid_refresh_token', message: expect.any(String) });
+  });
+
+  it('refuses a cookie-borne refresh from a foreign origin with 403 csrf_rejected', async () => {
+    const handler = await loadHandler('refresh', env);
+    const result = await handler(restEvent({ headers: { Origin: 'https://evil.example', Cookie: `refresh_token=${'A'.repeat(22)}.${'B'.repeat(75)}` } }));
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result)).toEqual({ error: 'csrf_rejected', message: expect.any(String) });
   });
 
   it('accepts a charset parameter and a 256-code-point password', async () => {

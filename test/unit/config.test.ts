@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   loadAttemptLimits,
   loadAuthorizerConfig,
+  loadEmailConfig,
   loadHashKeys,
   loadServiceConfig,
   loadSessionPolicy,
@@ -114,6 +115,13 @@ describe('configuration', () => {
   it('names the stage in the default audience, and needs no issuer default outside local development', async () => {
     const prod = loadAppConfig(await validEnv({ AUTH_LOCAL_DEV: undefined, API_STAGE: 'prod', POWERTOOLS_SERVICE_NAME: 'jwt-auth', JWT_ISSUER: 'https://auth.example.com' }));
     expect(prod).toMatchObject({ audience: 'jwt-auth-prod', issuer: 'https://auth.example.com', local: false });
+  });
+
+  it('requires an https APP_BASE_URL outside local development: the page reads a reset token from its fragment', async () => {
+    const aws = await validEnv({ AUTH_LOCAL_DEV: undefined, JWT_ISSUER: 'https://auth.example.com', EMAIL_FROM: 'no-reply@example.com' });
+    expectConfigError(() => loadEmailConfig({ ...aws, APP_BASE_URL: 'http://app.example.com/account' }), 'APP_BASE_URL');
+    expect(loadEmailConfig({ ...aws, APP_BASE_URL: 'https://app.example.com/account' }).appBaseUrl).toBe('https://app.example.com/account');
+    expect(loadEmailConfig(await validEnv()).appBaseUrl).toBe('http://localhost:3000/dev/demo');
   });
 
   it('parses the CORS allow-list', async () => {

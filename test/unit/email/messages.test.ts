@@ -151,14 +151,28 @@ describe('memory mailer', () => {
     expect(mailer.lastTo('bob@example.com')).toBeUndefined();
   });
 
-  it('fails with EmailSendError keeping the cause when told to, and records nothing', async () => {
+  it('fails with EmailSendError keeping the cause (by name) when told to, and records nothing', async () => {
     const mailer = createMemoryMailer();
-    const cause = new Error('throttled');
+    const cause = Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
     mailer.failWith(cause);
 
     const sending = mailer.send(message);
     await expect(sending).rejects.toThrow(EmailSendError);
-    await expect(sending).rejects.toMatchObject({ name: 'EmailSendError', cause });
+    await expect(sending).rejects.toMatchObject({ name: 'EmailSendError', cause: expect.objectContaining({ name: 'TooManyRequestsException' }) });
     expect(mailer.sent).toEqual([]);
+  });
+});
+
+describe('EmailSendError', () => {
+  it('keeps the provider error by name, code and status only: its message may quote the address', async () => {
+    const { EmailSendError } = await import('../../../lib/email/mailer');
+    const provider = Object.assign(new Error('Email address is not verified. The following identities failed the check in region US-EAST-1: victim@example.com'), {
+      name: 'MessageRejected',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const error = new EmailSendError('SES SendEmail failed: MessageRejected', { cause: provider });
+    expect((error.cause as Error).name).toBe('MessageRejected');
+    expect((error.cause as Error).message).toBe('MessageRejected (HTTP 400)');
+    expect(JSON.stringify({ message: error.message, cause: (error.cause as Error).message, stack: (error.cause as Error).stack })).not.toContain('victim@example.com');
   });
 });
