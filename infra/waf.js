@@ -19,13 +19,20 @@ const visibility = (metricName) => ({ SampledRequestsEnabled: true, CloudWatchMe
 
 const blockWith429 = { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: BODY_KEY } } };
 
-/** @param {string} path */
-const pathEndsWith = (path) => ({
+/**
+ * The path, wherever it stands in the URI path after percent-decoding and lower-casing, so a
+ * trailing slash or an encoded letter (`/auth/logi%6E`) cannot step around the stricter limit.
+ * @param {string} path
+ */
+const pathContains = (path) => ({
   ByteMatchStatement: {
     FieldToMatch: { UriPath: {} },
-    PositionalConstraint: 'ENDS_WITH',
+    PositionalConstraint: 'CONTAINS',
     SearchString: path,
-    TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+    TextTransformations: [
+      { Priority: 0, Type: 'URL_DECODE' },
+      { Priority: 1, Type: 'LOWERCASE' },
+    ],
   },
 });
 
@@ -72,7 +79,7 @@ function wafResources({ service, stage, rateLimit, credentialRateLimit }) {
                 Limit: credentialRateLimit,
                 EvaluationWindowSec: WINDOW_SECONDS,
                 AggregateKeyType: 'IP',
-                ScopeDownStatement: { OrStatement: { Statements: CREDENTIAL_PATHS.map(pathEndsWith) } },
+                ScopeDownStatement: { OrStatement: { Statements: CREDENTIAL_PATHS.map(pathContains) } },
               },
             },
             VisibilityConfig: visibility(`${prefix}-credential-endpoints-per-ip`),

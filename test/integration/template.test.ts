@@ -388,6 +388,13 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
     expect(acl.Properties.Scope).toBe('REGIONAL');
     const limits = acl.Properties.Rules.map((rule: any) => [rule.Statement.RateBasedStatement.AggregateKeyType, rule.Statement.RateBasedStatement.Limit, rule.Action.Block.CustomResponse.ResponseCode]);
     expect(limits).toEqual([['IP', 60, 429], ['IP', 900, 429]]);
+    // The stricter limit finds the credential paths after percent-decoding, wherever they stand in the path.
+    const scoped = acl.Properties.Rules[0].Statement.RateBasedStatement.ScopeDownStatement.OrStatement.Statements.map((statement: any) => statement.ByteMatchStatement);
+    expect(scoped.map((match: any) => match.SearchString)).toEqual(expect.arrayContaining(['/auth/login', '/auth/mfa/verify', '/auth/passkeys/login/verify']));
+    for (const match of scoped) {
+      expect(match.PositionalConstraint).toBe('CONTAINS');
+      expect(match.TextTransformations.map((transformation: { Type: string }) => transformation.Type)).toEqual(['URL_DECODE', 'LOWERCASE']);
+    }
     const body = JSON.parse(acl.Properties.CustomResponseBodies.too_many_requests.Content);
     expect(body).toEqual({ error: 'too_many_requests', message: expect.any(String) });
     const association = resources.WebAclAssociation as Resource & { DependsOn: string[] };
