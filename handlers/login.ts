@@ -1,6 +1,6 @@
 import { passwordLogin } from '../lib/accounts/login';
 import { secondFactorStarter } from '../lib/compose/mfa';
-import { clock, httpHandler, logger, parts } from '../lib/compose/runtime';
+import { clock, httpHandler, parts } from '../lib/compose/runtime';
 import { userStore } from '../lib/compose/storage';
 import { attemptLimits, loginPolicy, passwordHasher, sessionIssuer } from '../lib/compose/sessions';
 import { readJsonBody } from '../lib/http/http';
@@ -9,8 +9,8 @@ import { loginSchema, validate } from '../lib/http/validation';
 
 const ready = parts({ users: userStore, passwords: passwordHasher, limits: attemptLimits, sessions: sessionIssuer, policy: loginPolicy, secondFactor: secondFactorStarter });
 
-export const handler = httpHandler(ready, async (request, deps) => {
+export const handler = httpHandler(ready, async (request, deps, { logger }) => {
   const { email, password, refresh_token_delivery: delivery } = validate(loginSchema, readJsonBody(request));
-  const tokens = await passwordLogin({ ...deps, clock, logger: logger() }, email, password, request, delivery);
+  const tokens = await passwordLogin({ ...deps, clock, logger }, email, password, request, delivery);
   return tokenResponse(tokens, delivery, request.stage);
 });

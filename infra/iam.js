@@ -6,6 +6,7 @@
  * data access at all.
  */
 const { parameterNames } = require('./environment.js');
+const { XRAY_STATEMENT } = require('./monitoring.js');
 const { serviceAndStage } = require('./service.js');
 
 const USERS = { 'Fn::GetAtt': ['UsersTable', 'Arn'] };
@@ -184,10 +185,11 @@ const roleName = (functionName) => `${functionName[0].toUpperCase()}${functionNa
 /**
  * One function's role: its log group, its DynamoDB grants, its SSM parameters (by name) and, for
  * the functions that send email, ses:SendEmail as the EMAIL_FROM identity.
- * @param {{ service: string, stage: string, functionName: string, dynamoDb: import('./types').DynamoDbGrant[], parameters: string[], sesIdentityArns?: unknown[] }} options
+ * @param {{ service: string, stage: string, functionName: string, dynamoDb: import('./types').DynamoDbGrant[], parameters: string[], sesIdentityArns?: unknown[], tracing?: boolean }} options
  * @returns {import('./types').RoleResource}
  */
-function roleResource({ service, stage, functionName, dynamoDb, parameters, sesIdentityArns = [] }) {
+function roleResource({ service, stage, functionName, dynamoDb, parameters, sesIdentityArns = [], tracing = false }) {
+  /** @type {import('./types').IamStatement[]} */
   const statements = [
     {
       Effect: 'Allow',
@@ -204,6 +206,8 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters, sesI
     });
   }
   if (sesIdentityArns.length) statements.push({ Effect: 'Allow', Action: ['ses:SendEmail'], Resource: sesIdentityArns });
+  // Active tracing (deploy parameter `tracing`): the function sends its segments to X-Ray.
+  if (tracing) statements.push(XRAY_STATEMENT);
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -220,10 +224,10 @@ function roleResource({ service, stage, functionName, dynamoDb, parameters, sesI
  * Roles for every function, for the given authorizer mode.
  * @param {string} service
  * @param {string} stage
- * @param {{ checkSession: boolean, algorithm: string, previousHashKey?: boolean, mfaAuthorizer?: boolean, emailFrom?: string | undefined }} options
+ * @param {{ checkSession: boolean, algorithm: string, previousHashKey?: boolean, mfaAuthorizer?: boolean, emailFrom?: string | undefined, tracing?: boolean }} options
  * @returns {Record<string, import('./types').RoleResource>}
  */
-function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false, mfaAuthorizer = false, emailFrom }) {
+function roleResources(service, stage, { checkSession, algorithm, previousHashKey = false, mfaAuthorizer = false, emailFrom, tracing = false }) {
   const names = parameterNames(service, stage);
   /** @type {Record<string, import('./types').RoleResource>} */
   const resources = {};
@@ -237,10 +241,10 @@ function roleResources(service, stage, { checkSession, algorithm, previousHashKe
       parameters = algorithm === 'HS256' ? [names.privateKey] : [];
     }
     const sesIdentityArns = SENDS_EMAIL[functionName] ? sesIdentities(emailFrom) : [];
-    resources[roleName(functionName)] = roleResource({ service, stage, functionName, dynamoDb, parameters, sesIdentityArns });
+    resources[roleName(functionName)] = roleResource({ service, stage, functionName, dynamoDb, parameters, sesIdentityArns, tracing });
     // The MFA-requiring authorizer (deploy parameter mfaAuthorizer) is the same code: the same access.
     if (functionName === 'authorizer' && mfaAuthorizer) {
-      resources[roleName('authorizerMfa')] = roleResource({ service, stage, functionName: 'authorizerMfa', dynamoDb, parameters });
+      resources[roleName('authorizerMfa')] = roleResource({ service, stage, functionName: 'authorizerMfa', dynamoDb, parameters, tracing });
     }
   }
   return resources;
@@ -258,6 +262,7 @@ async function roles({ resolveVariable }) {
     previousHashKey: String(await resolveVariable("param:previousHashKey, 'false'")) === 'true',
     mfaAuthorizer: String(await resolveVariable("param:mfaAuthorizer, 'false'")) === 'true',
     emailFrom: process.env.EMAIL_FROM,
+    tracing: String(await resolveVariable("param:tracing, 'false'")).trim() === 'true',
   });
 }
 

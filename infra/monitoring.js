@@ -436,7 +436,7 @@ async function tracing({ resolveVariable }) {
   return { lambda: enabled, apiGateway: enabled };
 }
 
-/** The IAM statement each function role needs when tracing is on (infra/iam.js adds it). */
+/** The IAM statement each function role gets when tracing is on (infra/iam.js adds it). */
 const XRAY_STATEMENT = { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
 
 module.exports = {

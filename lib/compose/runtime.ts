@@ -125,4 +125,3 @@ export function lazySync<T>(build: () => T): () => T {
 }
 
 export const allowedOrigins = (): readonly string[] => service.corsAllowedOrigins;
-export const stageName = (): string => service.stage;

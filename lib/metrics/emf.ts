@@ -47,10 +47,8 @@ export function emfLine(record: EmfRecord): string {
   });
 }
 
-const TIMESTAMP_PREFIX = '{"_aws":{"Timestamp":';
-
 export interface EmfCounter {
-  /** Writes one EMF line counting one occurrence. */
+  /** Counts one occurrence (written with the next line of the counter). */
   count<Name extends MetricName>(name: Name, ...dimensions: DimensionArgs<Name>): void;
 }
 
@@ -59,35 +57,8 @@ export interface EmfCounterOptions {
   readonly service: string;
   /** Epoch milliseconds. */
   readonly now: () => number;
-  /** Receives a complete line, newline included. */
+  /** Receives a complete line, newline included; `process.stdout.write` by default (Lambda's console prefixes lines, which hides them from EMF extraction). */
   readonly write?: ((line: string) => void) | undefined;
-}
-
-/**
- * The authorizer's counter. Lines go to `process.stdout.write`: on Lambda, `console.log` puts a
- * timestamp and request id before the JSON, which hides it from EMF extraction (Powertools also
- * avoids the patched console for this reason); it is also the cheaper of the two.
- */
-export function createEmfCounter(options: EmfCounterOptions): EmfCounter {
-  const write = options.write ?? ((line: string) => void process.stdout.write(line));
-  const tails = new Map<string, string>();
-  // Everything after the timestamp is fixed per metric and reason: built once, then reused.
-  const tailOf = (name: MetricName, reason: AuthorizerDenyReason | undefined): string => {
-    const key = reason === undefined ? name : `${name}\u0000${reason}`;
-    let tail = tails.get(key);
-    if (tail === undefined) {
-      const line = emfLine({ namespace: options.namespace, service: options.service, metrics: { [name]: 1 }, dimensions: reason === undefined ? undefined : { Reason: reason }, timestamp: 0 });
-      tail = `${line.slice(TIMESTAMP_PREFIX.length + 1)}\n`;
-      tails.set(key, tail);
-    }
-    return tail;
-  };
-  return {
-    count(name, ...dimensions) {
-      const reason = (dimensions[0] as ReasonDimensions | undefined)?.Reason;
-      write(TIMESTAMP_PREFIX + options.now() + tailOf(name, reason));
-    },
-  };
 }
 
 export interface AggregatingEmfCounter extends EmfCounter {
@@ -96,7 +67,7 @@ export interface AggregatingEmfCounter extends EmfCounter {
 }
 
 /**
- * Like createEmfCounter, but sums in memory and writes at most once per `intervalMs` (on the count
+ * The authorizer's counter: sums in memory and writes at most once per `intervalMs` (on the count
  * that finds the interval over), stamped with the start of the window. A busy authorizer then pays
  * one write per interval instead of one per request (a write costs more than an HS256 verify's
  * margin to the crypto floor). The price: counts of a container's last interval are written at its

@@ -404,8 +404,15 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
     expect(association.DependsOn).toEqual([deploymentId]);
   });
 
-  it('turns on X-Ray active tracing for every function with tracing=true', () => {
-    for (const [logicalId, fn] of functions()) expect({ logicalId, tracing: fn.Properties.TracingConfig }).toEqual({ logicalId, tracing: { Mode: 'Active' } });
+  it('turns on X-Ray active tracing for every function with tracing=true, and lets each role send its segments', () => {
+    for (const [logicalId, fn] of functions()) {
+      expect({ logicalId, tracing: fn.Properties.TracingConfig }).toEqual({ logicalId, tracing: { Mode: 'Active' } });
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      expect({ roleId, xray: statementsOf(resources[roleId]!).flatMap(actionsOf).filter((action) => action.startsWith('xray:')) }).toEqual({
+        roleId,
+        xray: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
-import { createAggregatingEmfCounter, createEmfCounter, emfLine } from '../../../lib/metrics/emf';
-import { AUTHORIZER_DENY_REASONS, METRIC_NAMES, metricsNamespace } from '../../../lib/metrics/names';
+import { createAggregatingEmfCounter, emfLine } from '../../../lib/metrics/emf';
+import { metricsNamespace } from '../../../lib/metrics/names';
 
 const NAMESPACE = metricsNamespace('jwt-auth', 'prod');
 const NOW = 1_767_225_600_000;
@@ -64,55 +64,6 @@ describe('emfLine', () => {
     expect(emfViolations(JSON.stringify({ ...valid, userId: 'u-1' }))).toEqual(['unexpected root member userId']);
     const { service: _service, ...withoutService } = valid;
     expect(emfViolations(JSON.stringify(withoutService))).toEqual(['dimension service has no string value']);
-  });
-});
-
-describe('createEmfCounter', () => {
-  it('writes one newline-terminated line per count, equal to emfLine at the clock time', () => {
-    const lines: string[] = [];
-    let now = NOW;
-    const counter = createEmfCounter({ namespace: NAMESPACE, service: 'jwt-auth', now: () => now, write: (line) => lines.push(line) });
-    counter.count('AuthorizerAllowed');
-    now += 1500;
-    counter.count('AuthorizerDenied', { Reason: 'bad_signature' });
-    counter.count('AuthorizerDenied', { Reason: 'expired' });
-    expect(lines.every((line) => line.endsWith('\n') && line.indexOf('\n') === line.length - 1)).toBe(true);
-    expect(lines.map((line) => JSON.parse(line))).toEqual([
-      JSON.parse(emfLine({ namespace: NAMESPACE, service: 'jwt-auth', metrics: { AuthorizerAllowed: 1 }, timestamp: NOW })),
-      JSON.parse(emfLine({ namespace: NAMESPACE, service: 'jwt-auth', metrics: { AuthorizerDenied: 1 }, dimensions: { Reason: 'bad_signature' }, timestamp: NOW + 1500 })),
-      JSON.parse(emfLine({ namespace: NAMESPACE, service: 'jwt-auth', metrics: { AuthorizerDenied: 1 }, dimensions: { Reason: 'expired' }, timestamp: NOW + 1500 })),
-    ]);
-  });
-
-  it('every metric and every deny reason gives a valid line', () => {
-    const lines: string[] = [];
-    const counter = createEmfCounter({ namespace: NAMESPACE, service: 'jwt-auth', now: () => NOW, write: (line) => lines.push(line) });
-    for (const name of METRIC_NAMES) if (name !== 'AuthorizerDenied') counter.count(name);
-    for (const reason of AUTHORIZER_DENY_REASONS) counter.count('AuthorizerDenied', { Reason: reason });
-    expect(lines).toHaveLength(METRIC_NAMES.length - 1 + AUTHORIZER_DENY_REASONS.length);
-    expect(lines.flatMap(emfViolations)).toEqual([]);
-  });
-
-  it('writes to process.stdout by default', () => {
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      createEmfCounter({ namespace: NAMESPACE, service: 'jwt-auth', now: () => NOW }).count('AuthorizerAllowed');
-      expect(write).toHaveBeenCalledTimes(1);
-      expect(JSON.parse(String(write.mock.calls[0]![0]))).toMatchObject({ AuthorizerAllowed: 1, service: 'jwt-auth' });
-    } finally {
-      write.mockRestore();
-    }
-  });
-
-  it('accepts dimensions only where the metric has them (checked by the compiler)', () => {
-    const counter = createEmfCounter({ namespace: NAMESPACE, service: 'jwt-auth', now: () => NOW, write: () => undefined });
-    // @ts-expect-error AuthorizerDenied needs a reason
-    counter.count('AuthorizerDenied');
-    // @ts-expect-error only AuthorizerDenied takes a reason
-    counter.count('LoginFailed', { Reason: 'expired' });
-    // @ts-expect-error a reason outside the closed list
-    counter.count('AuthorizerDenied', { Reason: 'user@example.com' });
-    expect(AUTHORIZER_DENY_REASONS).not.toContain('user@example.com');
   });
 });
 
