@@ -1,7 +1,7 @@
-import { NotFoundError } from '../core/errors';
 import type { ClientInfo } from '../sessions/session-service';
 import type { AccountChangeStore } from './account-change-store';
 import { checkCredentials, type CredentialCheckDeps } from './login';
+import { accountOf } from './account-service';
 
 /**
  * Removes one kind of data kept about a user (one-time tokens here; TOTP data and passkeys from
@@ -28,8 +28,7 @@ export const oneTimeTokenPurger = (changes: AccountChangeStore): Purger => (user
  * A session opened by a login racing the deletion is swept at the end.
  */
 export async function deleteAccount(deps: DeletionDeps, userId: string, password: string, client: ClientInfo): Promise<void> {
-  const account = await deps.users.findById(userId);
-  if (!account) throw new NotFoundError('The account');
+  const account = await accountOf(deps.users, userId);
   await checkCredentials(deps, account.email, password, client);
   await deps.endSessions(account.id);
   await Promise.all(deps.purgers.map((purge) => purge(account.id)));

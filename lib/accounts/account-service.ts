@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock';
 import { NotFoundError } from '../core/errors';
 import type { PasswordHasher } from './password';
-import type { UserStore } from './user-store';
+import type { AccountCredentials, UserStore } from './user-store';
 
 export interface AccountView {
   readonly id: string;
@@ -18,9 +18,15 @@ export async function register(deps: { clock: Clock; users: UserStore; passwords
   return { userId: account.id, id: account.id, email: account.email, created_at: new Date(account.createdAt).toISOString() };
 }
 
-/** Who the caller is; an account deleted while its access token lives is not found. */
-export async function describeAccount(deps: { users: UserStore }, userId: string) {
-  const account = await deps.users.findById(userId);
+/** The caller's account; one deleted while its access token lives is not found (404). */
+export async function accountOf(users: Pick<UserStore, 'findById'>, userId: string): Promise<AccountCredentials> {
+  const account = await users.findById(userId);
   if (!account) throw new NotFoundError('The account');
+  return account;
+}
+
+/** Who the caller is. */
+export async function describeAccount(deps: { users: UserStore }, userId: string) {
+  const account = await accountOf(deps.users, userId);
   return { id: account.id, email: account.email, email_verified: account.emailVerified, mfa_enabled: account.mfaEnabled };
 }

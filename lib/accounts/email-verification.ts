@@ -1,9 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock';
-import { InvalidOneTimeTokenError, NotFoundError, ServiceUnavailableError, TooManyAttemptsError } from '../core/errors';
+import { constantTimeEqual } from '../core/crypto';
+import { InvalidOneTimeTokenError, ServiceUnavailableError, TooManyAttemptsError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { OneTimePurpose, OneTimeToken, OneTimeTokenCodec } from '../tokens/one-time-token';
-import { register, type AccountView } from './account-service';
+import { accountOf, register, type AccountView } from './account-service';
 import type { AccountChangeStore } from './account-change-store';
 import type { PasswordHasher } from './password';
 import { logSendFailure, sendTokenEmail, type TokenEmailDeps } from './token-emails';
@@ -41,8 +41,7 @@ export async function registerWithVerification(
 
 /** Sends the caller a new verification email: 429 within a minute of the last one, 503 when it cannot be sent. */
 export async function requestVerificationEmail(deps: VerificationDeps, userId: string): Promise<void> {
-  const account = await deps.users.findById(userId);
-  if (!account) throw new NotFoundError('The account');
+  const account = await accountOf(deps.users, userId);
   const outcome = await sendTokenEmail(deps, 'verify_email', account);
   if (outcome.sent) return;
   if (outcome.reason === 'throttled') {
@@ -81,5 +80,5 @@ export async function accountOfToken(
 
 function sameHash(a: string, b: string): boolean {
   const [left, right] = [Buffer.from(a), Buffer.from(b)];
-  return left.length === right.length && timingSafeEqual(left, right);
+  return constantTimeEqual(left, right);
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidCredentialsError, MfaRequiredError, TooManyAttemptsError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
+import type { ClientInfo, IssuedTokens, RefreshTokenDelivery, SessionIssuer } from '../sessions/session-service';
 import type { PasswordHasher } from './password';
 import type { AccountCredentials, AttemptLimits, UserStore } from './user-store';
 
@@ -57,7 +57,7 @@ async function rehashIfOutdated({ users, passwords, logger }: CredentialCheckDep
 }
 
 /** How the refresh token of a login travels (the login's `refresh_token_delivery`). */
-export type LoginDelivery = 'body' | 'cookie';
+export type LoginDelivery = RefreshTokenDelivery;
 
 /**
  * Starts the second step of a login on an account with TOTP on (lib/mfa): keeps what the

@@ -1,8 +1,9 @@
-import { InvalidCredentialsError, NotFoundError } from '../core/errors';
+import { InvalidCredentialsError } from '../core/errors';
 import type { ClientInfo } from '../sessions/session-service';
 import type { AccountChangeStore } from './account-change-store';
 import { checkCredentials, resetAttemptsAfterSuccess, type CredentialCheckDeps } from './login';
 import { sendPasswordChangedNotice, type TokenEmailDeps } from './token-emails';
+import { accountOf } from './account-service';
 
 export interface ChangeDeps extends CredentialCheckDeps {
   readonly changes: AccountChangeStore;
@@ -19,8 +20,7 @@ export interface ChangeDeps extends CredentialCheckDeps {
  * after it; the caller's session stays. Then the notice goes out.
  */
 export async function changePassword(deps: ChangeDeps, caller: { userId: string; sessionId: string }, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
-  const account = await deps.users.findById(caller.userId);
-  if (!account) throw new NotFoundError('The account');
+  const account = await accountOf(deps.users, caller.userId);
   await checkCredentials(deps, account.email, currentPassword, client);
   await resetAttemptsAfterSuccess(deps, account);
   const passwordHash = await deps.passwords.hash(newPassword);

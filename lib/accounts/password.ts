@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../core/crypto';
 import type { Algorithm, Options, Version } from '@node-rs/argon2';
 
 /**
@@ -92,7 +92,7 @@ export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2
     const { hashRaw } = await argon2();
     try {
       const actual = await hashRaw(normalise(password), { ...optionsOf(parsed.parameters, parsed.version, parsed.hash.length), salt: parsed.salt });
-      return actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
+      return constantTimeEqual(actual, parsed.hash);
     } catch {
       // Parameters the algorithm refuses (a salt under 8 bytes, m < 8p, t = 0...): not a valid hash.
       return false;

@@ -68,12 +68,18 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   return result;
 }
 
-/** Name, message and stack of an error and its causes; SDK errors carry no request payloads here. */
+/**
+ * Name, message and stack of an error and its causes, with an AWS SDK error's HTTP status, request
+ * id and attempts, so an operator can tell a timeout from a throttle. SDK errors carry no request
+ * payloads here; provider errors that may quote an address are kept by name only (EmailSendError).
+ */
 function describeError(error: Error): Record<string, unknown> {
+  const metadata = (error as { $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number } }).$metadata;
   return {
     name: error.name,
     message: error.message,
     stack: error.stack,
+    ...(metadata ? { httpStatusCode: metadata.httpStatusCode, awsRequestId: metadata.requestId, attempts: metadata.attempts } : {}),
     ...(error.cause instanceof Error ? { cause: describeError(error.cause) } : {}),
   };
 }

@@ -139,22 +139,11 @@ export function toApiGatewayResult(response: HttpResponse, extraHeaders: Record<
 /** The one place that turns an error into a response: contract errors as they are, anything else a generic 500. */
 export function errorToResponse(error: unknown, logger: Logger): HttpResponse {
   if (error instanceof AppError) {
-    if (error.status >= 500) logger.error('request failed', { code: error.code, error, cause: describeCause(error.cause) });
+    // The logger writes the error with its whole cause chain (the AWS error behind a 503).
+    if (error.status >= 500) logger.error('request failed', { code: error.code, error });
     return json(error.status, { error: error.code, message: error.message, ...error.extraBody }, error.headers);
   }
-  logger.error('unexpected error', { error, cause: describeCause(error instanceof Error ? error.cause : undefined) });
+  logger.error('unexpected error', { error });
   return json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });
 }
 
-/** The underlying error of a translated one, so an operator can tell a timeout from a throttle. */
-export function describeCause(cause: unknown): Record<string, unknown> | undefined {
-  if (cause === undefined || cause === null) return undefined;
-  if (!(cause instanceof Error)) return { value: String(cause) };
-  const metadata = (cause as { $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number } }).$metadata;
-  return {
-    name: cause.name,
-    message: cause.message,
-    ...(metadata ? { httpStatusCode: metadata.httpStatusCode, awsRequestId: metadata.requestId, attempts: metadata.attempts } : {}),
-    ...(cause.cause !== undefined ? { cause: describeCause(cause.cause) } : {}),
-  };
-}

@@ -1,10 +1,10 @@
 import { CsrfRejectedError, InvalidRefreshTokenError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { json, readCookies, type HttpRequest, type HttpResponse } from './http';
-import type { IssuedTokens } from '../sessions/session-service';
+import type { IssuedTokens, RefreshTokenDelivery } from '../sessions/session-service';
 import { refreshTokenBodySchema, validate } from './validation';
 
-export type Delivery = 'body' | 'cookie';
+export type Delivery = RefreshTokenDelivery;
 
 export const REFRESH_COOKIE = 'refresh_token';
 

@@ -8,6 +8,7 @@
  *   account's login throttle, whose count is taken before the code is checked;
  * - the MFA token and the code or recovery code are spent together in one transaction.
  */
+import { accountOf } from '../accounts/account-service';
 import { checkCredentials, resetAttemptsAfterSuccess, type CredentialCheckDeps } from '../accounts/login';
 import type { AttemptLimits, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
@@ -45,12 +46,6 @@ export interface TotpSetup {
   readonly secret: string;
   readonly otpauthUri: string;
   readonly qrSvg: string;
-}
-
-async function accountOf(users: UserStore, userId: string) {
-  const account = await users.findById(userId);
-  if (!account) throw new NotFoundError('The account');
-  return account;
 }
 
 /** Starts enrolment: a new secret, kept aside (replacing any earlier one) until confirmed. */

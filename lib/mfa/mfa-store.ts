@@ -9,9 +9,10 @@
  * Every write that spends something (a TOTP step, a recovery code, an MFA token) is conditional,
  * so of concurrent attempts exactly one succeeds. Times are epoch ms.
  */
+import type { RefreshTokenDelivery } from '../sessions/session-service';
 
 /** How the refresh token of the finished login travels; remembered from the password step. */
-export type RefreshTokenDelivery = 'body' | 'cookie';
+export type { RefreshTokenDelivery };
 
 export interface TotpState {
   readonly enabled: boolean;

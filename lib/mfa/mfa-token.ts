@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { deriveMfaKey } from './derive-key';
+import { deriveKey } from '../core/crypto';
+import { MFA_KEY_SALT } from './mfa-keys';
 
 /**
  * The MFA token that links a login's password step to its second step: 256 random bits,
@@ -19,7 +20,7 @@ export interface MfaTokenCodec {
 
 /** An MFA token codec keyed from the server key. */
 export function createMfaTokenCodec(serverKey: Buffer): MfaTokenCodec {
-  const key = deriveMfaKey(serverKey, KEY_INFO);
+  const key = deriveKey(serverKey, KEY_INFO, MFA_KEY_SALT);
   const hash = (value: string) => createHmac('sha256', key).update(value, 'ascii').digest('base64url');
   return {
     mint() {

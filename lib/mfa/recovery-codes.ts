@@ -1,5 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
-import { deriveMfaKey } from './derive-key';
+import { deriveKey } from '../core/crypto';
+import { MFA_KEY_SALT } from './mfa-keys';
 
 /**
  * Recovery codes are read off paper and typed by a person, so they look like `7k3mq-x9d2h`:
@@ -61,7 +62,7 @@ export interface RecoveryCodeHasher {
 
 /** A recovery-code hasher keyed from the server key. */
 export function createRecoveryCodeHasher(serverKey: Buffer): RecoveryCodeHasher {
-  const key = deriveMfaKey(serverKey, HASH_KEY_INFO);
+  const key = deriveKey(serverKey, HASH_KEY_INFO, MFA_KEY_SALT);
   return {
     hash(normalisedCode) {
       // Hashing raw input would silently never match; refuse it loudly instead.

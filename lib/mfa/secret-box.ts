@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { deriveMfaKey } from './derive-key';
+import { deriveKey } from '../core/crypto';
+import { MFA_KEY_SALT } from './mfa-keys';
 
 /**
  * Encryption at rest for TOTP secrets: AES-256-GCM under a key derived from the server key,
@@ -33,7 +34,7 @@ const SEALED_PATTERN = /^v1\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_
 
 /** A SecretBox keyed from the server key. */
 export function createSecretBox(serverKey: Buffer): SecretBox {
-  const key = deriveMfaKey(serverKey, KEY_INFO);
+  const key = deriveKey(serverKey, KEY_INFO, MFA_KEY_SALT);
   return {
     seal(plaintext, associatedData) {
       const iv = randomBytes(IV_BYTES);

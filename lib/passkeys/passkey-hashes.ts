@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual, deriveKey } from '../core/crypto';
 
 /**
  * Keyed hashes (HMAC-SHA256 under keys derived from the server hash key) for passkey ceremonies:
@@ -20,7 +21,7 @@ export interface PasskeyHasher {
 // A fixed salt keeps these keys apart from any other HKDF use of the same server key.
 const SALT = 'jwt-auth-service/passkeys';
 
-const derive = (serverKey: Buffer, purpose: string) => Buffer.from(hkdfSync('sha256', serverKey, SALT, purpose, 32));
+const derive = (serverKey: Buffer, purpose: string) => deriveKey(serverKey, purpose, SALT);
 
 export function createPasskeyHasher(serverKey: Buffer): PasskeyHasher {
   const keys = {
@@ -35,7 +36,7 @@ export function createPasskeyHasher(serverKey: Buffer): PasskeyHasher {
     challengeMatches(challenge, storedHash) {
       const expected = Buffer.from(storedHash, 'base64url');
       const actual = mac(keys.challenge, challenge);
-      return expected.length === actual.length && timingSafeEqual(expected, actual);
+      return constantTimeEqual(expected, actual);
     },
     decoyCredentialId: (email) => mac(keys.decoy, email).toString('base64url'),
   };

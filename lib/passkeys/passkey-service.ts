@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { accountOf } from '../accounts/account-service';
 import type { UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
@@ -67,8 +68,7 @@ export async function startRegistration(
   deps: CeremonyDeps & { users: Pick<UserStore, 'findById'>; passkeys: Pick<PasskeyStore, 'listByUser'> },
   userId: string,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const [account, existing] = await Promise.all([deps.users.findById(userId), deps.passkeys.listByUser(userId)]);
-  if (!account) throw new NotFoundError('The account');
+  const [account, existing] = await Promise.all([accountOf(deps.users, userId), deps.passkeys.listByUser(userId)]);
   if (existing.length >= MAX_PASSKEYS_PER_ACCOUNT) throw new InvalidRequestError(`An account can hold at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys.`);
   const challenge = newChallenge();
   const options = await registrationOptions({

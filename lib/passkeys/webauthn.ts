@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../core/crypto';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -278,7 +279,7 @@ function checkClientData(
 function checkAuthenticatorData(authData: ParsedAuthenticatorData, rpId: string, requireUserVerification: boolean): void {
   const expectedHash = createHash('sha256').update(rpId, 'utf8').digest();
   const receivedHash = Buffer.from(authData.rpIdHash);
-  if (receivedHash.length !== expectedHash.length || !timingSafeEqual(receivedHash, expectedHash)) {
+  if (!constantTimeEqual(receivedHash, expectedHash)) {
     throw new PasskeyRejectedError('rp_id_mismatch');
   }
   if (!authData.flags.up) throw new PasskeyRejectedError('user_not_present');
@@ -347,7 +348,5 @@ function userHandleBytes(userId: string): Buffer {
 }
 
 function equalInConstantTime(received: string, expected: string): boolean {
-  const a = Buffer.from(received, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
+  return constantTimeEqual(Buffer.from(received, 'utf8'), Buffer.from(expected, 'utf8'));
 }

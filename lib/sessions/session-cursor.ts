@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual, deriveKey } from '../core/crypto';
 import { InvalidRequestError } from '../core/errors';
 import type { IndexKey } from './session-store';
 
@@ -17,7 +18,7 @@ const TAG_BYTES = 16;
 const CURSOR = /^([A-Za-z0-9_-]{1,200})\.([A-Za-z0-9_-]{22})$/;
 
 export function createSessionCursorCodec(serverKey: Buffer): SessionCursorCodec {
-  const key = Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'session-list/cursor', 32));
+  const key = deriveKey(serverKey, 'session-list/cursor');
   const tagOf = (userId: string, body: string) => createHmac('sha256', key).update(userId).update('\0').update(body).digest().subarray(0, TAG_BYTES);
   const invalid = () => new InvalidRequestError('Invalid request: cursor is not valid.');
   return {
@@ -30,7 +31,7 @@ export function createSessionCursorCodec(serverKey: Buffer): SessionCursorCodec 
       if (!match) throw invalid();
       const [, body, tag] = match as unknown as [string, string, string];
       const presented = Buffer.from(tag, 'base64url');
-      if (presented.length !== TAG_BYTES || !timingSafeEqual(presented, tagOf(userId, body))) throw invalid();
+      if (!constantTimeEqual(presented, tagOf(userId, body))) throw invalid();
       const [createdAt, id] = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as [number, string];
       return { createdAt, id };
     },

@@ -19,6 +19,9 @@ export interface AccessTokenSigner {
   issue(subject: { userId: string; sessionId: string; scope?: string | undefined; amr: readonly string[] }): Promise<{ token: string; expiresIn: number }>;
 }
 
+/** How a session's refresh token travels: in the response body, or in the HttpOnly cookie. */
+export type RefreshTokenDelivery = 'body' | 'cookie';
+
 /** Where a request came from; recorded on the session and in security events. */
 export interface ClientInfo {
   readonly userAgent?: string | undefined;

@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { deriveKey } from '../core/crypto';
 
 /**
  * One-time tokens (email verification, password reset) are `<userId>.<secret>`: the user id says
@@ -51,8 +52,4 @@ export function createOneTimeTokenCodec(serverKey: Buffer, previousServerKey?: B
     },
     hashesOf: (purpose, token) => keys[purpose].map((key) => hashUnder(key, token)),
   };
-}
-
-function deriveKey(serverKey: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), purpose, 32));
 }

@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, deriveKey } from '../core/crypto';
 import { InvalidRefreshTokenError } from '../core/errors';
 
 /**
@@ -97,11 +98,7 @@ export function createRefreshTokenCodec(serverKey: Buffer, previousServerKey?: B
       if (!storedHash) return false;
       const expected = Buffer.from(hash(token), 'base64url');
       const stored = Buffer.from(storedHash, 'base64url');
-      return expected.length === stored.length && timingSafeEqual(expected, stored);
+      return constantTimeEqual(expected, stored);
     },
   };
-}
-
-function deriveKey(serverKey: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), purpose, 32));
 }
