@@ -3,7 +3,7 @@ import { EmailNotVerifiedError, InvalidCredentialsError, MfaRequiredError, TooMa
 import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, RefreshTokenDelivery, SessionIssuer } from '../sessions/session-service';
 import type { PasswordHasher } from './password';
-import type { AccountCredentials, AttemptLimits, UserStore } from './user-store';
+import type { AccountCredentials, AttemptDecision, AttemptLimits, UserStore } from './user-store';
 
 export interface CredentialCheckDeps {
   readonly clock: Clock;
@@ -26,10 +26,7 @@ export async function checkCredentials(deps: CredentialCheckDeps, email: string,
   const { clock, users, passwords, limits, logger } = deps;
   const now = clock.now();
   const [decision, account] = await Promise.all([users.countAttempt(email, now, limits), users.findByEmail(email)]);
-  if (!decision.allowed) {
-    logger.security('login_throttled', { userId: account?.id, ip: client.ip, userAgent: client.userAgent });
-    throw new TooManyAttemptsError(decision.retryAfterSeconds);
-  }
+  refuseWhenThrottled(decision, { logger, userId: account?.id, client });
   const valid = account ? await passwords.verify(password, account.passwordHash) : await passwords.verifyAgainstNothing(password);
   if (!account || !valid) {
     logger.security('login_failed', { userId: account?.id, knownAccount: Boolean(account), ip: client.ip, userAgent: client.userAgent });
@@ -88,6 +85,17 @@ export async function passwordLogin(
   }
   // Guarded: if a reset or change replaced this password meanwhile, no session is opened.
   return deps.sessions.open(account.id, ['pwd'], client, { email: account.email, userId: account.id, passwordHash: account.passwordHash });
+}
+
+/** Counts one attempt (a password or a second-factor code) for an email; 429 when over the limit. */
+export async function countAttempt(deps: Pick<CredentialCheckDeps, 'clock' | 'users' | 'limits' | 'logger'>, email: string, userId: string | undefined, client: ClientInfo): Promise<void> {
+  refuseWhenThrottled(await deps.users.countAttempt(email, deps.clock.now(), deps.limits), { logger: deps.logger, userId, client });
+}
+
+function refuseWhenThrottled(decision: AttemptDecision, { logger, userId, client }: { logger: Logger; userId: string | undefined; client: ClientInfo }): void {
+  if (decision.allowed) return;
+  logger.security('login_throttled', { userId, ip: client.ip, userAgent: client.userAgent });
+  throw new TooManyAttemptsError(decision.retryAfterSeconds);
 }
 
 /**

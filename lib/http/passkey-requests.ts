@@ -35,5 +35,3 @@ export const passkeyLoginVerifySchema = z.object({
   refresh_token_delivery: deliverySchema,
 });
 
-/** A credential id in a path: unpadded base64url of at most 1023 bytes. */
-export const CREDENTIAL_ID_PATTERN = /^[A-Za-z0-9_-]{1,1364}$/;

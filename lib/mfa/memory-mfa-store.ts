@@ -1,5 +1,5 @@
 import type { AccountCredentials, UserStore } from '../accounts/user-store';
-import type { MfaStore, MfaTokenRecord, PendingTotp, TotpState } from './mfa-store';
+import { isMfaTokenLive, type MfaStore, type MfaTokenRecord, type PendingTotp, type TotpState } from './mfa-store';
 
 interface TotpRecord {
   enabled: boolean;
@@ -22,7 +22,7 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
 
   const owned = async (email: string, userId: string) => (await accounts.findByEmail(email))?.id === userId;
   const withFlag = (account: AccountCredentials | undefined) => account && { ...account, mfaEnabled: totp.get(account.id)?.enabled === true };
-  const isLive = (record: MfaTokenRecord | undefined, now: number, maxFailures: number) => record !== undefined && record.expiresAt > now && record.failures < maxFailures;
+  const isLive = (record: MfaTokenRecord | undefined, now: number, maxFailures: number) => record !== undefined && isMfaTokenLive(record, now, maxFailures);
 
   const users: UserStore = {
     ...accounts,

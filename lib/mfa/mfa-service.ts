@@ -9,14 +9,14 @@
  * - the MFA token and the code or recovery code are spent together in one transaction.
  */
 import { accountOf } from '../accounts/account-service';
-import { checkCredentials, resetAttemptsAfterSuccess, type CredentialCheckDeps } from '../accounts/login';
+import { checkCredentials, countAttempt, resetAttemptsAfterSuccess, type CredentialCheckDeps } from '../accounts/login';
 import type { AttemptLimits, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
-import { InvalidMfaCodeError, InvalidMfaTokenError, InvalidRequestError, MfaAlreadyEnabledError, NotFoundError, TooManyAttemptsError } from '../core/errors';
+import { InvalidMfaCodeError, InvalidMfaTokenError, InvalidRequestError, MfaAlreadyEnabledError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import type { MfaCrypto } from './mfa-crypto';
-import type { MfaStore, RefreshTokenDelivery, SecondFactorUse, TotpState } from './mfa-store';
+import { isMfaTokenLive, type MfaStore, type RefreshTokenDelivery, type SecondFactorUse, type TotpState } from './mfa-store';
 import { qrSvg } from './qr';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
 import { matchStep, newTotpSecret, otpauthUri } from './totp';
@@ -79,13 +79,6 @@ export async function confirmTotp(deps: MfaBaseDeps & { readonly logger: Logger 
   return { recoveryCodes };
 }
 
-/** Counts one code attempt against the account's login throttle before the code is looked at. */
-async function countCodeAttempt(deps: CodeCheckDeps, email: string, userId: string, client: ClientInfo): Promise<void> {
-  const decision = await deps.users.countAttempt(email, deps.clock.now(), deps.limits);
-  if (decision.allowed) return;
-  deps.logger.security('login_throttled', { userId, ip: client.ip, userAgent: client.userAgent });
-  throw new TooManyAttemptsError(decision.retryAfterSeconds);
-}
 
 /** The step of a TOTP code that may still be spent (current ±1, later than the last used), else undefined. */
 function usableStep(crypto: MfaCrypto, state: TotpState, userId: string, code: unknown, now: number): number | undefined {
@@ -101,7 +94,8 @@ export async function disableTotp(deps: CodeCheckDeps & CredentialCheckDeps, use
   await resetAttemptsAfterSuccess(deps, account);
   const state = await deps.mfa.totpState(account.email, userId);
   if (!state) throw new NotFoundError('The account');
-  await countCodeAttempt(deps, account.email, userId, client);
+  // A code counts against the account's login throttle before it is looked at.
+  await countAttempt(deps, account.email, userId, client);
   const step = usableStep(deps.crypto, state, userId, code, deps.clock.now());
   if (step === undefined || !(await deps.mfa.disable({ userId, email: account.email, step }))) {
     deps.logger.security('mfa_failed', { userId, stage: 'disable', ip: client.ip, userAgent: client.userAgent });
@@ -141,9 +135,9 @@ export async function verifyMfaLogin(
   const now = clock.now();
   const tokenHash = crypto.tokens.hashOf(mfaToken);
   const login = tokenHash === undefined ? undefined : await mfa.mfaToken(tokenHash);
-  if (tokenHash === undefined || !login || login.expiresAt <= now || login.failures >= MFA_TOKEN_MAX_FAILURES) throw new InvalidMfaTokenError();
+  if (tokenHash === undefined || !login || !isMfaTokenLive(login, now, MFA_TOKEN_MAX_FAILURES)) throw new InvalidMfaTokenError();
   const { userId, email } = login;
-  await countCodeAttempt(deps, email, userId, client);
+  await countAttempt(deps, email, userId, client);
   const state = await mfa.totpState(email, userId);
   // The account was deleted, or TOTP turned off, since the password step: start again.
   if (!state?.enabled) throw new InvalidMfaTokenError();

@@ -14,6 +14,11 @@ import type { RefreshTokenDelivery } from '../sessions/session-service';
 /** How the refresh token of the finished login travels; remembered from the password step. */
 export type { RefreshTokenDelivery };
 
+/** An MFA token may still finish its login: not expired (`now == expiresAt` is over) and fewer than `maxFailures` wrong codes. The DynamoDB condition states the same rule. */
+export function isMfaTokenLive(record: Pick<MfaTokenRecord, 'expiresAt' | 'failures'>, now: number, maxFailures: number): boolean {
+  return record.expiresAt > now && record.failures < maxFailures;
+}
+
 export interface TotpState {
   readonly enabled: boolean;
   /** The secret sealed by a SecretBox (bound to the user id); absent while TOTP is off. */

@@ -1,4 +1,4 @@
-import type { ChallengeStore, PasskeyRecord, PasskeyStore, StoredChallenge } from './passkey-store';
+import { counterAdvances, type ChallengeStore, type PasskeyRecord, type PasskeyStore, type StoredChallenge } from './passkey-store';
 
 /** In-memory passkey and challenge stores with the DynamoDB adapter's semantics, for unit tests. */
 export function createMemoryPasskeyStore(): PasskeyStore & { readonly items: Map<string, PasskeyRecord> } {
@@ -32,8 +32,7 @@ export function createMemoryPasskeyStore(): PasskeyStore & { readonly items: Map
     async recordUse(credentialId, use) {
       const passkey = items.get(credentialId);
       if (!passkey) return 'missing';
-      const advances = use.counter === 0 ? passkey.counter === 0 : passkey.counter < use.counter;
-      if (!advances) return 'counter_not_advanced';
+      if (!counterAdvances(passkey.counter, use.counter)) return 'counter_not_advanced';
       items.set(credentialId, { ...passkey, counter: use.counter, lastUsedAt: use.lastUsedAt, backedUp: use.backedUp });
       return 'recorded';
     },

@@ -75,3 +75,12 @@ export interface ChallengeStore {
    */
   take(key: string, expected: { purpose: ChallengePurpose; now: number; userId?: string }): Promise<StoredChallenge | undefined>;
 }
+
+/**
+ * The signature-counter rule: authenticators without a counter always send 0 (accepted while the
+ * stored one is 0 too); once either is non-zero the new one must be strictly greater, else the
+ * key may have been cloned.
+ */
+export function counterAdvances(stored: number, received: number): boolean {
+  return (stored === 0 && received === 0) || received > stored;
+}

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../core/crypto';
+import { counterAdvances } from './passkey-store';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -251,14 +252,6 @@ export async function verifyAuthentication(input: {
   return { newCounter: info.newCounter, userVerified: info.userVerified, backedUp: info.credentialBackedUp };
 }
 
-/**
- * The signature-counter rule: authenticators without a counter always send 0 (accepted while the
- * stored one is 0 too); once either is non-zero the new one must be strictly greater, else the
- * key may have been cloned.
- */
-export function counterAdvances(stored: number, received: number): boolean {
-  return (stored === 0 && received === 0) || received > stored;
-}
 
 function checkClientData(
   clientData: ClientData,
@@ -350,3 +343,5 @@ function userHandleBytes(userId: string): Buffer {
 function equalInConstantTime(received: string, expected: string): boolean {
   return constantTimeEqual(Buffer.from(received, 'utf8'), Buffer.from(expected, 'utf8'));
 }
+
+export { counterAdvances } from './passkey-store';
