@@ -1,9 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ONE_TIME_PURPOSES, retryAfterSeconds, type AccountChangeStore, type StoredOneTimeToken } from '../accounts/account-change-store';
 import type { OneTimePurpose } from '../tokens/one-time-token';
-import { isConditionFailure, translateStorageError } from './dynamodb';
+import { cancellationCodes, conditionalWrite, isConditionFailure, translateStorageError } from './dynamodb';
 import { emailKey, userKey } from './dynamodb-user-store';
 
 /**
@@ -23,7 +22,6 @@ const toStored = (item: Record<string, unknown>): StoredOneTimeToken => ({
   sentAt: Number(item.sentAt),
 });
 
-const reasonsOf = (error: unknown): string[] => (error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None') : []);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient, tableName: string): AccountChangeStore {
@@ -105,7 +103,7 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
           await client.send(command);
           return true;
         } catch (error) {
-          const reasons = reasonsOf(error);
+          const reasons = cancellationCodes(error);
           if (reasons.includes('ConditionalCheckFailed')) return false;
           if (reasons.includes('TransactionConflict') && attempt < CONFLICT_RETRIES) {
             await pause(20 + Math.random() * 30 * (attempt + 1));
@@ -117,8 +115,8 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
     },
 
     async setPasswordHash(email, userId, passwordHash) {
-      try {
-        await client.send(
+      return conditionalWrite(() =>
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: emailKey(email),
@@ -126,12 +124,8 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
             UpdateExpression: 'SET passwordHash = :passwordHash',
             ExpressionAttributeValues: { ':userId': userId, ':passwordHash': passwordHash },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        return translateStorageError(error);
-      }
+        ),
+      );
     },
 
     async purgeTokens(userId) {
@@ -156,7 +150,7 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
           }),
         );
       } catch (error) {
-        if (!reasonsOf(error).includes('ConditionalCheckFailed')) translateStorageError(error);
+        if (!cancellationCodes(error).includes('ConditionalCheckFailed')) translateStorageError(error);
         try {
           await client.send(new DeleteCommand({ TableName: tableName, Key: userKey(userId), ...ownCondition }));
         } catch (fallbackError) {

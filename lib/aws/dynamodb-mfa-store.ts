@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery } from '../mfa/mfa-store';
-import { isConditionFailure, translateStorageError } from './dynamodb';
+import { conditionFailedAt, conditionalWrite, translateStorageError } from './dynamodb';
 import { emailKey } from './dynamodb-user-store';
 
 /**
@@ -20,19 +20,7 @@ const CONFLICT_BACKOFF_MS = 25;
 
 const ttlOf = (expiresAtMs: number) => Math.ceil(expiresAtMs / 1000);
 
-/** True when the transaction was cancelled by the condition of its item at `index`. */
-const failedAt = (error: TransactionCanceledException, index: number) => error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
-
 export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName: string): MfaStore {
-  const guarded = async (send: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await send();
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return translateStorageError(error);
-    }
-  };
 
   return {
     async totpState(email, userId) {
@@ -91,14 +79,14 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
         );
         return 'enabled';
       } catch (error) {
-        if (error instanceof TransactionCanceledException && failedAt(error, 0)) return 'stale_secret';
-        if (error instanceof TransactionCanceledException && failedAt(error, 1)) return 'already_enabled';
+        if (error instanceof TransactionCanceledException && conditionFailedAt(error, 0)) return 'stale_secret';
+        if (error instanceof TransactionCanceledException && conditionFailedAt(error, 1)) return 'already_enabled';
         return translateStorageError(error);
       }
     },
 
     async disable({ userId, email, step }) {
-      return guarded(() =>
+      return conditionalWrite(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -113,7 +101,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
     },
 
     async replaceRecoveryCodes({ userId, email, recoveryCodeHashes }) {
-      return guarded(() =>
+      return conditionalWrite(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -150,7 +138,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
     },
 
     async countMfaTokenFailure(tokenHash, maxFailures) {
-      await guarded(() =>
+      await conditionalWrite(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -194,8 +182,8 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
           await client.send(new TransactWriteCommand(transaction));
           return 'completed';
         } catch (error) {
-          if (error instanceof TransactionCanceledException && failedAt(error, 0)) return 'token_invalid';
-          if (error instanceof TransactionCanceledException && failedAt(error, 1)) return 'code_rejected';
+          if (error instanceof TransactionCanceledException && conditionFailedAt(error, 0)) return 'token_invalid';
+          if (error instanceof TransactionCanceledException && conditionFailedAt(error, 1)) return 'code_rejected';
           // A concurrent transaction on the same items cancels this one without spending anything:
           // try again, and the conditions then say whether the other one spent the token or code.
           const conflict = error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict');
@@ -206,7 +194,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
     },
 
     async forgetTotp(userId, email) {
-      await guarded(() =>
+      await conditionalWrite(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,

@@ -1,7 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeStore, PasskeyRecord, PasskeyStore, StoredChallenge } from '../passkeys/passkey-store';
-import { isConditionFailure, translateStorageError } from './dynamodb';
+import { cancellationCodes, isConditionFailure, translateStorageError } from './dynamodb';
+import { userKey } from './dynamodb-user-store';
 
 /**
  * Passkeys and WebAuthn challenges in the users table (keyed by `pk`):
@@ -35,8 +36,6 @@ function toPasskey(item: Record<string, unknown>): PasskeyRecord {
     lastUsedAt: typeof item.lastUsedAt === 'number' ? item.lastUsedAt : undefined,
   };
 }
-
-const cancellationCodes = (error: TransactionCanceledException) => (error.CancellationReasons ?? []).map((reason) => reason.Code);
 
 export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, tableName: string): PasskeyStore {
   const credentialIdsOf = async (userId: string) => {
@@ -102,7 +101,7 @@ export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, table
                 },
               },
               // The account still exists: a registration racing DELETE /me cannot leave a passkey behind.
-              { ConditionCheck: { TableName: tableName, Key: { pk: `USER#${passkey.userId}` }, ConditionExpression: 'attribute_exists(pk)' } },
+              { ConditionCheck: { TableName: tableName, Key: userKey(passkey.userId), ConditionExpression: 'attribute_exists(pk)' } },
             ],
           }),
         );

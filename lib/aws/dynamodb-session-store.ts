@@ -1,10 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LIVE_SESSION_RULE, sessionExpiresAt, type SessionRecord, type SessionSummary } from '../sessions/session';
 import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '../sessions/session-store';
 import { InvalidCredentialsError } from '../core/errors';
-import { isConditionFailure, translateStorageError } from './dynamodb';
+import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
 import { emailKey } from './dynamodb-user-store';
 
 /**
@@ -54,7 +53,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
           }),
         );
       } catch (error) {
-        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') throw new InvalidCredentialsError();
+        if (conditionFailedAt(error, 1)) throw new InvalidCredentialsError();
         translateStorageError(error);
       }
     },
@@ -113,8 +112,8 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
         clauses.push(LIVE);
         values[':now'] = condition.liveAt;
       }
-      try {
-        await client.send(
+      return conditionalWrite(() =>
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { id: sessionId },
@@ -122,12 +121,8 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
             UpdateExpression: 'SET revokedAt = :revokedAt, revokedReason = :reason REMOVE liveUserId',
             ExpressionAttributeValues: values,
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        return translateStorageError(error);
-      }
+        ),
+      );
     },
 
     async listIndexed(userId, { limit, after, newestFirst }) {

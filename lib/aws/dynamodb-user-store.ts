@@ -1,9 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccountCredentials, UserStore } from '../accounts/user-store';
 import { EmailTakenError } from '../core/errors';
-import { isConditionFailure, translateStorageError } from './dynamodb';
+import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
 
 /**
  * Accounts in one table keyed by `pk`:
@@ -63,7 +62,7 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
           }),
         );
       } catch (error) {
-        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') throw new EmailTakenError();
+        if (conditionFailedAt(error, 0)) throw new EmailTakenError();
         translateStorageError(error);
       }
     },
@@ -160,8 +159,8 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
     },
 
     async replacePasswordHash(email, expectedHash, nextHash) {
-      try {
-        await client.send(
+      return conditionalWrite(() =>
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: emailKey(email),
@@ -169,12 +168,8 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
             UpdateExpression: 'SET passwordHash = :next',
             ExpressionAttributeValues: { ':expected': expectedHash, ':next': nextHash },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        return translateStorageError(error);
-      }
+        ),
+      );
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../core/errors';
 
@@ -46,4 +46,25 @@ export function translateStorageError(error: unknown): never {
 
 export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   return error instanceof ConditionalCheckFailedException;
+}
+
+/** The reason codes of a cancelled transaction, item by item (`None` where an item was not the cause); empty for any other error. */
+export function cancellationCodes(error: unknown): string[] {
+  return error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None') : [];
+}
+
+/** True when a transaction was cancelled by the condition of its item at `index`. */
+export function conditionFailedAt(error: unknown, index: number): boolean {
+  return cancellationCodes(error)[index] === 'ConditionalCheckFailed';
+}
+
+/** Sends one conditional write: true when it was made, false when its condition failed; any other failure is translated. */
+export async function conditionalWrite(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    return translateStorageError(error);
+  }
 }
