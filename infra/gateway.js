@@ -62,15 +62,23 @@ function gatewayResources(origins) {
     Default4xxGatewayResponse: response('DEFAULT_4XX', undefined, GATEWAY_ERRORS.invalid_request),
     // Authorizer failures, integration errors and timeouts keep their status (500/502/504) and get this body.
     Default5xxGatewayResponse: response('DEFAULT_5XX', undefined, GATEWAY_ERRORS.service_unavailable),
-    // Lets any REST or HTTP API of this account attach the authorizer by ARN.
-    AuthorizerInvokePermission: {
-      Type: 'AWS::Lambda::Permission',
-      Properties: {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': ['AuthorizerLambdaFunction', 'Arn'] },
-        Principal: 'apigateway.amazonaws.com',
-        SourceAccount: { Ref: 'AWS::AccountId' },
-      },
+    AuthorizerInvokePermission: invokePermission('AuthorizerLambdaFunction'),
+  };
+}
+
+/**
+ * Lets any REST or HTTP API of this account attach an authorizer function by ARN.
+ * @param {string} functionLogicalId the function's CloudFormation logical id
+ * @returns {import('./types').CloudFormationResource}
+ */
+function invokePermission(functionLogicalId) {
+  return {
+    Type: 'AWS::Lambda::Permission',
+    Properties: {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
+      Principal: 'apigateway.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
     },
   };
 }
@@ -111,4 +119,4 @@ async function outputs({ resolveVariable }) {
   return gatewayOutputs(service, stage);
 }
 
-module.exports = { resources, outputs, gatewayResources, gatewayOutputs, GATEWAY_ERRORS };
+module.exports = { resources, outputs, gatewayResources, gatewayOutputs, invokePermission, GATEWAY_ERRORS };

@@ -6,6 +6,7 @@
  * `mfa`) is refused with 403 access_denied. Attach it to the routes that need MFA, and the plain
  * one to the rest. Deployed only with `--param="mfaAuthorizer=true"`.
  */
+const { invokePermission } = require('./gateway.js');
 const { serviceAndStage } = require('./service.js');
 
 /**
@@ -40,15 +41,7 @@ async function definition(sources) {
 async function resources(sources) {
   if (!(await enabled(sources))) return {};
   return {
-    AuthorizerMfaInvokePermission: {
-      Type: 'AWS::Lambda::Permission',
-      Properties: {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': ['AuthorizerMfaLambdaFunction', 'Arn'] },
-        Principal: 'apigateway.amazonaws.com',
-        SourceAccount: { Ref: 'AWS::AccountId' },
-      },
-    },
+    AuthorizerMfaInvokePermission: invokePermission('AuthorizerMfaLambdaFunction'),
   };
 }
 
