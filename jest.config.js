@@ -1,6 +1,4 @@
 'use strict';
-// The deployed runtime is Node 22; the SDK's warning about Node 20 is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** Unit, integration (DynamoDB Local) and end-to-end (serverless-offline) tests in one run. */
 module.exports = {
   testEnvironment: 'node',

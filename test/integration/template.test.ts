@@ -180,9 +180,9 @@ describe('packaged CloudFormation template (stage prod)', () => {
     expect(resources.SessionsTable!.Properties.GlobalSecondaryIndexes[0].Projection.NonKeyAttributes).not.toContain('tokenHash');
   });
 
-  it('runs Node 22 on arm64, sizes functions on purpose and keeps logs for a bounded time', () => {
+  it('runs Node 24 on arm64, sizes functions on purpose and keeps logs for a bounded time', () => {
     for (const [, fn] of functions()) {
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
     }
     expect(resources.AuthorizerLambdaFunction!.Properties.MemorySize).toBe(128);
