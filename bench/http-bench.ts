@@ -23,8 +23,8 @@ export interface HttpBenchResult {
  */
 export async function startHttpStack(env: ServiceEnv): Promise<OfflineServer> {
   await ensureTables(env.DYNAMODB_ENDPOINT!, STAGE, SERVICE_NAME);
-  const [port, lambdaPort] = [await freePort(), await freePort()];
-  return startOffline({ port, lambdaPort, stage: STAGE, env });
+  const port = await freePort();
+  return startOffline({ port, stage: STAGE, env });
 }
 
 /** Authorized GET /me against unauthenticated GET /.well-known/jwks.json, and refresh, under autocannon. */

@@ -54,6 +54,8 @@ export interface ServerlessFunction {
   handler?: string;
   architecture?: string;
   package?: { artifact?: string };
+  /** The function's own variables, on top of provider.environment. */
+  environment?: Record<string, unknown>;
 }
 
 /** The Serverless instance a plugin's constructor gets, as far as the local plugins use it. */
@@ -63,7 +65,7 @@ export interface Serverless {
   service: {
     custom?: Record<string, unknown> & { apiThrottling?: { rateLimit?: unknown; burstLimit?: unknown } };
     functions?: Record<string, ServerlessFunction>;
-    provider: { architecture?: string; compiledCloudFormationTemplate: Template };
+    provider: { architecture?: string; environment?: Record<string, unknown>; compiledCloudFormationTemplate: Template };
   };
 }
 

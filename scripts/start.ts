@@ -1,21 +1,21 @@
 /**
- * `npm start`: DynamoDB Local (data under .dynamodb/), the local SES v2 emulator, the tables, local
- * keys (.keys/), then serverless-offline on PORT.
+ * `npm start`: local keys (.keys/), then at once DynamoDB Local (data under .dynamodb/, and the
+ * tables as soon as it answers), the local SES v2 emulator and serverless-offline on PORT. Every
+ * listener is on 127.0.0.1 only; serverless-offline's Lambda Invoke API is a Unix socket.
  *
  * It lives and dies whole: Ctrl-C (or SIGTERM) stops everything it started and exits 0; if any of
  * its children exits on its own, it stops the others and exits 1, saying which one and how.
  *
- * Settings: PORT [3000], DYNAMODB_LOCAL_PORT [8000], SES_LOCAL_PORT [8005], OFFLINE_LAMBDA_PORT
- * [PORT + 2], JWT_ALG [ES256], DYNAMODB_LOCAL_DATA_DIR [.dynamodb/], START_DEBUG=true (prints the
- * children's pids).
+ * Settings: PORT [3000], DYNAMODB_LOCAL_PORT [8000], SES_LOCAL_PORT [8005], JWT_ALG [ES256],
+ * DYNAMODB_LOCAL_DATA_DIR [.dynamodb/], START_DEBUG=true (prints the children's pids).
  */
 import { join } from 'node:path';
 import { SUPPORTED_ALGORITHMS, type JwtAlgorithm } from '../lib/core/config';
 import { describeExit, type ChildExit } from './dev/child-exit';
-import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal } from './dev/dynamodb-local';
+import { dynamoDbLocalEndpoint, ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal } from './dev/dynamodb-local';
 import { localDevKeys } from './dev/keys';
 import { startOffline } from './dev/offline';
-import { startSesLocal } from './dev/ses-local';
+import { sesLocalEndpoint, startSesLocal } from './dev/ses-local';
 
 const ROOT = join(__dirname, '..');
 const STAGE = 'dev';
@@ -29,8 +29,6 @@ interface Child {
 }
 
 async function main(): Promise<void> {
-  // The deployed runtime is Node 22; the SDK's warning about Node 20 is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const port = Number(process.env.PORT ?? 3000);
   const dynamoDbPort = Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000);
   const sesPort = Number(process.env.SES_LOCAL_PORT ?? 8005);
@@ -64,37 +62,48 @@ async function main(): Promise<void> {
     });
   };
 
+  /** Starts one part; once it runs, it is supervised. */
+  const launch = async <T extends Child>(name: string, start: () => Promise<T>): Promise<T> => {
+    const child = await start();
+    supervise(name, child);
+    return child;
+  };
+
   try {
-    console.log(`Starting DynamoDB Local on port ${dynamoDbPort} (data in ${dataDir})...`);
-    const dynamo = await startDynamoDbLocal({ port: dynamoDbPort, dbPath: dataDir });
-    supervise('DynamoDB Local', dynamo);
-    console.log(`Starting the SES emulator on port ${sesPort}...`);
-    const ses = await startSesLocal({ port: sesPort });
-    supervise('SES emulator (aws-ses-v2-local)', ses);
-    await ensureTables(dynamo.endpoint, STAGE);
+    console.log(`Starting on Node ${process.version}: DynamoDB Local on port ${dynamoDbPort} (data in ${dataDir}), the SES emulator on port ${sesPort}, serverless-offline on port ${port}...`);
     const keys = await localDevKeys(join(ROOT, '.keys'), algorithm, process.env);
-    console.log(`Starting serverless-offline on port ${port}...`);
-    const offline = await startOffline({
-      port,
-      lambdaPort: Number(process.env.OFFLINE_LAMBDA_PORT ?? port + 2),
-      stage: STAGE,
-      env: {
-        ...LOCAL_AWS_ENV,
-        // The demo page is served from this origin and refreshes with the cookie, which needs an allowed Origin.
-        CORS_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
-        APP_BASE_URL: `http://localhost:${port}/${STAGE}/demo`,
-        ...process.env,
-        ...keys,
-        JWT_ALG: algorithm,
-        DYNAMODB_ENDPOINT: dynamo.endpoint,
-        SES_ENDPOINT: ses.endpoint,
-      } as Record<string, string>,
-      inheritOutput: true,
-    });
-    supervise('serverless-offline', offline);
+    const dynamoDbEndpoint = dynamoDbLocalEndpoint(dynamoDbPort);
+    // The three start side by side: serverless-offline needs the others only once a request comes.
+    const parts = await Promise.allSettled([
+      launch('DynamoDB Local', () => startDynamoDbLocal({ port: dynamoDbPort, dbPath: dataDir })).then(async (dynamo) => {
+        await ensureTables(dynamo.endpoint, STAGE);
+        return dynamo;
+      }),
+      launch('SES emulator (aws-ses-v2-local)', () => startSesLocal({ port: sesPort })),
+      launch('serverless-offline', () =>
+        startOffline({
+          port,
+          stage: STAGE,
+          env: {
+            ...LOCAL_AWS_ENV,
+            // The demo page is served from this origin and refreshes with the cookie, which needs an allowed Origin.
+            CORS_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
+            APP_BASE_URL: `http://localhost:${port}/${STAGE}/demo`,
+            ...process.env,
+            ...keys,
+            JWT_ALG: algorithm,
+            DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+            SES_ENDPOINT: sesLocalEndpoint(sesPort),
+          } as Record<string, string>,
+          inheritOutput: true,
+        }),
+      ),
+    ]);
+    const failure = parts.find((part) => part.status === 'rejected');
+    if (failure) throw failure.reason;
     const baseUrl = `http://localhost:${port}/${STAGE}`;
     console.log(`
-Auth service ready at ${baseUrl}   (Ctrl-C stops it, DynamoDB Local and the SES emulator)
+Auth service ready at ${baseUrl}   (in ${process.uptime().toFixed(1)} s; Ctrl-C stops it, DynamoDB Local and the SES emulator)
 Emails it sends:      http://localhost:${sesPort}/   (JSON: http://localhost:${sesPort}/store)
 
 Try:

@@ -1,14 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeExit, exitOf, type ChildExit } from './child-exit';
 
 export interface OfflineServer {
   readonly baseUrl: string;
   readonly pid: number;
+  /**
+   * The Unix socket of serverless-offline's Lambda Invoke API (never a TCP port: a web page must not
+   * be able to call a handler with an event of its choosing). `invoke` calls through it.
+   */
+  readonly invokeSocket: string;
   /** Settles when serverless-offline exits, for whatever reason (including `stop()`). */
   readonly exited: Promise<ChildExit>;
   /** Everything serverless-offline and the functions printed so far (logs, EMF metric lines). */
   output(): string;
+  /** Lambda's Invoke API: runs the function `functionName` (e.g. jwt-auth-dev-jwks) with `event`. */
+  invoke(functionName: string, event: unknown): Promise<{ status: number; payload: string }>;
   stop(): Promise<void>;
 }
 
@@ -16,23 +26,24 @@ const ROOT = join(__dirname, '..', '..');
 
 /**
  * Runs `serverless offline` (stage dev) with the given environment and resolves once it serves.
- * It runs in its own process group so stopping it also stops the workers it started.
+ * It runs in its own process group so stopping it also stops whatever it started.
  */
 export async function startOffline({
   port,
-  lambdaPort,
   env,
   stage = 'dev',
   inheritOutput = false,
   timeoutMs = 90_000,
 }: {
   port: number;
-  lambdaPort: number;
   env: Record<string, string>;
   stage?: string;
   inheritOutput?: boolean;
   timeoutMs?: number;
 }): Promise<OfflineServer> {
+  // A folder of our own (mode 0700) keeps the socket private and its path short (Unix sockets allow ~107 bytes).
+  const socketDir = mkdtempSync(join(tmpdir(), 'jwt-auth-offline-'));
+  const invokeSocket = join(socketDir, 'invoke.sock');
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start', '--stage', stage], {
     cwd: ROOT,
     env: {
@@ -40,8 +51,7 @@ export async function startOffline({
       ...env,
       AUTH_LOCAL_DEV: 'true',
       PORT: String(port),
-      OFFLINE_LAMBDA_PORT: String(lambdaPort),
-      ESBUILD_WORK_FOLDER: `.esbuild/offline-${port}`,
+      OFFLINE_LAMBDA_SOCKET: invokeSocket,
       SLS_TELEMETRY_DISABLED: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,7 +91,10 @@ export async function startOffline({
   // A safety net: serverless-offline and its workers end with this process.
   const killOnExit = () => killGroup('SIGKILL');
   process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
+  child.once('exit', () => {
+    process.off('exit', killOnExit);
+    rmSync(socketDir, { recursive: true, force: true });
+  });
 
   const deadline = Date.now() + timeoutMs;
   while (!/Server ready/.test(output)) {
@@ -95,5 +108,20 @@ export async function startOffline({
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { baseUrl, pid: child.pid!, exited: exitOf(child), output: () => output, stop };
+  const invoke = (functionName: string, event: unknown) => invokeThrough(invokeSocket, functionName, event);
+  return { baseUrl, pid: child.pid!, invokeSocket, exited: exitOf(child), output: () => output, invoke, stop };
+}
+
+function invokeThrough(socketPath: string, functionName: string, event: unknown): Promise<{ status: number; payload: string }> {
+  return new Promise((resolve, reject) => {
+    const call = request({ socketPath, method: 'POST', path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations` }, (response) => {
+      let payload = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (payload += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, payload }));
+      response.on('error', reject);
+    });
+    call.on('error', reject);
+    call.end(JSON.stringify(event));
+  });
 }

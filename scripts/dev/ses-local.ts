@@ -25,6 +25,8 @@ process.stdin.resume();
 require(process.argv[1]);
 `;
 
+export const sesLocalEndpoint = (port: number): string => `http://127.0.0.1:${port}`;
+
 /** Starts aws-ses-v2-local on 127.0.0.1:`port` and resolves once GET /store answers. */
 export async function startSesLocal({ port, timeoutMs = 30_000 }: { port: number; timeoutMs?: number }): Promise<SesLocal> {
   const child: ChildProcess = spawn(process.execPath, ['-e', WATCHDOG, '--', CLI, '--port', String(port), '--host', '127.0.0.1'], {
@@ -50,7 +52,7 @@ export async function startSesLocal({ port, timeoutMs = 30_000 }: { port: number
     }
   };
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = sesLocalEndpoint(port);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {

@@ -19,7 +19,7 @@ async function startAccountServer(): Promise<OfflineServer & { pageUrl: string }
   const sesEndpoint = process.env.TEST_SES_ENDPOINT;
   if (!sesEndpoint) throw new Error('TEST_SES_ENDPOINT is not set: the jest global setup starts the local SES emulator');
   await ensureTables(endpoint, 'dev');
-  const [port, lambdaPort] = [await freePort(), await freePort()];
+  const port = await freePort();
   // localhost, not 127.0.0.1: Chromium keeps a Secure cookie on http, and allows WebAuthn, only for localhost.
   const origin = `http://localhost:${port}`;
   const pageUrl = `${origin}/dev/demo`;
@@ -36,7 +36,7 @@ async function startAccountServer(): Promise<OfflineServer & { pageUrl: string }
     WEBAUTHN_RP_ID: 'localhost',
     WEBAUTHN_ORIGINS: origin,
   });
-  const server = await startOffline({ port, lambdaPort, env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>) } });
+  const server = await startOffline({ port, env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>) } });
   return { ...server, pageUrl };
 }
 

@@ -18,7 +18,7 @@ const SCREENSHOT = process.env.DEMO_SCREENSHOT;
 async function startDemoServer(): Promise<OfflineServer & { pageUrl: string }> {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
   await ensureTables(endpoint, 'dev');
-  const [port, lambdaPort] = [await freePort(), await freePort()];
+  const port = await freePort();
   const env = await testEnv({
     JWT_ISSUER: 'http://localhost:3000',
     JWT_AUDIENCE: 'jwt-auth',
@@ -29,7 +29,7 @@ async function startDemoServer(): Promise<OfflineServer & { pageUrl: string }> {
     CORS_ALLOWED_ORIGINS: `http://localhost:${port}`,
     DYNAMODB_ENDPOINT: endpoint,
   });
-  const server = await startOffline({ port, lambdaPort, env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>) } });
+  const server = await startOffline({ port, env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>) } });
   // localhost, not 127.0.0.1: Chromium keeps a Secure cookie on http only for localhost.
   return { ...server, pageUrl: `http://localhost:${port}/dev/demo` };
 }

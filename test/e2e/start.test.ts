@@ -7,13 +7,11 @@ import { generateHashKey, generateSigningJwk } from '../../scripts/dev/keys';
 import { freePort } from '../../scripts/dev/ports';
 
 const ROOT = join(__dirname, '..', '..');
-const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 interface Ports {
   readonly port: number;
   readonly dynamoDb: number;
   readonly ses: number;
-  readonly lambda: number;
 }
 
 interface RunningStart {
@@ -34,19 +32,18 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 
 /**
  * `npm start` as a terminal would run it: its own process group, so a test can send Ctrl-C to
- * the whole group. tsx is run directly because npm/npx report a SIGINT as exit 130 whatever
- * start.ts itself returns.
+ * the whole group. Its command (package.json) is run directly because npm/npx report a SIGINT as
+ * exit 130 whatever start.ts itself returns.
  */
 async function launchStart(): Promise<RunningStart> {
-  const [port, dynamoDb, ses, lambda] = (await distinctFreePorts(4)) as [number, number, number, number];
-  const child = spawn(process.execPath, [TSX_CLI, 'scripts/start.ts'], {
+  const [port, dynamoDb, ses] = (await distinctFreePorts(3)) as [number, number, number];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
       PORT: String(port),
       DYNAMODB_LOCAL_PORT: String(dynamoDb),
       SES_LOCAL_PORT: String(ses),
-      OFFLINE_LAMBDA_PORT: String(lambda),
       DYNAMODB_LOCAL_DATA_DIR: dataDir,
       START_DEBUG: 'true',
       // Keys in the environment keep the test from writing under .keys/.
@@ -63,7 +60,7 @@ async function launchStart(): Promise<RunningStart> {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const started: RunningStart = { child, ports: { port, dynamoDb, ses, lambda }, exited, output: () => output };
+  const started: RunningStart = { child, ports: { port, dynamoDb, ses }, exited, output: () => output };
   running = started;
   const deadline = Date.now() + 90_000;
   while (!/Auth service ready at/.test(output)) {

@@ -11,10 +11,9 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
   await ensureTables(endpoint, 'dev');
   const env = await testEnv({ JWT_ISSUER: 'http://localhost:3000', JWT_AUDIENCE: 'jwt-auth', LOG_LEVEL: 'warn', LAMBDA_TIMEOUT_SECONDS: '30', ...overrides });
-  const [port, lambdaPort] = [await freePort(), await freePort()];
+  const port = await freePort();
   const server = await startOffline({
     port,
-    lambdaPort,
     // An override of SES_ENDPOINT wins (a server whose email is down).
     env: { ...LOCAL_AWS_ENV, ...(process.env.TEST_SES_ENDPOINT ? { SES_ENDPOINT: process.env.TEST_SES_ENDPOINT } : {}), ...(env as Record<string, string>), DYNAMODB_ENDPOINT: endpoint },
   });
