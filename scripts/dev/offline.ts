@@ -32,11 +32,14 @@ export async function startOffline({
   port,
   env,
   stage = 'dev',
+  serviceDir = ROOT,
   inheritOutput = false,
   timeoutMs = 90_000,
 }: {
   port: number;
   env: Record<string, string>;
+  /** The folder of serverless.yml (this project's, unless a test brings its own). */
+  serviceDir?: string;
   stage?: string;
   inheritOutput?: boolean;
   timeoutMs?: number;
@@ -45,7 +48,7 @@ export async function startOffline({
   const socketDir = mkdtempSync(join(tmpdir(), 'jwt-auth-offline-'));
   const invokeSocket = join(socketDir, 'invoke.sock');
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start', '--stage', stage], {
-    cwd: ROOT,
+    cwd: serviceDir,
     env: {
       ...process.env,
       ...env,
@@ -108,11 +111,12 @@ export async function startOffline({
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const invoke = (functionName: string, event: unknown) => invokeThrough(invokeSocket, functionName, event);
+  const invoke = (functionName: string, event: unknown) => invokeLambda(invokeSocket, functionName, event);
   return { baseUrl, pid: child.pid!, invokeSocket, exited: exitOf(child), output: () => output, invoke, stop };
 }
 
-function invokeThrough(socketPath: string, functionName: string, event: unknown): Promise<{ status: number; payload: string }> {
+/** A call of Lambda's Invoke API on serverless-offline's Unix socket. */
+export function invokeLambda(socketPath: string, functionName: string, event: unknown): Promise<{ status: number; payload: string }> {
   return new Promise((resolve, reject) => {
     const call = request({ socketPath, method: 'POST', path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations` }, (response) => {
       let payload = '';
