@@ -30,7 +30,7 @@ export function serverlessBuildOptions(serverlessYml = join(ROOT, 'serverless.ym
     bundle: options.bundle ?? true,
     minify: options.minify ?? false,
     sourcemap: options.sourcemap ?? false,
-    target: options.target ?? 'node22',
+    target: options.target ?? 'node24',
     platform: options.platform ?? 'node',
     format: options.format ?? 'cjs',
     ...(options.mainFields ? { mainFields: options.mainFields } : {}),

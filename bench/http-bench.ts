@@ -46,9 +46,7 @@ export async function runHttpBench(baseUrl: string, options: HttpBenchOptions): 
     }
   };
 
-  // serverless-offline, like Lambda, runs each concurrent invocation in an instance of its own (a
-  // worker thread that loads the bundle). Start as many instances as there will be connections,
-  // before the warm-up, so no run pays for loading them.
+  // Every route is called before the warm-up (once per connection), so no run pays for loading a function.
   const concurrently = (call: () => Promise<unknown>) => Promise.all(Array.from({ length: options.connections }, call));
   await concurrently(() => request(baseUrl, 'GET', '/me', undefined, 200, { authorization }));
   await concurrently(() => request(baseUrl, 'GET', '/.well-known/jwks.json', undefined, 200));

@@ -8,6 +8,7 @@ import type { MachineDescription } from './env';
 import type { HttpBenchResult } from './http-bench';
 import { HASH_PART, LOGIN_NON_HASH_GOAL_MS, STORE_WARMUP_ROUNDS, type LoginTiming } from './login-timing';
 import type { PackagedFunction } from './package';
+import { START_GOALS, type StackMemory, type StackUse, type StartTimes } from './start-stack';
 import { formatCount, formatKb, formatMs, formatOps, formatRatio } from './stats';
 
 export const AUTHORIZER_BUNDLE_GOAL_BYTES = 25_000;
@@ -25,6 +26,15 @@ export interface BenchOptions {
   readonly httpRuns: number;
   readonly httpWarmupSeconds: number;
   readonly logoutAllRuns: number;
+  readonly startRuns: number;
+  readonly useDurationSeconds: number;
+  readonly useUsers: number;
+}
+
+/** `npm start`: how soon it is ready, and its memory after a while of use. */
+export interface StartReport {
+  readonly times: StartTimes;
+  readonly use: StackUse;
 }
 
 export interface BenchReport {
@@ -44,6 +54,7 @@ export interface BenchReport {
   readonly sessionsAtScale?: SessionScaleReport | undefined;
   readonly login: LoginTiming;
   readonly http?: HttpBenchResult | undefined;
+  readonly start?: StartReport | undefined;
 }
 
 /** One row of the summary: what was measured, against what, and the goal it is held to. */
@@ -178,7 +189,41 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
       met: clean,
     });
   }
+  if (report.start) rows.push(...startRows(report.start));
   return rows;
+}
+
+const seconds = (value: number) => `${value.toFixed(1)} s`;
+const mib = (value: number) => `${Math.round(value)} MiB`;
+const formatDuration = (value: number) => (value >= 120 ? `${(value / 60).toFixed(0)} min` : `${Math.round(value)} s`);
+
+/** The npm start rows of the summary (also all that `--only-start` prints). */
+export function startRows({ times, use }: StartReport): SummaryRow[] {
+  const startRow = (kind: 'fresh' | 'second', median: number, cpu: number, goal: number): SummaryRow => ({
+    area: 'npm start',
+    measurement: kind === 'fresh' ? 'ready, fresh clone (no bundles, launcher, schema cache or data)' : 'ready, second start',
+    result: `${seconds(median)} (CPU ${seconds(cpu)})`,
+    reference: `runs ${times.runs
+      .filter((run) => run.kind === kind)
+      .map((run) => `${run.seconds.toFixed(1)} s at load ${run.loadAverage.toFixed(1)}`)
+      .join(', ')}`,
+    ratio: '',
+    goal: `≤ ${goal} s`,
+    met: median <= goal,
+  });
+  return [
+    startRow('fresh', times.medianFreshSeconds, times.medianFreshCpuSeconds, START_GOALS.freshSeconds),
+    startRow('second', times.medianSecondSeconds, times.medianSecondCpuSeconds, START_GOALS.secondSeconds),
+    {
+      area: 'npm start',
+      measurement: `whole stack's memory over ${formatDuration(use.durationSeconds)} of mixed use (${use.users} visitors, ${formatCount(use.requests)} requests)`,
+      result: `peak ${mib(use.peak.rssMiB)} RSS (PSS ${mib(use.peak.pssMiB)}), at the end ${mib(use.atEnd.rssMiB)}`,
+      reference: `when ready ${mib(use.atReady.rssMiB)} RSS`,
+      ratio: '',
+      goal: `≤ ${formatCount(START_GOALS.stackMiB)} MiB`,
+      met: use.peak.rssMiB <= START_GOALS.stackMiB,
+    },
+  ];
 }
 
 export const formatUnits = (units: CapacityUnits): string => `${formatUnitCount(units.total)} (table ${formatUnitCount(units.table)}, index ${formatUnitCount(units.indexes)})`;
@@ -383,7 +428,7 @@ script doing only \`await import('node:crypto')\`: ready ${formatMs(report.coldS
 *CPU time* is the process's (all threads) until ready, less distorted by neighbours than *ready*,
 on which the goal is judged.
 *${SDK_REFERENCE_LABEL}* is an esbuild bundle built with serverless.yml's options
-(\`custom.esbuild\`: \`mainFields: ['module', 'main']\`, minified, node22, cjs) of a handler that
+(\`custom.esbuild\`: \`mainFields: ['module', 'main']\`, minified, node24, cjs) of a handler that
 builds a \`DynamoDBClient\` at cold start and one \`GetItemCommand\` per call, sending nothing: the least a
 DynamoDB function loads. ${SDK_REFERENCE_FUNCTIONS.join(', ')} are held to it (≤ ${SDK_REFERENCE_GOAL}× its ready time, bundles ≤ ${formatKb(SDK_FUNCTION_BUNDLE_GOAL_BYTES)});
 the stateless authorizer to the floor (≤ ${COLD_START_GOAL}×).
@@ -536,12 +581,11 @@ Per login (ms, whole / hash): ${login.samples.map((sample) => `${sample.totalMs.
 autocannon against the stack \`npm start\` runs (serverless-offline, stage dev, over DynamoDB Local),
 started by the benchmark on free ports of 127.0.0.1 with its own keys (ES256). ${options.httpConnections} connections,
 ${options.httpDurationSeconds} s per run, scenarios in turns, ${options.httpRuns} runs each; medians of the runs, error counts summed.
-serverless-offline runs the authorizer on every request (API Gateway would cache its answer), and,
-like Lambda, runs each concurrent invocation in an instance of its own (a worker thread that loads
-the bundle): the benchmark starts one instance per connection for each route before the warm-up.
-The default is 4 connections: with 10 that is up to 40 worker threads (authorizer, me, jwks,
-refresh, login) on two cores, and in trials on this machine, with neighbours busy, runs went seconds
-without a response and ended in 504s (\`--http-connections 10\` to try it).
+serverless-offline runs the authorizer on every request (API Gateway would cache its answer), and
+runs every function in its own process from the project's sources, bundled per function with the
+packages loaded once (infra/plugins/offline-functions.js): concurrent calls share one event loop, as
+they never do on Lambda, so these figures are the local stack's, not a function's. The benchmark
+calls each route once per connection before the warm-up, so no run pays for loading a function.
 Each refresh presents a token no other request has presented (a pool of sessions; each 200 puts its
 successor back), so every request is a real rotation: ${http.loginsForRefreshPool} logins filled the pool, it ran dry ${http.refreshPoolExhausted} times.
 
@@ -563,5 +607,42 @@ ${markdownTable(
   ]),
 )}`);
   }
+  if (report.start) sections.push(startSection(report.start));
   return `${sections.join('\n\n')}\n`;
+}
+
+function startSection({ times, use }: StartReport): string {
+  const parts = [...new Set([use.atReady, use.peak, use.atEnd].flatMap((sample) => Object.keys(sample.parts)))].sort();
+  const memoryRow = (label: string, sample: StackMemory) => [label, `${Math.round(sample.atSeconds)} s`, mib(sample.rssMiB), mib(sample.pssMiB), ...parts.map((part) => (sample.parts[part] === undefined ? '' : mib(sample.parts[part]!)))];
+  const cpuParts = [...new Set(times.runs.flatMap((run) => Object.keys(run.cpuByPart)))].sort();
+  return `## npm start
+
+\`npm start\` as a newcomer runs it (\`npm\` from PATH, free ports, DynamoDB Local on disk in a new
+folder), timed from spawning it to its "Auth service ready" line. A *fresh* start has none of what
+an earlier start leaves: no offline bundles (a new ESBUILD_WORK_FOLDER), no compiled DynamoDB Local
+launcher and no Node compile cache (a new JWT_AUTH_LOCAL_CACHE), no configuration
+validator of serverless (SLS_SCHEMA_CACHE_BASE_DIR empty: the first run of serverless on a machine
+compiles it, about 5 s of CPU time) and no data; each is followed by a *second* start with all of
+them. *CPU* is the whole tree's user and system time at that moment, which neighbours on a shared
+machine distort less than the wall clock: on two idle cores the wall clock cannot be below half of
+it. Ready goals: ≤ ${START_GOALS.freshSeconds} s fresh, ≤ ${START_GOALS.secondSeconds} s second.
+
+${markdownTable(
+  ['start', 'ready', 'CPU', ...cpuParts.map((part) => `CPU ${part}`), 'load average (1 min) before'],
+  times.runs.map((run) => [run.kind, seconds(run.seconds), seconds(run.cpuSeconds), ...cpuParts.map((part) => (run.cpuByPart[part] === undefined ? '' : seconds(run.cpuByPart[part]!))), run.loadAverage.toFixed(2)]),
+)}
+
+**Memory in use.** Then \`npm start\` once more (a second start), and ${use.users} visitors go through a
+whole visit again and again for ${formatDuration(use.durationSeconds)}, each visit with a new account: register, login, \`/me\`,
+sessions, JWKS, refresh, verify-request (a 429: register has just sent that email), forgot-password,
+TOTP setup, passkey login options, passkeys, the demo page and its script, logout. ${formatCount(use.iterations)} visits,
+${formatCount(use.requests)} requests (${Object.entries(use.statuses)
+    .map(([status, count]) => `${status}: ${formatCount(count)}`)
+    .join(', ')}). Memory is read from /proc every 5 s for
+every process under \`npm\` (RSS summed; PSS counts the pages they share, such as the node binary,
+once). Goal: the whole stack ≤ ${formatCount(START_GOALS.stackMiB)} MiB of RSS.
+
+${markdownTable(['moment', 'at', 'RSS', 'PSS', ...parts.map((part) => `RSS ${part}`)], [memoryRow('ready', use.atReady), memoryRow('peak', use.peak), memoryRow('end', use.atEnd)])}
+
+RSS over time (s: MiB): ${use.samples.map((sample) => `${Math.round(sample.atSeconds)}: ${Math.round(sample.rssMiB)}`).join(', ')}.`;
 }

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JwtAlgorithm } from '../lib/core/config';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
@@ -20,7 +20,8 @@ import { runHttpBench, startHttpStack } from './http-bench';
 import { measureLogin } from './login-timing';
 import { measureSessionsAtScale } from './sessions-at-scale';
 import { packageService, type PackagedFunction } from './package';
-import { renderMarkdown, renderTable, STATELESS_AUTHORIZER_LABEL, summaryRows, type BenchOptions, type BenchReport } from './report';
+import { renderMarkdown, renderTable, startRows, STATELESS_AUTHORIZER_LABEL, summaryRows, type BenchOptions, type BenchReport } from './report';
+import { measureStackUse, measureStartTimes } from './start-stack';
 import { msSince } from './stats';
 import { tokenEvent, validTokenEvent } from './tokens';
 
@@ -39,11 +40,23 @@ const USAGE = `npm run bench -- [options]
   --http-runs N         runs per HTTP scenario [5]
   --http-warmup S       warm-up seconds per scenario [3]
   --skip-http           leave out the HTTP part
+  --start-runs N        npm start: pairs of a fresh and a second start [3]
+  --use-duration S      npm start: seconds of mixed use before its memory is read [120]
+  --use-users N         npm start: visitors going through the flows at once [4]
+  --skip-start          leave out the npm start part
+  --only-start          only the npm start part (prints it; writes --out only if given)
   --quick               tiny counts, to check the scripts work (figures meaningless)
   --out FILE            report file [docs/benchmarks.md]; --no-write to skip it
   --keep                keep the temporary directory (packages, unzipped bundles)`;
 
-export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp: boolean; out: string | undefined; keep: boolean; help: boolean } {
+export function parseOptions(argv: readonly string[]): BenchOptions & {
+  skipHttp: boolean;
+  skipStart: boolean;
+  onlyStart: boolean;
+  out: string | undefined;
+  keep: boolean;
+  help: boolean;
+} {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -58,6 +71,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
       'http-runs': { type: 'string' },
       'http-warmup': { type: 'string' },
       'skip-http': { type: 'boolean', default: false },
+      'start-runs': { type: 'string' },
+      'use-duration': { type: 'string' },
+      'use-users': { type: 'string' },
+      'skip-start': { type: 'boolean', default: false },
+      'only-start': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
@@ -84,8 +102,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
     httpConnections: Math.round(number('http-connections', values['http-connections'], 4, 2)),
     httpRuns: Math.round(number('http-runs', values['http-runs'], 5, 1)),
     httpWarmupSeconds: number('http-warmup', values['http-warmup'], 3, 0.5),
+    startRuns: Math.round(number('start-runs', values['start-runs'], 3, 1)),
+    useDurationSeconds: number('use-duration', values['use-duration'], 120, 8),
+    useUsers: Math.round(number('use-users', values['use-users'], 4, 2)),
     skipHttp: values['skip-http'],
-    out: values['no-write'] ? undefined : join(ROOT, values.out ?? join('docs', 'benchmarks.md')),
+    skipStart: values['skip-start'],
+    onlyStart: values['only-start'],
+    out: values['no-write'] || (values['only-start'] && values.out === undefined) ? undefined : resolve(ROOT, values.out ?? join('docs', 'benchmarks.md')),
     keep: values.keep,
     help: values.help,
   };
@@ -108,8 +131,28 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   const step = (text: string) => console.error(`[bench ${Math.round(msSince(started) / 1000)} s] ${text}`);
+  const measureStart = async (): Promise<BenchReport['start']> => {
+    step(`npm start: ${options.startRuns} fresh and ${options.startRuns} second starts`);
+    commands.push(`npm start   # ${options.startRuns} × (fresh: new ESBUILD_WORK_FOLDER, JWT_AUTH_LOCAL_CACHE and SLS_SCHEMA_CACHE_BASE_DIR; then a second start), free ports, ready = its "Auth service ready" line`);
+    const times = await measureStartTimes({ runs: options.startRuns });
+    step(`npm start: ${options.useDurationSeconds} s of mixed use by ${options.useUsers} visitors`);
+    commands.push(`npm start; ${options.useUsers} visitors × <register, login, me, sessions, jwks, refresh, verify-request, forgot-password, TOTP setup, passkey options, passkeys, demo page and script, logout> for ${options.useDurationSeconds} s   # bench/start-stack.ts; memory from /proc every 5 s`);
+    const use = await measureStackUse({ durationSeconds: options.useDurationSeconds, users: options.useUsers });
+    return { times, use };
+  };
 
   try {
+    if (options.onlyStart) {
+      const start = await measureStart();
+      console.log(renderTable(startRows(start!)));
+      if (options.out) {
+        mkdirSync(dirname(options.out), { recursive: true });
+        writeFileSync(options.out, `${JSON.stringify({ startedAt, machine, commands, start }, null, 2)}\n`);
+        console.error(`\nwrote ${relative(ROOT, options.out)}`);
+      }
+      await cleanup();
+      return;
+    }
     // Packaged as for AWS: the authorizer is deployed with public keys only, given as a deploy parameter.
     const params = { verificationKeys: publicJwks((await serviceEnv('ES256')).JWT_PRIVATE_KEY!) };
     // A deployment names its issuer; the bundles do not depend on it (it is read at cold start).
@@ -165,7 +208,7 @@ async function main(): Promise<void> {
       event: tokenEvent('not.a.token'),
     });
     const httpEnv = await coldEnv('ES256');
-    commands.push(`esbuild <sdk-reference.ts> --bundle --minify --platform=node --target=node22 --format=cjs --main-fields=module,main   # serverless.yml custom.esbuild; bench/cold-start.ts`);
+    commands.push(`esbuild <sdk-reference.ts> --bundle --minify --platform=node --target=node24 --format=cjs --main-fields=module,main   # serverless.yml custom.esbuild; bench/cold-start.ts`);
     targets.push({ ...(await buildSdkReference(join(workDir, 'sdk-reference'))), env: httpEnv });
     for (const candidate of packaged.functions) {
       if (candidate.name === 'authorizer') continue;
@@ -219,6 +262,7 @@ async function main(): Promise<void> {
         warmupSeconds: options.httpWarmupSeconds,
       });
     }
+    const start = options.skipStart ? undefined : await measureStart();
     await cleanup();
 
     const report: BenchReport = {
@@ -237,6 +281,7 @@ async function main(): Promise<void> {
       sessionsAtScale,
       login,
       http,
+      start,
     };
     console.log(renderTable(summaryRows(report)));
     if (options.out) {

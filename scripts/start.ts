@@ -9,9 +9,11 @@
  * Settings: PORT [3000], DYNAMODB_LOCAL_PORT [8000], SES_LOCAL_PORT [8005], JWT_ALG [ES256],
  * DYNAMODB_LOCAL_DATA_DIR [.dynamodb/], START_DEBUG=true (prints the children's pids).
  */
+import { enableCompileCache } from 'node:module';
 import { join } from 'node:path';
 import { SUPPORTED_ALGORITHMS, type JwtAlgorithm } from '../lib/core/config';
 import { describeExit, type ChildExit } from './dev/child-exit';
+import { compileCacheDir } from './dev/cache';
 import { dynamoDbLocalEndpoint, ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal } from './dev/dynamodb-local';
 import { localDevKeys } from './dev/keys';
 import { startOffline } from './dev/offline';
@@ -29,6 +31,8 @@ interface Child {
 }
 
 async function main(): Promise<void> {
+  // For what this process loads from here on (the SDK, jose); its children get it too (dev/cache.ts).
+  enableCompileCache(compileCacheDir());
   const port = Number(process.env.PORT ?? 3000);
   const dynamoDbPort = Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000);
   const sesPort = Number(process.env.SES_LOCAL_PORT ?? 8005);
@@ -73,13 +77,8 @@ async function main(): Promise<void> {
     console.log(`Starting on Node ${process.version}: DynamoDB Local on port ${dynamoDbPort} (data in ${dataDir}), the SES emulator on port ${sesPort}, serverless-offline on port ${port}...`);
     const keys = await localDevKeys(join(ROOT, '.keys'), algorithm, process.env);
     const dynamoDbEndpoint = dynamoDbLocalEndpoint(dynamoDbPort);
-    // The three start side by side: serverless-offline needs the others only once a request comes.
+    // The three start side by side, the longest first; serverless-offline needs the others only once a request comes.
     const parts = await Promise.allSettled([
-      launch('DynamoDB Local', () => startDynamoDbLocal({ port: dynamoDbPort, dbPath: dataDir })).then(async (dynamo) => {
-        await ensureTables(dynamo.endpoint, STAGE);
-        return dynamo;
-      }),
-      launch('SES emulator (aws-ses-v2-local)', () => startSesLocal({ port: sesPort })),
       launch('serverless-offline', () =>
         startOffline({
           port,
@@ -98,6 +97,11 @@ async function main(): Promise<void> {
           inheritOutput: true,
         }),
       ),
+      launch('DynamoDB Local', () => startDynamoDbLocal({ port: dynamoDbPort, dbPath: dataDir })).then(async (dynamo) => {
+        await ensureTables(dynamo.endpoint, STAGE);
+        return dynamo;
+      }),
+      launch('SES emulator (aws-ses-v2-local)', () => startSesLocal({ port: sesPort })),
     ]);
     const failure = parts.find((part) => part.status === 'rejected');
     if (failure) throw failure.reason;

@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // Same definitions as the deployed stack (infra/tables.js), so local and AWS cannot drift.
 import { tableResources } from '../../infra/tables.js';
+import { localCacheDir } from './cache';
 import { exitOf, type ChildExit } from './child-exit';
 
 export const SERVICE_NAME = 'jwt-auth';
@@ -16,7 +17,6 @@ export const LOCAL_AWS_ENV = {
   AWS_SECRET_ACCESS_KEY: 'local',
 };
 
-const ROOT = join(__dirname, '..', '..');
 const LAUNCHER_SOURCE = join(__dirname, 'LoopbackDynamoDbLocal.java');
 const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
 
@@ -50,12 +50,12 @@ function run(command: string, args: readonly string[]): Promise<string | undefin
 
 /**
  * The folder of the compiled LoopbackDynamoDbLocal class, compiled once per source and DynamoDB
- * Local version into node_modules/.cache, with the compiler the Java runtime carries
+ * Local version into the local cache (dev/cache.ts), with the compiler the Java runtime carries
  * (jdk.compiler); or the reason it could not be.
  */
 async function launcherClassDir(home: string): Promise<{ dir: string } | { problem: string }> {
   const hash = createHash('sha256').update(readFileSync(LAUNCHER_SOURCE)).update(home).digest('hex').slice(0, 16);
-  const dir = join(ROOT, 'node_modules', '.cache', 'jwt-auth', `dynamodb-local-launcher-${hash}`);
+  const dir = join(localCacheDir(), `dynamodb-local-launcher-${hash}`);
   if (existsSync(join(dir, `${LAUNCHER_CLASS}.class`))) return { dir };
   mkdirSync(dirname(dir), { recursive: true });
   // Compiled beside it and renamed into place, so parallel starts never see half a class.
@@ -137,12 +137,17 @@ export async function startDynamoDbLocal({ port, dbPath }: { port: number; dbPat
   };
 }
 
+/** The SDK, loaded on first use: npm start starts its processes before it pays for loading it. */
+const sdk = (): typeof import('@aws-sdk/client-dynamodb') => require('@aws-sdk/client-dynamodb');
+
 export function localClient(endpoint: string): DynamoDBClient {
+  const { DynamoDBClient } = sdk();
   return new DynamoDBClient({ endpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
 async function waitUntilReady(endpoint: string, timeoutMs = 60_000): Promise<void> {
   const client = localClient(endpoint);
+  const { ListTablesCommand } = sdk();
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
@@ -162,6 +167,7 @@ async function waitUntilReady(endpoint: string, timeoutMs = 60_000): Promise<voi
 /** Creates the stage's tables when missing; returns their names. */
 export async function ensureTables(endpoint: string, stage: string, service = SERVICE_NAME): Promise<{ usersTable: string; sessionsTable: string }> {
   const client = localClient(endpoint);
+  const { CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand } = sdk();
   try {
     const { TableNames = [] } = await client.send(new ListTablesCommand({}));
     const resources = tableResources(service, stage);

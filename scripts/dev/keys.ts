@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair } from 'jose';
 import type { JwtAlgorithm } from '../../lib/core/config';
 
 /** A new private signing JWK for an algorithm, with a kid that says when it was made. */
 export async function generateSigningJwk(algorithm: JwtAlgorithm): Promise<Record<string, unknown>> {
   const kid = `${algorithm.toLowerCase()}-${new Date().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`;
   if (algorithm === 'HS256') return { kty: 'oct', k: randomBytes(32).toString('base64url'), kid, alg: algorithm };
+  // Loaded only when a key is made: npm start, which reads its keys from .keys/, starts sooner without it.
+  const { exportJWK, generateKeyPair } = await import('jose');
   const { privateKey } = await generateKeyPair(algorithm, { extractable: true, ...(algorithm === 'RS256' ? { modulusLength: 2048 } : {}) });
   return { ...(await exportJWK(privateKey)), kid, alg: algorithm };
 }

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeExit, exitOf, type ChildExit } from './child-exit';
+import { compileCacheEnv } from './cache';
 
 export interface OfflineServer {
   readonly baseUrl: string;
@@ -51,6 +52,7 @@ export async function startOffline({
     cwd: serviceDir,
     env: {
       ...process.env,
+      ...compileCacheEnv(),
       ...env,
       AUTH_LOCAL_DEV: 'true',
       PORT: String(port),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { exitOf, type ChildExit } from './child-exit';
+import { compileCacheEnv } from './cache';
 
 export interface SesLocal {
   /** SES v2 API endpoint; GET <endpoint>/store lists every email it kept, and its root page is a web inbox. */
@@ -31,6 +32,7 @@ export const sesLocalEndpoint = (port: number): string => `http://127.0.0.1:${po
 export async function startSesLocal({ port, timeoutMs = 30_000 }: { port: number; timeoutMs?: number }): Promise<SesLocal> {
   const child: ChildProcess = spawn(process.execPath, ['-e', WATCHDOG, '--', CLI, '--port', String(port), '--host', '127.0.0.1'], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...compileCacheEnv() },
   });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));

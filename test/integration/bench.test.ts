@@ -14,6 +14,7 @@ import { HASH_PART, LOGIN_STORE_CALLS, measureLogin, REST_PART, type LoginTiming
 import { renderMarkdown, renderTable, summaryRows, type BenchReport } from '../../bench/report';
 import { parseOptions } from '../../bench/run';
 import { measureSessionsAtScale, type SessionScaleReport } from '../../bench/sessions-at-scale';
+import { measureStackUse, partOf, stackMemory, type StackUse, type StartTimes } from '../../bench/start-stack';
 import { validTokenEvent } from '../../bench/tokens';
 
 // Keeps `npm run bench` from rotting: every part runs here on tiny counts. Timings are never
@@ -34,6 +35,7 @@ describe('benchmark scripts on tiny counts', () => {
     sessionsAtScale?: SessionScaleReport;
     login?: LoginTiming;
     http?: LoadResult[];
+    use?: StackUse;
   } = {};
 
   beforeAll(async () => {
@@ -216,9 +218,43 @@ describe('benchmark scripts on tiny counts', () => {
     }
   }, 30_000);
 
+  it('names the parts of the npm start stack and reads the memory of a process tree', () => {
+    expect(partOf('/x/node_modules/node/bin/node /x/node_modules/serverless/bin/serverless.js offline start --stage dev')).toBe('serverless-offline');
+    expect(partOf('java -XX:TieredStopAtLevel=1 -cp /x LoopbackDynamoDbLocal -port 8000')).toBe('DynamoDB Local');
+    expect(partOf('/x/node -e <watchdog> -- /x/node_modules/aws-ses-v2-local/dist/cli.js --port 8005')).toBe('SES emulator');
+    expect(partOf('/x/node --import tsx scripts/start.ts')).toBe('start.ts');
+    expect(partOf('npm start')).toBe('npm');
+    const memory = stackMemory(process.pid, 0);
+    expect(memory.rssMiB).toBeGreaterThan(10);
+    expect(memory.pssMiB).toBeGreaterThan(0);
+    expect(memory.pssMiB).toBeLessThanOrEqual(memory.rssMiB);
+  });
+
+  it('starts npm start, sends visitors through it, and reads the whole stack\'s memory', async () => {
+    const use = await measureStackUse({ durationSeconds: 2, users: 1, sampleSeconds: 1 });
+
+    expect(use.iterations).toBeGreaterThanOrEqual(1);
+    expect(use.failures).toBe(0);
+    expect(use.statuses['201']).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(use.statuses).filter((status) => status.startsWith('5'))).toEqual([]);
+    for (const part of ['npm', 'start.ts', 'serverless-offline', 'DynamoDB Local', 'SES emulator']) expect(use.atReady.parts[part]).toBeGreaterThan(0);
+    expect(use.peak.rssMiB).toBeGreaterThanOrEqual(use.atReady.rssMiB);
+    parts.use = use;
+  }, 180_000);
+
   it('renders the summary table and docs/benchmarks.md from the results', () => {
-    const { throughput, coldStart, argon2, requestCounts, sessionsAtScale, login, http } = parts;
-    if (!throughput || !coldStart || !argon2 || !requestCounts || !sessionsAtScale || !login || !http) throw new Error('an earlier test failed');
+    const { throughput, coldStart, argon2, requestCounts, sessionsAtScale, login, http, use } = parts;
+    if (!throughput || !coldStart || !argon2 || !requestCounts || !sessionsAtScale || !login || !http || !use) throw new Error('an earlier test failed');
+    const times: StartTimes = {
+      runs: [
+        { kind: 'fresh', seconds: 9, cpuSeconds: 15, cpuByPart: { 'serverless-offline': 9, 'DynamoDB Local': 4 }, loadAverage: 1 },
+        { kind: 'second', seconds: 6, cpuSeconds: 9, cpuByPart: { 'serverless-offline': 4, 'DynamoDB Local': 3 }, loadAverage: 1 },
+      ],
+      medianFreshSeconds: 9,
+      medianSecondSeconds: 6,
+      medianFreshCpuSeconds: 15,
+      medianSecondCpuSeconds: 9,
+    };
     const options = parseOptions(['--quick', '--no-write']);
     const report: BenchReport = {
       startedAt: new Date().toISOString(),
@@ -235,6 +271,7 @@ describe('benchmark scripts on tiny counts', () => {
       sessionsAtScale,
       login,
       http: { scenarios: http, loginsForRefreshPool: 6, refreshPoolExhausted: 0 },
+      start: { times, use },
     };
 
     const rows = summaryRows(report);
@@ -243,11 +280,12 @@ describe('benchmark scripts on tiny counts', () => {
     expect(rows.find((row) => row.measurement === 'refresh')).toMatchObject({ area: 'DynamoDB', result: '1 request', met: true });
     expect(rows.find((row) => row.measurement === 'refresh, write units')).toMatchObject({ area: 'capacity', met: true });
     expect(rows.find((row) => row.measurement.startsWith('list sessions, 25 revoked'))).toMatchObject({ area: 'sessions', met: true });
+    expect(rows.filter((row) => row.area === 'npm start').map((row) => row.met)).toEqual([true, false, use.peak.rssMiB <= 1024]);
     const table = renderTable(rows);
     expect(table.split('\n')[0]).toMatch(/^area +\| measurement/);
     expect(table).toContain('authorizer, stateless');
     const markdown = renderMarkdown(report);
-    for (const heading of ['## Summary', '## Machine', '## Commands', '## Authorizer verify throughput', '## Cold start and bundle sizes', '## Password hash (argon2id)', '## DynamoDB requests per operation', '## Sessions at scale', '## Login', '## HTTP under load']) {
+    for (const heading of ['## Summary', '## Machine', '## Commands', '## Authorizer verify throughput', '## Cold start and bundle sizes', '## Password hash (argon2id)', '## DynamoDB requests per operation', '## Sessions at scale', '## Login', '## HTTP under load', '## npm start']) {
       expect(markdown).toContain(heading);
     }
     expect(options.out).toBeUndefined();

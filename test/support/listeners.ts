@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
+export { descendantsOf } from '../../bench/processes';
+
 /** A listening TCP socket: its local address (as written in URLs, without brackets) and port. */
 export interface Listener {
   readonly address: string;
@@ -19,31 +21,6 @@ function decodeAddress(hex: string): string {
   if (groups.every((group) => group === '0')) return '::';
   if (groups.slice(0, 7).every((group) => group === '0') && groups[7] === '1') return '::1';
   return groups.join(':');
-}
-
-/** The processes under `pid` (children, grandchildren...), from /proc. */
-export function descendantsOf(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const found: number[] = [];
-  const visit = (parent: number) => {
-    for (const child of children.get(parent) ?? []) {
-      found.push(child);
-      visit(child);
-    }
-  };
-  visit(pid);
-  return found;
 }
 
 /** The TCP sockets in LISTEN state that process `pid` holds (Linux /proc). */
