@@ -23,8 +23,9 @@
  * dot-folders), the bundles are built again and dropped from the require cache: the next call runs
  * the new code. The demo page, which a handler bundles at its cold start, reloads the same way.
  */
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, watch, writeFileSync } = require('node:fs');
-const { join, relative, resolve } = require('node:path');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, watch, writeFileSync } = require('node:fs');
+const { connect } = require('node:net');
+const { dirname, join, relative, resolve } = require('node:path');
 const { entryModule, foreignVariables, sourceOf, splitHandler } = require('./offline-entries.js');
 
 const ENTRY_NAMESPACE = 'offline-function';
@@ -68,6 +69,7 @@ class OfflineFunctions {
       this.entries.set(key, { source: sourceOf(serviceDir, modulePath), exportPath, foreign: foreignVariables(functions, service.provider.environment, key) });
       fn.handler = `${relative(serviceDir, join(this.outdir, key))}.handler`;
     }
+    await removeStaleSocket(custom['serverless-offline']?.lambdaPort);
     const started = Date.now();
     const built = this.upToDate() ? 'up to date' : (await this.build(), 'built');
     console.log(
@@ -175,6 +177,27 @@ class OfflineFunctions {
       renameSync(`${path}.${process.pid}.tmp`, path);
     }
   }
+}
+
+/**
+ * serverless-offline's Lambda Invoke API listens on a Unix socket when its lambdaPort is a path
+ * (serverless.yml). A socket file left by a run that was killed would make it fail to start: it is
+ * removed when nothing answers on it. Its folder is made if missing.
+ * @param {unknown} lambdaPort
+ */
+async function removeStaleSocket(lambdaPort) {
+  if (typeof lambdaPort !== 'string' || !lambdaPort.includes('/')) return;
+  const path = resolve(lambdaPort);
+  mkdirSync(dirname(path), { recursive: true });
+  if (!existsSync(path) || !statSync(path).isSocket()) return;
+  const alive = await new Promise((answer) => {
+    const socket = connect(path, () => {
+      socket.destroy();
+      answer(true);
+    });
+    socket.once('error', () => answer(false));
+  });
+  if (!alive) unlinkSync(path);
 }
 
 /**
