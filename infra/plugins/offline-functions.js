@@ -23,6 +23,7 @@
  * dot-folders), the bundles are built again and dropped from the require cache: the next call runs
  * the new code. The demo page, which a handler bundles at its cold start, reloads the same way.
  */
+const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, watch, writeFileSync } = require('node:fs');
 const { connect } = require('node:net');
 const { dirname, join, relative, resolve } = require('node:path');
@@ -59,16 +60,18 @@ class OfflineFunctions {
     const functions = service.functions ?? {};
     const custom = /** @type {Record<string, any>} */ (service.custom ?? {});
     const workFolder = custom.esbuild?.outputWorkFolder ?? '.esbuild';
-    this.outdir = resolve(serviceDir, workFolder, 'offline');
-    mkdirSync(this.outdir, { recursive: true });
     this.target = custom.esbuild?.target ?? 'node24';
-
     for (const [key, fn] of Object.entries(functions)) {
       if (!fn.handler) continue;
       const { modulePath, exportPath } = splitHandler(fn.handler);
       this.entries.set(key, { source: sourceOf(serviceDir, modulePath), exportPath, foreign: foreignVariables(functions, service.provider.environment, key) });
-      fn.handler = `${relative(serviceDir, join(this.outdir, key))}.handler`;
     }
+    // A folder per recipe: servers started side by side with other functions (another authorizer,
+    // the MFA one) never load each other's bundles; the same recipe shares its bundles.
+    const recipeHash = createHash('sha256').update(JSON.stringify(this.recipe())).digest('hex').slice(0, 12);
+    this.outdir = resolve(serviceDir, workFolder, 'offline', recipeHash);
+    mkdirSync(this.outdir, { recursive: true });
+    for (const [key, fn] of Object.entries(functions)) if (this.entries.has(key)) fn.handler = `${relative(serviceDir, join(this.outdir, key))}.handler`;
     await removeStaleSocket(custom['serverless-offline']?.lambdaPort);
     const started = Date.now();
     const built = this.upToDate() ? 'up to date' : (await this.build(), 'built');
