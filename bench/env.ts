@@ -29,7 +29,8 @@ export async function serviceEnv(algorithm: JwtAlgorithm, overrides: ServiceEnv 
     JWT_AUDIENCE: SERVICE_NAME,
     // The account, MFA and passkey functions refuse to start without these outside local development.
     EMAIL_FROM: 'no-reply@bench.example.com',
-    APP_BASE_URL: 'http://localhost:3000/dev/demo',
+    // As deployed: outside local development the links in emails must open an https page.
+    APP_BASE_URL: 'https://app.bench.example.com/demo',
     WEBAUTHN_RP_ID: 'localhost',
     WEBAUTHN_ORIGINS: 'http://localhost:3000',
     AUTHORIZER_CHECK_SESSION: 'false',
