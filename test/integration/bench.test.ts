@@ -8,6 +8,7 @@ import { measureAuthorizerThroughput, type ThroughputResult } from '../../bench/
 import { buildSdkReference, coldHttpEvent, measureColdStarts, SDK_REFERENCE_LABEL, type ColdStartReport } from '../../bench/cold-start';
 import { countDynamoDbRequests, EXPECTED_CALLS, matchesExpected, type RequestCount } from '../../bench/dynamodb-requests';
 import { ALGORITHMS, authorizerEnv, describeMachine, ROOT, serviceEnv } from '../../bench/env';
+import * as config from '../../lib/core/config';
 import { serverlessBuildOptions } from '../../bench/esbuild-options';
 import { RefreshTokenPool, runLoadScenarios, type LoadResult } from '../../bench/http-load';
 import { HASH_PART, LOGIN_STORE_CALLS, measureLogin, REST_PART, type LoginTiming } from '../../bench/login-timing';
@@ -47,6 +48,24 @@ describe('benchmark scripts on tiny counts', () => {
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives the functions an environment every configuration loader accepts, outside local development as deployed', async () => {
+    const env = await serviceEnv(ES256);
+    expect(env.AUTH_LOCAL_DEV).toBeUndefined();
+    const loaders = [
+      config.loadServiceConfig,
+      (e: config.Env) => config.loadTokenConfig(e, { requirePrivateKey: true }),
+      config.loadStorageConfig,
+      config.loadSessionPolicy,
+      config.loadAttemptLimits,
+      config.loadLoginPolicy,
+      config.loadHashKeys,
+      config.loadEmailConfig,
+      config.loadMfaConfig,
+      config.loadWebAuthnConfig,
+    ];
+    for (const load of loaders) expect(() => load(env)).not.toThrow();
+  });
 
   it('times the authorizer bundle against the node:crypto floor, for every algorithm', async () => {
     const iterations = { ES256: 20, EdDSA: 20, RS256: 20, HS256: 40 };
