@@ -19,6 +19,7 @@ import { createPowertoolsMetrics, type MetricsRecorder } from '../metrics/metric
 import { metricsNamespace } from '../metrics/names';
 import { countingSecurityEvents } from '../metrics/security-metrics';
 import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from '../http/http';
+import { refreshCookiePath } from '../http/cookie-path';
 
 /** The environment of this function; only the config loaders look inside it. */
 export const env: Env = readEnvironment();
@@ -125,3 +126,6 @@ export function lazySync<T>(build: () => T): () => T {
 }
 
 export const allowedOrigins = (): readonly string[] => service.corsAllowedOrigins;
+
+/** The refresh cookie's Path for this request (COOKIE_PATH, or derived from the request's URL). */
+export const cookiePathFor = (request: HttpRequest): string => refreshCookiePath(request, service.cookiePath);
