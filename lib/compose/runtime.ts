@@ -13,6 +13,7 @@ import { createLambdaLogger } from '../aws/lambda-logger';
 import { resolveSecrets, type SecretVariable } from '../aws/secrets';
 import { systemClock, type Clock } from '../core/clock';
 import { loadServiceConfig, readEnvironment, type Env } from '../core/config';
+import { invocationDeadline, withDeadline } from '../core/deadline';
 import { ConfigError, ServiceUnavailableError } from '../core/errors';
 import { parseLogLevel, type Logger } from '../core/logger';
 import { createPowertoolsMetrics, type MetricsRecorder } from '../metrics/metrics';
@@ -71,18 +72,24 @@ export const logger = /* @__PURE__ */ lazySync(() =>
 /** What a route gets besides the request and its parts. */
 export interface RouteContext {
   readonly logger: Logger;
-  /** Epoch ms by which the work must be done (the Lambda's deadline less a margin). */
+  /**
+   * Epoch ms by which the work must be done (the Lambda's deadline less a margin). Every AWS call
+   * of the invocation already keeps to it (lib/core/deadline.ts); a route reads it to stop a long
+   * loop in time (logout-all).
+   */
   readonly deadline: number | undefined;
 }
 
 export type Route<Parts> = (request: HttpRequest, parts: Parts, context: RouteContext) => Promise<HttpResponse>;
 
-const DEADLINE_MARGIN_MS = 1_000;
+/** Time kept after the deadline to map the outcome to a response and flush metrics. */
+export const DEADLINE_MARGIN_MS = 1_000;
 
 /**
  * Wraps a route into a Lambda handler. Its parts start building at cold start; a missing or
  * invalid setting fails the invocation with a message naming it, a transient failure answers
- * 503 and is retried by the next invocation. Every error goes through one mapper.
+ * 503 and is retried by the next invocation. Every error goes through one mapper. The whole
+ * invocation runs under its deadline, so no AWS call outlives it.
  */
 export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Parts>) {
   parts().catch(() => undefined);
@@ -91,14 +98,17 @@ export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Par
     if (context) baseLogger.addContext(context);
     const request = toHttpRequest(event);
     const requestLogger = baseLogger.child({ requestId: request.requestId });
-    let response: HttpResponse;
-    try {
+    const deadline = context ? invocationDeadline(context, DEADLINE_MARGIN_MS) : undefined;
+    const run = async (): Promise<HttpResponse> => {
       const ready = await parts().catch((error: unknown) => {
         if (error instanceof ConfigError) throw error;
         throw new ServiceUnavailableError({ cause: error });
       });
-      const deadline = context ? clock.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : undefined;
-      response = await route(request, ready, { logger: requestLogger, deadline });
+      return route(request, ready, { logger: requestLogger, deadline });
+    };
+    let response: HttpResponse;
+    try {
+      response = await (deadline === undefined ? run() : withDeadline(deadline, run));
     } catch (error) {
       if (error instanceof ConfigError) {
         requestLogger.error('invalid configuration', { error: error.message });
