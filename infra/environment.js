@@ -50,6 +50,7 @@ async function environment({ resolveVariable }) {
   env.API_STAGE = stage;
   env.USERS_TABLE = tables.users;
   env.SESSIONS_TABLE = tables.sessions;
+  env.EMAIL_OUTBOX_TABLE = tables.emailOutbox;
   env.POWERTOOLS_SERVICE_NAME = service;
 
   for (const name of ['MFA_ISSUER_NAME', 'WEBAUTHN_RP_ID', 'WEBAUTHN_RP_NAME', 'WEBAUTHN_ORIGINS', 'EMAIL_FROM', 'APP_BASE_URL', 'COOKIE_PATH']) {

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock';
+import { withTimeLimit } from '../core/deadline';
 import { InvalidOneTimeTokenError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo } from '../sessions/session-service';
@@ -16,11 +17,16 @@ import type { UserStore } from './user-store';
  * and it is given no earlier than `responseFloorMs` after the request started, whatever
  * happened (unknown email, throttled, sent, SES down). Sending an email takes tens of
  * milliseconds more than looking up an unknown email; a fixed floor above the sending time hides
- * that difference (the README, "Enumeration timing", says how the floor was measured).
+ * that difference (the README, "Enumeration timing", says how the floor was measured). The work
+ * is also held *within* the floor: a mail service or store that does not answer is abandoned in
+ * time (the send goes to the outbox), so it can never make a known email's answer later.
  */
 
 /** Every forgot-password answer waits until this long after the request started (see the README, "Enumeration timing"). */
 export const FORGOT_PASSWORD_RESPONSE_FLOOR_MS = 500;
+
+/** The work of a forgot-password request ends this long before the floor, whatever it waits for. */
+export const FLOOR_TAIL_MS = 50;
 
 export interface ResponseFloor {
   readonly floorMs: number;
@@ -32,16 +38,18 @@ export interface ResponseFloor {
 export async function requestPasswordReset(deps: TokenEmailDeps & { users: UserStore; logger: Logger; floor: ResponseFloor }, email: string, client: ClientInfo): Promise<void> {
   const startedAt = deps.clock.now();
   try {
-    const account = await deps.users.findByEmail(email);
-    if (!account) return;
-    try {
-      const outcome = await sendTokenEmail(deps, 'reset_password', account);
-      if (outcome.sent) deps.logger.security('password_reset_requested', { userId: account.id, ip: client.ip, userAgent: client.userAgent });
-      else if (outcome.reason === 'send_failed') logSendFailure(deps.logger, account.id, 'reset_password', outcome.error);
-    } catch (error) {
-      // A storage failure here would otherwise be a 503 for known emails only: it is logged, and the answer stays 202.
-      deps.logger.error('password reset email could not be prepared', { userId: account.id, error });
-    }
+    await withTimeLimit(deps.floor.floorMs - FLOOR_TAIL_MS, async () => {
+      const account = await deps.users.findByEmail(email);
+      if (!account) return;
+      try {
+        const outcome = await sendTokenEmail(deps, 'reset_password', account, { keepOnFailure: true });
+        if (outcome.sent) deps.logger.security('password_reset_requested', { userId: account.id, ip: client.ip, userAgent: client.userAgent });
+        else if (outcome.reason === 'send_failed') logSendFailure(deps.logger, account.id, 'reset_password', outcome.error);
+      } catch (error) {
+        // A storage failure here would otherwise be a 503 for known emails only: it is logged, and the answer stays 202.
+        deps.logger.error('password reset email could not be prepared', { userId: account.id, error });
+      }
+    });
   } finally {
     const remaining = startedAt + deps.floor.floorMs - deps.clock.now();
     if (remaining > 0) await deps.floor.sleep(remaining);
@@ -57,6 +65,8 @@ export interface ResetDeps {
   readonly mailer: TokenEmailDeps['mailer'];
   readonly email: Pick<TokenEmailDeps['email'], 'serviceName'>;
   readonly logger: Logger;
+  /** Keeps the notice for a retry when it cannot be sent. */
+  readonly outbox?: TokenEmailDeps['outbox'];
   /** Ends every session of the user (session-service's endAllSessions, bound to its store and deadline). */
   readonly endSessions: (userId: string) => Promise<number>;
   /**

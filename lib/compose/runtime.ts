@@ -122,6 +122,28 @@ export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Par
   };
 }
 
+/**
+ * Wraps a job run on a schedule (EventBridge; serverless-offline runs it too) into a Lambda
+ * handler: the same parts, logger, deadline and metrics as an HTTP route. A failure fails the
+ * invocation (the function's Errors metric and alarm); the next run tries again.
+ */
+export function scheduledHandler<Parts>(parts: () => Promise<Parts>, job: (parts: Parts, context: RouteContext) => Promise<void>) {
+  return async (_event: unknown, context?: Context): Promise<void> => {
+    const baseLogger = logger();
+    if (context) baseLogger.addContext(context);
+    const deadline = context ? invocationDeadline(context, DEADLINE_MARGIN_MS) : undefined;
+    const run = async () => job(await parts(), { logger: baseLogger, deadline });
+    try {
+      await (deadline === undefined ? run() : withDeadline(deadline, run));
+    } catch (error) {
+      baseLogger.error('scheduled job failed', { error });
+      throw error;
+    } finally {
+      metrics().flush();
+    }
+  };
+}
+
 /** Composes named parts into one: `parts({ sessions: sessionIssuer, users: userStore })`. */
 export function parts<Shape extends Record<string, () => Promise<unknown>>>(shape: Shape): () => Promise<{ [K in keyof Shape]: Awaited<ReturnType<Shape[K]>> }> {
   return lazy(async () => {

@@ -135,6 +135,9 @@ export function loadStorageConfig(env: Env): StorageConfig {
   });
 }
 
+/** The table of emails kept for a retry (lib/email/outbox.ts); only the functions that send email read it. */
+export const loadEmailOutboxTable = (env: Env): string => readRequired(env, 'EMAIL_OUTBOX_TABLE');
+
 export function loadSessionPolicy(env: Env): SessionPolicyConfig {
   return Object.freeze({
     refreshTokenTtlSeconds: readInteger(env, 'REFRESH_TOKEN_TTL_SECONDS', 60, 31_536_000),

@@ -100,7 +100,7 @@ describe('metrics namespace', () => {
   });
 
   it('alarm thresholds must be positive numbers, and the error names the deploy parameter', () => {
-    const valid = { api5xxRatePercent: 1, lambdaErrors: 1, lambdaThrottles: 1, dynamoDbThrottles: 5, dynamoDbSystemErrors: 1, loginFailed: 100, authorizerP99Ms: 250, emailSendFailed: 1 };
+    const valid = { api5xxRatePercent: 1, lambdaErrors: 1, lambdaThrottles: 1, dynamoDbThrottles: 5, dynamoDbSystemErrors: 1, loginFailed: 100, authorizerP99Ms: 250, emailSendFailed: 1, emailAbandoned: 1 };
     expect(monitoring.parseThresholds(valid)).toEqual(valid);
     expect(() => monitoring.parseThresholds({ ...valid, loginFailed: 'lots' })).toThrow(/alarmLoginFailed must be a positive number/);
     expect(() => monitoring.parseThresholds({ ...valid, authorizerP99Ms: 0 })).toThrow(/alarmAuthorizerP99Ms must be a positive number/);
