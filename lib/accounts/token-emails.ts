@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock';
-import { leavingReserve } from '../core/deadline';
+import { leavingReserve, withDeadline } from '../core/deadline';
 import type { Logger } from '../core/logger';
-import type { Mailer } from '../email/mailer';
+import { EmailSendError, type Mailer } from '../email/mailer';
 import { actionLink, passwordChangedEmail, passwordResetEmail, verificationEmail, type EmailAction } from '../email/messages';
 import type { EmailIntent, EmailOutbox, EmailResender } from '../email/outbox';
 import type { OneTimePurpose, OneTimeTokenCodec } from '../tokens/one-time-token';
@@ -15,6 +15,11 @@ import type { UserStore } from './user-store';
  * that nothing half-written stays: no live token nobody received, no throttle for an email that
  * never left. Where the caller asks for it, the failed email is also kept in the outbox
  * (lib/email/outbox.ts), whose retry composes it again with a fresh token.
+ *
+ * A send that got no answer (given up at its deadline) may have reached the mail service all the
+ * same. Its token then stays, so the link works if the email does arrive, and counts for the
+ * throttle; the outbox sends a fresh one after the throttle's minute, unless that link was used
+ * meanwhile (then it surely arrived).
  *
  * A send that does not answer is abandoned in time to leave `EMAIL_FAILURE_RESERVE_MS` before
  * the deadline for those two writes.
@@ -53,13 +58,14 @@ const ACTION_OF: Record<OneTimePurpose, EmailAction> = { verify_email: 'verify-e
 
 /**
  * Issues a token of `purpose` to the account and emails its link. With `keepOnFailure`, an email
- * that could not be sent goes to the outbox (the caller answers as if it had been sent).
+ * that could not be sent goes to the outbox (the caller answers as if it had been sent). With
+ * `sendBy` (epoch ms, lib/core/deadline.ts), a send still unanswered then is given up.
  */
 export async function sendTokenEmail(
   deps: TokenEmailDeps,
   purpose: OneTimePurpose,
   account: { readonly id: string; readonly email: string },
-  { keepOnFailure = false }: { keepOnFailure?: boolean } = {},
+  { keepOnFailure = false, sendBy }: { keepOnFailure?: boolean; sendBy?: number } = {},
 ): Promise<TokenEmailOutcome> {
   const { clock, changes, oneTimeTokens, mailer, email } = deps;
   const now = clock.now();
@@ -69,12 +75,14 @@ export async function sendTokenEmail(
   if (!issued.issued) return { sent: false, reason: 'throttled', retryAfterSeconds: issued.retryAfterSeconds };
   const input = { to: account.email, link: actionLink(email.appBaseUrl, ACTION_OF[purpose], token.value), expiresInSeconds: ttlSeconds, serviceName: email.serviceName };
   try {
-    await leavingReserve(EMAIL_FAILURE_RESERVE_MS, () => mailer.send(purpose === 'verify_email' ? verificationEmail(input) : passwordResetEmail(input)));
+    const send = () => mailer.send(purpose === 'verify_email' ? verificationEmail(input) : passwordResetEmail(input));
+    await leavingReserve(EMAIL_FAILURE_RESERVE_MS, () => (sendBy === undefined ? send() : withDeadline(sendBy, send)));
     return { sent: true };
   } catch (error) {
+    const mayHaveArrived = keepOnFailure && error instanceof EmailSendError && error.mayHaveBeenSent;
     await Promise.all([
-      changes.restoreToken(purpose, account.id, hash, issued.previous),
-      keepOnFailure ? keepForRetry(deps, { kind: purpose, userId: account.id, at: now }) : undefined,
+      mayHaveArrived ? undefined : changes.restoreToken(purpose, account.id, hash, issued.previous),
+      keepOnFailure ? keepForRetry(deps, { kind: purpose, userId: account.id, at: now }, mayHaveArrived ? now + EMAIL_INTERVAL_MS : undefined) : undefined,
     ]);
     return { sent: false, reason: 'send_failed', error };
   }
@@ -84,10 +92,10 @@ export async function sendTokenEmail(
  * Keeps a failed email in the outbox. If even that fails (the store is down too), the email is
  * lost: that is logged and counted as given up, never thrown (the request's own work is done).
  */
-export async function keepForRetry(deps: { clock: Clock; outbox?: EmailOutbox | undefined; logger?: Logger | undefined }, intent: EmailIntent): Promise<void> {
+export async function keepForRetry(deps: { clock: Clock; outbox?: EmailOutbox | undefined; logger?: Logger | undefined }, intent: EmailIntent, dueAt?: number): Promise<void> {
   try {
     if (!deps.outbox) throw new Error('no outbox');
-    await deps.outbox.keep(intent, deps.clock.now());
+    await deps.outbox.keep(intent, deps.clock.now(), dueAt);
   } catch (error) {
     deps.logger?.error('an email that could not be sent could not be kept for a retry either', { userId: intent.userId, kind: intent.kind, errorName: error instanceof Error ? error.name : typeof error });
     deps.logger?.security('email_abandoned', { userId: intent.userId, kind: intent.kind });
@@ -96,15 +104,16 @@ export async function keepForRetry(deps: { clock: Clock; outbox?: EmailOutbox | 
 
 /**
  * The outbox's retry of a token email: a fresh token and link for the account as it is now.
- * Obsolete when the account is gone, its address verified meanwhile (verification), or a newer
- * email of the purpose went out after the failure.
+ * Obsolete when the account is gone, its address verified meanwhile (verification), a newer
+ * email of the purpose went out after the failed one, or the failed one's link was used (so it
+ * did arrive). The failed send's token item has `sentAt` equal to the intent's `at`.
  */
 export function tokenEmailResender(deps: Omit<TokenEmailDeps, 'outbox'> & { users: Pick<UserStore, 'findById'> }, purpose: OneTimePurpose): EmailResender {
   return async (entry) => {
     const account = await deps.users.findById(entry.userId);
     if (!account || (purpose === 'verify_email' && account.emailVerified)) return 'obsolete';
     const stored = await deps.changes.findToken(purpose, entry.userId);
-    if (stored && stored.sentAt > entry.firstFailedAt) return 'obsolete';
+    if (stored && (stored.sentAt > entry.at || (stored.sentAt === entry.at && stored.tokenHash === undefined))) return 'obsolete';
     const outcome = await sendTokenEmail(deps, purpose, account);
     if (outcome.sent) return 'sent';
     // Throttled by the token of the failed send itself (it could not be put back): later.

@@ -28,12 +28,12 @@ const toEntry = (item: Record<string, unknown>): PendingEmail => ({
 
 export function createDynamoDbEmailOutbox(client: DynamoDBDocumentClient, tableName: string): EmailOutbox {
   return {
-    async keep({ kind, userId, at }, now) {
+    async keep({ kind, userId, at }, now, dueAt = now) {
       try {
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...keyOf({ kind, userId }), kind, userId, at, attempts: 1, firstFailedAt: now, dueAt: now, ttl: Math.ceil((now + ENTRY_TTL_MS) / 1000) },
+            Item: { ...keyOf({ kind, userId }), kind, userId, at, attempts: 1, firstFailedAt: now, dueAt, ttl: Math.ceil((now + ENTRY_TTL_MS) / 1000) },
           }),
         );
       } catch (error) {

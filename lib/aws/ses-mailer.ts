@@ -41,8 +41,18 @@ export function createSesMailer({ from, endpoint, region }: SesMailerOptions): M
         );
       } catch (error) {
         // The recipient stays out of the message: it is logged, and addresses are personal data.
-        throw new EmailSendError(`SES SendEmail failed: ${(error as Error).name}`, { cause: error });
+        throw new EmailSendError(`SES SendEmail failed: ${(error as Error).name}`, { cause: error, mayHaveBeenSent: unanswered(error) });
       }
     },
   };
+}
+
+/**
+ * The request went out and no answer came: SES may have accepted the message. A refusal (an
+ * HTTP status), a refused connection or a deadline passed before the call are sure failures.
+ */
+function unanswered(error: unknown): boolean {
+  const { name, code, $metadata } = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  if ($metadata?.httpStatusCode !== undefined) return false;
+  return name === 'AbortError' || name === 'TimeoutError' || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code ?? '');
 }

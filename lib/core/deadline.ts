@@ -20,10 +20,8 @@ export function withDeadline<T>(deadline: number, work: () => T): T {
   return current.run(outer === undefined ? deadline : Math.min(outer, deadline), work);
 }
 
-/** Runs `work` with a deadline `ms` from now (an enclosing, earlier deadline still wins). */
-export function withTimeLimit<T>(ms: number, work: () => T): T {
-  return withDeadline(Date.now() + ms, work);
-}
+/** The deadline `ms` from now, on the clock deadlines use. */
+export const deadlineIn = (ms: number): number => Date.now() + ms;
 
 /** Runs `work` so that it ends `reserveMs` before the enclosing deadline, leaving that long for what follows it; without a deadline, as it is. */
 export function leavingReserve<T>(reserveMs: number, work: () => T): T {

@@ -10,13 +10,20 @@ export interface Mailer {
 /** The mail service did not accept a message. The cause is kept for the log, never shown to a client. */
 export class EmailSendError extends Error {
   override readonly name = 'EmailSendError';
+  /**
+   * True when the message may have gone out all the same: the request was made but no answer
+   * came (given up at its deadline, or the connection broke). False when it surely did not (the
+   * service refused it, or could not be reached at all).
+   */
+  readonly mayHaveBeenSent: boolean;
 
   /**
    * The provider's error is kept by name (and HTTP status) only: its message may quote the
    * recipient's address (SES's MessageRejected does), and this error reaches the logs.
    */
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; mayHaveBeenSent?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: withoutMessage(options.cause) });
+    this.mayHaveBeenSent = options?.mayHaveBeenSent ?? false;
   }
 }
 
@@ -55,7 +62,7 @@ export function createMemoryMailer(): MemoryMailer {
     async send(message) {
       if (stalled) {
         await new Promise((resolve) => setTimeout(resolve, remainingMs() ?? 30_000).unref());
-        throw new EmailSendError('Sending an email failed', { cause: Object.assign(new Error('Request aborted'), { name: 'AbortError' }) });
+        throw new EmailSendError('Sending an email failed', { cause: Object.assign(new Error('Request aborted'), { name: 'AbortError' }), mayHaveBeenSent: true });
       }
       if (failure) throw new EmailSendError('Sending an email failed', { cause: failure });
       sent.push(message);

@@ -13,8 +13,8 @@ export function createMemoryEmailOutbox(): MemoryEmailOutbox {
   const entries = new Map<string, PendingEmail>();
   return {
     entries,
-    async keep(intent, now) {
-      entries.set(keyOf(intent), { ...intent, attempts: 1, firstFailedAt: now, dueAt: now });
+    async keep(intent, now, dueAt = now) {
+      entries.set(keyOf(intent), { ...intent, attempts: 1, firstFailedAt: now, dueAt });
     },
     async due(now, limit) {
       return [...entries.values()].filter((entry) => entry.dueAt <= now).slice(0, limit);

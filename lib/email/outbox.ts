@@ -37,8 +37,8 @@ export interface PendingEmail extends EmailIntent {
 }
 
 export interface EmailOutbox {
-  /** Keeps an email whose send failed, due at once; replaces a pending entry of the same kind and account. */
-  keep(intent: EmailIntent, now: number): Promise<void>;
+  /** Keeps an email whose send failed, due at `dueAt` (at once by default); replaces a pending entry of the same kind and account. */
+  keep(intent: EmailIntent, now: number, dueAt?: number): Promise<void>;
   /** Entries due by `now`, at most `limit`. */
   due(now: number, limit: number): Promise<PendingEmail[]>;
   /**

@@ -1,4 +1,4 @@
-import { currentDeadline, invocationDeadline, leavingReserve, remainingMs, withDeadline, withTimeLimit } from '../../lib/core/deadline';
+import { currentDeadline, deadlineIn, invocationDeadline, leavingReserve, remainingMs, withDeadline } from '../../lib/core/deadline';
 
 describe('the deadline of the work in progress', () => {
   it('is absent outside any deadline, and set inside one', async () => {
@@ -24,9 +24,9 @@ describe('the deadline of the work in progress', () => {
     expect(leavingReserve(150, () => currentDeadline())).toBeUndefined();
   });
 
-  it('a time limit counts from now', () => {
+  it('a deadline in some milliseconds counts from now', () => {
     const before = Date.now();
-    const deadline = withTimeLimit(300, () => currentDeadline())!;
+    const deadline = deadlineIn(300);
     expect(deadline).toBeGreaterThanOrEqual(before + 300);
     expect(deadline).toBeLessThanOrEqual(Date.now() + 300);
   });

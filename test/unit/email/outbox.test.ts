@@ -6,6 +6,7 @@ import { createPasswordHasher } from '../../../lib/accounts/password';
 import { requestPasswordReset } from '../../../lib/accounts/password-recovery';
 import { EMAIL_INTERVAL_MS, passwordChangedResender, sendPasswordChangedNotice, tokenEmailResender } from '../../../lib/accounts/token-emails';
 import { systemClock, type Clock } from '../../../lib/core/clock';
+import { withDeadline } from '../../../lib/core/deadline';
 import { ServiceUnavailableError } from '../../../lib/core/errors';
 import { createMemoryMailer } from '../../../lib/email/mailer';
 import { createMemoryEmailOutbox } from '../../../lib/email/memory-email-outbox';
@@ -190,6 +191,39 @@ describe('the email outbox: an email that could not be sent is kept, as an inten
     expect(notice.text).toContain(new Date(changedAt).toISOString().slice(0, 10));
   });
 
+  it('a send that got no answer keeps its link valid (the email may arrive) and is sent again, fresh, after the throttle minute', async () => {
+    const w = world();
+    const address = uniqueEmail('unanswered');
+    w.mailer.stall(true);
+    // As in a function: the invocation's deadline gives the stalled send up.
+    const account = await withDeadline(Date.now() + 100, () => w.register(address));
+    w.mailer.stall(false);
+    const entry = w.outbox.entries.get(`verify_email#${account.userId}`)!;
+    expect(entry.dueAt - w.clock.now()).toBe(EMAIL_INTERVAL_MS);
+    expect(await w.changes.findToken('verify_email', account.userId)).toMatchObject({ tokenHash: expect.any(String) });
+
+    expect(await w.retry()).toEqual({ sent: 0, obsolete: 0, postponed: 0, abandoned: 0 });
+    w.clock.advance(EMAIL_INTERVAL_MS);
+    expect(await w.retry()).toMatchObject({ sent: 1 });
+    await w.verify(w.tokenIn(address));
+  });
+
+  it("a send that got no answer is not sent again once its link was used: it did arrive", async () => {
+    const w = world();
+    const address = uniqueEmail('arrived');
+    await w.users.create({ id: 'user-arrived', email: address, passwordHash: await passwords.hash(PASSWORD), createdAt: w.clock.now(), emailVerified: false, mfaEnabled: false });
+    w.mailer.stall(true);
+    await w.forgot(address);
+    w.mailer.stall(false);
+    const stored = await w.changes.findToken('reset_password', 'user-arrived');
+    // The person used the link of the email that arrived after all (the token as the send issued it).
+    await w.changes.redeemToken('reset_password', 'user-arrived', [stored!.tokenHash!], w.clock.now(), { email: address, passwordHash: 'new' });
+    w.clock.advance(EMAIL_INTERVAL_MS);
+
+    expect(await w.retry()).toEqual({ sent: 0, obsolete: 1, postponed: 0, abandoned: 0 });
+    expect(w.mailer.sent).toEqual([]);
+  });
+
   it('verify-request answers 503 when the mail service is down and keeps nothing: the person is there to try again', async () => {
     const w = world();
     const address = uniqueEmail('503');
@@ -240,8 +274,10 @@ describe('forgot-password with a mail service that does not answer', () => {
     expect(abandonedAt[0]! - known).toBeLessThan(floorMs);
     expect(knownMs).toBeGreaterThanOrEqual(floorMs);
     expect(unknownMs).toBeGreaterThanOrEqual(floorMs);
-    expect(w.outbox.entries.get('reset_password#user-stalled')).toMatchObject({ kind: 'reset_password', attempts: 1 });
-    // The stalled link was put back: a reset link reaches the person only through the retry.
-    expect(await w.changes.findToken('reset_password', 'user-stalled')).toBeUndefined();
+    // The send may have reached the mail service: its link stays valid, and the retry waits for the throttle's minute.
+    const entry = w.outbox.entries.get('reset_password#user-stalled')!;
+    expect(entry).toMatchObject({ kind: 'reset_password', attempts: 1 });
+    expect(entry.dueAt - entry.firstFailedAt).toBeGreaterThanOrEqual(EMAIL_INTERVAL_MS - 1_000);
+    expect(await w.changes.findToken('reset_password', 'user-stalled')).toMatchObject({ tokenHash: expect.any(String) });
   });
 });
