@@ -11,12 +11,15 @@ import { parseArgs } from 'node:util';
 import type { JwtAlgorithm } from '../lib/core/config';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
 import type { OfflineServer } from '../scripts/dev/offline';
+import { startSesLocal } from '../scripts/dev/ses-local';
 import { measureAuthorizerThroughput } from './authorizer-throughput';
 import { buildSdkReference, coldHttpEvent, measureColdStarts, type ColdStartTarget } from './cold-start';
 import { countDynamoDbRequests } from './dynamodb-requests';
 import { measureArgon2 } from './argon2';
 import { ALGORITHMS, authorizerEnv, describeMachine, freePort, publicJwks, ROOT, serviceEnv, STAGE } from './env';
 import { runHttpBench, startHttpStack } from './http-bench';
+import { measureHungDependencies } from './hung-dependencies';
+import { runMixedLoad } from './mixed-load';
 import { measureLogin } from './login-timing';
 import { measureSessionsAtScale } from './sessions-at-scale';
 import { packageService, type PackagedFunction } from './package';
@@ -38,12 +41,14 @@ const USAGE = `npm run bench -- [options]
   --http-connections N  autocannon connections [4]
   --http-runs N         runs per HTTP scenario [5]
   --http-warmup S       warm-up seconds per scenario [3]
-  --skip-http           leave out the HTTP part
+  --mixed-requests N    requests of the mixed run, which must answer no 5xx [2000]
+  --mixed-users N       virtual users of the mixed run at once [8]
+  --skip-http           leave out the HTTP part (HTTP load, mixed run, hung dependencies)
   --quick               tiny counts, to check the scripts work (figures meaningless)
   --out FILE            report file [docs/benchmarks.md]; --no-write to skip it
   --keep                keep the temporary directory (packages, unzipped bundles)`;
 
-export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp: boolean; out: string | undefined; keep: boolean; help: boolean } {
+export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp: boolean; out: string | undefined; keep: boolean; help: boolean; quick: boolean } {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -57,6 +62,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
       'http-connections': { type: 'string' },
       'http-runs': { type: 'string' },
       'http-warmup': { type: 'string' },
+      'mixed-requests': { type: 'string' },
+      'mixed-users': { type: 'string' },
       'skip-http': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -84,7 +91,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { skipHttp
     httpConnections: Math.round(number('http-connections', values['http-connections'], 4, 2)),
     httpRuns: Math.round(number('http-runs', values['http-runs'], 5, 1)),
     httpWarmupSeconds: number('http-warmup', values['http-warmup'], 3, 0.5),
+    mixedRequests: Math.round(number('mixed-requests', values['mixed-requests'], 2000, 100)),
+    mixedUsers: Math.round(number('mixed-users', values['mixed-users'], 8, 4)),
     skipHttp: values['skip-http'],
+    quick,
     out: values['no-write'] ? undefined : join(ROOT, values.out ?? join('docs', 'benchmarks.md')),
     keep: values.keep,
     help: values.help,
@@ -203,9 +213,16 @@ async function main(): Promise<void> {
     const login = await measureLogin(dbEnv, { iterations: options.loginIterations });
 
     let http: BenchReport['http'];
+    let mixed: BenchReport['mixed'];
+    let hung: BenchReport['hung'];
     if (!options.skipHttp) {
+      step('SES emulator');
+      const ses = await startSesLocal({ port: await freePort() });
+      stops.push(ses.stop);
+      commands.push(`node node_modules/aws-ses-v2-local/dist/cli.js --port <free port> --host 127.0.0.1   # scripts/dev/ses-local.ts`);
       step('serverless-offline');
-      const server: OfflineServer = await startHttpStack(dbEnv);
+      const origin = 'http://localhost:3000';
+      const server: OfflineServer = await startHttpStack({ ...dbEnv, SES_ENDPOINT: ses.endpoint, CORS_ALLOWED_ORIGINS: origin });
       stops.push(server.stop);
       commands.push(`npx serverless offline start --stage dev   # scripts/dev/offline.ts, PORT and OFFLINE_LAMBDA_PORT free ports, DYNAMODB_ENDPOINT as above`);
       commands.push(
@@ -218,6 +235,12 @@ async function main(): Promise<void> {
         runs: options.httpRuns,
         warmupSeconds: options.httpWarmupSeconds,
       });
+      step(`mixed run (${options.mixedRequests} requests)`);
+      commands.push(`npx tsx bench/mixed-load.ts --base <stack> --requests ${options.mixedRequests} --concurrency ${options.mixedUsers} --origin ${origin}   # bench/mixed-load.ts`);
+      mixed = { ...(await runMixedLoad(server.baseUrl, { requests: options.mixedRequests, concurrency: options.mixedUsers, origin })), concurrency: options.mixedUsers };
+      step('hung store and SES (kill -STOP / -CONT)');
+      commands.push('kill -STOP <DynamoDB Local pid> ... kill -CONT; kill -STOP <SES emulator pid> ... kill -CONT   # bench/hung-dependencies.ts');
+      hung = await measureHungDependencies(server.baseUrl, { dynamoDbPid: dynamo.pid, sesPid: ses.pid, rounds: options.quick ? 1 : 3, forgotSamples: options.quick ? 3 : 9 });
     }
     await cleanup();
 
@@ -237,6 +260,8 @@ async function main(): Promise<void> {
       sessionsAtScale,
       login,
       http,
+      mixed,
+      hung,
     };
     console.log(renderTable(summaryRows(report)));
     if (options.out) {
