@@ -30,7 +30,8 @@ export async function serviceEnv(algorithm: JwtAlgorithm, overrides: ServiceEnv 
     JWT_AUDIENCE: SERVICE_NAME,
     // The account, MFA and passkey functions refuse to start without these outside local development.
     EMAIL_FROM: 'no-reply@bench.example.com',
-    APP_BASE_URL: 'http://localhost:3000/dev/demo',
+    // https: outside local development the functions refuse a plain-http link page (the cold starts run without AUTH_LOCAL_DEV).
+    APP_BASE_URL: 'https://app.bench.example.com/account',
     WEBAUTHN_RP_ID: 'localhost',
     WEBAUTHN_ORIGINS: 'http://localhost:3000',
     AUTHORIZER_CHECK_SESSION: 'false',
