@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../core/errors';
-import { awsClientSettings, DYNAMODB_LIMITS, limitEveryCall } from './aws-call-limits';
+import { awsClientSettings, DYNAMODB_LIMITS, limitEveryCall, type AwsCallLimits } from './aws-call-limits';
 
 export interface DynamoDbOptions {
   readonly endpoint?: string | undefined;
@@ -9,16 +9,19 @@ export interface DynamoDbOptions {
   readonly onRequest?: ((operation: string) => void) | undefined;
   /** Asks DynamoDB for the capacity each request consumed (tables and indexes) and reports it. */
   readonly onConsumedCapacity?: ((operation: string, capacity: readonly ConsumedCapacity[]) => void) | undefined;
+  /** The functions keep to DYNAMODB_LIMITS; a bulk tool (the benchmark's seeding) may wait longer. */
+  readonly limits?: AwsCallLimits | undefined;
 }
 
 /** One client per cold start; every call keeps to DYNAMODB_LIMITS and the deadline, so a store that does not answer fails fast with a 503. */
 export function createDocumentClient(options: DynamoDbOptions = {}): DynamoDBDocumentClient {
+  const limits = options.limits ?? DYNAMODB_LIMITS;
   const client = limitEveryCall(
     new DynamoDBClient({
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...awsClientSettings(DYNAMODB_LIMITS),
+      ...awsClientSettings(limits),
     }),
-    DYNAMODB_LIMITS,
+    limits,
   );
   const { onRequest, onConsumedCapacity } = options;
   if (onRequest || onConsumedCapacity) {
