@@ -81,7 +81,7 @@ export const ENTRY_TTL_MS = 2 * 24 * 60 * 60_000;
 /** Back-off after the n-th failed attempt (n ≥ 2; the first is retried at the next run): 2, 4, 8... minutes, at most an hour. */
 export const retryDelayMs = (attempts: number): number => Math.min(60, 2 ** (attempts - 1)) * 60_000;
 
-/** Entries one run takes at most; the rest wait for the next run. */
+/** Entries read at a time; a run reads batch after batch while there is time. */
 const BATCH = 25;
 
 export interface OutboxRetryDeps {
@@ -98,39 +98,55 @@ export interface OutboxRunSummary {
   readonly abandoned: number;
 }
 
-/** One run of the retry function: every due entry (up to a batch) is sent again, postponed or given up. */
-export async function retryDueEmails(deps: OutboxRetryDeps): Promise<OutboxRunSummary> {
-  const { clock, outbox, logger } = deps;
+/**
+ * One run of the retry function: every due entry is sent again, postponed or given up, batch
+ * after batch, until none is due or `stopAt` (epoch ms) has come; the rest waits for the next run.
+ */
+export async function retryDueEmails(deps: OutboxRetryDeps, { stopAt }: { stopAt?: number | undefined } = {}): Promise<OutboxRunSummary> {
+  const { clock, outbox } = deps;
   const summary = { sent: 0, obsolete: 0, postponed: 0, abandoned: 0 };
-  for (const entry of await outbox.due(clock.now(), BATCH)) {
-    const claimed = await outbox.claim(entry, clock.now() + CLAIM_LEASE_MS);
-    if (!claimed) continue;
-    const fields = { userId: claimed.userId, kind: claimed.kind, attempts: claimed.attempts };
-    if (clock.now() - claimed.firstFailedAt > MAX_AGE_MS[claimed.kind]) {
-      await abandon(deps, claimed, 'too old');
-      summary.abandoned++;
-      continue;
+  for (;;) {
+    const batch = await outbox.due(clock.now(), BATCH);
+    let claimedAny = false;
+    for (const entry of batch) {
+      if (stopAt !== undefined && clock.now() >= stopAt) return summary;
+      const claimed = await outbox.claim(entry, clock.now() + CLAIM_LEASE_MS);
+      if (!claimed) continue;
+      claimedAny = true;
+      await retryOne(deps, claimed, summary);
     }
-    let outcome: 'sent' | 'obsolete' | 'failed';
-    try {
-      outcome = await deps.resenders[claimed.kind](claimed);
-    } catch (error) {
-      logger.warn('an email of the outbox could not be sent again', { ...fields, errorName: error instanceof Error ? error.name : typeof error });
-      outcome = 'failed';
-    }
-    if (outcome === 'failed' && claimed.attempts >= MAX_ATTEMPTS) {
-      await abandon(deps, claimed, 'too many attempts');
-      summary.abandoned++;
-    } else if (outcome === 'failed') {
-      await outbox.postpone(claimed, clock.now() + retryDelayMs(claimed.attempts));
-      summary.postponed++;
-    } else {
-      await outbox.remove(claimed);
-      if (outcome === 'sent') logger.info('an email of the outbox was sent', fields);
-      summary[outcome]++;
-    }
+    // A short batch was the last; a batch of entries all taken by another run leaves them to it.
+    if (batch.length < BATCH || !claimedAny) return summary;
   }
-  return summary;
+}
+
+/** Sends one claimed entry again, or postpones it, or gives it up. */
+async function retryOne(deps: OutboxRetryDeps, claimed: PendingEmail, summary: { -readonly [K in keyof OutboxRunSummary]: number }): Promise<void> {
+  const { clock, outbox, logger } = deps;
+  const fields = { userId: claimed.userId, kind: claimed.kind, attempts: claimed.attempts };
+  if (clock.now() - claimed.firstFailedAt > MAX_AGE_MS[claimed.kind]) {
+    await abandon(deps, claimed, 'too old');
+    summary.abandoned++;
+    return;
+  }
+  let outcome: 'sent' | 'obsolete' | 'failed';
+  try {
+    outcome = await deps.resenders[claimed.kind](claimed);
+  } catch (error) {
+    logger.warn('an email of the outbox could not be sent again', { ...fields, errorName: error instanceof Error ? error.name : typeof error });
+    outcome = 'failed';
+  }
+  if (outcome === 'failed' && claimed.attempts >= MAX_ATTEMPTS) {
+    await abandon(deps, claimed, 'too many attempts');
+    summary.abandoned++;
+  } else if (outcome === 'failed') {
+    await outbox.postpone(claimed, clock.now() + retryDelayMs(claimed.attempts));
+    summary.postponed++;
+  } else {
+    await outbox.remove(claimed);
+    if (outcome === 'sent') logger.info('an email of the outbox was sent', fields);
+    summary[outcome]++;
+  }
 }
 
 async function abandon({ outbox, logger }: OutboxRetryDeps, claimed: PendingEmail, reason: string): Promise<void> {

@@ -147,6 +147,15 @@ describe('the email outbox: an email that could not be sent is kept, as an inten
     expect(w.outbox.entries.size).toBe(0);
   });
 
+  it('a run goes on batch after batch while entries are due, and stops taking entries at its stopAt', async () => {
+    const w = world();
+    for (let index = 0; index < 60; index++) await w.outbox.keep({ kind: 'password_changed', userId: `gone-${index}`, at: 1 }, w.clock.now());
+
+    expect(await retryDueEmails({ clock: w.clock, outbox: w.outbox, logger: w.log.logger, resenders: { verify_email: async () => 'sent', reset_password: async () => 'sent', password_changed: async () => 'obsolete' } }, { stopAt: w.clock.now() })).toMatchObject({ obsolete: 0 });
+    expect(await w.retry()).toMatchObject({ obsolete: 60 });
+    expect(w.outbox.entries.size).toBe(0);
+  });
+
   it('two overlapping runs send an entry once: each run claims it with one conditional write first', async () => {
     const w = world();
     const address = uniqueEmail('overlap');
