@@ -24,7 +24,8 @@ export interface HttpBenchResult {
 export async function startHttpStack(env: ServiceEnv): Promise<OfflineServer> {
   await ensureTables(env.DYNAMODB_ENDPOINT!, STAGE, SERVICE_NAME);
   const [port, lambdaPort] = [await freePort(), await freePort()];
-  return startOffline({ port, lambdaPort, stage: STAGE, env });
+  // Building every bundle on two cores that other work shares can take minutes.
+  return startOffline({ port, lambdaPort, stage: STAGE, env, timeoutMs: 300_000 });
 }
 
 /** Authorized GET /me against unauthenticated GET /.well-known/jwks.json, and refresh, under autocannon. */
