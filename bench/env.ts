@@ -22,6 +22,7 @@ export async function serviceEnv(algorithm: JwtAlgorithm, overrides: ServiceEnv 
     API_STAGE: STAGE,
     USERS_TABLE: tables.users,
     SESSIONS_TABLE: tables.sessions,
+    EMAIL_OUTBOX_TABLE: tables.emailOutbox,
     JWT_ALG: algorithm,
     JWT_PRIVATE_KEY: JSON.stringify(await generateSigningJwk(algorithm)),
     REFRESH_TOKEN_HASH_KEY: generateHashKey(),

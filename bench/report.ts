@@ -6,10 +6,12 @@ import type { RequestCount } from './dynamodb-requests';
 import { LISTING_LIVE, type CapacityUnits, type SessionScaleReport } from './sessions-at-scale';
 import type { MachineDescription } from './env';
 import type { HttpBenchResult } from './http-bench';
+import { FORGOT_EQUAL_TIMING_GOAL_MS, forgotTimingMet, HUNG_STORE_GOAL_MS, storeHungMet, type HungDependencyReport, type TimedAnswer } from './hung-dependencies';
+import type { MixedLoadResult } from './mixed-load';
 import { HASH_PART, LOGIN_NON_HASH_GOAL_MS, STORE_WARMUP_ROUNDS, type LoginTiming } from './login-timing';
 import type { PackagedFunction } from './package';
 import { START_GOALS, type StackMemory, type StackUse, type StartTimes } from './start-stack';
-import { formatCount, formatKb, formatMs, formatOps, formatRatio } from './stats';
+import { formatCount, formatKb, formatMs, formatOps, formatRatio, median } from './stats';
 
 export const AUTHORIZER_BUNDLE_GOAL_BYTES = 25_000;
 /** Cold-start labels of the stateless authorizer start with this; the 2× goal applies to them. */
@@ -26,6 +28,8 @@ export interface BenchOptions {
   readonly httpRuns: number;
   readonly httpWarmupSeconds: number;
   readonly logoutAllRuns: number;
+  readonly mixedRequests: number;
+  readonly mixedUsers: number;
   readonly startRuns: number;
   readonly useDurationSeconds: number;
   readonly useUsers: number;
@@ -55,6 +59,9 @@ export interface BenchReport {
   readonly login: LoginTiming;
   readonly http?: HttpBenchResult | undefined;
   readonly start?: StartReport | undefined;
+  /** The mixed run of `mixedRequests` requests (bench/mixed-load.ts) against the same stack. */
+  readonly mixed?: (MixedLoadResult & { readonly concurrency: number }) | undefined;
+  readonly hung?: HungDependencyReport | undefined;
 }
 
 /** One row of the summary: what was measured, against what, and the goal it is held to. */
@@ -189,6 +196,51 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
       met: clean,
     });
   }
+  if (report.mixed) {
+    const mixed = report.mixed;
+    rows.push({
+      area: 'HTTP',
+      measurement: `mixed run: ${formatCount(mixed.requests)} requests (register, login, /me, refresh, sessions, forgot, verify-request, wrong password, cookie login, jwks, logout), ${mixed.concurrency} users at once`,
+      result: `${mixed.status5xx} 5xx, ${mixed.unexpected.length} unexpected in ${mixed.seconds.toFixed(0)} s`,
+      reference: Object.entries(mixed.byStatus).map(([status, count]) => `${status}: ${formatCount(count)}`).join(', '),
+      ratio: '',
+      goal: '0 5xx, 0 unexpected',
+      met: mixed.status5xx === 0 && mixed.unexpected.length === 0,
+    });
+  }
+  if (report.hung) {
+    const hung = report.hung;
+    for (const [route, answers] of Object.entries(hung.storeHung)) {
+      rows.push({
+        area: 'hung store',
+        measurement: `${route}, DynamoDB Local paused (SIGSTOP)`,
+        result: `${statuses(answers)} in ${formatMs(median(answers.map((answer) => answer.ms)))} (max ${formatMs(Math.max(...answers.map((answer) => answer.ms)))})`,
+        reference: `Retry-After: ${[...new Set(answers.map((answer) => answer.retryAfter ?? 'none'))].join(', ')}`,
+        ratio: '',
+        goal: `503 + Retry-After ≤ ${HUNG_STORE_GOAL_MS / 1000} s`,
+        met: storeHungMet(answers),
+      });
+    }
+    const [known, unknown] = [median(hung.forgotKnown.map((answer) => answer.ms)), median(hung.forgotUnknown.map((answer) => answer.ms))];
+    rows.push({
+      area: 'hung SES',
+      measurement: `POST /auth/password/forgot, SES emulator paused: known emails (the send is given up) vs unknown, ${hung.forgotKnown.length} each`,
+      result: `known ${formatMs(known)} (max ${formatMs(Math.max(...hung.forgotKnown.map((answer) => answer.ms)))}), ${statuses(hung.forgotKnown)}`,
+      reference: `unknown ${formatMs(unknown)} (max ${formatMs(Math.max(...hung.forgotUnknown.map((answer) => answer.ms)))}), floor ${hung.floorMs} ms`,
+      ratio: formatRatio(known / unknown, 3),
+      goal: `both ≥ floor, |Δ median| ≤ ${FORGOT_EQUAL_TIMING_GOAL_MS} ms`,
+      met: forgotTimingMet(hung),
+    });
+    rows.push({
+      area: 'hung SES',
+      measurement: 'POST /auth/register, SES emulator paused (the email goes to the outbox)',
+      result: `${statuses(hung.registerWithSesHung)} in ${formatMs(median(hung.registerWithSesHung.map((answer) => answer.ms)))} (max ${formatMs(Math.max(...hung.registerWithSesHung.map((answer) => answer.ms)))})`,
+      reference: '',
+      ratio: '',
+      goal: '201',
+      met: hung.registerWithSesHung.every((answer) => answer.status === 201),
+    });
+  }
   if (report.start) rows.push(...startRows(report.start));
   return rows;
 }
@@ -225,6 +277,8 @@ export function startRows({ times, use }: StartReport): SummaryRow[] {
     },
   ];
 }
+
+const statuses = (answers: readonly TimedAnswer[]) => [...new Set(answers.map((answer) => String(answer.status)))].join('/');
 
 export const formatUnits = (units: CapacityUnits): string => `${formatUnitCount(units.total)} (table ${formatUnitCount(units.table)}, index ${formatUnitCount(units.indexes)})`;
 const formatUnitCount = (value: number) => (Number.isInteger(value) ? formatCount(value) : value.toFixed(1));
@@ -608,6 +662,45 @@ ${markdownTable(
 )}`);
   }
   if (report.start) sections.push(startSection(report.start));
+  if (report.mixed) {
+    const mixed = report.mixed;
+    sections.push(`## Mixed run (no 5xx)
+
+\`bench/mixed-load.ts\` against the same stack: ${mixed.concurrency} virtual users at once, each registering,
+logging in (body and cookie delivery), calling \`/me\` and \`/auth/sessions\`, refreshing, asking for a
+reset email, asking for a verification email too soon (429), failing a login (401), reading the JWKS and
+logging out, until ${formatCount(mixed.requests)} requests were answered (${mixed.seconds.toFixed(0)} s). Every answer must be the
+status its step expects; any 5xx or other surprise is listed. Against a running \`npm start\`:
+\`npx tsx bench/mixed-load.ts --base http://127.0.0.1:3000/dev --origin http://localhost:3000\` (exits 1 on any 5xx).
+
+Answers by status: ${Object.entries(mixed.byStatus).map(([status, count]) => `${status}: ${formatCount(count)}`).join(', ')}; unexpected: ${mixed.unexpected.length === 0 ? 'none' : mixed.unexpected.map((failure) => `${failure.route} ${failure.status} after ${failure.ms} ms`).join('; ')}.
+
+${markdownTable(
+  ['route', 'requests', 'median', 'max'],
+  mixed.byRoute.map((route) => [route.route, formatCount(route.count), formatMs(route.medianMs), formatMs(route.maxMs)]),
+)}`);
+  }
+  if (report.hung) {
+    const hung = report.hung;
+    const list = (answers: readonly TimedAnswer[]) => answers.map((answer) => `${answer.status} ${formatMs(answer.ms)}`).join(', ');
+    sections.push(`## A store or a mail service that does not answer
+
+The benchmark's DynamoDB Local, then its SES emulator, paused with \`kill -STOP\` (it keeps accepting
+connections and never answers) while requests are made, then resumed with \`kill -CONT\`
+(\`bench/hung-dependencies.ts\`). With the store paused, four requests at once per round, ${hung.storeHung['POST /auth/login']?.length ?? 0} rounds;
+with SES paused, forgot-password alternately for an account that exists (one account per request, so
+each one reaches the send) and for an unknown email, then registrations.
+
+${markdownTable(
+  ['request', 'dependency paused', 'answers (status, time)'],
+  [
+    ...Object.entries(hung.storeHung).map(([route, answers]) => [route, 'DynamoDB', list(answers)]),
+    ['POST /auth/password/forgot, known email', 'SES', list(hung.forgotKnown)],
+    ['POST /auth/password/forgot, unknown email', 'SES', list(hung.forgotUnknown)],
+    ['POST /auth/register', 'SES', list(hung.registerWithSesHung)],
+  ],
+)}`);
+  }
   return `${sections.join('\n\n')}\n`;
 }
 

@@ -11,12 +11,15 @@ import { parseArgs } from 'node:util';
 import type { JwtAlgorithm } from '../lib/core/config';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
 import type { OfflineServer } from '../scripts/dev/offline';
+import { startSesLocal } from '../scripts/dev/ses-local';
 import { measureAuthorizerThroughput } from './authorizer-throughput';
 import { buildSdkReference, coldHttpEvent, measureColdStarts, type ColdStartTarget } from './cold-start';
 import { countDynamoDbRequests } from './dynamodb-requests';
 import { measureArgon2 } from './argon2';
 import { ALGORITHMS, authorizerEnv, describeMachine, freePort, publicJwks, ROOT, serviceEnv, STAGE } from './env';
 import { runHttpBench, startHttpStack } from './http-bench';
+import { measureHungDependencies } from './hung-dependencies';
+import { runMixedLoad } from './mixed-load';
 import { measureLogin } from './login-timing';
 import { measureSessionsAtScale } from './sessions-at-scale';
 import { packageService, type PackagedFunction } from './package';
@@ -39,6 +42,9 @@ const USAGE = `npm run bench -- [options]
   --http-connections N  autocannon connections [4]
   --http-runs N         runs per HTTP scenario [5]
   --http-warmup S       warm-up seconds per scenario [3]
+  --mixed-requests N    requests of the mixed run, which must answer no 5xx [2000]
+  --mixed-users N       virtual users of the mixed run at once [8]
+  --skip-http           leave out the HTTP part (HTTP load, mixed run, hung dependencies)
   --skip-http           leave out the HTTP part
   --start-runs N        npm start: pairs of a fresh and a second start [3]
   --use-duration S      npm start: seconds of mixed use before its memory is read [120]
@@ -56,6 +62,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & {
   out: string | undefined;
   keep: boolean;
   help: boolean;
+  quick: boolean;
 } {
   const { values } = parseArgs({
     args: [...argv],
@@ -70,6 +77,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions & {
       'http-connections': { type: 'string' },
       'http-runs': { type: 'string' },
       'http-warmup': { type: 'string' },
+      'mixed-requests': { type: 'string' },
+      'mixed-users': { type: 'string' },
       'skip-http': { type: 'boolean', default: false },
       'start-runs': { type: 'string' },
       'use-duration': { type: 'string' },
@@ -109,6 +118,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions & {
     skipStart: values['skip-start'],
     onlyStart: values['only-start'],
     out: values['no-write'] || (values['only-start'] && values.out === undefined) ? undefined : resolve(ROOT, values.out ?? join('docs', 'benchmarks.md')),
+    mixedRequests: Math.round(number('mixed-requests', values['mixed-requests'], 2000, 100)),
+    mixedUsers: Math.round(number('mixed-users', values['mixed-users'], 8, 4)),
+    quick,
     keep: values.keep,
     help: values.help,
   };
@@ -211,7 +223,8 @@ async function main(): Promise<void> {
     commands.push(`esbuild <sdk-reference.ts> --bundle --minify --platform=node --target=node24 --format=cjs --main-fields=module,main   # serverless.yml custom.esbuild; bench/cold-start.ts`);
     targets.push({ ...(await buildSdkReference(join(workDir, 'sdk-reference'))), env: httpEnv });
     for (const candidate of packaged.functions) {
-      if (candidate.name === 'authorizer') continue;
+      // The outbox retry is a scheduled job, not an HTTP handler: its first run reads the store at once.
+      if (candidate.name === 'authorizer' || candidate.name === 'emailOutbox') continue;
       targets.push({
         label: candidate.name,
         modulePath: candidate.modulePath,
@@ -246,9 +259,16 @@ async function main(): Promise<void> {
     const login = await measureLogin(dbEnv, { iterations: options.loginIterations });
 
     let http: BenchReport['http'];
+    let mixed: BenchReport['mixed'];
+    let hung: BenchReport['hung'];
     if (!options.skipHttp) {
+      step('SES emulator');
+      const ses = await startSesLocal({ port: await freePort() });
+      stops.push(ses.stop);
+      commands.push(`node node_modules/aws-ses-v2-local/dist/cli.js --port <free port> --host 127.0.0.1   # scripts/dev/ses-local.ts`);
       step('serverless-offline');
-      const server: OfflineServer = await startHttpStack(dbEnv);
+      const origin = 'http://localhost:3000';
+      const server: OfflineServer = await startHttpStack({ ...dbEnv, SES_ENDPOINT: ses.endpoint, CORS_ALLOWED_ORIGINS: origin });
       stops.push(server.stop);
       commands.push(`npx serverless offline start --stage dev   # scripts/dev/offline.ts, PORT and OFFLINE_LAMBDA_PORT free ports, DYNAMODB_ENDPOINT as above`);
       commands.push(
@@ -261,6 +281,12 @@ async function main(): Promise<void> {
         runs: options.httpRuns,
         warmupSeconds: options.httpWarmupSeconds,
       });
+      step(`mixed run (${options.mixedRequests} requests)`);
+      commands.push(`npx tsx bench/mixed-load.ts --base <stack> --requests ${options.mixedRequests} --concurrency ${options.mixedUsers} --origin ${origin}   # bench/mixed-load.ts`);
+      mixed = { ...(await runMixedLoad(server.baseUrl, { requests: options.mixedRequests, concurrency: options.mixedUsers, origin })), concurrency: options.mixedUsers };
+      step('hung store and SES (kill -STOP / -CONT)');
+      commands.push('kill -STOP <DynamoDB Local pid> ... kill -CONT; kill -STOP <SES emulator pid> ... kill -CONT   # bench/hung-dependencies.ts');
+      hung = await measureHungDependencies(server.baseUrl, { dynamoDbPid: dynamo.pid, sesPid: ses.pid, rounds: options.quick ? 1 : 3, forgotSamples: options.quick ? 3 : 9 });
     }
     const start = options.skipStart ? undefined : await measureStart();
     await cleanup();
@@ -281,6 +307,8 @@ async function main(): Promise<void> {
       sessionsAtScale,
       login,
       http,
+      mixed,
+      hung,
       start,
     };
     console.log(renderTable(summaryRows(report)));

@@ -7,6 +7,8 @@ import { resolveSecrets } from '../lib/aws/secrets';
 import { createSessionLivenessCheck } from '../lib/authorizer/session-check';
 import { createDocumentClient } from '../lib/aws/dynamodb';
 import { createDynamoDbSessionStore } from '../lib/aws/dynamodb-session-store';
+import { invocationDeadline, withDeadline } from '../lib/core/deadline';
+import type { AuthorizerEvent } from '../lib/authorizer/authorizer';
 
 /**
  * The authorizer that talks to AWS: it reads an HS256 secret from SSM and, with
@@ -19,7 +21,7 @@ const { service, stage } = loadServiceConfig(env);
 const counter = createAggregatingEmfCounter({ namespace: metricsNamespace(service, stage), service, now: Date.now, intervalMs: 1_000 });
 const secretsNeeded = env.JWT_ALG === 'HS256' ? (['JWT_PRIVATE_KEY'] as const) : [];
 
-export const handler = createAuthorizerHandler(() =>
+const authorize = createAuthorizerHandler(() =>
   resolveSecrets(env, undefined, secretsNeeded).then((resolved) =>
     createAuthorizerDeps(resolved, {
       onDecision: countDecisions(counter),
@@ -31,3 +33,12 @@ export const handler = createAuthorizerHandler(() =>
     }),
   ),
 );
+
+/**
+ * Its 3-second timeout leaves 2 s for the session read, which is then abandoned (a refusal:
+ * `session_check_failed`), so a store that does not answer never makes it time out.
+ */
+const MARGIN_MS = 1_000;
+
+export const handler = (event: AuthorizerEvent, context?: { getRemainingTimeInMillis(): number }) =>
+  context ? withDeadline(invocationDeadline(context, MARGIN_MS), () => authorize(event)) : authorize(event);

@@ -1,6 +1,6 @@
 import { changePassword } from '../lib/accounts/password-change';
 import { accountChanges } from '../lib/compose/accounts';
-import { emailSettings, mailer } from '../lib/compose/email';
+import { emailOutbox, emailSettings, mailer } from '../lib/compose/email';
 import { clock, httpHandler, parts } from '../lib/compose/runtime';
 import { sessionStore, userStore } from '../lib/compose/storage';
 import { attemptLimits, passwordHasher } from '../lib/compose/sessions';
@@ -10,7 +10,7 @@ import { requirePrincipal } from '../lib/http/principal';
 import { validate } from '../lib/http/validation';
 import { endAllSessions } from '../lib/sessions/session-service';
 
-const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, passwords: passwordHasher, limits: attemptLimits, mailer, email: emailSettings });
+const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, passwords: passwordHasher, limits: attemptLimits, mailer, email: emailSettings, outbox: emailOutbox });
 
 export const handler = httpHandler(ready, async (request, { sessions, ...deps }, { logger, deadline }) => {
   const { sub, sid } = requirePrincipal(request);

@@ -1,6 +1,6 @@
 import { passwordLogin } from '../lib/accounts/login';
 import { secondFactorStarter } from '../lib/compose/mfa';
-import { clock, httpHandler, parts } from '../lib/compose/runtime';
+import { clock, cookiePathFor, httpHandler, parts } from '../lib/compose/runtime';
 import { userStore } from '../lib/compose/storage';
 import { attemptLimits, loginPolicy, passwordHasher, sessionIssuer } from '../lib/compose/sessions';
 import { readJsonBody } from '../lib/http/http';
@@ -12,5 +12,5 @@ const ready = parts({ users: userStore, passwords: passwordHasher, limits: attem
 export const handler = httpHandler(ready, async (request, deps, { logger }) => {
   const { email, password, refresh_token_delivery: delivery } = validate(loginSchema, readJsonBody(request));
   const tokens = await passwordLogin({ ...deps, clock, logger }, email, password, request, delivery);
-  return tokenResponse(tokens, delivery, request.stage);
+  return tokenResponse(tokens, delivery, cookiePathFor(request));
 });

@@ -1,5 +1,5 @@
 import { mfaCrypto, mfaStore } from '../lib/compose/mfa';
-import { clock, httpHandler, parts } from '../lib/compose/runtime';
+import { clock, cookiePathFor, httpHandler, parts } from '../lib/compose/runtime';
 import { attemptLimits, sessionIssuer } from '../lib/compose/sessions';
 import { userStore } from '../lib/compose/storage';
 import { readJsonBody } from '../lib/http/http';
@@ -14,5 +14,5 @@ export const handler = httpHandler(ready, async (request, deps, { logger }) => {
   const body = validate(mfaVerifySchema, readJsonBody(request));
   const proof = body.code !== undefined ? { code: body.code } : { recoveryCode: body.recovery_code ?? '' };
   const { tokens, delivery } = await verifyMfaLogin({ ...deps, clock, logger }, body.mfa_token, proof, request);
-  return tokenResponse(tokens, delivery, request.stage);
+  return tokenResponse(tokens, delivery, cookiePathFor(request));
 });

@@ -1,5 +1,5 @@
 import { challengeStore, passkeyHasher, passkeyStore, webAuthnSettings } from '../lib/compose/passkeys';
-import { clock, httpHandler, parts } from '../lib/compose/runtime';
+import { clock, cookiePathFor, httpHandler, parts } from '../lib/compose/runtime';
 import { loginPolicy, sessionIssuer } from '../lib/compose/sessions';
 import { userStore } from '../lib/compose/storage';
 import { readJsonBody } from '../lib/http/http';
@@ -21,5 +21,5 @@ const ready = parts({
 export const handler = httpHandler(ready, async (request, deps, { logger }) => {
   const { challenge_id: challengeId, response, refresh_token_delivery: delivery } = validate(passkeyLoginVerifySchema, readJsonBody(request));
   const tokens = await passkeyLogin({ ...deps, clock, logger }, challengeId, response, request);
-  return tokenResponse(tokens, delivery, request.stage);
+  return tokenResponse(tokens, delivery, cookiePathFor(request));
 });

@@ -1,6 +1,6 @@
 import { registerWithVerification } from '../lib/accounts/email-verification';
 import { accountChanges, oneTimeTokenCodec } from '../lib/compose/accounts';
-import { emailSettings, mailer } from '../lib/compose/email';
+import { emailOutbox, emailSettings, mailer } from '../lib/compose/email';
 import { clock, httpHandler, parts } from '../lib/compose/runtime';
 import { userStore } from '../lib/compose/storage';
 import { passwordHasher } from '../lib/compose/sessions';
@@ -9,7 +9,7 @@ import { credentialsSchema, validate } from '../lib/http/validation';
 
 const ready = parts({ users: userStore, passwords: passwordHasher });
 // Apart: a registration never fails over its verification email, not even over its settings.
-const emailParts = parts({ changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, mailer, email: emailSettings });
+const emailParts = parts({ changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, mailer, email: emailSettings, outbox: emailOutbox });
 
 export const handler = httpHandler(ready, async (request, deps, { logger }) => {
   const { email, password } = validate(credentialsSchema, readJsonBody(request));

@@ -1,6 +1,6 @@
 import { resetPassword } from '../lib/accounts/password-recovery';
 import { accountChanges, oneTimeTokenCodec } from '../lib/compose/accounts';
-import { emailSettings, mailer } from '../lib/compose/email';
+import { emailOutbox, emailSettings, mailer } from '../lib/compose/email';
 import { unprovenTotpForgetter } from '../lib/compose/mfa';
 import { passkeyPurger } from '../lib/compose/passkeys';
 import { clock, httpHandler, parts } from '../lib/compose/runtime';
@@ -11,7 +11,7 @@ import { resetPasswordSchema } from '../lib/http/account-schemas';
 import { validate } from '../lib/http/validation';
 import { endAllSessions } from '../lib/sessions/session-service';
 
-const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, passwords: passwordHasher, mailer, email: emailSettings, forgetTotp: unprovenTotpForgetter, purgePasskeys: passkeyPurger });
+const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, passwords: passwordHasher, mailer, email: emailSettings, outbox: emailOutbox, forgetTotp: unprovenTotpForgetter, purgePasskeys: passkeyPurger });
 
 export const handler = httpHandler(ready, async (request, { sessions, forgetTotp, purgePasskeys, ...deps }, { logger, deadline }) => {
   const { token, password } = validate(resetPasswordSchema, readJsonBody(request));

@@ -50,9 +50,10 @@ async function environment({ resolveVariable }) {
   env.API_STAGE = stage;
   env.USERS_TABLE = tables.users;
   env.SESSIONS_TABLE = tables.sessions;
+  env.EMAIL_OUTBOX_TABLE = tables.emailOutbox;
   env.POWERTOOLS_SERVICE_NAME = service;
 
-  for (const name of ['MFA_ISSUER_NAME', 'WEBAUTHN_RP_ID', 'WEBAUTHN_RP_NAME', 'WEBAUTHN_ORIGINS', 'EMAIL_FROM', 'APP_BASE_URL']) {
+  for (const name of ['MFA_ISSUER_NAME', 'WEBAUTHN_RP_ID', 'WEBAUTHN_RP_NAME', 'WEBAUTHN_ORIGINS', 'EMAIL_FROM', 'APP_BASE_URL', 'COOKIE_PATH']) {
     if (process.env[name]) env[name] = process.env[name];
   }
   if (!isLocal() && stage !== 'dev') {
@@ -66,6 +67,9 @@ async function environment({ resolveVariable }) {
     env.REFRESH_TOKEN_HASH_KEY = process.env.REFRESH_TOKEN_HASH_KEY ?? '';
     env.REFRESH_TOKEN_PREVIOUS_HASH_KEY = process.env.REFRESH_TOKEN_PREVIOUS_HASH_KEY ?? '';
     env.AUTH_LOCAL_DEV = 'true';
+    // serverless-offline serves /<stage>/... but leaves the stage out of requestContext.path, from
+    // which the cookie's Path is derived on AWS (lib/http/cookie-path.ts).
+    env.COOKIE_PATH = process.env.COOKIE_PATH ?? `/${stage}/auth`;
     if (process.env.SES_ENDPOINT) env.SES_ENDPOINT = process.env.SES_ENDPOINT;
     env.PORT = process.env.PORT ?? '3000';
     env.JWT_VERIFICATION_KEYS = process.env.JWT_VERIFICATION_KEYS ?? '';

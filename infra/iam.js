@@ -12,6 +12,12 @@ const { serviceAndStage } = require('./service.js');
 const USERS = { 'Fn::GetAtt': ['UsersTable', 'Arn'] };
 const SESSIONS = { 'Fn::GetAtt': ['SessionsTable', 'Arn'] };
 const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 'Arn'] }, 'index', 'liveByUser']] };
+const EMAIL_OUTBOX = { 'Fn::GetAtt': ['EmailOutboxTable', 'Arn'] };
+/**
+ * An email that could not be sent is kept in the outbox (one PutItem), by the functions that send it.
+ * @type {import('./types').DynamoDbGrant}
+ */
+const KEEPS_FAILED_EMAILS = { actions: ['PutItem'], resources: [EMAIL_OUTBOX] };
 
 /**
  * DynamoDB access per function; what is not listed is denied.
@@ -19,7 +25,7 @@ const SESSIONS_BY_USER = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 
  */
 const DYNAMODB_ACCESS = {
   // PutItem: the account (a transaction of two puts) and its verification token; DeleteItem undoes the token when the email fails.
-  register: [{ actions: ['PutItem', 'DeleteItem'], resources: [USERS] }],
+  register: [{ actions: ['PutItem', 'DeleteItem'], resources: [USERS] }, KEEPS_FAILED_EMAILS],
   login: [
     // PutItem: the MFA token of a login on a TOTP account (issue 13). ConditionCheckItem: the new
     // session is written only while the account still has the password hash the login verified.
@@ -46,18 +52,26 @@ const DYNAMODB_ACCESS = {
   verifyEmail: [{ actions: ['GetItem', 'UpdateItem'], resources: [USERS] }],
   // PutItem stores a one-time token (throttled by its sentAt); DeleteItem/PutItem undo it when the email fails.
   verifyRequest: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }],
-  forgotPassword: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }],
+  forgotPassword: [{ actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] }, KEEPS_FAILED_EMAILS],
   resetPassword: [
     // UpdateItem: the token and the new password in one transaction; DeleteItem clears the login throttle
     // (and, on a first proof of the mailbox, the TOTP and passkeys enrolled before it).
     { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
     { actions: ['UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+    KEEPS_FAILED_EMAILS,
   ],
   changePassword: [
     { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
     { actions: ['UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+    KEEPS_FAILED_EMAILS,
+  ],
+  // The outbox's retry, every minute: GetItem reads the account and its one-time token item,
+  // PutItem/DeleteItem issue a fresh token (and undo it when the send fails again).
+  emailOutbox: [
+    { actions: ['GetItem', 'PutItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['Query', 'UpdateItem', 'DeleteItem'], resources: [EMAIL_OUTBOX] },
   ],
   deleteAccount: [
     // The passkey purge deletes each passkey and the account's list in one transaction of conditional deletes.
@@ -128,6 +142,8 @@ const SECRETS = {
   resetPassword: ['hashKey'],
   changePassword: [],
   deleteAccount: [],
+  // A retried token email carries a fresh one-time token.
+  emailOutbox: ['hashKey'],
   // end accounts
 
   // mfa (issue 13): the hash key derives the TOTP-secret, recovery-code and MFA-token keys.
@@ -160,6 +176,7 @@ const SENDS_EMAIL = {
   forgotPassword: true,
   resetPassword: true,
   changePassword: true,
+  emailOutbox: true,
   // end accounts
 };
 

@@ -50,6 +50,7 @@ const THRESHOLD_PARAMETERS = {
   loginFailed: 'alarmLoginFailed',
   authorizerP99Ms: 'alarmAuthorizerP99Ms',
   emailSendFailed: 'alarmEmailSendFailed',
+  emailAbandoned: 'alarmEmailAbandoned',
 };
 
 /**
@@ -161,9 +162,15 @@ function alarmResources(ctx) {
     }),
     EmailSendFailedAlarm: alarm(ctx, {
       name: 'email-send-failed',
-      description: `At least ${thresholds.emailSendFailed} emails (verification, password reset) could not be sent in 5 minutes.`,
+      description: `At least ${thresholds.emailSendFailed} sends of an email failed in 5 minutes (each one is kept in the outbox and retried).`,
       threshold: thresholds.emailSendFailed,
       metric: customMetric(ctx, 'EmailSendFailed'),
+    }),
+    EmailAbandonedAlarm: alarm(ctx, {
+      name: 'email-abandoned',
+      description: `At least ${thresholds.emailAbandoned} emails were given up in 5 minutes: their retries failed for too long, or they could not be kept for a retry. Users did not get them.`,
+      threshold: thresholds.emailAbandoned,
+      metric: customMetric(ctx, 'EmailAbandoned'),
     }),
   };
   if (functionKeys.includes('authorizer')) {
@@ -192,7 +199,7 @@ function alarmResources(ctx) {
     });
   }
   const tables = tableNames(service, stage);
-  for (const [logicalId, table] of [['UsersTable', tables.users], ['SessionsTable', tables.sessions]]) {
+  for (const [logicalId, table] of [['UsersTable', tables.users], ['SessionsTable', tables.sessions], ['EmailOutboxTable', tables.emailOutbox]]) {
     alarms[`${logicalId}ThrottlesAlarm`] = alarm(ctx, {
       name: `${table.slice(`${service}-${stage}-`.length)}-table-throttles`,
       description: `DynamoDB throttled at least ${thresholds.dynamoDbThrottles} requests to ${table} in 5 minutes.`,
@@ -282,7 +289,8 @@ function dashboardBody({ service, stage, namespace, functionKeys }) {
       widget(12, 24, 'Accounts and email', [
         custom('PasswordReset', { label: 'password resets' }),
         custom('AccountDeleted', { label: 'accounts deleted' }),
-        custom('EmailSendFailed', { label: 'email send failures' }),
+        custom('EmailSendFailed', { label: 'email send failures (retried)' }),
+        custom('EmailAbandoned', { label: 'emails given up' }),
       ]),
       widget(0, 30, 'DynamoDB consumed capacity', tables.flatMap((table) => [
         ['AWS/DynamoDB', 'ConsumedReadCapacityUnits', 'TableName', table, { label: `${table} read` }],

@@ -27,18 +27,19 @@ const { serviceAndStage } = require('./service.js');
  * The deployed tables' names for a service and stage.
  * @param {string} service
  * @param {string} stage
- * @returns {{ users: string, sessions: string }}
+ * @returns {{ users: string, sessions: string, emailOutbox: string }}
  */
 const tableNames = (service, stage) => ({
   users: `${service}-${stage}-users`,
   sessions: `${service}-${stage}-sessions`,
+  emailOutbox: `${service}-${stage}-email-outbox`,
 });
 
 /**
  * CloudFormation resources for a service and stage.
  * @param {string} service
  * @param {string} stage
- * @returns {{ UsersTable: TableResource, SessionsTable: TableResource }}
+ * @returns {{ UsersTable: TableResource, SessionsTable: TableResource, EmailOutboxTable: TableResource }}
  */
 function tableResources(service, stage) {
   const names = tableNames(service, stage);
@@ -90,6 +91,24 @@ function tableResources(service, stage) {
             ],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['absoluteExpiresAt'] },
           },
+        ],
+        ...common,
+      },
+    },
+    // Emails that could not be sent, kept for a retry (lib/email/outbox.ts): only failures land
+    // here, so one partition (`queue`) holds them all and one Query finds what is due.
+    EmailOutboxTable: {
+      Type: 'AWS::DynamoDB::Table',
+      ...retention,
+      Properties: {
+        TableName: names.emailOutbox,
+        AttributeDefinitions: [
+          { AttributeName: 'queue', AttributeType: 'S' },
+          { AttributeName: 'id', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'queue', KeyType: 'HASH' },
+          { AttributeName: 'id', KeyType: 'RANGE' },
         ],
         ...common,
       },

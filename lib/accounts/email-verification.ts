@@ -22,7 +22,8 @@ export type VerificationDeps = TokenEmailDeps & { readonly users: UserStore; rea
  * Creates the account, then sends its verification email. The account stands even when the
  * email cannot be sent, or its parts cannot be built (SES settings, the hash key): that is
  * logged (`email_send_failed`) and the token write undone, so the person can ask for a new email
- * at once with verify-request.
+ * at once with verify-request; an email that could not be sent is also kept in the outbox, which
+ * sends it (with a fresh link) once the mail service answers again.
  */
 export async function registerWithVerification(
   deps: { clock: Clock; users: UserStore; passwords: PasswordHasher; logger: Logger; emailParts: () => Promise<Omit<TokenEmailDeps, 'clock'>> },
@@ -31,7 +32,7 @@ export async function registerWithVerification(
 ): Promise<AccountView & { readonly userId: string }> {
   const account = await register(deps, email, password);
   try {
-    const outcome = await sendTokenEmail({ ...(await deps.emailParts()), clock: deps.clock }, 'verify_email', { id: account.userId, email: account.email });
+    const outcome = await sendTokenEmail({ ...(await deps.emailParts()), clock: deps.clock, logger: deps.logger }, 'verify_email', { id: account.userId, email: account.email }, { keepOnFailure: true });
     if (!outcome.sent && outcome.reason === 'send_failed') logSendFailure(deps.logger, account.userId, 'verify_email', outcome.error);
   } catch (error) {
     logSendFailure(deps.logger, account.userId, 'verify_email', error);

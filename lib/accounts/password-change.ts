@@ -9,6 +9,8 @@ export interface ChangeDeps extends CredentialCheckDeps {
   readonly changes: AccountChangeStore;
   readonly mailer: TokenEmailDeps['mailer'];
   readonly email: Pick<TokenEmailDeps['email'], 'serviceName'>;
+  /** Keeps the notice for a retry when it cannot be sent. */
+  readonly outbox?: TokenEmailDeps['outbox'];
   /** Ends every session of the user but `except` (session-service's endAllSessions, bound to its store and deadline). */
   readonly endOtherSessions: (userId: string, except: string) => Promise<number>;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock';
+import { deadlineIn } from '../core/deadline';
 import { InvalidOneTimeTokenError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo } from '../sessions/session-service';
@@ -6,7 +7,7 @@ import type { OneTimeTokenCodec } from '../tokens/one-time-token';
 import type { AccountChangeStore } from './account-change-store';
 import { accountOfToken } from './email-verification';
 import type { PasswordHasher } from './password';
-import { logSendFailure, sendPasswordChangedNotice, sendTokenEmail, type TokenEmailDeps } from './token-emails';
+import { EMAIL_FAILURE_RESERVE_MS, logSendFailure, sendPasswordChangedNotice, sendTokenEmail, type TokenEmailDeps } from './token-emails';
 import type { UserStore } from './user-store';
 
 /**
@@ -16,11 +17,17 @@ import type { UserStore } from './user-store';
  * and it is given no earlier than `responseFloorMs` after the request started, whatever
  * happened (unknown email, throttled, sent, SES down). Sending an email takes tens of
  * milliseconds more than looking up an unknown email; a fixed floor above the sending time hides
- * that difference (the README, "Enumeration timing", says how the floor was measured).
+ * that difference (the README, "Enumeration timing", says how the floor was measured). The send
+ * is also held *within* the floor: a mail service that does not answer is given up in time to
+ * undo the token and keep the email in the outbox before the floor, so it never makes a known
+ * email's answer later. (A store that does not answer is a 503, for known and unknown emails alike.)
  */
 
 /** Every forgot-password answer waits until this long after the request started (see the README, "Enumeration timing"). */
 export const FORGOT_PASSWORD_RESPONSE_FLOOR_MS = 500;
+
+/** A reset email's send is given up this long before the floor, besides the time kept to undo the token and keep the email. */
+export const FLOOR_TAIL_MS = 50;
 
 export interface ResponseFloor {
   readonly floorMs: number;
@@ -31,11 +38,12 @@ export interface ResponseFloor {
 /** Emails a reset link if the account exists (at most one a minute, silently); never throws on a send failure. */
 export async function requestPasswordReset(deps: TokenEmailDeps & { users: UserStore; logger: Logger; floor: ResponseFloor }, email: string, client: ClientInfo): Promise<void> {
   const startedAt = deps.clock.now();
+  const sendBy = deadlineIn(deps.floor.floorMs - FLOOR_TAIL_MS - EMAIL_FAILURE_RESERVE_MS);
   try {
     const account = await deps.users.findByEmail(email);
     if (!account) return;
     try {
-      const outcome = await sendTokenEmail(deps, 'reset_password', account);
+      const outcome = await sendTokenEmail(deps, 'reset_password', account, { keepOnFailure: true, sendBy });
       if (outcome.sent) deps.logger.security('password_reset_requested', { userId: account.id, ip: client.ip, userAgent: client.userAgent });
       else if (outcome.reason === 'send_failed') logSendFailure(deps.logger, account.id, 'reset_password', outcome.error);
     } catch (error) {
@@ -57,6 +65,8 @@ export interface ResetDeps {
   readonly mailer: TokenEmailDeps['mailer'];
   readonly email: Pick<TokenEmailDeps['email'], 'serviceName'>;
   readonly logger: Logger;
+  /** Keeps the notice for a retry when it cannot be sent. */
+  readonly outbox?: TokenEmailDeps['outbox'];
   /** Ends every session of the user (session-service's endAllSessions, bound to its store and deadline). */
   readonly endSessions: (userId: string) => Promise<number>;
   /**

@@ -1,17 +1,32 @@
 import type { Clock } from '../core/clock';
+import { leavingReserve, withDeadline } from '../core/deadline';
 import type { Logger } from '../core/logger';
-import type { Mailer } from '../email/mailer';
+import { EmailSendError, type Mailer } from '../email/mailer';
 import { actionLink, passwordChangedEmail, passwordResetEmail, verificationEmail, type EmailAction } from '../email/messages';
+import type { EmailIntent, EmailOutbox, EmailResender } from '../email/outbox';
 import type { OneTimePurpose, OneTimeTokenCodec } from '../tokens/one-time-token';
 import type { AccountChangeStore } from './account-change-store';
+import type { UserStore } from './user-store';
 
 /**
  * Emails that carry a one-time token, and the "password changed" notice. A token email is sent
  * as: store the token's hash (superseding the older token, refused by the throttle within a
  * minute of the last email), send, and on a failed send put the stored item back as it was, so
  * that nothing half-written stays: no live token nobody received, no throttle for an email that
- * never left.
+ * never left. Where the caller asks for it, the failed email is also kept in the outbox
+ * (lib/email/outbox.ts), whose retry composes it again with a fresh token.
+ *
+ * A send that got no answer (given up at its deadline) may have reached the mail service all the
+ * same. Its token then stays, so the link works if the email does arrive, and counts for the
+ * throttle; the outbox sends a fresh one after the throttle's minute, unless that link was used
+ * meanwhile (then it surely arrived).
+ *
+ * A send that does not answer is abandoned in time to leave `EMAIL_FAILURE_RESERVE_MS` before
+ * the deadline for those two writes.
  */
+
+/** Time kept after a send that failed, before the deadline, to undo the token and keep the email. */
+export const EMAIL_FAILURE_RESERVE_MS = 150;
 
 /** At most one email of a purpose per account per minute (the contract's throttle). */
 export const EMAIL_INTERVAL_MS = 60_000;
@@ -29,6 +44,9 @@ export interface TokenEmailDeps {
   readonly oneTimeTokens: OneTimeTokenCodec;
   readonly mailer: Mailer;
   readonly email: EmailSettings;
+  /** Where an email that could not be sent is kept for a retry (when the caller asks for it). */
+  readonly outbox?: EmailOutbox | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 export type TokenEmailOutcome =
@@ -38,8 +56,17 @@ export type TokenEmailOutcome =
 
 const ACTION_OF: Record<OneTimePurpose, EmailAction> = { verify_email: 'verify-email', reset_password: 'reset-password' };
 
-/** Issues a token of `purpose` to the account and emails its link. */
-export async function sendTokenEmail(deps: TokenEmailDeps, purpose: OneTimePurpose, account: { readonly id: string; readonly email: string }): Promise<TokenEmailOutcome> {
+/**
+ * Issues a token of `purpose` to the account and emails its link. With `keepOnFailure`, an email
+ * that could not be sent goes to the outbox (the caller answers as if it had been sent). With
+ * `sendBy` (epoch ms, lib/core/deadline.ts), a send still unanswered then is given up.
+ */
+export async function sendTokenEmail(
+  deps: TokenEmailDeps,
+  purpose: OneTimePurpose,
+  account: { readonly id: string; readonly email: string },
+  { keepOnFailure = false, sendBy }: { keepOnFailure?: boolean; sendBy?: number } = {},
+): Promise<TokenEmailOutcome> {
   const { clock, changes, oneTimeTokens, mailer, email } = deps;
   const now = clock.now();
   const ttlSeconds = purpose === 'verify_email' ? email.verificationTtlSeconds : email.passwordResetTtlSeconds;
@@ -48,21 +75,80 @@ export async function sendTokenEmail(deps: TokenEmailDeps, purpose: OneTimePurpo
   if (!issued.issued) return { sent: false, reason: 'throttled', retryAfterSeconds: issued.retryAfterSeconds };
   const input = { to: account.email, link: actionLink(email.appBaseUrl, ACTION_OF[purpose], token.value), expiresInSeconds: ttlSeconds, serviceName: email.serviceName };
   try {
-    await mailer.send(purpose === 'verify_email' ? verificationEmail(input) : passwordResetEmail(input));
+    const send = () => mailer.send(purpose === 'verify_email' ? verificationEmail(input) : passwordResetEmail(input));
+    await leavingReserve(EMAIL_FAILURE_RESERVE_MS, () => (sendBy === undefined ? send() : withDeadline(sendBy, send)));
     return { sent: true };
   } catch (error) {
-    await changes.restoreToken(purpose, account.id, hash, issued.previous);
+    const mayHaveArrived = keepOnFailure && error instanceof EmailSendError && error.mayHaveBeenSent;
+    await Promise.all([
+      mayHaveArrived ? undefined : changes.restoreToken(purpose, account.id, hash, issued.previous),
+      keepOnFailure ? keepForRetry(deps, { kind: purpose, userId: account.id, at: now }, mayHaveArrived ? now + EMAIL_INTERVAL_MS : undefined) : undefined,
+    ]);
     return { sent: false, reason: 'send_failed', error };
   }
 }
 
-/** Sends the "your password was changed" notice; a failure is logged, never thrown (the change is done). */
-export async function sendPasswordChangedNotice(deps: { clock: Clock; mailer: Mailer; email: Pick<EmailSettings, 'serviceName'>; logger: Logger }, account: { readonly id: string; readonly email: string }): Promise<void> {
+/**
+ * Keeps a failed email in the outbox. If even that fails (the store is down too), the email is
+ * lost: that is logged and counted as given up, never thrown (the request's own work is done).
+ */
+export async function keepForRetry(deps: { clock: Clock; outbox?: EmailOutbox | undefined; logger?: Logger | undefined }, intent: EmailIntent, dueAt?: number): Promise<void> {
   try {
-    await deps.mailer.send(passwordChangedEmail({ to: account.email, at: deps.clock.now(), serviceName: deps.email.serviceName }));
+    if (!deps.outbox) throw new Error('no outbox');
+    await deps.outbox.keep(intent, deps.clock.now(), dueAt);
+  } catch (error) {
+    deps.logger?.error('an email that could not be sent could not be kept for a retry either', { userId: intent.userId, kind: intent.kind, errorName: error instanceof Error ? error.name : typeof error });
+    deps.logger?.security('email_abandoned', { userId: intent.userId, kind: intent.kind });
+  }
+}
+
+/**
+ * The outbox's retry of a token email: a fresh token and link for the account as it is now.
+ * Obsolete when the account is gone, its address verified meanwhile (verification), a newer
+ * email of the purpose went out after the failed one, or the failed one's link was used (so it
+ * did arrive). The failed send's token item has `sentAt` equal to the intent's `at`.
+ */
+export function tokenEmailResender(deps: Omit<TokenEmailDeps, 'outbox'> & { users: Pick<UserStore, 'findById'> }, purpose: OneTimePurpose): EmailResender {
+  return async (entry) => {
+    const account = await deps.users.findById(entry.userId);
+    if (!account || (purpose === 'verify_email' && account.emailVerified)) return 'obsolete';
+    const stored = await deps.changes.findToken(purpose, entry.userId);
+    if (stored && (stored.sentAt > entry.at || (stored.sentAt === entry.at && stored.tokenHash === undefined))) return 'obsolete';
+    const outcome = await sendTokenEmail(deps, purpose, account);
+    if (outcome.sent) return 'sent';
+    // Throttled by the token of the failed send itself (it could not be put back): later.
+    if (outcome.reason === 'throttled') throw new Error(`throttled for ${outcome.retryAfterSeconds} s`);
+    throw outcome.error;
+  };
+}
+
+export interface NoticeDeps {
+  readonly clock: Clock;
+  readonly mailer: Mailer;
+  readonly email: Pick<EmailSettings, 'serviceName'>;
+  readonly logger: Logger;
+  readonly outbox?: EmailOutbox | undefined;
+}
+
+/** Sends the "your password was changed" notice; a failure is logged and kept in the outbox, never thrown (the change is done). */
+export async function sendPasswordChangedNotice(deps: NoticeDeps, account: { readonly id: string; readonly email: string }): Promise<void> {
+  const at = deps.clock.now();
+  try {
+    await leavingReserve(EMAIL_FAILURE_RESERVE_MS, () => deps.mailer.send(passwordChangedEmail({ to: account.email, at, serviceName: deps.email.serviceName })));
   } catch (error) {
     logSendFailure(deps.logger, account.id, 'password_changed', error);
+    await keepForRetry(deps, { kind: 'password_changed', userId: account.id, at });
   }
+}
+
+/** The outbox's retry of the notice, to the account's address as it is now; obsolete once the account is gone. */
+export function passwordChangedResender(deps: { users: Pick<UserStore, 'findById'>; mailer: Mailer; email: Pick<EmailSettings, 'serviceName'> }): EmailResender {
+  return async (entry) => {
+    const account = await deps.users.findById(entry.userId);
+    if (!account) return 'obsolete';
+    await deps.mailer.send(passwordChangedEmail({ to: account.email, at: entry.at, serviceName: deps.email.serviceName }));
+    return 'sent';
+  };
 }
 
 /** The `email_send_failed` error event: names of the errors only, since a provider's message may quote the address. */

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../core/errors';
+import { awsClientSettings, DYNAMODB_LIMITS, limitEveryCall, type AwsCallLimits } from './aws-call-limits';
 
 export interface DynamoDbOptions {
   readonly endpoint?: string | undefined;
@@ -8,15 +9,20 @@ export interface DynamoDbOptions {
   readonly onRequest?: ((operation: string) => void) | undefined;
   /** Asks DynamoDB for the capacity each request consumed (tables and indexes) and reports it. */
   readonly onConsumedCapacity?: ((operation: string, capacity: readonly ConsumedCapacity[]) => void) | undefined;
+  /** The functions keep to DYNAMODB_LIMITS; a bulk tool (the benchmark's seeding) may wait longer. */
+  readonly limits?: AwsCallLimits | undefined;
 }
 
-/** One client per cold start; short timeouts so an unreachable store fails fast with a 503. */
+/** One client per cold start; every call keeps to DYNAMODB_LIMITS and the deadline, so a store that does not answer fails fast with a 503. */
 export function createDocumentClient(options: DynamoDbOptions = {}): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
-  });
+  const limits = options.limits ?? DYNAMODB_LIMITS;
+  const client = limitEveryCall(
+    new DynamoDBClient({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...awsClientSettings(limits),
+    }),
+    limits,
+  );
   const { onRequest, onConsumedCapacity } = options;
   if (onRequest || onConsumedCapacity) {
     client.middlewareStack.add(

@@ -1,6 +1,8 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { Env } from '../core/config';
 import { ConfigError } from '../core/errors';
+import { awsClientSettings, limitEveryCall, SSM_LIMITS } from './aws-call-limits';
 
 /** Variables that hold secrets; on AWS each comes from the SSM SecureString named by `<NAME>_PARAMETER`. */
 export const SECRET_VARIABLES = ['JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'REFRESH_TOKEN_PREVIOUS_HASH_KEY'] as const;
@@ -8,7 +10,12 @@ export type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
 export type ParameterFetcher = (name: string) => Promise<string | undefined>;
 
-const fetchFromSsm: ParameterFetcher = (name) => getParameter(name, { decrypt: true, maxAge: 300 });
+let ssm: SSMProvider | undefined;
+/** Reads through one SSM client per container, kept to SSM_LIMITS and the current deadline. */
+const fetchFromSsm: ParameterFetcher = (name) => {
+  ssm ??= new SSMProvider({ awsSdkV3Client: limitEveryCall(new SSMClient(awsClientSettings(SSM_LIMITS)), SSM_LIMITS) });
+  return ssm.get(name, { decrypt: true, maxAge: 300 });
+};
 
 /**
  * Returns the environment with secrets filled in from SSM Parameter Store, read once at cold

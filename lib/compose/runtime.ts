@@ -13,12 +13,14 @@ import { createLambdaLogger } from '../aws/lambda-logger';
 import { resolveSecrets, type SecretVariable } from '../aws/secrets';
 import { systemClock, type Clock } from '../core/clock';
 import { loadServiceConfig, readEnvironment, type Env } from '../core/config';
+import { invocationDeadline, withDeadline } from '../core/deadline';
 import { ConfigError, ServiceUnavailableError } from '../core/errors';
 import { parseLogLevel, type Logger } from '../core/logger';
 import { createPowertoolsMetrics, type MetricsRecorder } from '../metrics/metrics';
 import { metricsNamespace } from '../metrics/names';
 import { countingSecurityEvents } from '../metrics/security-metrics';
 import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from '../http/http';
+import { refreshCookiePath } from '../http/cookie-path';
 
 /** The environment of this function; only the config loaders look inside it. */
 export const env: Env = readEnvironment();
@@ -70,18 +72,24 @@ export const logger = /* @__PURE__ */ lazySync(() =>
 /** What a route gets besides the request and its parts. */
 export interface RouteContext {
   readonly logger: Logger;
-  /** Epoch ms by which the work must be done (the Lambda's deadline less a margin). */
+  /**
+   * Epoch ms by which the work must be done (the Lambda's deadline less a margin). Every AWS call
+   * of the invocation already keeps to it (lib/core/deadline.ts); a route reads it to stop a long
+   * loop in time (logout-all).
+   */
   readonly deadline: number | undefined;
 }
 
 export type Route<Parts> = (request: HttpRequest, parts: Parts, context: RouteContext) => Promise<HttpResponse>;
 
-const DEADLINE_MARGIN_MS = 1_000;
+/** Time kept after the deadline to map the outcome to a response and flush metrics. */
+export const DEADLINE_MARGIN_MS = 1_000;
 
 /**
  * Wraps a route into a Lambda handler. Its parts start building at cold start; a missing or
  * invalid setting fails the invocation with a message naming it, a transient failure answers
- * 503 and is retried by the next invocation. Every error goes through one mapper.
+ * 503 and is retried by the next invocation. Every error goes through one mapper. The whole
+ * invocation runs under its deadline, so no AWS call outlives it.
  */
 export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Parts>) {
   parts().catch(() => undefined);
@@ -90,14 +98,17 @@ export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Par
     if (context) baseLogger.addContext(context);
     const request = toHttpRequest(event);
     const requestLogger = baseLogger.child({ requestId: request.requestId });
-    let response: HttpResponse;
-    try {
+    const deadline = context ? invocationDeadline(context, DEADLINE_MARGIN_MS) : undefined;
+    const run = async (): Promise<HttpResponse> => {
       const ready = await parts().catch((error: unknown) => {
         if (error instanceof ConfigError) throw error;
         throw new ServiceUnavailableError({ cause: error });
       });
-      const deadline = context ? clock.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : undefined;
-      response = await route(request, ready, { logger: requestLogger, deadline });
+      return route(request, ready, { logger: requestLogger, deadline });
+    };
+    let response: HttpResponse;
+    try {
+      response = await (deadline === undefined ? run() : withDeadline(deadline, run));
     } catch (error) {
       if (error instanceof ConfigError) {
         requestLogger.error('invalid configuration', { error: error.message });
@@ -108,6 +119,28 @@ export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Par
       metrics().flush();
     }
     return toApiGatewayResult(response, corsHeaders(request.origin, service.corsAllowedOrigins));
+  };
+}
+
+/**
+ * Wraps a job run on a schedule (EventBridge; serverless-offline runs it too) into a Lambda
+ * handler: the same parts, logger, deadline and metrics as an HTTP route. A failure fails the
+ * invocation (the function's Errors metric and alarm); the next run tries again.
+ */
+export function scheduledHandler<Parts>(parts: () => Promise<Parts>, job: (parts: Parts, context: RouteContext) => Promise<void>) {
+  return async (_event: unknown, context?: Context): Promise<void> => {
+    const baseLogger = logger();
+    if (context) baseLogger.addContext(context);
+    const deadline = context ? invocationDeadline(context, DEADLINE_MARGIN_MS) : undefined;
+    const run = async () => job(await parts(), { logger: baseLogger, deadline });
+    try {
+      await (deadline === undefined ? run() : withDeadline(deadline, run));
+    } catch (error) {
+      baseLogger.error('scheduled job failed', { error });
+      throw error;
+    } finally {
+      metrics().flush();
+    }
   };
 }
 
@@ -125,3 +158,6 @@ export function lazySync<T>(build: () => T): () => T {
 }
 
 export const allowedOrigins = (): readonly string[] => service.corsAllowedOrigins;
+
+/** The refresh cookie's Path for this request (COOKIE_PATH, or derived from the request's URL). */
+export const cookiePathFor = (request: HttpRequest): string => refreshCookiePath(request, service.cookiePath);

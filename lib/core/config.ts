@@ -48,6 +48,8 @@ export interface ServiceConfig {
   readonly local: boolean;
   readonly logLevel: string | undefined;
   readonly corsAllowedOrigins: readonly string[];
+  /** COOKIE_PATH: the refresh cookie's Path; unset, it is derived from each request (lib/http/token-response.ts). */
+  readonly cookiePath: string | undefined;
 }
 
 export interface StorageConfig {
@@ -87,6 +89,7 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     local: env.AUTH_LOCAL_DEV === 'true',
     logLevel: env.LOG_LEVEL,
     corsAllowedOrigins: readOrigins(env, 'CORS_ALLOWED_ORIGINS'),
+    cookiePath: readOptionalCookiePath(env, 'COOKIE_PATH'),
   });
 }
 
@@ -131,6 +134,9 @@ export function loadStorageConfig(env: Env): StorageConfig {
     dynamoDbEndpoint: readOptionalUrl(env, 'DYNAMODB_ENDPOINT'),
   });
 }
+
+/** The table of emails kept for a retry (lib/email/outbox.ts); only the functions that send email read it. */
+export const loadEmailOutboxTable = (env: Env): string => readRequired(env, 'EMAIL_OUTBOX_TABLE');
 
 export function loadSessionPolicy(env: Env): SessionPolicyConfig {
   return Object.freeze({
@@ -260,6 +266,16 @@ function readOptionalUrl(env: Env, name: string): string | undefined {
   if (!raw) return undefined;
   if (!URL.canParse(raw)) throw new ConfigError(name, 'must be a URL');
   return raw;
+}
+
+/** What a cookie's Path may hold here: absolute, and no white space, control character, `;` or `,` (RFC 6265 path-value, narrowed). */
+export const COOKIE_PATH_PATTERN = /^\/[\x21-\x2B\x2D-\x3A\x3C-\x7E]*$/;
+
+function readOptionalCookiePath(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  if (!COOKIE_PATH_PATTERN.test(value)) throw new ConfigError(name, 'must be an absolute path such as /auth, without spaces, ";" or ","');
+  return value;
 }
 
 function readOrigins(env: Env, name: string): string[] {

@@ -102,11 +102,19 @@ export class TooManyAttemptsError extends AppError {
   }
 }
 
+/**
+ * How soon a client may retry after a 503. Short on purpose: a refresh whose rotation did land
+ * before its answer was lost is retried with the same token, and that retry gets the same
+ * successor only within the refresh grace window (10 s by default).
+ */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
 export class ServiceUnavailableError extends AppError {
   readonly code = 'service_unavailable';
   readonly status = 503;
   constructor(options?: { cause?: unknown }) {
     super('The service is temporarily unavailable; try again shortly.', options);
+    this.headers['Retry-After'] = String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS);
   }
 }
 

@@ -26,6 +26,7 @@ export type SecurityEvent =
   | 'password_rehashed'
   | 'email_verified'
   | 'email_send_failed'
+  | 'email_abandoned'
   | 'password_reset_requested'
   | 'password_reset'
   | 'password_changed'

@@ -10,6 +10,12 @@ export interface HttpRequest {
   readonly body: string | undefined;
   readonly pathParameters: Readonly<Record<string, string | undefined>>;
   readonly stage: string;
+  /**
+   * What the URL holds before the route: `/<stage>` on the execute-api URL, the base path behind
+   * a custom domain (`/v1`), or nothing behind a custom domain without one. API Gateway keeps it
+   * in `requestContext.path`; the route (`resource`) is the rest.
+   */
+  readonly basePath: string;
   readonly requestId: string;
   readonly ip: string | undefined;
   readonly userAgent: string | undefined;
@@ -46,6 +52,7 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     body,
     pathParameters: event.pathParameters ?? {},
     stage: event.requestContext?.stage ?? 'dev',
+    basePath: basePathOf(event),
     requestId: event.requestContext?.requestId ?? '',
     ip: event.requestContext?.identity?.sourceIp ?? undefined,
     userAgent: headers['user-agent'],
@@ -61,6 +68,20 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
           }
         : undefined,
   };
+}
+
+/**
+ * `requestContext.path` less as many trailing segments as the route (`resource`) has: the stage
+ * on the execute-api URL, the base path (or nothing) behind a custom domain. Without those
+ * fields (a hand-made event), the stage.
+ */
+function basePathOf(event: APIGatewayProxyEvent): string {
+  const full = event.requestContext?.path;
+  const route = event.resource;
+  if (typeof full !== 'string' || typeof route !== 'string') return `/${event.requestContext?.stage ?? 'dev'}`;
+  const segments = full.split('/').filter(Boolean);
+  const prefix = segments.slice(0, Math.max(0, segments.length - route.split('/').filter(Boolean).length));
+  return prefix.map((segment) => `/${segment}`).join('');
 }
 
 /**

@@ -8,16 +8,14 @@ export type Delivery = RefreshTokenDelivery;
 
 export const REFRESH_COOKIE = 'refresh_token';
 
-const cookiePath = (stage: string) => `/${stage}/auth`;
-
-export function refreshCookie(value: string, maxAgeSeconds: number, stage: string): string {
-  return `${REFRESH_COOKIE}=${value}; HttpOnly; Secure; SameSite=Strict; Path=${cookiePath(stage)}; Max-Age=${maxAgeSeconds}`;
+export function refreshCookie(value: string, maxAgeSeconds: number, path: string): string {
+  return `${REFRESH_COOKIE}=${value}; HttpOnly; Secure; SameSite=Strict; Path=${path}; Max-Age=${maxAgeSeconds}`;
 }
 
-export const clearedRefreshCookie = (stage: string): string => refreshCookie('', 0, stage);
+export const clearedRefreshCookie = (path: string): string => refreshCookie('', 0, path);
 
-/** The token response of login and refresh, with the refresh token in the body or in a cookie. */
-export function tokenResponse(tokens: IssuedTokens, delivery: Delivery, stage: string): HttpResponse {
+/** The token response of login and refresh, with the refresh token in the body or in a cookie scoped to `cookiePath`. */
+export function tokenResponse(tokens: IssuedTokens, delivery: Delivery, cookiePath: string): HttpResponse {
   const body = {
     access_token: tokens.accessToken,
     token_type: 'Bearer',
@@ -25,7 +23,7 @@ export function tokenResponse(tokens: IssuedTokens, delivery: Delivery, stage: s
     ...(delivery === 'body' ? { refresh_token: tokens.refreshToken } : {}),
     refresh_token_expires_in: tokens.refreshTokenExpiresIn,
   };
-  const cookies = delivery === 'cookie' ? [refreshCookie(tokens.refreshToken, tokens.refreshTokenExpiresIn, stage)] : undefined;
+  const cookies = delivery === 'cookie' ? [refreshCookie(tokens.refreshToken, tokens.refreshTokenExpiresIn, cookiePath)] : undefined;
   return json(200, body, {}, cookies);
 }
 

@@ -16,6 +16,7 @@ export const METRIC_NAMES = [
   'PasswordReset',
   'AccountDeleted',
   'EmailSendFailed',
+  'EmailAbandoned',
   'AuthorizerDenied',
   'AuthorizerAllowed',
 ] as const;

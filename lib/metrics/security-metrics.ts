@@ -13,6 +13,7 @@ export const METRIC_OF_SECURITY_EVENT: Partial<Record<SecurityEvent, PlainMetric
   password_reset: 'PasswordReset',
   account_deleted: 'AccountDeleted',
   email_send_failed: 'EmailSendFailed',
+  email_abandoned: 'EmailAbandoned',
 };
 
 /** A logger whose security events are also counted, so no domain code names a metric twice. */

@@ -173,7 +173,7 @@ async function waitUntilReady(endpoint: string, timeoutMs = 60_000): Promise<voi
 }
 
 /** Creates the stage's tables when missing; returns their names. */
-export async function ensureTables(endpoint: string, stage: string, service = SERVICE_NAME): Promise<{ usersTable: string; sessionsTable: string }> {
+export async function ensureTables(endpoint: string, stage: string, service = SERVICE_NAME): Promise<{ usersTable: string; sessionsTable: string; emailOutboxTable: string }> {
   const client = localClient(endpoint);
   const { CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand } = sdk();
   try {
@@ -192,7 +192,11 @@ export async function ensureTables(endpoint: string, stage: string, service = SE
       }
       await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: properties.TimeToLiveSpecification }));
     }
-    return { usersTable: resources.UsersTable.Properties.TableName, sessionsTable: resources.SessionsTable.Properties.TableName };
+    return {
+      usersTable: resources.UsersTable.Properties.TableName,
+      sessionsTable: resources.SessionsTable.Properties.TableName,
+      emailOutboxTable: resources.EmailOutboxTable.Properties.TableName,
+    };
   } finally {
     client.destroy();
   }

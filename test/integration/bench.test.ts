@@ -291,6 +291,22 @@ describe('benchmark scripts on tiny counts', () => {
       login,
       http: { scenarios: http, loginsForRefreshPool: 6, refreshPoolExhausted: 0 },
       start: { times, use },
+      mixed: {
+        requests: 20,
+        seconds: 2,
+        concurrency: 2,
+        byStatus: { '200': 12, '504': 1, '401': 7 },
+        byRoute: [{ route: 'POST /auth/logout', count: 2, medianMs: 10, maxMs: 11_000 }],
+        unexpected: [{ route: 'POST /auth/logout', status: 504, atMs: 1_500, ms: 11_000, body: '' }],
+        status5xx: 1,
+      },
+      hung: {
+        storeHung: { 'POST /auth/login': [{ status: 503, ms: 3_100, retryAfter: '2' }], 'POST /auth/refresh': [{ status: 504, ms: 11_000, retryAfter: null }] },
+        forgotKnown: [{ status: 202, ms: 520, retryAfter: null }],
+        forgotUnknown: [{ status: 202, ms: 510, retryAfter: null }],
+        registerWithSesHung: [{ status: 201, ms: 1_700, retryAfter: null }],
+        floorMs: 500,
+      },
     };
 
     const rows = summaryRows(report);
@@ -300,11 +316,15 @@ describe('benchmark scripts on tiny counts', () => {
     expect(rows.find((row) => row.measurement === 'refresh, write units')).toMatchObject({ area: 'capacity', met: true });
     expect(rows.find((row) => row.measurement.startsWith('list sessions, 25 revoked'))).toMatchObject({ area: 'sessions', met: true });
     expect(rows.filter((row) => row.area === 'npm start').map((row) => row.met)).toEqual([true, false, use.peak.rssMiB <= 1024]);
+    expect(rows.find((row) => row.measurement.startsWith('mixed run'))).toMatchObject({ area: 'HTTP', met: false });
+    expect(rows.find((row) => row.measurement.startsWith('POST /auth/login, DynamoDB Local paused'))).toMatchObject({ area: 'hung store', met: true });
+    expect(rows.find((row) => row.measurement.startsWith('POST /auth/refresh, DynamoDB Local paused'))).toMatchObject({ area: 'hung store', met: false });
+    expect(rows.find((row) => row.measurement.startsWith('POST /auth/password/forgot, SES'))).toMatchObject({ area: 'hung SES', met: true });
     const table = renderTable(rows);
     expect(table.split('\n')[0]).toMatch(/^area +\| measurement/);
     expect(table).toContain('authorizer, stateless');
     const markdown = renderMarkdown(report);
-    for (const heading of ['## Summary', '## Machine', '## Commands', '## Authorizer verify throughput', '## Cold start and bundle sizes', '## Password hash (argon2id)', '## DynamoDB requests per operation', '## Sessions at scale', '## Login', '## HTTP under load', '## npm start']) {
+    for (const heading of ['## Summary', '## Machine', '## Commands', '## Authorizer verify throughput', '## Cold start and bundle sizes', '## Password hash (argon2id)', '## DynamoDB requests per operation', '## Sessions at scale', '## Login', '## HTTP under load', '## Mixed run (no 5xx)', '## A store or a mail service that does not answer', '## npm start']) {
       expect(markdown).toContain(heading);
     }
     expect(options.out).toBeUndefined();

@@ -37,7 +37,7 @@ describe('SES mailer against the local SES v2 emulator', () => {
 
   it('turns an unreachable endpoint into EmailSendError and keeps the cause by name, never its message', async () => {
     const closedPort = await freePort();
-    const mailer = createSesMailer({ from: FROM, endpoint: `http://127.0.0.1:${closedPort}`, region: 'us-east-1', maxAttempts: 1 });
+    const mailer = createSesMailer({ from: FROM, endpoint: `http://127.0.0.1:${closedPort}`, region: 'us-east-1' });
     const message = passwordResetEmail({ to: uniqueAddress(), link: 'https://app.test/#token=x', expiresInSeconds: 60, serviceName: 'Acme' });
 
     const sending = mailer.send(message);

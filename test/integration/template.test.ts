@@ -166,7 +166,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
 
   it('creates tables on demand, with TTL, point-in-time recovery, encryption and deletion protection', () => {
     const tables = ofType('AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(2);
+    expect(tables.map(([id]) => id).sort()).toEqual(['EmailOutboxTable', 'SessionsTable', 'UsersTable']);
     for (const [, table] of tables) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
@@ -316,11 +316,11 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
     expect(properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
-  it('alarms on DynamoDB throttles and system errors of both tables, over every operation', () => {
+  it('alarms on DynamoDB throttles and system errors of every table, over every operation', () => {
     const tables = tableNames();
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(3);
     for (const [logicalId, metric, threshold] of [['ThrottlesAlarm', 'ThrottledRequests', 5], ['SystemErrorsAlarm', 'SystemErrors', 1]] as const) {
-      const expressions = ['UsersTable', 'SessionsTable'].map((table) => {
+      const expressions = ['UsersTable', 'SessionsTable', 'EmailOutboxTable'].map((table) => {
         const properties = alarm(`${table}${logicalId}`);
         expect(properties.Threshold).toBe(threshold);
         return properties.Metrics[0].Expression as string;
@@ -339,6 +339,7 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
     expect(custom('RefreshTokenReuseAlarm')).toMatchObject({ MetricName: 'RefreshTokenReuse', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1 });
     expect(custom('LoginFailedSpikeAlarm')).toMatchObject({ MetricName: 'LoginFailed', Threshold: 42 });
     expect(custom('EmailSendFailedAlarm')).toMatchObject({ MetricName: 'EmailSendFailed', Threshold: 1 });
+    expect(custom('EmailAbandonedAlarm')).toMatchObject({ MetricName: 'EmailAbandoned', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     const latency = alarm('AuthorizerLatencyAlarm');
     expect(latency).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 250 });
     expect(dimensionsOf(latency)).toEqual({ FunctionName: resources.AuthorizerLambdaFunction!.Properties.FunctionName });
@@ -441,8 +442,8 @@ describe('the optional MFA-requiring authorizer', () => {
 
 // accounts (issue 12): the roles of the account functions, SES scoping, and the email settings a deploy needs.
 describe('packaged CloudFormation template: account functions (issue 12)', () => {
-  const ACCOUNT_FUNCTIONS = ['verifyEmail', 'verifyRequest', 'forgotPassword', 'resetPassword', 'changePassword', 'deleteAccount'];
-  const EMAIL_SENDERS = ['register', 'verifyRequest', 'forgotPassword', 'resetPassword', 'changePassword'];
+  const ACCOUNT_FUNCTIONS = ['verifyEmail', 'verifyRequest', 'forgotPassword', 'resetPassword', 'changePassword', 'deleteAccount', 'emailOutbox'];
+  const EMAIL_SENDERS = ['register', 'verifyRequest', 'forgotPassword', 'resetPassword', 'changePassword', 'emailOutbox'];
   const identityArn = (identity: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}` });
   let directory: string;
   let resources: Record<string, Resource>;
@@ -488,8 +489,20 @@ describe('packaged CloudFormation template: account functions (issue 12)', () =>
       resetPassword: [hash],
       changePassword: [],
       deleteAccount: [],
+      emailOutbox: [hash],
       register: [hash],
     });
+  });
+
+  it('runs the email outbox retry every minute, and lets only the functions that send email keep one in the outbox', () => {
+    const rules = Object.values(resources).filter((resource) => resource.Type === 'AWS::Events::Rule');
+    expect(rules.map((rule) => [rule.Properties.ScheduleExpression, rule.Properties.Targets[0].Arn])).toEqual([['rate(1 minute)', { 'Fn::GetAtt': ['EmailOutboxLambdaFunction', 'Arn'] }]]);
+    const outboxWriters = Object.entries(resources)
+      .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
+      .filter(([, role]) => statementsOf(role).some((statement) => JSON.stringify(statement.Resource).includes('EmailOutboxTable') && actionsOf(statement).includes('dynamodb:PutItem')))
+      .map(([logicalId]) => logicalId)
+      .sort();
+    expect(outboxWriters).toEqual(['ChangePasswordRole', 'ForgotPasswordRole', 'RegisterRole', 'ResetPasswordRole']);
   });
 
   it('packs the arm64 argon2 binary into the functions that hash a password', () => {

@@ -48,6 +48,7 @@ export async function testEnv(overrides: Env = {}): Promise<Env> {
     REFRESH_TOKEN_HASH_KEY: generateHashKey(),
     USERS_TABLE: process.env.TEST_USERS_TABLE,
     SESSIONS_TABLE: process.env.TEST_SESSIONS_TABLE,
+    EMAIL_OUTBOX_TABLE: process.env.TEST_EMAIL_OUTBOX_TABLE,
     DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT,
     JWT_ISSUER: 'https://auth.test',
     JWT_AUDIENCE: 'test-api',

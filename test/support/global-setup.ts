@@ -18,6 +18,7 @@ export default async function globalSetup(): Promise<void> {
     TEST_DYNAMODB_ENDPOINT: dynamo.endpoint,
     TEST_USERS_TABLE: tables.usersTable,
     TEST_SESSIONS_TABLE: tables.sessionsTable,
+    TEST_EMAIL_OUTBOX_TABLE: tables.emailOutboxTable,
     TEST_SES_ENDPOINT: ses.endpoint,
   });
 }

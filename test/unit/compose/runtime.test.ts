@@ -1,5 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { httpHandler, lazy } from '../../../lib/compose/runtime';
+import type { Context } from 'aws-lambda';
+import { DEADLINE_MARGIN_MS, httpHandler, lazy, scheduledHandler } from '../../../lib/compose/runtime';
+import { currentDeadline } from '../../../lib/core/deadline';
 import { ConfigError } from '../../../lib/core/errors';
 import { json } from '../../../lib/http/http';
 import { restEvent } from '../../support/events';
@@ -75,6 +77,28 @@ describe('httpHandler', () => {
     expect(bodyOf(later)).toEqual({ greeting: 'hello' });
   });
 
+  it('runs the route under the invocation deadline (remaining time less the margin), which every AWS call keeps to', async () => {
+    const seen: (number | undefined)[] = [];
+    const handler = httpHandler(async () => ({}), async (_request, _parts, { deadline }) => {
+      seen.push(currentDeadline(), deadline);
+      return json(200, {});
+    });
+    const before = Date.now();
+    await handler(restEvent({}), { getRemainingTimeInMillis: () => 10_000 } as Context);
+    const [carried, given] = seen;
+    expect(carried).toBe(given);
+    expect(carried).toBeGreaterThanOrEqual(before + 10_000 - DEADLINE_MARGIN_MS);
+    expect(carried).toBeLessThanOrEqual(Date.now() + 10_000 - DEADLINE_MARGIN_MS);
+    expect(currentDeadline()).toBeUndefined();
+  });
+
+  it('answers a 503 with Retry-After', async () => {
+    const handler = httpHandler(async () => Promise.reject(throttled()), async () => json(200, {}));
+    const result = await handler(restEvent({}));
+    expect(result.statusCode).toBe(503);
+    expect(Number(result.headers?.['Retry-After'])).toBeGreaterThanOrEqual(1);
+  });
+
   it('fails the invocation with the message of a configuration error, naming the variable', async () => {
     const handler = httpHandler(
       async () => {
@@ -83,5 +107,16 @@ describe('httpHandler', () => {
       async () => json(200, {}),
     );
     await expect(handler(restEvent({}))).rejects.toThrow('Invalid configuration: JWT_ISSUER is required');
+  });
+});
+
+describe('scheduledHandler', () => {
+  it('runs the job under the invocation deadline, and fails the invocation when the job fails', async () => {
+    let carried: number | undefined;
+    const ok = scheduledHandler(async () => ({}), async () => void (carried = currentDeadline()));
+    await ok({}, { getRemainingTimeInMillis: () => 60_000 } as Context);
+    expect(carried).toBeGreaterThan(Date.now() + 50_000);
+    const failing = scheduledHandler(async () => ({}), async () => Promise.reject(throttled()));
+    await expect(failing({}, { getRemainingTimeInMillis: () => 60_000 } as Context)).rejects.toThrow('Rate exceeded');
   });
 });

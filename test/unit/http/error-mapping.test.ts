@@ -19,6 +19,13 @@ describe('the error mapper', () => {
     });
   });
 
+  it('tells the client when to retry a 503 (Retry-After), shorter than the refresh grace window', () => {
+    const response = errorToResponse(new ServiceUnavailableError(), capturingLogger().logger);
+    expect(response.status).toBe(503);
+    expect(Number(response.headers?.['Retry-After'])).toBeGreaterThanOrEqual(1);
+    expect(Number(response.headers?.['Retry-After'])).toBeLessThan(10);
+  });
+
   it('answers anything unexpected with a generic 500 that holds no stack, and logs the error', () => {
     const log = capturingLogger();
     const response = errorToResponse(new TypeError('cannot read properties of undefined'), log.logger);

@@ -1,6 +1,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createMemoryMetrics, createPowertoolsMetrics } from '../../../lib/metrics/metrics';
 import { metricsNamespace } from '../../../lib/metrics/names';
+import { countingSecurityEvents } from '../../../lib/metrics/security-metrics';
+import { createLogger } from '../../../lib/core/logger';
 import * as monitoring from '../../../infra/monitoring.js';
 
 const OPTIONS = { namespace: metricsNamespace('jwt-auth', 'dev'), service: 'jwt-auth' };
@@ -100,9 +102,19 @@ describe('metrics namespace', () => {
   });
 
   it('alarm thresholds must be positive numbers, and the error names the deploy parameter', () => {
-    const valid = { api5xxRatePercent: 1, lambdaErrors: 1, lambdaThrottles: 1, dynamoDbThrottles: 5, dynamoDbSystemErrors: 1, loginFailed: 100, authorizerP99Ms: 250, emailSendFailed: 1 };
+    const valid = { api5xxRatePercent: 1, lambdaErrors: 1, lambdaThrottles: 1, dynamoDbThrottles: 5, dynamoDbSystemErrors: 1, loginFailed: 100, authorizerP99Ms: 250, emailSendFailed: 1, emailAbandoned: 1 };
     expect(monitoring.parseThresholds(valid)).toEqual(valid);
     expect(() => monitoring.parseThresholds({ ...valid, loginFailed: 'lots' })).toThrow(/alarmLoginFailed must be a positive number/);
     expect(() => monitoring.parseThresholds({ ...valid, authorizerP99Ms: 0 })).toThrow(/alarmAuthorizerP99Ms must be a positive number/);
+  });
+});
+
+describe('security events that are metrics', () => {
+  it('counts every email given up (email_abandoned) as EmailAbandoned, the metric of the email-abandoned alarm', () => {
+    const counted: string[] = [];
+    const logger = countingSecurityEvents(createLogger('silent'), (name) => counted.push(name));
+    logger.child({ requestId: 'r' }).security('email_abandoned', { userId: 'u', kind: 'verify_email' });
+    logger.security('email_send_failed', { userId: 'u', kind: 'verify_email' });
+    expect(counted).toEqual(['EmailAbandoned', 'EmailSendFailed']);
   });
 });
