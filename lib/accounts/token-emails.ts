@@ -38,13 +38,17 @@ export type TokenEmailOutcome =
 
 const ACTION_OF: Record<OneTimePurpose, EmailAction> = { verify_email: 'verify-email', reset_password: 'reset-password' };
 
-/** Issues a token of `purpose` to the account and emails its link. */
-export async function sendTokenEmail(deps: TokenEmailDeps, purpose: OneTimePurpose, account: { readonly id: string; readonly email: string }): Promise<TokenEmailOutcome> {
+/** Issues a token of `purpose` to the account (under its current credentials version) and emails its link. */
+export async function sendTokenEmail(
+  deps: TokenEmailDeps,
+  purpose: OneTimePurpose,
+  account: { readonly id: string; readonly email: string; readonly credentialsVersion: number },
+): Promise<TokenEmailOutcome> {
   const { clock, changes, oneTimeTokens, mailer, email } = deps;
   const now = clock.now();
   const ttlSeconds = purpose === 'verify_email' ? email.verificationTtlSeconds : email.passwordResetTtlSeconds;
   const { token, hash } = oneTimeTokens.mint(purpose, account.id);
-  const issued = await changes.issueToken(purpose, account.id, { tokenHash: hash, expiresAt: now + ttlSeconds * 1000 }, now, EMAIL_INTERVAL_MS);
+  const issued = await changes.issueToken(purpose, account.id, { tokenHash: hash, expiresAt: now + ttlSeconds * 1000, credentialsVersion: account.credentialsVersion }, now, EMAIL_INTERVAL_MS);
   if (!issued.issued) return { sent: false, reason: 'throttled', retryAfterSeconds: issued.retryAfterSeconds };
   const input = { to: account.email, link: actionLink(email.appBaseUrl, ACTION_OF[purpose], token.value), expiresInSeconds: ttlSeconds, serviceName: email.serviceName };
   try {
