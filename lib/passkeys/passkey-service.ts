@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidCredentialsError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
+import { decoyCredentials } from './decoy-credentials';
 import type { PasskeyHasher } from './passkey-hashes';
 import { PasskeyRejectedError } from './passkey-rejected-error';
 import { MAX_PASSKEYS_PER_ACCOUNT, type PasskeyView } from './passkey-management';
@@ -49,8 +50,6 @@ export const CHALLENGE_TTL_MS = CEREMONY_TIMEOUT_MS;
 
 const CHALLENGE_ID_BYTES = 32;
 const DEFAULT_PASSKEY_NAME = 'Passkey';
-/** What a synced platform passkey (the common case) reports; decoys show the same. */
-const DECOY_TRANSPORTS = ['hybrid', 'internal'];
 
 export interface WebAuthnSettings {
   readonly rpId: string;
@@ -132,9 +131,9 @@ export async function finishRegistration(
 /**
  * Request options and a `challenge_id` for a passkey login. With an email, allowCredentials lists
  * that account's passkeys, and the challenge is bound to the account; an email without any
- * (unknown, or an account with none) gets one decoy credential id derived from the email by a
- * keyed hash: stable across calls and shaped like a real one, so the answer does not tell whether
- * the account exists. Both paths make the same reads.
+ * (unknown, or an account with none) gets decoy credentials derived from the email by a keyed hash
+ * (decoy-credentials.ts): stable across calls and shaped like real ones, so the answer does not
+ * tell whether the account exists or has passkeys. Both paths make the same reads.
  */
 export async function startLogin(
   deps: CeremonyDeps & { users: Pick<UserStore, 'findByEmail'>; passkeys: Pick<PasskeyStore, 'listByUser'> },
@@ -145,9 +144,9 @@ export async function startLogin(
   let binding: CredentialsBinding | undefined;
   if (email !== undefined) {
     const account = await deps.users.findByEmail(email);
-    const decoy = hashes.decoyCredentialId(email);
-    const passkeys = await deps.passkeys.listByUser(account?.id ?? `decoy-${decoy}`);
-    allow = passkeys.length ? passkeys.map(descriptorOf) : [{ id: decoy, transports: DECOY_TRANSPORTS }];
+    const decoys = decoyCredentials(hashes, email);
+    const passkeys = await deps.passkeys.listByUser(account?.id ?? `decoy-${decoys[0]!.id}`);
+    allow = passkeys.length ? passkeys.map(descriptorOf) : decoys;
     binding = account && bindingOf(account);
   }
   const challenge = newChallenge();

@@ -300,17 +300,74 @@ describe('passkey login options', () => {
     expect((await startLogin(deps, undefined)).options.allowCredentials).toEqual([]);
   });
 
-  it('answers an unknown email, or an account without passkeys, with one decoy id: stable per email, shaped like a real one', async () => {
+  const idBytes = (id: string) => Buffer.from(id, 'base64url').length;
+
+  it('answers an unknown email, or an account without passkeys, with decoys that stay the same at every call', async () => {
     const { newAccount, deps } = await setUp();
     const { email: withoutPasskeys } = await newAccount();
-    const first = await startLogin(deps, 'nobody@example.com');
-    const again = await startLogin(deps, 'nobody@example.com');
-    const other = await startLogin(deps, withoutPasskeys);
-    expect(first.options.allowCredentials).toEqual([{ id: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), type: 'public-key', transports: ['hybrid', 'internal'] }]);
-    expect(again.options.allowCredentials).toEqual(first.options.allowCredentials);
-    expect(other.options.allowCredentials![0]!.id).not.toBe(first.options.allowCredentials![0]!.id);
-    expect(Object.keys(first)).toEqual(Object.keys(other));
-    expect(first.challenge_id).not.toBe(again.challenge_id);
+    for (const email of ['nobody@example.com', withoutPasskeys]) {
+      const calls = await Promise.all([1, 2, 3].map(() => startLogin(deps, email)));
+      const [first] = calls;
+      expect(first!.options.allowCredentials!.length).toBeGreaterThanOrEqual(1);
+      for (const call of calls) expect(call.options.allowCredentials).toEqual(first!.options.allowCredentials);
+      expect(new Set(calls.map((call) => call.challenge_id)).size).toBe(3);
+    }
+    const nobody = (await startLogin(deps, 'nobody@example.com')).options.allowCredentials!;
+    const other = (await startLogin(deps, withoutPasskeys)).options.allowCredentials!;
+    expect(other.map((credential) => credential.id)).not.toContain(nobody[0]!.id);
+  });
+
+  it('gives decoys a count of 1 to 3 that depends on the email, each id 16 bytes with the transports of a synced passkey', async () => {
+    const { deps } = await setUp();
+    const counts = new Map<number, number>();
+    // 200 emails: the chance that one of the three counts never shows is below 1e-11.
+    for (let index = 0; index < 200; index++) {
+      const allow = (await startLogin(deps, `person-${index}@example.com`)).options.allowCredentials!;
+      counts.set(allow.length, (counts.get(allow.length) ?? 0) + 1);
+      for (const credential of allow) {
+        expect(credential).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), type: 'public-key', transports: ['hybrid', 'internal'] });
+        expect(idBytes(credential.id)).toBe(16);
+      }
+      expect(new Set(allow.map((credential) => credential.id)).size).toBe(allow.length);
+    }
+    expect([...counts.keys()].sort()).toEqual([1, 2, 3]);
+    // Most emails get one, as most accounts have one passkey.
+    expect(counts.get(1)!).toBeGreaterThan(counts.get(3)!);
+  });
+
+  it('answers in the same shape as an account whose passkey is a synced platform passkey', async () => {
+    const { newAccount, register, deps } = await setUp();
+    const account = await newAccount();
+    const synced = createSoftAuthenticator({ rpId, origin, synced: true, transports: ['hybrid', 'internal'] });
+    const created = await register(account.id, synced);
+    const real = await startLogin(deps, account.email);
+    const decoy = await startLogin(deps, 'nobody@example.com');
+    expect(real.options.allowCredentials).toEqual([{ id: created.id, type: 'public-key', transports: ['hybrid', 'internal'] }]);
+    const shape = (answer: typeof real) => ({
+      keys: Object.keys(answer).sort(),
+      optionKeys: Object.keys(answer.options).sort(),
+      challengeIdLength: answer.challenge_id.length,
+      challengeLength: answer.options.challenge.length,
+      credentials: answer.options.allowCredentials!.map((credential) => ({ keys: Object.keys(credential).sort(), bytes: idBytes(credential.id), type: credential.type, transports: credential.transports })),
+    });
+    expect(shape(decoy).credentials[0]).toEqual(shape(real).credentials[0]);
+    expect({ ...shape(decoy), credentials: [] }).toEqual({ ...shape(real), credentials: [] });
+  });
+
+  it('leaves a real account\'s answer as its passkeys are: their ids and transports, in every call', async () => {
+    const { newAccount, register, deps } = await setUp();
+    const { id, email, authenticator } = await newAccount();
+    const first = await register(id, authenticator);
+    const second = await register(id, createSoftAuthenticator({ rpId, origin, transports: ['usb', 'nfc'] }));
+    for (let call = 0; call < 2; call++) {
+      const allow = (await startLogin(deps, email)).options.allowCredentials!;
+      expect([...allow].sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+        [
+          { id: first.id, type: 'public-key', transports: ['internal'] },
+          { id: second.id, type: 'public-key', transports: ['nfc', 'usb'] },
+        ].sort((a, b) => a.id.localeCompare(b.id)),
+      );
+    }
   });
 });
 
