@@ -63,11 +63,12 @@ export const LOGIN_STORE_CALLS = ['users.countAttempt', 'users.findByEmail', 'us
  */
 function loginHandler(service: BenchService) {
   const logger = createLogger('silent');
+  const bodySchema = loginSchema({ allowDotlessDomain: false });
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const request = toHttpRequest(event);
     let response: HttpResponse;
     try {
-      const { email, password, refresh_token_delivery: delivery } = validate(loginSchema, readJsonBody(request));
+      const { email, password, refresh_token_delivery: delivery } = validate(bodySchema, readJsonBody(request));
       response = tokenResponse(await service.login(email, password, request), delivery, request.stage);
     } catch (error) {
       response = errorToResponse(error, logger);

@@ -104,14 +104,17 @@ const DYNAMODB_ACCESS = {
   // PutItem: a challenge; GetItem/BatchGetItem: the account, its passkey list and passkeys.
   passkeyRegisterOptions: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],
   // DeleteItem takes the challenge; the transaction puts the passkey and updates the list.
-  // ConditionCheckItem: the account must still exist when the passkey is added (a race with DELETE /me).
+  // ConditionCheckItem: the account must still exist when the passkey is added (a race with DELETE /me),
+  // with the credentials version the challenge was issued under.
   passkeyRegisterVerify: [{ actions: ['DeleteItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], resources: [USERS] }],
   listPasskeys: [{ actions: ['GetItem', 'BatchGetItem'], resources: [USERS] }],
   deletePasskey: [{ actions: ['DeleteItem', 'UpdateItem'], resources: [USERS] }],
   passkeyLoginOptions: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],
   passkeyLoginVerify: [
     // GetItem: the passkey and the account; DeleteItem: the challenge; UpdateItem: the counter.
-    { actions: ['GetItem', 'DeleteItem', 'UpdateItem'], resources: [USERS] },
+    // ConditionCheckItem: a challenge bound to an account opens a session only while the account
+    // still has the credentials version it was issued under (a reset or change ends it).
+    { actions: ['GetItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'], resources: [USERS] },
     // Opening the session, as login does.
     { actions: ['PutItem', 'BatchGetItem', 'UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },

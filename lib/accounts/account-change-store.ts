@@ -13,7 +13,16 @@ export interface StoredOneTimeToken {
   readonly expiresAt: number;
   /** When the email carrying it was sent. */
   readonly sentAt: number;
+  /** The account's credentials version when it was issued (0 for tokens stored before versions). */
+  readonly credentialsVersion: number;
 }
+
+/**
+ * Purposes whose token dies with a new password: a reset link is taken only while the account's
+ * credentials version is still the one it was issued under. A verification link proves the mailbox
+ * whatever the password, so it stays.
+ */
+export const BOUND_TO_CREDENTIALS: Readonly<Record<OneTimePurpose, boolean>> = { verify_email: false, reset_password: true };
 
 export type IssueResult =
   | { readonly issued: true; /** What the write replaced, to put back if the email cannot be sent. */ readonly previous: StoredOneTimeToken | undefined }
@@ -22,8 +31,10 @@ export type IssueResult =
 /** What redeeming a token changes on the account, in the same transaction. */
 export interface AccountChange {
   readonly email: string;
-  /** The reset's new password; every redemption marks the email verified (the link proved it). */
+  /** The reset's new password (which moves the account to its next credentials version); every redemption marks the email verified (the link proved it). */
   readonly passwordHash?: string | undefined;
+  /** For a token bound to the credentials: the version it was issued under, which the account must still have. */
+  readonly credentialsVersion?: number | undefined;
 }
 
 export interface AccountChangeStore {
@@ -32,17 +43,18 @@ export interface AccountChangeStore {
    * also enforces the email throttle: refused while the last email went out less than
    * `minIntervalMs` ago.
    */
-  issueToken(purpose: OneTimePurpose, userId: string, token: { tokenHash: string; expiresAt: number }, now: number, minIntervalMs: number): Promise<IssueResult>;
+  issueToken(purpose: OneTimePurpose, userId: string, token: { tokenHash: string; expiresAt: number; credentialsVersion: number }, now: number, minIntervalMs: number): Promise<IssueResult>;
   /** Undoes `issueToken` when its email could not be sent: puts `previous` back, only while `tokenHash` is still the stored one. */
   restoreToken(purpose: OneTimePurpose, userId: string, tokenHash: string, previous: StoredOneTimeToken | undefined): Promise<void>;
   findToken(purpose: OneTimePurpose, userId: string): Promise<StoredOneTimeToken | undefined>;
   /**
    * Uses a token and applies the change in ONE transaction: it succeeds only while the stored
-   * hash is one of `tokenHashes`, unexpired, and the account still has this id; of concurrent
-   * redemptions exactly one succeeds. False when the token is not (or no longer) valid.
+   * hash is one of `tokenHashes`, unexpired, and the account still has this id (and the change's
+   * credentials version, when it names one); of concurrent redemptions exactly one succeeds. False
+   * when the token is not (or no longer) valid.
    */
   redeemToken(purpose: OneTimePurpose, userId: string, tokenHashes: readonly string[], now: number, change: AccountChange): Promise<boolean>;
-  /** Sets the password hash of the account of `email`, if it still has this id. */
+  /** Sets the password hash of the account of `email`, if it still has this id, and moves it to its next credentials version. */
   setPasswordHash(email: string, userId: string, passwordHash: string): Promise<boolean>;
   /** Deletes every one-time token item of the user (idempotent). */
   purgeTokens(userId: string): Promise<void>;

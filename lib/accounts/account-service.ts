@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock';
 import { NotFoundError } from '../core/errors';
 import type { PasswordHasher } from './password';
-import type { AccountCredentials, UserStore } from './user-store';
+import { FIRST_CREDENTIALS_VERSION, type AccountCredentials, type UserStore } from './user-store';
 
 export interface AccountView {
   readonly id: string;
@@ -13,7 +13,7 @@ export interface AccountView {
 /** Creates an account; the email is already normalised and the password within policy. */
 export async function register(deps: { clock: Clock; users: UserStore; passwords: PasswordHasher }, email: string, password: string): Promise<AccountView & { readonly userId: string }> {
   const passwordHash = await deps.passwords.hash(password);
-  const account = { id: randomUUID(), email, passwordHash, createdAt: deps.clock.now(), emailVerified: false, mfaEnabled: false };
+  const account = { id: randomUUID(), email, passwordHash, createdAt: deps.clock.now(), emailVerified: false, mfaEnabled: false, credentialsVersion: FIRST_CREDENTIALS_VERSION };
   await deps.users.create(account);
   return { userId: account.id, id: account.id, email: account.email, created_at: new Date(account.createdAt).toISOString() };
 }

@@ -4,10 +4,10 @@ import { InvalidOneTimeTokenError, ServiceUnavailableError, TooManyAttemptsError
 import type { Logger } from '../core/logger';
 import type { OneTimePurpose, OneTimeToken, OneTimeTokenCodec } from '../tokens/one-time-token';
 import { accountOf, register, type AccountView } from './account-service';
-import type { AccountChangeStore } from './account-change-store';
+import { BOUND_TO_CREDENTIALS, type AccountChangeStore, type StoredOneTimeToken } from './account-change-store';
 import type { PasswordHasher } from './password';
 import { logSendFailure, sendTokenEmail, type TokenEmailDeps } from './token-emails';
-import type { AccountCredentials, UserStore } from './user-store';
+import { FIRST_CREDENTIALS_VERSION, type AccountCredentials, type UserStore } from './user-store';
 
 /**
  * Registration with its verification email, a new verification email on request, and the
@@ -32,7 +32,7 @@ export async function registerWithVerification(
 ): Promise<AccountView & { readonly userId: string }> {
   const account = await register(deps, email, password);
   try {
-    const outcome = await sendTokenEmail({ ...(await deps.emailParts()), clock: deps.clock, logger: deps.logger }, 'verify_email', { id: account.userId, email: account.email }, { keepOnFailure: true });
+    const outcome = await sendTokenEmail({ ...(await deps.emailParts()), clock: deps.clock, logger: deps.logger }, 'verify_email', { id: account.userId, email: account.email, credentialsVersion: FIRST_CREDENTIALS_VERSION }, { keepOnFailure: true });
     if (!outcome.sent && outcome.reason === 'send_failed') logSendFailure(deps.logger, account.userId, 'verify_email', outcome.error);
   } catch (error) {
     logSendFailure(deps.logger, account.userId, 'verify_email', error);
@@ -63,20 +63,23 @@ export async function verifyEmail(deps: { clock: Clock; users: UserStore; change
 
 /**
  * The token's account, if the token is the account's live one: a cheap read that spares a
- * password hash (or ending sessions) for a token that cannot work. The redeeming transaction
- * checks again; this check only refuses early.
+ * password hash (or ending sessions) for a token that cannot work. A token bound to the
+ * credentials is live only while the account's credentials version is the one it was issued
+ * under (a newer password ended it). The redeeming transaction checks again; this check only
+ * refuses early.
  */
 export async function accountOfToken(
   deps: { clock: Clock; users: UserStore; changes: AccountChangeStore; oneTimeTokens: OneTimeTokenCodec },
   purpose: OneTimePurpose,
   presented: string,
-): Promise<{ token: OneTimeToken; account: AccountCredentials }> {
+): Promise<{ token: OneTimeToken; account: AccountCredentials; stored: StoredOneTimeToken }> {
   const token = deps.oneTimeTokens.parse(presented);
   if (!token) throw new InvalidOneTimeTokenError();
   const [account, stored] = await Promise.all([deps.users.findById(token.userId), deps.changes.findToken(purpose, token.userId)]);
   const live = stored?.tokenHash !== undefined && stored.expiresAt > deps.clock.now() && deps.oneTimeTokens.hashesOf(purpose, token).some((hash) => sameHash(hash, stored.tokenHash!));
-  if (!account || !live) throw new InvalidOneTimeTokenError();
-  return { token, account };
+  if (!account || !stored || !live) throw new InvalidOneTimeTokenError();
+  if (BOUND_TO_CREDENTIALS[purpose] && stored.credentialsVersion !== account.credentialsVersion) throw new InvalidOneTimeTokenError();
+  return { token, account, stored };
 }
 
 function sameHash(a: string, b: string): boolean {

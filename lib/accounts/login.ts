@@ -60,7 +60,7 @@ export type LoginDelivery = RefreshTokenDelivery;
  * Starts the second step of a login on an account with TOTP on (lib/mfa): keeps what the
  * second step needs under a fresh MFA token and returns it.
  */
-export type SecondFactorStarter = (login: { userId: string; email: string; amr: readonly string[]; delivery: LoginDelivery }) => Promise<{ mfaToken: string; expiresIn: number }>;
+export type SecondFactorStarter = (login: { userId: string; email: string; credentialsVersion: number; amr: readonly string[]; delivery: LoginDelivery }) => Promise<{ mfaToken: string; expiresIn: number }>;
 
 /**
  * A password login: credentials, then the account's login policy, then a session with
@@ -80,7 +80,7 @@ export async function passwordLogin(
   if (account.mfaEnabled) {
     // Fail closed: a composition without the second step must never open a session here.
     if (!deps.secondFactor) throw new Error('TOTP is on for this account but no second-factor starter is wired');
-    const started = await deps.secondFactor({ userId: account.id, email: account.email, amr: ['pwd'], delivery });
+    const started = await deps.secondFactor({ userId: account.id, email: account.email, credentialsVersion: account.credentialsVersion, amr: ['pwd'], delivery });
     throw new MfaRequiredError(started.mfaToken, started.expiresIn);
   }
   // Guarded: if a reset or change replaced this password meanwhile, no session is opened.

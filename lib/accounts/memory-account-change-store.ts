@@ -1,6 +1,6 @@
 import type { OneTimePurpose } from '../tokens/one-time-token';
 import { ONE_TIME_PURPOSES, retryAfterSeconds, type AccountChangeStore, type StoredOneTimeToken } from './account-change-store';
-import type { AccountCredentials } from './user-store';
+import { bindingHolds, type AccountCredentials } from './user-store';
 
 /**
  * An in-memory AccountChangeStore with the DynamoDB adapter's semantics, for unit tests; it
@@ -16,11 +16,11 @@ export function createMemoryAccountChangeStore(accounts: Map<string, AccountCred
 
   return {
     tokens,
-    async issueToken(purpose, userId, { tokenHash, expiresAt }, now, minIntervalMs) {
+    async issueToken(purpose, userId, { tokenHash, expiresAt, credentialsVersion }, now, minIntervalMs) {
       const key = keyOf(purpose, userId);
       const previous = tokens.get(key);
       if (previous && previous.sentAt > now - minIntervalMs) return { issued: false, retryAfterSeconds: retryAfterSeconds(previous.sentAt, now, minIntervalMs) };
-      tokens.set(key, { tokenHash, expiresAt, sentAt: now });
+      tokens.set(key, { tokenHash, expiresAt, sentAt: now, credentialsVersion });
       return { issued: true, previous };
     },
     async restoreToken(purpose, userId, tokenHash, previous) {
@@ -32,19 +32,20 @@ export function createMemoryAccountChangeStore(accounts: Map<string, AccountCred
     async findToken(purpose, userId) {
       return tokens.get(keyOf(purpose, userId));
     },
-    async redeemToken(purpose, userId, tokenHashes, now, { email, passwordHash }) {
+    async redeemToken(purpose, userId, tokenHashes, now, { email, passwordHash, credentialsVersion }) {
       const key = keyOf(purpose, userId);
       const stored = tokens.get(key);
       const account = accountOf(email, userId);
       if (!stored?.tokenHash || !tokenHashes.includes(stored.tokenHash) || stored.expiresAt <= now || !account) return false;
-      tokens.set(key, { expiresAt: stored.expiresAt, sentAt: stored.sentAt });
-      accounts.set(email, { ...account, emailVerified: true, ...(passwordHash ? { passwordHash } : {}) });
+      if (credentialsVersion !== undefined && !bindingHolds(account, { userId, credentialsVersion })) return false;
+      tokens.set(key, { expiresAt: stored.expiresAt, sentAt: stored.sentAt, credentialsVersion: stored.credentialsVersion });
+      accounts.set(email, { ...account, emailVerified: true, ...(passwordHash ? { passwordHash, credentialsVersion: account.credentialsVersion + 1 } : {}) });
       return true;
     },
     async setPasswordHash(email, userId, passwordHash) {
       const account = accountOf(email, userId);
       if (!account) return false;
-      accounts.set(email, { ...account, passwordHash });
+      accounts.set(email, { ...account, passwordHash, credentialsVersion: account.credentialsVersion + 1 });
       return true;
     },
     async purgeTokens(userId) {

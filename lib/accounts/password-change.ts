@@ -19,7 +19,9 @@ export interface ChangeDeps extends CredentialCheckDeps {
  * Changes the caller's password. The current one goes through `checkCredentials`, so a wrong one
  * is 401 and counts toward the login throttle. Every other session is ended before the new hash
  * is written (a failure there is a 503 that changed nothing about the password) and swept again
- * after it; the caller's session stays. Then the notice goes out.
+ * after it; the caller's session stays. The write that sets the new hash also moves the account
+ * to its next credentials version, which ends a reset link, pending MFA tokens and passkey
+ * challenges issued before it. Then the notice goes out.
  */
 export async function changePassword(deps: ChangeDeps, caller: { userId: string; sessionId: string }, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
   const account = await accountOf(deps.users, caller.userId);

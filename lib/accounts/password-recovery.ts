@@ -78,20 +78,26 @@ export interface ResetDeps {
 
 /**
  * Sets a new password with a reset token. Of concurrent resets with one token exactly one wins:
- * the token is used and the password and `emailVerified` set in ONE transaction. Sessions are
+ * the token is used and the password and `emailVerified` set in ONE transaction, which also
+ * requires the credentials version the link was issued under (a password change since ended the
+ * link) and moves the account to the next one (ending pending MFA tokens and passkey challenges). Sessions are
  * ended and the login throttle cleared before it, so a failure there (503) leaves the token
  * valid for a retry; sessions are swept again after it (a login with the old password in
  * between), and the notice is sent.
  */
 export async function resetPassword(deps: ResetDeps, presented: string, newPassword: string, client: ClientInfo): Promise<void> {
-  const { token, account } = await accountOfToken(deps, 'reset_password', presented);
+  const { token, account, stored } = await accountOfToken(deps, 'reset_password', presented);
   const passwordHash = await deps.passwords.hash(newPassword);
   // Retryable steps first: if one fails (503), the token is still valid for the retry.
   await Promise.all([deps.endSessions(account.id), deps.users.clearAttempts(account.email)]);
   if (!account.emailVerified) {
     await Promise.all((deps.forgetUnprovenFactors ?? []).map((forget) => forget(account)));
   }
-  const redeemed = await deps.changes.redeemToken('reset_password', account.id, deps.oneTimeTokens.hashesOf('reset_password', token), deps.clock.now(), { email: account.email, passwordHash });
+  const redeemed = await deps.changes.redeemToken('reset_password', account.id, deps.oneTimeTokens.hashesOf('reset_password', token), deps.clock.now(), {
+    email: account.email,
+    passwordHash,
+    credentialsVersion: stored.credentialsVersion,
+  });
   if (!redeemed) throw new InvalidOneTimeTokenError();
   deps.logger.security('password_reset', { userId: account.id, ip: client.ip, userAgent: client.userAgent });
   await Promise.all([

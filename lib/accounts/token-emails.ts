@@ -57,21 +57,21 @@ export type TokenEmailOutcome =
 const ACTION_OF: Record<OneTimePurpose, EmailAction> = { verify_email: 'verify-email', reset_password: 'reset-password' };
 
 /**
- * Issues a token of `purpose` to the account and emails its link. With `keepOnFailure`, an email
+ * Issues a token of `purpose` to the account (under its current credentials version) and emails its link. With `keepOnFailure`, an email
  * that could not be sent goes to the outbox (the caller answers as if it had been sent). With
  * `sendBy` (epoch ms, lib/core/deadline.ts), a send still unanswered then is given up.
  */
 export async function sendTokenEmail(
   deps: TokenEmailDeps,
   purpose: OneTimePurpose,
-  account: { readonly id: string; readonly email: string },
+  account: { readonly id: string; readonly email: string; readonly credentialsVersion: number },
   { keepOnFailure = false, sendBy }: { keepOnFailure?: boolean; sendBy?: number } = {},
 ): Promise<TokenEmailOutcome> {
   const { clock, changes, oneTimeTokens, mailer, email } = deps;
   const now = clock.now();
   const ttlSeconds = purpose === 'verify_email' ? email.verificationTtlSeconds : email.passwordResetTtlSeconds;
   const { token, hash } = oneTimeTokens.mint(purpose, account.id);
-  const issued = await changes.issueToken(purpose, account.id, { tokenHash: hash, expiresAt: now + ttlSeconds * 1000 }, now, EMAIL_INTERVAL_MS);
+  const issued = await changes.issueToken(purpose, account.id, { tokenHash: hash, expiresAt: now + ttlSeconds * 1000, credentialsVersion: account.credentialsVersion }, now, EMAIL_INTERVAL_MS);
   if (!issued.issued) return { sent: false, reason: 'throttled', retryAfterSeconds: issued.retryAfterSeconds };
   const input = { to: account.email, link: actionLink(email.appBaseUrl, ACTION_OF[purpose], token.value), expiresInSeconds: ttlSeconds, serviceName: email.serviceName };
   try {

@@ -5,6 +5,28 @@ export interface Account {
   readonly createdAt: number;
   readonly emailVerified: boolean;
   readonly mfaEnabled: boolean;
+  /**
+   * Bumped by every password reset and change, in the write that sets the new password. A pending
+   * MFA token, WebAuthn challenge or reset link records the version it was issued under, and is
+   * taken only while the account still has it: a new password ends them all. An account stored
+   * before the counter existed is at version 0.
+   */
+  readonly credentialsVersion: number;
+}
+
+/** The version of a new account's credentials. */
+export const FIRST_CREDENTIALS_VERSION = 0;
+
+/** What a pending item was issued under: an account (its email item must still be this id's) and its credentials version then. */
+export interface CredentialsBinding {
+  readonly userId: string;
+  readonly email: string;
+  readonly credentialsVersion: number;
+}
+
+/** The binding rule, for the in-memory stores; the DynamoDB adapters state it as a condition (credentialsVersionIs). */
+export function bindingHolds(account: Pick<Account, 'id' | 'credentialsVersion'> | undefined, binding: Pick<CredentialsBinding, 'userId' | 'credentialsVersion'>): boolean {
+  return account !== undefined && account.id === binding.userId && account.credentialsVersion === binding.credentialsVersion;
 }
 
 export interface AccountCredentials extends Account {

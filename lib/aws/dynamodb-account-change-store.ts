@@ -3,12 +3,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ONE_TIME_PURPOSES, retryAfterSeconds, type AccountChangeStore, type StoredOneTimeToken } from '../accounts/account-change-store';
 import type { OneTimePurpose } from '../tokens/one-time-token';
 import { cancellationCodes, conditionalWrite, isConditionFailure, translateStorageError } from './dynamodb';
-import { emailKey, userKey } from './dynamodb-user-store';
+import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, userKey } from './dynamodb-user-store';
 
 /**
  * The account features' items in the users table:
  * - `ONE_TIME#<purpose>#<userId>`: the keyed hash of the user's newest token of that purpose
- *   (`tokenHash`, removed once used), `expiresAt`, `sentAt` (the email throttle) and `ttl`;
+ *   (`tokenHash`, removed once used), `expiresAt`, `sentAt` (the email throttle), the account's
+ *   `credentialsVersion` when it was issued, and `ttl`;
  * - the account items `EMAIL#` / `USER#` of dynamodb-user-store.ts, changed or deleted here.
  */
 export const oneTimeKey = (purpose: OneTimePurpose, userId: string) => ({ pk: `ONE_TIME#${purpose}#${userId}` });
@@ -20,6 +21,7 @@ const toStored = (item: Record<string, unknown>): StoredOneTimeToken => ({
   tokenHash: typeof item.tokenHash === 'string' ? item.tokenHash : undefined,
   expiresAt: Number(item.expiresAt),
   sentAt: Number(item.sentAt),
+  credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,16 +33,17 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
     ...(token.tokenHash ? { tokenHash: token.tokenHash } : {}),
     expiresAt: token.expiresAt,
     sentAt: token.sentAt,
+    credentialsVersion: token.credentialsVersion,
     ttl: Math.ceil(token.expiresAt / 1000),
   });
 
   return {
-    async issueToken(purpose, userId, { tokenHash, expiresAt }, now, minIntervalMs) {
+    async issueToken(purpose, userId, { tokenHash, expiresAt, credentialsVersion }, now, minIntervalMs) {
       try {
         const { Attributes } = await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: itemOf(purpose, userId, { tokenHash, expiresAt, sentAt: now }),
+            Item: itemOf(purpose, userId, { tokenHash, expiresAt, sentAt: now, credentialsVersion }),
             ConditionExpression: 'attribute_not_exists(pk) OR sentAt <= :cutoff',
             ExpressionAttributeValues: { ':cutoff': now - minIntervalMs },
             ReturnValues: 'ALL_OLD',
@@ -74,8 +77,10 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
       }
     },
 
-    async redeemToken(purpose, userId, tokenHashes, now, { email, passwordHash }) {
+    async redeemToken(purpose, userId, tokenHashes, now, { email, passwordHash, credentialsVersion }) {
       const hashValues = Object.fromEntries(tokenHashes.map((hash, index) => [`:h${index}`, hash]));
+      const version = credentialsVersion === undefined ? undefined : credentialsVersionIs(credentialsVersion);
+      const newPassword = passwordHash ? { ':passwordHash': passwordHash, ...NEXT_CREDENTIALS_VERSION.values } : {};
       const command = new TransactWriteCommand({
         TransactItems: [
           {
@@ -91,9 +96,9 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
             Update: {
               TableName: tableName,
               Key: emailKey(email),
-              ConditionExpression: 'userId = :userId',
-              UpdateExpression: passwordHash ? 'SET emailVerified = :verified, passwordHash = :passwordHash' : 'SET emailVerified = :verified',
-              ExpressionAttributeValues: { ':userId': userId, ':verified': true, ...(passwordHash ? { ':passwordHash': passwordHash } : {}) },
+              ConditionExpression: version ? `userId = :userId AND ${version.expression}` : 'userId = :userId',
+              UpdateExpression: passwordHash ? `SET emailVerified = :verified, passwordHash = :passwordHash ${NEXT_CREDENTIALS_VERSION.clause}` : 'SET emailVerified = :verified',
+              ExpressionAttributeValues: { ':userId': userId, ':verified': true, ...newPassword, ...version?.values },
             },
           },
         ],
@@ -121,8 +126,8 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
             TableName: tableName,
             Key: emailKey(email),
             ConditionExpression: 'userId = :userId',
-            UpdateExpression: 'SET passwordHash = :passwordHash',
-            ExpressionAttributeValues: { ':userId': userId, ':passwordHash': passwordHash },
+            UpdateExpression: `SET passwordHash = :passwordHash ${NEXT_CREDENTIALS_VERSION.clause}`,
+            ExpressionAttributeValues: { ':userId': userId, ':passwordHash': passwordHash, ...NEXT_CREDENTIALS_VERSION.values },
           }),
         ),
       );

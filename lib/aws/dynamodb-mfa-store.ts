@@ -1,8 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery } from '../mfa/mfa-store';
 import { conditionFailedAt, conditionalWrite, translateStorageError } from './dynamodb';
-import { emailKey } from './dynamodb-user-store';
+import { credentialsVersionIs, credentialsVersionOf, emailKey } from './dynamodb-user-store';
 
 /**
  * MFA in the users table (see lib/mfa/mfa-store.ts for why the confirmed state sits on the
@@ -26,7 +27,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
     async totpState(email, userId) {
       try {
         const { Item } = await client.send(
-          new GetCommand({ TableName: tableName, Key: emailKey(email), ConsistentRead: true, ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes' }),
+          new GetCommand({ TableName: tableName, Key: emailKey(email), ConsistentRead: true, ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes, credentialsVersion' }),
         );
         if (!Item || Item.userId !== userId) return undefined;
         const codes = Item.recoveryCodes instanceof Set ? [...(Item.recoveryCodes as Set<string>)] : [];
@@ -35,6 +36,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
           sealedSecret: typeof Item.totpSecret === 'string' ? Item.totpSecret : undefined,
           lastUsedStep: typeof Item.totpLastStep === 'number' ? Item.totpLastStep : -1,
           recoveryCodeHashes: codes,
+          credentialsVersion: credentialsVersionOf(Item),
         };
       } catch (error) {
         return translateStorageError(error);
@@ -151,18 +153,21 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
       );
     },
 
-    async completeLogin({ tokenHash, now, maxFailures, userId, email, use }) {
+    async completeLogin({ tokenHash, now, maxFailures, userId, email, credentialsVersion, use }) {
+      // The token's credentials version is checked on the account item this transaction already
+      // updates; when the update's condition fails, the item it returns says whether it was the version.
+      const version = credentialsVersionIs(credentialsVersion);
       const spend =
         use.kind === 'totp'
           ? {
-              ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpLastStep < :step',
+              ConditionExpression: `userId = :userId AND totpEnabled = :on AND totpLastStep < :step AND ${version.expression}`,
               UpdateExpression: 'SET totpLastStep = :step',
-              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':step': use.step },
+              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':step': use.step, ...version.values },
             }
           : {
-              ConditionExpression: 'userId = :userId AND totpEnabled = :on AND contains(recoveryCodes, :code)',
+              ConditionExpression: `userId = :userId AND totpEnabled = :on AND contains(recoveryCodes, :code) AND ${version.expression}`,
               UpdateExpression: 'DELETE recoveryCodes :codes',
-              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':code': use.codeHash, ':codes': new Set([use.codeHash]) },
+              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':code': use.codeHash, ':codes': new Set([use.codeHash]), ...version.values },
             };
       const transaction = {
         TransactItems: [
@@ -174,7 +179,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
               ExpressionAttributeValues: { ':now': now, ':max': maxFailures },
             },
           },
-          { Update: { TableName: tableName, Key: emailKey(email), ...spend } },
+          { Update: { TableName: tableName, Key: emailKey(email), ...spend, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
         ],
       };
       for (let attempt = 1; ; attempt++) {
@@ -183,7 +188,11 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
           return 'completed';
         } catch (error) {
           if (error instanceof TransactionCanceledException && conditionFailedAt(error, 0)) return 'token_invalid';
-          if (error instanceof TransactionCanceledException && conditionFailedAt(error, 1)) return 'code_rejected';
+          if (error instanceof TransactionCanceledException && conditionFailedAt(error, 1)) {
+            const account = error.CancellationReasons?.[1]?.Item;
+            const current = account ? unmarshall(account) : undefined;
+            return current?.userId === userId && credentialsVersionOf(current) !== credentialsVersion ? 'token_invalid' : 'code_rejected';
+          }
           // A concurrent transaction on the same items cancels this one without spending anything:
           // try again, and the conditions then say whether the other one spent the token or code.
           const conflict = error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict');
@@ -225,5 +234,6 @@ function toMfaTokenRecord(item: Record<string, unknown>): MfaTokenRecord {
     amr: Array.isArray(item.amr) ? item.amr.map(String) : ['pwd'],
     failures: Number(item.failures ?? 0),
     expiresAt: Number(item.expiresAt),
+    credentialsVersion: credentialsVersionOf(item),
   };
 }

@@ -1,8 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeStore, PasskeyRecord, PasskeyStore, StoredChallenge } from '../passkeys/passkey-store';
 import { cancellationCodes, isConditionFailure, translateStorageError } from './dynamodb';
-import { userKey } from './dynamodb-user-store';
+import { credentialsVersionIs, emailKey } from './dynamodb-user-store';
 
 /**
  * Passkeys and WebAuthn challenges in the users table (keyed by `pk`):
@@ -12,7 +13,8 @@ import { userKey } from './dynamodb-user-store';
  *   change, so listing needs no scan (GetItem, then BatchGetItem); an add or a removal writes both
  *   items in one transaction, which also caps the set's size;
  * - `WEBAUTHN_CHALLENGE#<keyed hash of the challenge id>`: purpose, keyed hash of the challenge,
- *   userId (registration), expiresAt and `ttl`; taken with one conditional delete.
+ *   the account it is bound to (userId, email, credentialsVersion), expiresAt and `ttl`; taken
+ *   with one conditional delete.
  */
 export const passkeyKey = (credentialId: string) => ({ pk: `PASSKEY#${credentialId}` });
 export const passkeyListKey = (userId: string) => ({ pk: `PASSKEYS#${userId}` });
@@ -78,7 +80,8 @@ export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, table
       }
     },
 
-    async add(passkey, maxPerAccount) {
+    async add(passkey, maxPerAccount, account) {
+      const version = credentialsVersionIs(account.credentialsVersion);
       try {
         await client.send(
           new TransactWriteCommand({
@@ -100,16 +103,28 @@ export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, table
                   ExpressionAttributeValues: { ':ids': new Set([passkey.credentialId]), ':one': 1, ':userId': passkey.userId, ':max': maxPerAccount },
                 },
               },
-              // The account still exists: a registration racing DELETE /me cannot leave a passkey behind.
-              { ConditionCheck: { TableName: tableName, Key: userKey(passkey.userId), ConditionExpression: 'attribute_exists(pk)' } },
+              // The account still exists (a registration racing DELETE /me cannot leave a passkey
+              // behind) and has the credentials version of the challenge (a new password ended it).
+              {
+                ConditionCheck: {
+                  TableName: tableName,
+                  Key: emailKey(account.email),
+                  ConditionExpression: `userId = :userId AND ${version.expression}`,
+                  ExpressionAttributeValues: { ':userId': passkey.userId, ...version.values },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
             ],
           }),
         );
         return 'added';
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
-          const [put, list, account] = cancellationCodes(error);
-          if (account === 'ConditionalCheckFailed') return 'account_missing';
+          const [put, list, check] = cancellationCodes(error);
+          if (check === 'ConditionalCheckFailed') {
+            const item = error.CancellationReasons?.[2]?.Item;
+            return item && unmarshall(item).userId === passkey.userId ? 'credentials_changed' : 'account_missing';
+          }
           if (put === 'ConditionalCheckFailed') return 'duplicate_credential';
           if (list === 'ConditionalCheckFailed') return 'limit_reached';
         }
@@ -208,12 +223,12 @@ export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, table
 
 export function createDynamoDbChallengeStore(client: DynamoDBDocumentClient, tableName: string): ChallengeStore {
   return {
-    async put(key, challenge) {
+    async put(key, { account, ...challenge }) {
       try {
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...challengeKey(key), ...challenge, ttl: Math.ceil(challenge.expiresAt / 1000) },
+            Item: { ...challengeKey(key), ...challenge, ...account, ttl: Math.ceil(challenge.expiresAt / 1000) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -234,17 +249,22 @@ export function createDynamoDbChallengeStore(client: DynamoDBDocumentClient, tab
           }),
         );
         if (!Attributes) return undefined;
-        const challenge: StoredChallenge = {
-          purpose: Attributes.purpose === 'registration' ? 'registration' : 'login',
-          challengeHash: String(Attributes.challengeHash),
-          userId: typeof Attributes.userId === 'string' ? Attributes.userId : undefined,
-          expiresAt: Number(Attributes.expiresAt),
-        };
-        return challenge;
+        return toChallenge(Attributes);
       } catch (error) {
         if (isConditionFailure(error)) return undefined;
         return translateStorageError(error);
       }
     },
+  };
+}
+
+function toChallenge(item: Record<string, unknown>): StoredChallenge {
+  const { userId, email, credentialsVersion } = item;
+  return {
+    purpose: item.purpose === 'registration' ? 'registration' : 'login',
+    challengeHash: String(item.challengeHash),
+    // A challenge stored before bindings held no email: it binds to nothing and cannot register.
+    account: typeof userId === 'string' && typeof email === 'string' ? { userId, email, credentialsVersion: typeof credentialsVersion === 'number' ? credentialsVersion : 0 } : undefined,
+    expiresAt: Number(item.expiresAt),
   };
 }

@@ -4,7 +4,7 @@ import { LIVE_SESSION_RULE, sessionExpiresAt, type SessionRecord, type SessionSu
 import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '../sessions/session-store';
 import { InvalidCredentialsError } from '../core/errors';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { emailKey } from './dynamodb-user-store';
+import { credentialsVersionIs, emailKey } from './dynamodb-user-store';
 
 /**
  * Sessions in DynamoDB: one item per session, keyed by id. `liveUserId` (the user id, present
@@ -37,6 +37,10 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
           return;
         }
         if (!options.usersTable) throw new Error('a guarded session needs the users table');
+        const held =
+          'passwordHash' in guard
+            ? { expression: 'passwordHash = :passwordHash', values: { ':passwordHash': guard.passwordHash } }
+            : credentialsVersionIs(guard.credentialsVersion);
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -45,8 +49,8 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
                 ConditionCheck: {
                   TableName: options.usersTable,
                   Key: emailKey(guard.email),
-                  ConditionExpression: 'userId = :userId AND passwordHash = :passwordHash',
-                  ExpressionAttributeValues: { ':userId': guard.userId, ':passwordHash': guard.passwordHash },
+                  ConditionExpression: `userId = :userId AND ${held.expression}`,
+                  ExpressionAttributeValues: { ':userId': guard.userId, ...held.values },
                 },
               },
             ],

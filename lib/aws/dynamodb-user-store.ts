@@ -6,7 +6,7 @@ import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStora
 
 /**
  * Accounts in one table keyed by `pk`:
- * - `EMAIL#<email>`: the account (credentials and flags); its key makes an email unique;
+ * - `EMAIL#<email>`: the account (credentials, flags and `credentialsVersion`); its key makes an email unique;
  * - `USER#<id>`: the way from a user id (an access token's `sub`) to the email;
  * - `LOGIN_FAILURES#<email>`: the attempt counter of an email, known or not, with a TTL.
  */
@@ -22,8 +22,25 @@ export function toAccount(item: Record<string, unknown>): AccountCredentials {
     passwordHash: String(item.passwordHash),
     emailVerified: item.emailVerified === true,
     mfaEnabled: item.totpEnabled === true,
+    credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,
   };
 }
+
+/**
+ * The condition "the account item still has this credentials version" (lib/accounts' bindingHolds,
+ * with the account's id checked beside it); an item without the attribute is at version 0.
+ */
+export function credentialsVersionIs(version: number): { readonly expression: string; readonly values: Record<string, number> } {
+  return version === 0
+    ? { expression: '(attribute_not_exists(credentialsVersion) OR credentialsVersion = :credentialsVersion)', values: { ':credentialsVersion': 0 } }
+    : { expression: 'credentialsVersion = :credentialsVersion', values: { ':credentialsVersion': version } };
+}
+
+/** The update clause that moves the account to its next credentials version, ending everything bound to the current one. */
+export const NEXT_CREDENTIALS_VERSION = { clause: 'ADD credentialsVersion :oneVersion', values: { ':oneVersion': 1 } } as const;
+
+/** The credentials version in an item returned by a failed condition (marshalled), 0 when absent. */
+export const credentialsVersionOf = (item: Record<string, unknown> | undefined): number => (typeof item?.credentialsVersion === 'number' ? item.credentialsVersion : 0);
 
 export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableName: string): UserStore {
   const getByEmail = async (email: string) => {

@@ -12,6 +12,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { createLambdaLogger } from '../aws/lambda-logger';
 import { resolveSecrets, type SecretVariable } from '../aws/secrets';
 import { systemClock, type Clock } from '../core/clock';
+import type { EmailPolicy } from '../core/email-address';
 import { loadServiceConfig, readEnvironment, type Env } from '../core/config';
 import { invocationDeadline, withDeadline } from '../core/deadline';
 import { ConfigError, ServiceUnavailableError } from '../core/errors';
@@ -27,6 +28,9 @@ export const env: Env = readEnvironment();
 const service = loadServiceConfig(env);
 
 export const clock: Clock = systemClock;
+
+/** How emails are read: `a@localhost` only in local development. */
+export const emailPolicy: EmailPolicy = Object.freeze({ allowDotlessDomain: service.local });
 
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;

@@ -1,33 +1,23 @@
 // zod/mini: the same validation as zod, tree-shakable, so a function's bundle carries only what it uses.
 import * as z from 'zod/mini';
+import { canonicalEmail, type EmailPolicy } from '../core/email-address';
 import { InvalidRequestError } from '../core/errors';
 
-const MAX_EMAIL_LENGTH = 254;
-const MAX_LOCAL_PART_LENGTH = 64;
-/** Control, format and separator characters, and any white space: none belongs in an email. */
-const FORBIDDEN_IN_EMAIL = /[\p{Cc}\p{Cf}\p{Z}\s]/u;
-/**
- * RFC 5322 specials: with them, `x<victim@example.com>` or `a,b@example.com` would be an account of
- * its own whose mail a provider may deliver to someone else's mailbox. A plain address needs none.
- */
-const SPECIALS_IN_EMAIL = /[<>()[\]\\,;:"]/;
 const MIN_PASSWORD_CODE_POINTS = 8;
 const MAX_PASSWORD_CODE_POINTS = 256;
 
 const codePoints = (value: string) => [...value].length;
 
-/** Trimmed, NFKC, lower-cased; at most 254 characters with one "@" and text on both sides. */
-export const emailSchema = z
-  .pipe(
+/** An email in its canonical form (lib/core/email-address.ts), or 400 with the rule it broke. */
+export const emailSchema = (policy: EmailPolicy) =>
+  z.pipe(
     z.string(),
-    z.transform((raw: string) => raw.trim().normalize('NFKC').toLowerCase()),
-  )
-  .check(
-    z.refine((email) => codePoints(email) <= MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`),
-    z.refine((email) => /^[^@]+@[^@]+$/u.test(email), 'email must have one "@" with text on both sides'),
-    z.refine((email) => !FORBIDDEN_IN_EMAIL.test(email), 'email must not contain control characters or white space'),
-    z.refine((email) => !SPECIALS_IN_EMAIL.test(email), 'email must be a plain address, without <>()[],;:" or backslashes'),
-    z.refine((email) => codePoints(email.slice(0, Math.max(0, email.indexOf('@')))) <= MAX_LOCAL_PART_LENGTH, `email must have at most ${MAX_LOCAL_PART_LENGTH} characters before the "@"`),
+    z.transform((raw: string, payload) => {
+      const canonical = canonicalEmail(raw, policy);
+      if (canonical.ok) return canonical.email;
+      payload.issues.push({ code: 'custom', message: canonical.problem, input: raw });
+      return z.NEVER;
+    }),
   );
 
 /** 8 to 256 code points after NFKC (what the hash sees), any characters, never trimmed (NIST SP 800-63B). */
@@ -36,11 +26,31 @@ export const passwordSchema = z.string().check(
   z.refine((password) => codePoints(password.normalize('NFKC')) <= MAX_PASSWORD_CODE_POINTS, `password must be at most ${MAX_PASSWORD_CODE_POINTS} characters`),
 );
 
+/** Control characters, and the Unicode bidi controls that would make a name read as something else on screen (Trojan Source). */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
+
+/**
+ * A display string the service stores and shows back (a passkey's name; later a client's name):
+ * trimmed, 1 to `maxCodePoints` code points, no control character and no bidi control.
+ */
+export const displayStringSchema = (field: string, maxCodePoints: number) =>
+  z
+    .pipe(
+      z.string(),
+      z.transform((raw: string) => raw.trim()),
+    )
+    .check(
+      z.refine((text) => text.length > 0 && codePoints(text) <= maxCodePoints, `${field} must be 1 to ${maxCodePoints} characters`),
+      z.refine((text) => !CONTROL_CHARACTERS.test(text), `${field} must not contain control characters`),
+      z.refine((text) => !BIDI_CONTROLS.test(text), `${field} must not contain bidirectional control characters`),
+    );
+
 export const deliverySchema = z._default(z.enum(['body', 'cookie']), 'body');
 
-export const credentialsSchema = z.object({ email: emailSchema, password: passwordSchema });
+export const credentialsSchema = (policy: EmailPolicy) => z.object({ email: emailSchema(policy), password: passwordSchema });
 
-export const loginSchema = z.object({ email: emailSchema, password: passwordSchema, refresh_token_delivery: deliverySchema });
+export const loginSchema = (policy: EmailPolicy) => z.object({ email: emailSchema(policy), password: passwordSchema, refresh_token_delivery: deliverySchema });
 
 /** Any string is looked at (and refused with 401 unless it is a live token); only a non-string is malformed. */
 export const refreshTokenBodySchema = z.object({ refresh_token: z.optional(z.string()) });

@@ -1,4 +1,4 @@
-import type { AccountCredentials, UserStore } from '../accounts/user-store';
+import { bindingHolds, type AccountCredentials, type UserStore } from '../accounts/user-store';
 import { isMfaTokenLive, type MfaStore, type MfaTokenRecord, type PendingTotp, type TotpState } from './mfa-store';
 
 interface TotpRecord {
@@ -8,7 +8,7 @@ interface TotpRecord {
   recoveryCodeHashes: Set<string>;
 }
 
-const OFF: TotpState = Object.freeze({ enabled: false, sealedSecret: undefined, lastUsedStep: -1, recoveryCodeHashes: [] });
+const OFF = Object.freeze({ enabled: false, sealedSecret: undefined, lastUsedStep: -1, recoveryCodeHashes: [] });
 
 /**
  * An in-memory MfaStore with the DynamoDB adapter's semantics, over an in-memory user store.
@@ -33,10 +33,12 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
   return {
     users,
     tokens,
-    async totpState(email, userId) {
-      if (!(await owned(email, userId))) return undefined;
+    async totpState(email, userId): Promise<TotpState | undefined> {
+      const account = await accounts.findByEmail(email);
+      if (account?.id !== userId) return undefined;
       const record = totp.get(userId);
-      return record ? { ...record, recoveryCodeHashes: [...record.recoveryCodeHashes] } : OFF;
+      const { credentialsVersion } = account;
+      return record ? { ...record, recoveryCodeHashes: [...record.recoveryCodeHashes], credentialsVersion } : { ...OFF, credentialsVersion };
     },
     async savePending(userId, sealedSecret, expiresAt) {
       pending.set(userId, { sealedSecret, expiresAt });
@@ -77,10 +79,12 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
       const record = tokens.get(tokenHash);
       if (record && record.failures < maxFailures) tokens.set(tokenHash, { ...record, failures: record.failures + 1 });
     },
-    async completeLogin({ tokenHash, now, maxFailures, userId, email, use }) {
-      const isOwner = await owned(email, userId);
+    async completeLogin({ tokenHash, now, maxFailures, userId, email, credentialsVersion, use }) {
+      const account = await accounts.findByEmail(email);
+      const isOwner = account?.id === userId;
       // Both checks before either write, with no await between: both are spent or neither.
       if (!isLive(tokens.get(tokenHash), now, maxFailures)) return 'token_invalid';
+      if (isOwner && !bindingHolds(account, { userId, credentialsVersion })) return 'token_invalid';
       const record = totp.get(userId);
       if (!isOwner || !record?.enabled) return 'code_rejected';
       if (use.kind === 'totp' ? use.step <= record.lastUsedStep : !record.recoveryCodeHashes.has(use.codeHash)) return 'code_rejected';

@@ -139,11 +139,11 @@ export async function verifyMfaLogin(
   const { userId, email } = login;
   await countAttempt(deps, email, userId, client);
   const state = await mfa.totpState(email, userId);
-  // The account was deleted, or TOTP turned off, since the password step: start again.
-  if (!state?.enabled) throw new InvalidMfaTokenError();
+  // The account was deleted, TOTP turned off or the password replaced since the password step: start again.
+  if (!state?.enabled || state.credentialsVersion !== login.credentialsVersion) throw new InvalidMfaTokenError();
 
   const use = secondFactorUse(crypto, state, userId, proof, now);
-  const outcome = use ? await mfa.completeLogin({ tokenHash, now, maxFailures: MFA_TOKEN_MAX_FAILURES, userId, email, use }) : 'code_rejected';
+  const outcome = use ? await mfa.completeLogin({ tokenHash, now, maxFailures: MFA_TOKEN_MAX_FAILURES, userId, email, credentialsVersion: login.credentialsVersion, use }) : 'code_rejected';
   if (outcome === 'token_invalid') throw new InvalidMfaTokenError();
   if (outcome === 'code_rejected' || !use) {
     await mfa.countMfaTokenFailure(tokenHash, MFA_TOKEN_MAX_FAILURES);

@@ -27,6 +27,8 @@ export interface TotpState {
   readonly lastUsedStep: number;
   /** Keyed hashes of the unused recovery codes. */
   readonly recoveryCodeHashes: readonly string[];
+  /** The account's credentials version (lib/accounts/user-store.ts), read with the rest. */
+  readonly credentialsVersion: number;
 }
 
 export interface PendingTotp {
@@ -42,6 +44,8 @@ export interface MfaTokenRecord {
   readonly amr: readonly string[];
   readonly failures: number;
   readonly expiresAt: number;
+  /** The account's credentials version at the password step; a new password since ends the token. */
+  readonly credentialsVersion: number;
 }
 
 /** What a successful second step spends: a TOTP step, or one recovery code (by its hash). */
@@ -73,8 +77,9 @@ export interface MfaStore {
   /**
    * Spends the MFA token (live, fewer than `maxFailures`) and the second factor in one
    * transaction: of concurrent calls with one token, or with one code, at most one completes.
+   * The account must still have `credentialsVersion` (the token's), else `token_invalid`.
    */
-  completeLogin(input: { tokenHash: string; now: number; maxFailures: number; userId: string; email: string; use: SecondFactorUse }): Promise<CompleteLoginOutcome>;
+  completeLogin(input: { tokenHash: string; now: number; maxFailures: number; userId: string; email: string; credentialsVersion: number; use: SecondFactorUse }): Promise<CompleteLoginOutcome>;
   /** Deletes what is kept about a user outside the account item (the pending secret). */
   purge(userId: string): Promise<void>;
   /** Turns TOTP off and drops its secret and recovery codes, whatever the code (a first proof of the mailbox by a reset). */

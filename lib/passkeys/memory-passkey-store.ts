@@ -1,7 +1,12 @@
+import { bindingHolds, type UserStore } from '../accounts/user-store';
 import { counterAdvances, type ChallengeStore, type PasskeyRecord, type PasskeyStore, type StoredChallenge } from './passkey-store';
 
-/** In-memory passkey and challenge stores with the DynamoDB adapter's semantics, for unit tests. */
-export function createMemoryPasskeyStore(): PasskeyStore & { readonly items: Map<string, PasskeyRecord> } {
+/**
+ * In-memory passkey and challenge stores with the DynamoDB adapter's semantics, for unit tests.
+ * Given the accounts, `add` checks the account and its credentials version as DynamoDB does;
+ * without them (store-only tests) every account counts as there.
+ */
+export function createMemoryPasskeyStore(accounts?: Pick<UserStore, 'findByEmail'>): PasskeyStore & { readonly items: Map<string, PasskeyRecord> } {
   const items = new Map<string, PasskeyRecord>();
   const idsByUser = new Map<string, Set<string>>();
   return {
@@ -15,7 +20,11 @@ export function createMemoryPasskeyStore(): PasskeyStore & { readonly items: Map
         return passkey?.userId === userId ? [passkey] : [];
       });
     },
-    async add(passkey, maxPerAccount) {
+    async add(passkey, maxPerAccount, binding) {
+      // The one await first: from here on nothing interleaves, as in one DynamoDB transaction.
+      const account = accounts ? await accounts.findByEmail(binding.email) : undefined;
+      if (accounts && account?.id !== passkey.userId) return 'account_missing';
+      if (accounts && !bindingHolds(account, { userId: passkey.userId, credentialsVersion: binding.credentialsVersion })) return 'credentials_changed';
       if (items.has(passkey.credentialId)) return 'duplicate_credential';
       const ids = idsByUser.get(passkey.userId) ?? new Set<string>();
       if (ids.size >= maxPerAccount) return 'limit_reached';
@@ -54,7 +63,7 @@ export function createMemoryChallengeStore(): ChallengeStore & { readonly items:
     async take(key, { purpose, now, userId }) {
       const challenge = items.get(key);
       if (!challenge || challenge.purpose !== purpose || challenge.expiresAt <= now) return undefined;
-      if (userId !== undefined && challenge.userId !== userId) return undefined;
+      if (userId !== undefined && challenge.account?.userId !== userId) return undefined;
       items.delete(key);
       return challenge;
     },

@@ -6,16 +6,16 @@ import { constantTimeEqual, deriveKey } from '../core/crypto';
  * - the storage key of a challenge, from its id (login: the opaque `challenge_id`; registration:
  *   the challenge itself, which the client sends back inside clientDataJSON);
  * - the stored form of a challenge, compared with the challenge the client signed;
- * - the credential ids shown for an email that has no passkey, so the answer is stable per email
- *   and looks like one for a real account.
+ * - the decoy credentials shown for an email that has no passkey (decoy-credentials.ts), so the
+ *   answer is stable per email and looks like one for a real account.
  */
 export interface PasskeyHasher {
   challengeKey(challengeId: string): string;
   challengeHash(challenge: string): string;
   /** Constant-time: does `challenge` hash to `storedHash`? */
   challengeMatches(challenge: string, storedHash: string): boolean;
-  /** A plausible credential id (32 bytes, base64url) that is the same every time for the same email. */
-  decoyCredentialId(email: string): string;
+  /** HMAC-SHA256 of `value` under the decoy key: what decoy credentials are derived from. */
+  decoyHash(value: string): Buffer;
 }
 
 // A fixed salt keeps these keys apart from any other HKDF use of the same server key.
@@ -38,6 +38,6 @@ export function createPasskeyHasher(serverKey: Buffer): PasskeyHasher {
       const actual = mac(keys.challenge, challenge);
       return constantTimeEqual(expected, actual);
     },
-    decoyCredentialId: (email) => mac(keys.decoy, email).toString('base64url'),
+    decoyHash: (value) => mac(keys.decoy, value),
   };
 }

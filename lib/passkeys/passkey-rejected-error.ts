@@ -9,6 +9,8 @@ export type PasskeyRejection =
   /** clientDataJSON.type is not the one of this ceremony (a login response sent to register, or back). */
   | 'ceremony_mismatch'
   | 'challenge_mismatch'
+  /** The account's password was reset or changed since the challenge was issued to it. */
+  | 'credentials_changed'
   /** The origin is not allowed, or the ceremony ran in a cross-origin iframe. */
   | 'origin_mismatch'
   | 'rp_id_mismatch'

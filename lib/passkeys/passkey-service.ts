@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { accountOf } from '../accounts/account-service';
-import type { UserStore } from '../accounts/user-store';
+import type { AccountCredentials, CredentialsBinding, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
-import { EmailNotVerifiedError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
+import { EmailNotVerifiedError, InvalidCredentialsError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
+import { decoyCredentials } from './decoy-credentials';
 import type { PasskeyHasher } from './passkey-hashes';
 import { PasskeyRejectedError } from './passkey-rejected-error';
 import { MAX_PASSKEYS_PER_ACCOUNT, type PasskeyView } from './passkey-management';
-import type { ChallengeStore, PasskeyRecord, PasskeyStore } from './passkey-store';
+import type { ChallengePurpose, ChallengeStore, PasskeyRecord, PasskeyStore } from './passkey-store';
 import { clientChallengeOf } from './response-schema';
 import {
   CEREMONY_TIMEOUT_MS,
@@ -31,7 +32,10 @@ import {
  * the item's key is the hash of the challenge's id and the item holds the hash of the challenge.
  * A login challenge's id is the opaque `challenge_id` given to the client; a registration has no
  * id in the contract, so the challenge is its own id (the client sends it back in clientDataJSON)
- * and the item is bound to the account it was issued to. Verification takes the challenge with
+ * and the item is bound to the account it was issued to. A challenge bound to an account also
+ * records its credentials version: after a password reset or change it no longer registers (the
+ * passkey is added only while the account still has that version, in the same transaction) nor
+ * logs in (the session is opened under the same condition). Verification takes the challenge with
  * one conditional delete (so a replay finds nothing), then checks that the challenge the client
  * signed hashes to the stored hash, then lets @simplewebauthn/server check the rest against it.
  *
@@ -46,8 +50,6 @@ export const CHALLENGE_TTL_MS = CEREMONY_TIMEOUT_MS;
 
 const CHALLENGE_ID_BYTES = 32;
 const DEFAULT_PASSKEY_NAME = 'Passkey';
-/** What a synced platform passkey (the common case) reports; decoys show the same. */
-const DECOY_TRANSPORTS = ['hybrid', 'internal'];
 
 export interface WebAuthnSettings {
   readonly rpId: string;
@@ -79,7 +81,7 @@ export async function startRegistration(
     exclude: existing.map(descriptorOf),
     challenge,
   });
-  await storeChallenge(deps, challenge, challenge, userId);
+  await storeChallenge(deps, challenge, challenge, 'registration', bindingOf(account));
   return options;
 }
 
@@ -96,8 +98,8 @@ export async function finishRegistration(
   const verified = await refusedAsInvalidPasskey(logger, 'registration', async () => {
     const signedChallenge = clientChallengeOf(response);
     const stored = await challenges.take(hashes.challengeKey(signedChallenge), { purpose: 'registration', now, userId });
-    if (!stored || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'no such challenge for this account');
-    return verifyRegistration({ response, expectedChallenge: signedChallenge, origins: webauthn.origins, rpId: webauthn.rpId });
+    if (!stored?.account || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'no such challenge for this account');
+    return { account: stored.account, ...(await verifyRegistration({ response, expectedChallenge: signedChallenge, origins: webauthn.origins, rpId: webauthn.rpId })) };
   });
   const passkey: PasskeyRecord = {
     credentialId: verified.credentialId,
@@ -111,8 +113,12 @@ export async function finishRegistration(
     createdAt: now,
     lastUsedAt: undefined,
   };
-  const outcome = await passkeys.add(passkey, MAX_PASSKEYS_PER_ACCOUNT);
+  const outcome = await passkeys.add(passkey, MAX_PASSKEYS_PER_ACCOUNT, verified.account);
   if (outcome === 'account_missing') throw new NotFoundError('The account');
+  if (outcome === 'credentials_changed') {
+    logger.warn('passkey rejected', { ceremony: 'registration', code: 'credentials_changed', userId });
+    throw new InvalidPasskeyError();
+  }
   if (outcome === 'limit_reached') throw new InvalidRequestError(`An account can hold at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys.`);
   if (outcome === 'duplicate_credential') {
     logger.warn('passkey rejected', { ceremony: 'registration', code: 'duplicate_credential', userId });
@@ -124,9 +130,10 @@ export async function finishRegistration(
 
 /**
  * Request options and a `challenge_id` for a passkey login. With an email, allowCredentials lists
- * that account's passkeys; an email without any (unknown, or an account with none) gets one decoy
- * credential id derived from the email by a keyed hash: stable across calls and shaped like a real
- * one, so the answer does not tell whether the account exists. Both paths make the same reads.
+ * that account's passkeys, and the challenge is bound to the account; an email without any
+ * (unknown, or an account with none) gets decoy credentials derived from the email by a keyed hash
+ * (decoy-credentials.ts): stable across calls and shaped like real ones, so the answer does not
+ * tell whether the account exists or has passkeys. Both paths make the same reads.
  */
 export async function startLogin(
   deps: CeremonyDeps & { users: Pick<UserStore, 'findByEmail'>; passkeys: Pick<PasskeyStore, 'listByUser'> },
@@ -134,23 +141,27 @@ export async function startLogin(
 ): Promise<{ challenge_id: string; options: PublicKeyCredentialRequestOptionsJSON }> {
   const { hashes, webauthn } = deps;
   let allow: CredentialDescriptor[] = [];
+  let binding: CredentialsBinding | undefined;
   if (email !== undefined) {
     const account = await deps.users.findByEmail(email);
-    const decoy = hashes.decoyCredentialId(email);
-    const passkeys = await deps.passkeys.listByUser(account?.id ?? `decoy-${decoy}`);
-    allow = passkeys.length ? passkeys.map(descriptorOf) : [{ id: decoy, transports: DECOY_TRANSPORTS }];
+    const decoys = decoyCredentials(hashes, email);
+    const passkeys = await deps.passkeys.listByUser(account?.id ?? `decoy-${decoys[0]!.id}`);
+    allow = passkeys.length ? passkeys.map(descriptorOf) : decoys;
+    binding = account && bindingOf(account);
   }
   const challenge = newChallenge();
   const challengeId = randomBytes(CHALLENGE_ID_BYTES).toString('base64url');
   const options = await authenticationOptions({ rpId: webauthn.rpId, allow, challenge });
-  await storeChallenge(deps, challengeId, challenge, undefined);
+  await storeChallenge(deps, challengeId, challenge, 'login', binding);
   return { challenge_id: challengeId, options };
 }
 
 /**
  * A passkey login: the challenge is taken (single use, whatever happens next), the credential
  * looked up by its id (one read), the assertion verified (origin, RP id, UP and UV, signature,
- * counter), the use recorded, and a session opened with `amr` PASSKEY_AMR. A counter that does not
+ * counter), the use recorded, and a session opened with `amr` PASSKEY_AMR. A challenge bound to an
+ * account (options asked with its email) logs in only a passkey of that account, and only while
+ * the account has the credentials version it was issued under. A counter that does not
  * advance is logged as `passkey_counter_regressed` (a possibly cloned authenticator). TOTP is not
  * asked: the passkey is already a second factor.
  */
@@ -177,6 +188,7 @@ export async function passkeyLogin(
     const signedChallenge = clientChallengeOf(response);
     if (!stored || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'stale, used or unknown challenge');
     if (!passkey) throw new PasskeyRejectedError('unknown_credential');
+    if (stored.account && stored.account.userId !== passkey.userId) throw new PasskeyRejectedError('challenge_mismatch', 'challenge issued for another account');
     try {
       return await verifyAuthentication({
         response,
@@ -198,21 +210,39 @@ export async function passkeyLogin(
     logger.warn('passkey rejected', { ceremony: 'login', code: 'account_gone', userId: owner.userId });
     throw new InvalidPasskeyError();
   }
+  const binding = stored!.account;
+  if (binding && binding.credentialsVersion !== account.credentialsVersion) {
+    logger.warn('passkey rejected', { ceremony: 'login', code: 'credentials_changed', userId: owner.userId });
+    throw new InvalidPasskeyError();
+  }
   if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
   const recorded = await passkeys.recordUse(owner.credentialId, { counter: verified.newCounter, lastUsedAt: now, backedUp: verified.backedUp });
   if (recorded !== 'recorded') {
     if (recorded === 'counter_not_advanced') counterRegressed(logger, owner, client);
     throw new InvalidPasskeyError();
   }
-  return deps.sessions.open(owner.userId, PASSKEY_AMR, client);
+  try {
+    // Bound: the session is stored only while the account still has the challenge's credentials version (no race with a reset).
+    return await deps.sessions.open(owner.userId, PASSKEY_AMR, client, binding);
+  } catch (error) {
+    if (!(error instanceof InvalidCredentialsError)) throw error;
+    logger.warn('passkey rejected', { ceremony: 'login', code: 'credentials_changed', userId: owner.userId });
+    throw new InvalidPasskeyError({ cause: error });
+  }
 }
 
-async function storeChallenge(deps: CeremonyDeps, challengeId: string, challenge: string, userId: string | undefined): Promise<void> {
+const bindingOf = (account: Pick<AccountCredentials, 'id' | 'email' | 'credentialsVersion'>): CredentialsBinding => ({
+  userId: account.id,
+  email: account.email,
+  credentialsVersion: account.credentialsVersion,
+});
+
+async function storeChallenge(deps: CeremonyDeps, challengeId: string, challenge: string, purpose: ChallengePurpose, account: CredentialsBinding | undefined): Promise<void> {
   const expiresAt = deps.clock.now() + CHALLENGE_TTL_MS;
   await deps.challenges.put(deps.hashes.challengeKey(challengeId), {
-    purpose: userId === undefined ? 'login' : 'registration',
+    purpose,
     challengeHash: deps.hashes.challengeHash(challenge),
-    userId,
+    account,
     expiresAt,
   });
 }

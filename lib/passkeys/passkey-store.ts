@@ -3,6 +3,7 @@
  * public key and its metadata; a challenge is kept only as keyed hashes (see passkey-hashes.ts).
  * Times are epoch ms.
  */
+import type { CredentialsBinding } from '../accounts/user-store';
 
 export type PasskeyDeviceType = 'singleDevice' | 'multiDevice';
 
@@ -23,8 +24,11 @@ export interface PasskeyRecord {
   readonly lastUsedAt: number | undefined;
 }
 
-/** `account_missing`: the account was deleted meanwhile (its purge has run; nothing may be added after it). */
-export type AddPasskeyResult = 'added' | 'duplicate_credential' | 'limit_reached' | 'account_missing';
+/**
+ * `account_missing`: the account was deleted meanwhile (its purge has run; nothing may be added
+ * after it); `credentials_changed`: its password was reset or changed since the challenge.
+ */
+export type AddPasskeyResult = 'added' | 'duplicate_credential' | 'limit_reached' | 'account_missing' | 'credentials_changed';
 
 export type RecordUseResult = 'recorded' | 'counter_not_advanced' | 'missing';
 
@@ -40,8 +44,12 @@ export interface PasskeyStore {
   find(credentialId: string): Promise<PasskeyRecord | undefined>;
   /** Every passkey of an account (no scan: through the account's list of credential ids). */
   listByUser(userId: string): Promise<PasskeyRecord[]>;
-  /** Stores a new passkey and lists it under its account, both or neither; at most `maxPerAccount`. */
-  add(passkey: PasskeyRecord, maxPerAccount: number): Promise<AddPasskeyResult>;
+  /**
+   * Stores a new passkey and lists it under its account, both or neither; at most `maxPerAccount`,
+   * and only while the account (by its email item) still exists with the credentials version the
+   * registration's challenge was issued under.
+   */
+  add(passkey: PasskeyRecord, maxPerAccount: number, account: Pick<CredentialsBinding, 'email' | 'credentialsVersion'>): Promise<AddPasskeyResult>;
   /** Removes one passkey of `userId`; false when it does not exist or belongs to another account. */
   remove(userId: string, credentialId: string): Promise<boolean>;
   /**
@@ -60,8 +68,11 @@ export type ChallengePurpose = 'registration' | 'login';
 export interface StoredChallenge {
   readonly purpose: ChallengePurpose;
   readonly challengeHash: string;
-  /** Registration: the account it was issued to. */
-  readonly userId?: string | undefined;
+  /**
+   * The account it was issued to and that account's credentials version then: always for a
+   * registration; for a login when its options were asked for with the email of an account.
+   */
+  readonly account?: CredentialsBinding | undefined;
   readonly expiresAt: number;
 }
 

@@ -110,7 +110,8 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
   return {
     /**
      * Opens a session for an authenticated user; `amr` records how they logged in. A password
-     * login passes the hash it verified: the session is stored only if it is still the account's.
+     * login passes the hash it verified, a passkey login the credentials version its challenge was
+     * bound to: the session is stored only while the account still holds it.
      */
     async open(userId: string, amr: readonly string[], client: ClientInfo, guard?: CredentialGuard): Promise<IssuedTokens> {
       const now = clock.now();

@@ -7,9 +7,10 @@ import type { RevocationReason, SessionRecord, SessionSummary } from './session'
  */
 export interface SessionStore {
   /**
-   * Stores a new session. With a guard, only if the account's password hash is still the one the
-   * login verified, in the same write: a login racing a password reset or change cannot open a
-   * session after their sweep (throws InvalidCredentialsError then).
+   * Stores a new session. With a guard, only if the account still holds what the login relied on
+   * (the password hash it verified, or the credentials version its passkey challenge was issued
+   * under), in the same write: a login racing a password reset or change cannot open a session
+   * after their sweep (throws InvalidCredentialsError then).
    */
   create(session: SessionRecord, guard?: CredentialGuard): Promise<void>;
   get(sessionId: string): Promise<SessionRecord | undefined>;
@@ -23,12 +24,8 @@ export interface SessionStore {
   summaries(sessionIds: readonly string[]): Promise<SessionSummary[]>;
 }
 
-/** The password hash a login verified, for the account it belongs to. */
-export interface CredentialGuard {
-  readonly email: string;
-  readonly userId: string;
-  readonly passwordHash: string;
-}
+/** What the account (by its email item, which must still be this user id's) must still hold: the password hash a login verified, or a credentials version. */
+export type CredentialGuard = { readonly email: string; readonly userId: string } & ({ readonly passwordHash: string } | { readonly credentialsVersion: number });
 
 /** What the by-user index holds of a session. */
 export interface IndexedSession {

@@ -95,7 +95,8 @@ describe('passkeys over HTTP', () => {
     const nobody = uniqueEmail('nobody');
     const unknown = await loginOptions({ email: nobody });
     const unknownAgain = await loginOptions({ email: nobody });
-    expect(unknown.options.allowCredentials).toEqual([{ id: expect.stringMatching(/^[A-Za-z0-9_-]+$/), type: 'public-key', transports: ['hybrid', 'internal'] }]);
+    expect(unknown.options.allowCredentials!.length).toBeGreaterThanOrEqual(1);
+    for (const decoy of unknown.options.allowCredentials!) expect(decoy).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), type: 'public-key', transports: ['hybrid', 'internal'] });
     expect(unknownAgain.options.allowCredentials).toEqual(unknown.options.allowCredentials);
     expect(Object.keys(unknown).sort()).toEqual(Object.keys(known).sort());
     expect(Object.keys(unknown.options).sort()).toEqual(Object.keys(known.options).sort());
@@ -182,6 +183,7 @@ describe('passkeys over HTTP', () => {
       await expectInvalidRequest('/auth/passkeys/login/options', { json: [] });
       await expectInvalidRequest('/auth/passkeys/register/verify', { headers: authorized, json: { response, name: 7 } });
       await expectInvalidRequest('/auth/passkeys/register/verify', { headers: authorized, json: { response, name: '   ' } });
+      await expectInvalidRequest('/auth/passkeys/register/verify', { headers: authorized, json: { response, name: 'Laptop \u202egpj.exe' } });
       await expectInvalidRequest('/auth/passkeys/register/verify', { headers: authorized, json: { response: [response] } });
       const challengeId = (await loginOptions()).challenge_id;
       await expectInvalidPasskey('/auth/passkeys/login/verify', { json: { challenge_id: challengeId, response: { id: 5, rawId: null, type: 'public-key', response: { clientDataJSON: 17 } } } });

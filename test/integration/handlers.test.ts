@@ -49,6 +49,8 @@ describe('handlers: request parsing and error mapping', () => {
     ['a display-name form of an email', 400, 'invalid_request', jsonEvent({ email: 'x<victim@example.com>', password: PASSWORD })],
     ['two addresses in one email field', 400, 'invalid_request', jsonEvent({ email: 'a,b@example.com', password: PASSWORD })],
     ['a local part of 65 characters', 400, 'invalid_request', jsonEvent({ email: `${'a'.repeat(65)}@example.com`, password: PASSWORD })],
+    ['an email whose domain has no dot, outside local development', 400, 'invalid_request', jsonEvent({ email: 'a@localhost', password: PASSWORD })],
+    ['an email whose domain is no host name', 400, 'invalid_request', jsonEvent({ email: 'a@ex%41mple.com', password: PASSWORD })],
     ['a password of 8 characters that NFKC shortens to 7', 400, 'invalid_request', jsonEvent({ email: 'a@example.com', password: 'abcdef\u0065\u0301' })],
     ['a JSON body of 0 handed over as a number', 400, 'invalid_request', restEvent({ body: 0 as unknown as string, headers: { 'Content-Type': 'application/json' } })],
     ['a JSON body of false handed over as a boolean', 400, 'invalid_request', restEvent({ body: false as unknown as string, headers: { 'Content-Type': 'application/json' } })],

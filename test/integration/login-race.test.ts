@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createPasswordHasher } from '../../lib/accounts/password';
 import { InvalidCredentialsError } from '../../lib/core/errors';
 import { createTestApp, PASSWORD, uniqueEmail } from '../support/fixtures';
@@ -26,5 +27,22 @@ describe('a login racing a password change', () => {
     expect((await context.sessionStore.listIndexed(account!.id, { limit: 10, newestFirst: true })).sessions).toEqual([]);
     during = undefined;
     await expect(context.app.sessions.login(email, 'a brand new passphrase', client)).resolves.toMatchObject({ userId: account!.id });
+  });
+});
+
+describe('a session bound to a credentials version (a passkey login whose challenge was asked for with an email)', () => {
+  it.each(['memory', 'dynamodb'] as const)('is stored only while the account still has that version (%s stores)', async (stores) => {
+    const context = await createTestApp({}, { stores, passwords });
+    const email = uniqueEmail('bound');
+    const { userId } = await context.app.accounts.register(email, PASSWORD);
+    const now = context.clock.now();
+    const session = (id: string) => ({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, generation: 0, tokenHash: id, amr: ['hwk'] });
+    const bound = { email, userId, credentialsVersion: 0 };
+    await context.sessionStore.create(session(randomBytes(16).toString('base64url')), bound);
+    // A reset or change lands before the login writes its session.
+    expect(await context.changes.setPasswordHash(email, userId, await passwords.hash('a brand new passphrase'))).toBe(true);
+    await expect(context.sessionStore.create(session(randomBytes(16).toString('base64url')), bound)).rejects.toThrow(InvalidCredentialsError);
+    expect((await context.sessionStore.listIndexed(userId, { limit: 10, newestFirst: true })).sessions).toHaveLength(1);
+    await context.sessionStore.create(session(randomBytes(16).toString('base64url')), { ...bound, credentialsVersion: 1 });
   });
 });

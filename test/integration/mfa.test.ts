@@ -1,7 +1,7 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvalidMfaCodeError, InvalidMfaTokenError } from '../../lib/core/errors';
 import { localClient } from '../../scripts/dev/dynamodb-local';
-import { claimsOf, createMfaKit, type MfaKit } from '../support/mfa-kit';
+import { claimsOf, createMfaKit, NEW_PASSWORD, type MfaKit } from '../support/mfa-kit';
 
 // Issue 13 against DynamoDB Local: the conditional writes and transactions under real
 // concurrency, the requests an MFA login costs, and what a copy of the table would reveal.
@@ -62,6 +62,39 @@ describe('TOTP and recovery codes on DynamoDB Local', () => {
     const second = await kit.setup(userId);
     await expect(kit.confirm(userId, kit.code(first.secret))).rejects.toThrow(InvalidMfaCodeError);
     await expect(kit.confirm(userId, kit.code(second.secret))).resolves.toMatchObject({ recoveryCodes: expect.any(Array) });
+  });
+
+  it('a new password ends pending MFA tokens; one landing just before the spending transaction too, leaving the code unspent', async () => {
+    const { email, userId, secret } = await kit.enrol();
+    const early = await kit.loginForToken(email);
+    const late = await kit.loginForToken(email);
+    const complete = kit.mfa.completeLogin.bind(kit.mfa);
+    try {
+      // The change lands after the verify step's checks, before its transaction: only the transaction's condition sees it.
+      kit.mfa.completeLogin = async (input) => {
+        await kit.newPassword(email, userId);
+        return complete(input);
+      };
+      await expect(kit.verify(late, { code: kit.code(secret) })).rejects.toThrow(InvalidMfaTokenError);
+    } finally {
+      kit.mfa.completeLogin = complete;
+    }
+    await expect(kit.verify(early, { code: kit.code(secret) })).rejects.toThrow(InvalidMfaTokenError);
+    const fresh = await kit.loginForToken(email, 'body', NEW_PASSWORD);
+    await expect(kit.verify(fresh, { code: kit.code(secret) })).resolves.toMatchObject({ tokens: { userId } });
+  });
+
+  it('an account stored before credentials versions (no attribute) is at version 0: its MFA tokens work until a new password', async () => {
+    const { email, userId, secret } = await kit.enrol();
+    const users = localClient(process.env.TEST_DYNAMODB_ENDPOINT!);
+    await users.send(new UpdateItemCommand({ TableName: process.env.TEST_USERS_TABLE, Key: { pk: { S: `EMAIL#${email}` } }, UpdateExpression: 'REMOVE credentialsVersion' }));
+    expect((await kit.users.findByEmail(email))!.credentialsVersion).toBe(0);
+    await expect(kit.verify(await kit.loginForToken(email), { code: kit.code(secret) })).resolves.toMatchObject({ tokens: { userId } });
+    kit.nextStep();
+    const pending = await kit.loginForToken(email);
+    await kit.newPassword(email, userId);
+    expect((await kit.users.findByEmail(email))!.credentialsVersion).toBe(1);
+    await expect(kit.verify(pending, { code: kit.code(secret) })).rejects.toThrow(InvalidMfaTokenError);
   });
 
   it('a scan of the users table after enrolment and logins shows no TOTP secret, recovery code or MFA token in any readable form', async () => {

@@ -1,36 +1,86 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createMemoryUserStore } from '../../lib/accounts/memory-user-store';
 import { createDocumentClient } from '../../lib/aws/dynamodb';
 import { createDynamoDbChallengeStore, createDynamoDbPasskeyStore } from '../../lib/aws/dynamodb-passkey-store';
-import { createMemoryChallengeStore, createMemoryPasskeyStore, type ChallengeStore, type PasskeyRecord, type PasskeyStore } from '../../lib/passkeys';
+import { emailKey } from '../../lib/aws/dynamodb-user-store';
+import { createMemoryChallengeStore, createMemoryPasskeyStore, type AddPasskeyResult, type ChallengeStore, type PasskeyRecord, type PasskeyStore } from '../../lib/passkeys';
 
 // One contract, two adapters: the memory stores the unit tests use must behave like DynamoDB's.
 const requests: string[] = [];
 const client = createDocumentClient({ endpoint: process.env.TEST_DYNAMODB_ENDPOINT, onRequest: (operation) => requests.push(operation) });
 const table = process.env.TEST_USERS_TABLE!;
 
-const adapters: [string, () => { passkeys: PasskeyStore; challenges: ChallengeStore }][] = [
-  ['memory', () => ({ passkeys: createMemoryPasskeyStore(), challenges: createMemoryChallengeStore() })],
-  ['DynamoDB', () => ({ passkeys: withAccounts(createDynamoDbPasskeyStore(client, table)), challenges: createDynamoDbChallengeStore(client, table) })],
-];
+/** The account of a test passkey: its email item, at `credentialsVersion`. */
+const accountOf = (userId: string, credentialsVersion = 0) => ({ email: `${userId}@passkeys.example`, credentialsVersion });
 
-/** The DynamoDB store adds a passkey only to an account that exists: these tests' accounts are made on the fly. */
-function withAccounts(store: PasskeyStore): PasskeyStore {
+/** A passkey store whose accounts the tests make on the fly (the store adds a passkey only to an account that exists). */
+interface TestPasskeyStore extends Omit<PasskeyStore, 'add'> {
+  add(passkey: PasskeyRecord, max: number): Promise<AddPasskeyResult>;
+  /** Adds for the account as a challenge of `credentialsVersion` would, without making the account. */
+  addBound(passkey: PasskeyRecord, max: number, credentialsVersion: number): Promise<AddPasskeyResult>;
+  /** Makes the account exist at `credentialsVersion` (a password reset or change bumps it). */
+  setAccount(userId: string, credentialsVersion: number): Promise<void>;
+}
+
+function memoryStores(): { passkeys: TestPasskeyStore; challenges: ChallengeStore } {
+  const users = createMemoryUserStore();
+  const store = createMemoryPasskeyStore(users);
+  const setAccount = async (userId: string, credentialsVersion: number) => {
+    const { email } = accountOf(userId);
+    users.accounts.set(email, { id: userId, email, passwordHash: 'h', createdAt: 0, emailVerified: true, mfaEnabled: false, credentialsVersion });
+  };
+  return { passkeys: withAccounts(store, setAccount, async (userId) => Boolean(await users.findById(userId))), challenges: createMemoryChallengeStore() };
+}
+
+function dynamoDbStores(): { passkeys: TestPasskeyStore; challenges: ChallengeStore } {
+  const known = new Set<string>();
+  const setAccount = async (userId: string, credentialsVersion: number) => {
+    // An account stored before versions existed has no attribute; it counts as 0.
+    const versioned = credentialsVersion === 0 ? {} : { credentialsVersion };
+    await client.send(new PutCommand({ TableName: table, Item: { ...emailKey(accountOf(userId).email), userId, ...versioned } }));
+    known.add(userId);
+  };
+  return { passkeys: withAccounts(createDynamoDbPasskeyStore(client, table), setAccount, async (userId) => known.has(userId)), challenges: createDynamoDbChallengeStore(client, table) };
+}
+
+function withAccounts(store: PasskeyStore, setAccount: TestPasskeyStore['setAccount'], exists: (userId: string) => Promise<boolean>): TestPasskeyStore {
   return {
     ...store,
+    setAccount,
+    addBound: (passkey, max, credentialsVersion) => store.add(passkey, max, accountOf(passkey.userId, credentialsVersion)),
     add: async (passkey, max) => {
-      await client.send(new PutCommand({ TableName: table, Item: { pk: `USER#${passkey.userId}`, userId: passkey.userId } }));
-      return store.add(passkey, max);
+      if (!(await exists(passkey.userId))) await setAccount(passkey.userId, 0);
+      return store.add(passkey, max, accountOf(passkey.userId));
     },
   };
 }
 
-describe('the DynamoDB passkey store and a deleted account', () => {
+const adapters: [string, () => { passkeys: TestPasskeyStore; challenges: ChallengeStore }][] = [
+  ['memory', memoryStores],
+  ['DynamoDB', dynamoDbStores],
+];
+
+describe.each(adapters)('a passkey store and its account (%s)', (_name, build) => {
   it('adds no passkey to an account that no longer exists (a registration racing DELETE /me)', async () => {
-    const passkeys = createDynamoDbPasskeyStore(client, table);
+    const { passkeys } = build();
     const userId = randomUUID();
-    expect(await passkeys.add(passkeyOf(userId), 20)).toBe('account_missing');
+    expect(await passkeys.addBound(passkeyOf(userId), 20, 0)).toBe('account_missing');
     expect(await passkeys.listByUser(userId)).toEqual([]);
+  });
+
+  it('adds a passkey only while the account has the credentials version of the challenge', async () => {
+    const { passkeys } = build();
+    const userId = randomUUID();
+    await passkeys.setAccount(userId, 0);
+    expect(await passkeys.addBound(passkeyOf(userId), 20, 0)).toBe('added');
+    // A password reset or change moves the account on: a challenge issued before it adds nothing.
+    await passkeys.setAccount(userId, 1);
+    const late = passkeyOf(userId);
+    expect(await passkeys.addBound(late, 20, 0)).toBe('credentials_changed');
+    expect(await passkeys.find(late.credentialId)).toBeUndefined();
+    expect(await passkeys.listByUser(userId)).toHaveLength(1);
+    expect(await passkeys.addBound(passkeyOf(userId), 20, 1)).toBe('added');
   });
 });
 
@@ -111,7 +161,7 @@ describe.each(adapters)('passkey stores (%s)', (_name, build) => {
     const { challenges } = build();
     const userId = randomUUID();
     const key = () => randomBytes(32).toString('base64url');
-    const registration = { purpose: 'registration' as const, challengeHash: 'h1', userId, expiresAt: 10_000 };
+    const registration = { purpose: 'registration' as const, challengeHash: 'h1', account: { userId, email: `${userId}@passkeys.example`, credentialsVersion: 3 }, expiresAt: 10_000 };
     const [a, b, c] = [key(), key(), key()];
     await challenges.put(a, registration);
     expect(await challenges.take(a, { purpose: 'login', now: 0 })).toBeUndefined();
@@ -122,15 +172,18 @@ describe.each(adapters)('passkey stores (%s)', (_name, build) => {
 
     const login = { purpose: 'login' as const, challengeHash: 'h2', expiresAt: 10_000 };
     await challenges.put(b, login);
-    expect(await challenges.take(b, { purpose: 'login', now: 1 })).toMatchObject(login);
+    expect(await challenges.take(b, { purpose: 'login', now: 1 })).toEqual({ ...login, account: undefined });
+    // A login challenge asked for with an account's email carries that account's binding.
+    const bound = { ...login, account: { userId, email: `${userId}@passkeys.example`, credentialsVersion: 0 } };
+    await challenges.put(b, bound);
+    expect(await challenges.take(b, { purpose: 'login', now: 1 })).toEqual(bound);
     expect(await challenges.take(c, { purpose: 'login', now: 1 })).toBeUndefined();
   });
 });
 
 describe('DynamoDB passkey store requests', () => {
   it('finds a passkey with one GetItem, lists with GetItem and BatchGetItem, takes a challenge with one DeleteItem', async () => {
-    const passkeys = withAccounts(createDynamoDbPasskeyStore(client, table));
-    const challenges = createDynamoDbChallengeStore(client, table);
+    const { passkeys, challenges } = dynamoDbStores();
     const passkey = passkeyOf(randomUUID());
     await passkeys.add(passkey, 20);
     requests.length = 0;

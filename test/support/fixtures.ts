@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { describeAccount, register } from '../../lib/accounts/account-service';
 import { passwordLogin } from '../../lib/accounts/login';
+import type { AccountChangeStore } from '../../lib/accounts/account-change-store';
+import { createMemoryAccountChangeStore } from '../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../lib/accounts/memory-user-store';
 import { createPasswordHasher, type PasswordHasher } from '../../lib/accounts/password';
 import type { UserStore } from '../../lib/accounts/user-store';
 import { createDocumentClient } from '../../lib/aws/dynamodb';
+import { createDynamoDbAccountChangeStore } from '../../lib/aws/dynamodb-account-change-store';
 import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store';
 import { createDynamoDbUserStore } from '../../lib/aws/dynamodb-user-store';
 import { createMemorySessionStore } from '../../lib/sessions/memory-session-store';
@@ -90,7 +93,12 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
   const memory = options.stores === 'memory';
   const memoryUsers = createMemoryUserStore();
   const users: UserStore = memory ? memoryUsers : createDynamoDbUserStore(client, storage.usersTable);
-  const guardHolds = (guard: CredentialGuard) => memoryUsers.accounts.get(guard.email)?.passwordHash === guard.passwordHash;
+  const guardHolds = (guard: CredentialGuard) => {
+    const account = memoryUsers.accounts.get(guard.email);
+    if (account?.id !== guard.userId) return false;
+    return 'passwordHash' in guard ? account.passwordHash === guard.passwordHash : account.credentialsVersion === guard.credentialsVersion;
+  };
+  const changes: AccountChangeStore = memory ? createMemoryAccountChangeStore(memoryUsers.accounts) : createDynamoDbAccountChangeStore(client, storage.usersTable);
   const sessionStore: SessionStore = memory ? createMemorySessionStore({ guardHolds }) : createDynamoDbSessionStore(client, storage.sessionsTable, { usersTable: storage.usersTable });
   const passwords = options.passwords ?? createPasswordHasher();
   const tokenConfig = loadTokenConfig(full, { requirePrivateKey: true });
@@ -121,7 +129,7 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
       endSession: (userId: string, sessionId: string) => endSession({ sessions: sessionStore, clock }, userId, sessionId),
     },
   };
-  return { app, clock, requests, log, users, sessionStore, passwords, refreshTokens, env: full };
+  return { app, clock, requests, log, users, changes, sessionStore, passwords, refreshTokens, env: full };
 }
 
 export const uniqueEmail = (prefix = 'user') => `${prefix}-${randomBytes(6).toString('hex')}@example.com`;

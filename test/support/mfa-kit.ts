@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { checkCredentials, passwordLogin, type LoginDelivery } from '../../lib/accounts/login';
+import type { AccountChangeStore } from '../../lib/accounts/account-change-store';
+import { createMemoryAccountChangeStore } from '../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../lib/accounts/memory-user-store';
 import { createPasswordHasher } from '../../lib/accounts/password';
 import type { UserStore } from '../../lib/accounts/user-store';
 import { register } from '../../lib/accounts/account-service';
 import { createDocumentClient } from '../../lib/aws/dynamodb';
+import { createDynamoDbAccountChangeStore } from '../../lib/aws/dynamodb-account-change-store';
 import { createDynamoDbMfaStore } from '../../lib/aws/dynamodb-mfa-store';
 import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store';
 import { createDynamoDbUserStore } from '../../lib/aws/dynamodb-user-store';
@@ -48,13 +51,16 @@ export async function createMfaKit(stores: 'memory' | 'dynamodb', env: Record<st
   let users: UserStore;
   let mfa: MfaStore;
   let sessionStore: SessionStore;
+  let changes: AccountChangeStore;
   if (stores === 'memory') {
-    const memory = createMemoryMfaStore(createMemoryUserStore());
-    [users, mfa, sessionStore] = [memory.users, memory, createMemorySessionStore()];
+    const accounts = createMemoryUserStore();
+    const memory = createMemoryMfaStore(accounts);
+    [users, mfa, sessionStore, changes] = [memory.users, memory, createMemorySessionStore(), createMemoryAccountChangeStore(accounts.accounts)];
   } else {
     users = createDynamoDbUserStore(client, storage.usersTable);
     mfa = createDynamoDbMfaStore(client, storage.usersTable);
     sessionStore = createDynamoDbSessionStore(client, storage.sessionsTable, { usersTable: storage.usersTable });
+    changes = createDynamoDbAccountChangeStore(client, storage.usersTable);
   }
   const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
   const keys = loadHashKeys(full);
@@ -80,8 +86,8 @@ export async function createMfaKit(stores: 'memory' | 'dynamodb', env: Record<st
     login: (email: string, delivery: LoginDelivery = 'body', password = PASSWORD) =>
       passwordLogin({ ...base, sessions, policy: loadLoginPolicy(full), secondFactor }, email, password, CLIENT, delivery),
     /** The mfa_token of a login that must answer mfa_required. */
-    loginForToken: async (email: string, delivery: LoginDelivery = 'body') => {
-      const error = await kit.login(email, delivery).then(
+    loginForToken: async (email: string, delivery: LoginDelivery = 'body', password = PASSWORD) => {
+      const error = await kit.login(email, delivery, password).then(
         () => undefined,
         (failure: unknown) => failure,
       );
@@ -95,6 +101,10 @@ export async function createMfaKit(stores: 'memory' | 'dynamodb', env: Record<st
     verify: (mfaToken: unknown, proof: SecondFactorProof) => verifyMfaLogin({ ...base, sessions }, mfaToken, proof, CLIENT),
     purge: (userId: string) => purgeMfaData({ mfa }, userId),
     checkPassword: (email: string, password: string) => checkCredentials(base, email, password, CLIENT),
+    /** A new password, written as a reset or change writes it: the hash and the next credentials version together. */
+    newPassword: async (email: string, userId: string, password = NEW_PASSWORD) => {
+      if (!(await changes.setPasswordHash(email, userId, await passwords.hash(password)))) throw new Error('the account is gone');
+    },
     /** The code of the current step, or `offset` steps away. */
     code: (secret: string, offset = 0) => codeForStep(secret, stepAt(clock.now()) + offset),
     /** Moves to the next 30-second step, so a fresh code may be spent. */
@@ -110,6 +120,9 @@ export async function createMfaKit(stores: 'memory' | 'dynamodb', env: Record<st
   };
   return kit;
 }
+
+/** The password `newPassword` sets by default. */
+export const NEW_PASSWORD = 'a new passphrase for the test';
 
 export type MfaKit = Awaited<ReturnType<typeof createMfaKit>>;
 

@@ -12,7 +12,7 @@ type CborValue = Parameters<typeof isoCBOR.encode>[0];
 /**
  * A software WebAuthn authenticator and client in one, for tests: P-256 keys from node:crypto,
  * attestation 'none', resident (discoverable) credentials that remember their user handle,
- * transports ['internal'], and one signature counter shared by its credentials (the spec allows
+ * transports ['internal'] unless told otherwise, and one signature counter shared by its credentials (the spec allows
  * a global counter). CBOR and COSE come from @simplewebauthn/server/helpers; only the fixed-layout
  * authenticator data is assembled here, byte by byte as the spec lays it out.
  *
@@ -28,6 +28,8 @@ export interface SoftAuthenticatorOptions {
   keepsCounter?: boolean;
   /** Set the backup-eligible and backed-up flags, like a synced passkey [false]. */
   synced?: boolean;
+  /** The transports it reports at registration [['internal']]; a synced platform passkey reports ['hybrid', 'internal']. */
+  transports?: string[];
 }
 
 export interface CeremonyOverrides {
@@ -149,7 +151,7 @@ export function createSoftAuthenticator(options: SoftAuthenticatorOptions): Soft
           clientDataJSON: clientDataJSON.toString('base64url'),
           attestationObject: Buffer.from(attestationObject).toString('base64url'),
           authenticatorData: authData.toString('base64url'),
-          transports: ['internal'],
+          transports: options.transports ?? ['internal'],
           publicKeyAlgorithm: COSEALG.ES256,
         },
         authenticatorAttachment: 'platform',

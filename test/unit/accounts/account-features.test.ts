@@ -323,6 +323,53 @@ describe('password change', () => {
   });
 });
 
+describe('a new password ends outstanding reset links', () => {
+  it('a password change ends an outstanding reset link: invalid_one_time_token, and the changed password stays', async () => {
+    const w = world();
+    const address = uniqueEmail('change-kills-link');
+    const account = await w.register(address);
+    await w.forgot(address);
+    const link = w.tokenIn(address);
+    const mine = await w.openSession(account.userId);
+    await w.change(account.userId, mine, PASSWORD);
+    await expect(w.reset(link, 'the attacker’s passphrase')).rejects.toThrow(InvalidOneTimeTokenError);
+    expect(w.liveSessions(account.userId)).toEqual([mine]);
+    await expect(w.login(address, NEW_PASSWORD)).resolves.toMatchObject({ id: account.userId });
+  });
+
+  it('a reset and a change each move the account to its next credentials version; a verification link survives them', async () => {
+    const w = world();
+    const address = uniqueEmail('versions');
+    const account = await w.register(address);
+    const verification = w.tokenIn(address);
+    const versionOf = async () => (await w.users.findById(account.userId))!.credentialsVersion;
+    expect(await versionOf()).toBe(0);
+    await w.change(account.userId, await w.openSession(account.userId), PASSWORD);
+    expect(await versionOf()).toBe(1);
+    await w.forgot(address);
+    await w.reset(w.tokenIn(address), 'a third passphrase');
+    expect(await versionOf()).toBe(2);
+    await w.verify(verification);
+    expect((await w.users.findById(account.userId))!.emailVerified).toBe(true);
+  });
+
+  it('a change that lands after the link was checked still ends it: the redeeming write requires the link\'s version', async () => {
+    const w = world();
+    const address = uniqueEmail('change-race');
+    const account = await w.register(address);
+    await w.forgot(address);
+    const link = w.tokenIn(address);
+    const redeem = w.changes.redeemToken.bind(w.changes);
+    // The change lands between the reset's checks and its transaction.
+    w.changes.redeemToken = async (...args) => {
+      await w.changes.setPasswordHash(address, account.userId, 'changed-meanwhile');
+      return redeem(...args);
+    };
+    await expect(w.reset(link)).rejects.toThrow(InvalidOneTimeTokenError);
+    expect((await w.users.findById(account.userId))!.passwordHash).toBe('changed-meanwhile');
+  });
+});
+
 describe('account deletion', () => {
   it('a wrong password is invalid_credentials and deletes nothing', async () => {
     const w = world();

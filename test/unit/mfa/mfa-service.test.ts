@@ -2,7 +2,7 @@ import { InvalidCredentialsError, InvalidMfaCodeError, InvalidMfaTokenError, Inv
 import { createMfaCrypto } from '../../../lib/mfa/mfa-crypto';
 import { SealedSecretError } from '../../../lib/mfa/secret-box';
 import { PASSWORD } from '../../support/fixtures';
-import { claimsOf, createMfaKit, randomMfaToken, type MfaKit } from '../../support/mfa-kit';
+import { claimsOf, createMfaKit, NEW_PASSWORD, randomMfaToken, type MfaKit } from '../../support/mfa-kit';
 
 // The rules of issue 13 on the memory stores: enrolment, the second login step, every attack of
 // the issue's list that does not need real concurrency in DynamoDB (that is test/integration/mfa).
@@ -200,6 +200,28 @@ describe('TOTP and recovery codes (memory stores)', () => {
       const mfaToken = await kit.loginForToken(email);
       await kit.disable(userId, PASSWORD, kit.code(secret));
       kit.nextStep();
+      await expect(kit.verify(mfaToken, { code: kit.code(secret) })).rejects.toThrow(InvalidMfaTokenError);
+    });
+
+    it('a new password between the steps ends the MFA token, for a code and for a recovery code; the code is not spent', async () => {
+      const { email, userId, secret, recoveryCodes } = await kit.enrol();
+      const mfaToken = await kit.loginForToken(email);
+      await kit.newPassword(email, userId);
+      await expect(kit.verify(mfaToken, { code: kit.code(secret) })).rejects.toThrow(InvalidMfaTokenError);
+      await expect(kit.verify(mfaToken, { recoveryCode: recoveryCodes[0]! })).rejects.toThrow(InvalidMfaTokenError);
+      // A login with the new password gets a new token, and the same code still works for it.
+      const fresh = await kit.loginForToken(email, 'body', NEW_PASSWORD);
+      await expect(kit.verify(fresh, { code: kit.code(secret) })).resolves.toMatchObject({ tokens: { userId } });
+    });
+
+    it('a new password that lands between the checks and the spending transaction still ends the MFA token', async () => {
+      const { email, userId, secret } = await kit.enrol();
+      const mfaToken = await kit.loginForToken(email);
+      const complete = kit.mfa.completeLogin.bind(kit.mfa);
+      kit.mfa.completeLogin = async (input) => {
+        await kit.newPassword(email, userId);
+        return complete(input);
+      };
       await expect(kit.verify(mfaToken, { code: kit.code(secret) })).rejects.toThrow(InvalidMfaTokenError);
     });
   });

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createMemoryAccountChangeStore } from '../../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
-import { EmailNotVerifiedError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../../../lib/core/errors';
+import { bindingHolds } from '../../../lib/accounts/user-store';
+import { EmailNotVerifiedError, InvalidCredentialsError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../../../lib/core/errors';
 import {
   CHALLENGE_TTL_MS,
   MAX_PASSKEYS_PER_ACCOUNT,
@@ -17,6 +19,7 @@ import {
   startRegistration,
 } from '../../../lib/passkeys';
 import type { IssuedTokens } from '../../../lib/sessions/session-service';
+import type { CredentialGuard } from '../../../lib/sessions/session-store';
 import { capturingLogger, frozenClock } from '../../support/fixtures';
 import { createSoftAuthenticator, type AssertionOverrides, type RegistrationOverrides, type SoftAuthenticator } from '../../support/soft-authenticator';
 
@@ -29,13 +32,15 @@ const client = { ip: '203.0.113.9', userAgent: 'jest' };
 async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
   const clock = frozenClock();
   const users = createMemoryUserStore();
-  const passkeys = createMemoryPasskeyStore();
+  const passkeys = createMemoryPasskeyStore(users);
   const challenges = createMemoryChallengeStore();
   const hashes = createPasskeyHasher(randomBytes(32));
   const log = capturingLogger();
   const opened: { userId: string; amr: readonly string[] }[] = [];
   const sessions = {
-    async open(userId: string, amr: readonly string[]): Promise<IssuedTokens> {
+    /** Like the session store: a guarded session is opened only while the account holds the guard. */
+    async open(userId: string, amr: readonly string[], _client: unknown, guard?: CredentialGuard): Promise<IssuedTokens> {
+      if (guard && 'credentialsVersion' in guard && !bindingHolds(await users.findByEmail(guard.email), guard)) throw new InvalidCredentialsError();
       opened.push({ userId, amr });
       return { userId, sessionId: 's', accessToken: 'a', expiresIn: 900, refreshToken: 'r', refreshTokenExpiresIn: 60 };
     },
@@ -48,7 +53,7 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
   const newAccount = async (emailVerified = true) => {
     const id = randomUUID();
     const email = `${id}@example.com`;
-    await users.create({ id, email, passwordHash: 'unused', createdAt: clock.now(), emailVerified, mfaEnabled: false });
+    await users.create({ id, email, passwordHash: 'unused', createdAt: clock.now(), emailVerified, mfaEnabled: false, credentialsVersion: 0 });
     return { id, email, authenticator: createSoftAuthenticator({ rpId, origin }) };
   };
 
@@ -67,7 +72,13 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
     return passkeyLogin(deps, challengeId, response, client);
   };
 
-  return { deps, clock, users, passkeys, challenges, log, opened, newAccount, register, assertionFor, login };
+  /** A password change, as lib/accounts makes it: the new hash and the next credentials version in one write. */
+  const changePassword = async (userId: string) => {
+    const account = (await users.findById(userId))!;
+    expect(await createMemoryAccountChangeStore(users.accounts).setPasswordHash(account.email, userId, 'new-hash')).toBe(true);
+  };
+
+  return { deps, clock, users, passkeys, challenges, log, opened, newAccount, register, assertionFor, login, changePassword };
 }
 
 const securityEvents = (lines: Record<string, unknown>[]) => lines.filter((line) => line.security_event).map((line) => line.security_event);
@@ -175,7 +186,7 @@ describe('passkey login', () => {
   it('does not ask for TOTP on an account that has it on', async () => {
     const { users, register, login, opened } = await setUp();
     const id = randomUUID();
-    await users.create({ id, email: `${id}@example.com`, passwordHash: 'unused', createdAt: 0, emailVerified: true, mfaEnabled: true });
+    await users.create({ id, email: `${id}@example.com`, passwordHash: 'unused', createdAt: 0, emailVerified: true, mfaEnabled: true, credentialsVersion: 0 });
     const authenticator = createSoftAuthenticator({ rpId, origin });
     await register(id, authenticator);
     await login(authenticator);
@@ -289,17 +300,141 @@ describe('passkey login options', () => {
     expect((await startLogin(deps, undefined)).options.allowCredentials).toEqual([]);
   });
 
-  it('answers an unknown email, or an account without passkeys, with one decoy id: stable per email, shaped like a real one', async () => {
+  const idBytes = (id: string) => Buffer.from(id, 'base64url').length;
+
+  it('answers an unknown email, or an account without passkeys, with decoys that stay the same at every call', async () => {
     const { newAccount, deps } = await setUp();
     const { email: withoutPasskeys } = await newAccount();
-    const first = await startLogin(deps, 'nobody@example.com');
-    const again = await startLogin(deps, 'nobody@example.com');
-    const other = await startLogin(deps, withoutPasskeys);
-    expect(first.options.allowCredentials).toEqual([{ id: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), type: 'public-key', transports: ['hybrid', 'internal'] }]);
-    expect(again.options.allowCredentials).toEqual(first.options.allowCredentials);
-    expect(other.options.allowCredentials![0]!.id).not.toBe(first.options.allowCredentials![0]!.id);
-    expect(Object.keys(first)).toEqual(Object.keys(other));
-    expect(first.challenge_id).not.toBe(again.challenge_id);
+    for (const email of ['nobody@example.com', withoutPasskeys]) {
+      const calls = await Promise.all([1, 2, 3].map(() => startLogin(deps, email)));
+      const [first] = calls;
+      expect(first!.options.allowCredentials!.length).toBeGreaterThanOrEqual(1);
+      for (const call of calls) expect(call.options.allowCredentials).toEqual(first!.options.allowCredentials);
+      expect(new Set(calls.map((call) => call.challenge_id)).size).toBe(3);
+    }
+    const nobody = (await startLogin(deps, 'nobody@example.com')).options.allowCredentials!;
+    const other = (await startLogin(deps, withoutPasskeys)).options.allowCredentials!;
+    expect(other.map((credential) => credential.id)).not.toContain(nobody[0]!.id);
+  });
+
+  it('gives decoys a count of 1 to 3 that depends on the email, each id 16 bytes with the transports of a synced passkey', async () => {
+    const { deps } = await setUp();
+    const counts = new Map<number, number>();
+    // 200 emails: the chance that one of the three counts never shows is below 1e-11.
+    for (let index = 0; index < 200; index++) {
+      const allow = (await startLogin(deps, `person-${index}@example.com`)).options.allowCredentials!;
+      counts.set(allow.length, (counts.get(allow.length) ?? 0) + 1);
+      for (const credential of allow) {
+        expect(credential).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), type: 'public-key', transports: ['hybrid', 'internal'] });
+        expect(idBytes(credential.id)).toBe(16);
+      }
+      expect(new Set(allow.map((credential) => credential.id)).size).toBe(allow.length);
+    }
+    expect([...counts.keys()].sort()).toEqual([1, 2, 3]);
+    // Most emails get one, as most accounts have one passkey.
+    expect(counts.get(1)!).toBeGreaterThan(counts.get(3)!);
+  });
+
+  it('answers in the same shape as an account whose passkey is a synced platform passkey', async () => {
+    const { newAccount, register, deps } = await setUp();
+    const account = await newAccount();
+    const synced = createSoftAuthenticator({ rpId, origin, synced: true, transports: ['hybrid', 'internal'] });
+    const created = await register(account.id, synced);
+    const real = await startLogin(deps, account.email);
+    const decoy = await startLogin(deps, 'nobody@example.com');
+    expect(real.options.allowCredentials).toEqual([{ id: created.id, type: 'public-key', transports: ['hybrid', 'internal'] }]);
+    const shape = (answer: typeof real) => ({
+      keys: Object.keys(answer).sort(),
+      optionKeys: Object.keys(answer.options).sort(),
+      challengeIdLength: answer.challenge_id.length,
+      challengeLength: answer.options.challenge.length,
+      credentials: answer.options.allowCredentials!.map((credential) => ({ keys: Object.keys(credential).sort(), bytes: idBytes(credential.id), type: credential.type, transports: credential.transports })),
+    });
+    expect(shape(decoy).credentials[0]).toEqual(shape(real).credentials[0]);
+    expect({ ...shape(decoy), credentials: [] }).toEqual({ ...shape(real), credentials: [] });
+  });
+
+  it('leaves a real account\'s answer as its passkeys are: their ids and transports, in every call', async () => {
+    const { newAccount, register, deps } = await setUp();
+    const { id, email, authenticator } = await newAccount();
+    const first = await register(id, authenticator);
+    const second = await register(id, createSoftAuthenticator({ rpId, origin, transports: ['usb', 'nfc'] }));
+    for (let call = 0; call < 2; call++) {
+      const allow = (await startLogin(deps, email)).options.allowCredentials!;
+      expect([...allow].sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+        [
+          { id: first.id, type: 'public-key', transports: ['internal'] },
+          { id: second.id, type: 'public-key', transports: ['nfc', 'usb'] },
+        ].sort((a, b) => a.id.localeCompare(b.id)),
+      );
+    }
+  });
+});
+
+describe('a password reset or change ends the account\'s passkey challenges', () => {
+  const warnings = (lines: Record<string, unknown>[]) => lines.filter((line) => line.message === 'passkey rejected').map((line) => line.code);
+
+  it('a registration challenge issued before a password change no longer registers; a new one does', async () => {
+    const { newAccount, changePassword, passkeys, deps, log } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const response = authenticator.register(await startRegistration(deps, id));
+    await changePassword(id);
+    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    expect(passkeys.items.size).toBe(0);
+    expect(warnings(log.lines)).toEqual(['credentials_changed']);
+    const fresh = createSoftAuthenticator({ rpId, origin });
+    await expect(finishRegistration(deps, id, fresh.register(await startRegistration(deps, id)), undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
+  });
+
+  it('a login challenge asked for with the account\'s email no longer logs in after a change; the counter stays, nothing opens', async () => {
+    const { newAccount, register, assertionFor, changePassword, passkeys, opened, deps } = await setUp();
+    const { id, email, authenticator } = await newAccount();
+    const created = await register(id, authenticator);
+    const { challengeId, response } = await assertionFor(authenticator, email);
+    await changePassword(id);
+    await expect(passkeyLogin(deps, challengeId, response, client)).rejects.toThrow(InvalidPasskeyError);
+    expect(passkeys.items.get(created.id)!.counter).toBe(1);
+    expect(opened).toEqual([]);
+    const again = await assertionFor(authenticator, email);
+    await passkeyLogin(deps, again.challengeId, again.response, client);
+    expect(opened).toEqual([{ userId: id, amr: PASSKEY_AMR }]);
+  });
+
+  it('a usernameless login challenge is bound to no account: a change does not touch it', async () => {
+    const { newAccount, register, assertionFor, changePassword, opened, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    const { challengeId, response } = await assertionFor(authenticator);
+    await changePassword(id);
+    await passkeyLogin(deps, challengeId, response, client);
+    expect(opened).toHaveLength(1);
+  });
+
+  it('a change that lands between the checks and the session still opens nothing: the session is written under the challenge\'s version', async () => {
+    const { newAccount, register, assertionFor, changePassword, passkeys, opened, deps, log } = await setUp();
+    const { id, email, authenticator } = await newAccount();
+    await register(id, authenticator);
+    const { challengeId, response } = await assertionFor(authenticator, email);
+    const racing = { ...deps, passkeys: { ...passkeys, recordUse: async (...args: Parameters<typeof passkeys.recordUse>) => {
+      const recorded = await passkeys.recordUse(...args);
+      await changePassword(id);
+      return recorded;
+    } } };
+    await expect(passkeyLogin(racing, challengeId, response, client)).rejects.toThrow(InvalidPasskeyError);
+    expect(opened).toEqual([]);
+    expect(warnings(log.lines)).toContain('credentials_changed');
+  });
+
+  it('a login challenge asked for with one account\'s email does not log in another account\'s passkey', async () => {
+    const { newAccount, register, opened, deps } = await setUp();
+    const ada = await newAccount();
+    const mallory = await newAccount();
+    await register(ada.id, ada.authenticator);
+    await register(mallory.id, mallory.authenticator);
+    const { challenge_id: challengeId, options } = await startLogin(deps, ada.email);
+    const response = mallory.authenticator.assert({ ...options, allowCredentials: [] });
+    await expect(passkeyLogin(deps, challengeId, response, client)).rejects.toThrow(InvalidPasskeyError);
+    expect(opened).toEqual([]);
   });
 });
 
