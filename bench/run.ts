@@ -45,7 +45,6 @@ const USAGE = `npm run bench -- [options]
   --mixed-requests N    requests of the mixed run, which must answer no 5xx [2000]
   --mixed-users N       virtual users of the mixed run at once [8]
   --skip-http           leave out the HTTP part (HTTP load, mixed run, hung dependencies)
-  --skip-http           leave out the HTTP part
   --start-runs N        npm start: pairs of a fresh and a second start [3]
   --use-duration S      npm start: seconds of mixed use before its memory is read [120]
   --use-users N         npm start: visitors going through the flows at once [4]

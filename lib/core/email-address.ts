@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 /**
  * The canonical form of an email address: the one rule that decides "one mailbox, one account".
@@ -36,6 +36,18 @@ const DOMAIN_INPUT = /^[a-z0-9.\-\u0080-\u{10FFFF}]+$/u;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const NUMERIC_LABEL = /^[0-9]+$/;
 
+const PUNYCODE_PREFIX = 'xn--';
+
+/**
+ * Whether an `xn--` label is punycode that decodes and encodes back to itself. Node 20's
+ * `domainToASCII` refused the others; Node 24's passes them through unchanged (`xn--zz`), and a
+ * label that is not the encoding of any name is no domain mail is delivered to.
+ */
+function isPunycode(label: string): boolean {
+  const decoded = domainToUnicode(label);
+  return decoded !== '' && decoded !== label && domainToASCII(decoded) === label;
+}
+
 const codePoints = (value: string) => [...value].length;
 const refused = (problem: string): CanonicalEmail => ({ ok: false, problem });
 
@@ -63,7 +75,7 @@ function asciiDomain(given: string, policy: EmailPolicy): CanonicalEmail {
   const ascii = domainToASCII(domain);
   if (ascii === '') return invalid;
   const labels = ascii.split('.');
-  if (!labels.every((label) => label.length <= MAX_LABEL_LENGTH && LABEL.test(label)) || NUMERIC_LABEL.test(labels.at(-1)!)) return invalid;
+  if (!labels.every((label) => label.length <= MAX_LABEL_LENGTH && LABEL.test(label) && (!label.startsWith(PUNYCODE_PREFIX) || isPunycode(label))) || NUMERIC_LABEL.test(labels.at(-1)!)) return invalid;
   if (labels.length === 1 && !policy.allowDotlessDomain) return refused('email must have a domain with a dot after the "@"');
   return { ok: true, email: ascii };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { registerWithVerification, requestVerificationEmail, verifyEmail } from '../../../lib/accounts/email-verification';
 import { createMemoryAccountChangeStore } from '../../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
+import { FIRST_CREDENTIALS_VERSION } from '../../../lib/accounts/user-store';
 import { createPasswordHasher } from '../../../lib/accounts/password';
 import { requestPasswordReset } from '../../../lib/accounts/password-recovery';
 import { EMAIL_INTERVAL_MS, passwordChangedResender, sendPasswordChangedNotice, tokenEmailResender } from '../../../lib/accounts/token-emails';
@@ -119,7 +120,7 @@ describe('the email outbox: an email that could not be sent is kept, as an inten
   it("an entry older than its kind's max age is given up, not sent: a reset link hours late helps nobody", async () => {
     const w = world();
     const address = uniqueEmail('late');
-    await w.users.create({ id: 'user-late', email: address, passwordHash: await passwords.hash(PASSWORD), createdAt: w.clock.now(), emailVerified: false, mfaEnabled: false });
+    await w.users.create({ id: 'user-late', email: address, passwordHash: await passwords.hash(PASSWORD), createdAt: w.clock.now(), emailVerified: false, mfaEnabled: false, credentialsVersion: FIRST_CREDENTIALS_VERSION });
     w.mailer.failWith(down);
     await w.forgot(address);
     w.mailer.failWith(undefined);
@@ -187,7 +188,7 @@ describe('the email outbox: an email that could not be sent is kept, as an inten
     const w = world();
     const address = uniqueEmail('notice');
     const account = { id: 'user-notice', email: address };
-    await w.users.create({ ...account, passwordHash: await passwords.hash(PASSWORD), createdAt: w.clock.now(), emailVerified: true, mfaEnabled: false });
+    await w.users.create({ ...account, passwordHash: await passwords.hash(PASSWORD), createdAt: w.clock.now(), emailVerified: true, mfaEnabled: false, credentialsVersion: FIRST_CREDENTIALS_VERSION });
     const changedAt = w.clock.now();
     w.mailer.failWith(down);
     await w.notice(account);
@@ -220,7 +221,7 @@ describe('the email outbox: an email that could not be sent is kept, as an inten
   it("a send that got no answer is not sent again once its link was used: it did arrive", async () => {
     const w = world();
     const address = uniqueEmail('arrived');
-    await w.users.create({ id: 'user-arrived', email: address, passwordHash: await passwords.hash(PASSWORD), createdAt: w.clock.now(), emailVerified: false, mfaEnabled: false });
+    await w.users.create({ id: 'user-arrived', email: address, passwordHash: await passwords.hash(PASSWORD), createdAt: w.clock.now(), emailVerified: false, mfaEnabled: false, credentialsVersion: FIRST_CREDENTIALS_VERSION });
     w.mailer.stall(true);
     await w.forgot(address);
     w.mailer.stall(false);
@@ -263,7 +264,7 @@ describe('forgot-password with a mail service that does not answer', () => {
     const floorMs = 500;
     const w = world({ realClock: true, floorMs });
     const address = uniqueEmail('stalled');
-    await w.users.create({ id: 'user-stalled', email: address, passwordHash: await passwords.hash(PASSWORD), createdAt: Date.now(), emailVerified: true, mfaEnabled: false });
+    await w.users.create({ id: 'user-stalled', email: address, passwordHash: await passwords.hash(PASSWORD), createdAt: Date.now(), emailVerified: true, mfaEnabled: false, credentialsVersion: FIRST_CREDENTIALS_VERSION });
     const abandonedAt: number[] = [];
     const send = w.mailer.send.bind(w.mailer);
     w.mailer.send = (message) => send(message).catch((error: unknown) => {

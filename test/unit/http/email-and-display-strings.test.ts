@@ -36,6 +36,8 @@ describe('the canonical form of an email', () => {
 
   it.each([
     ['a domain punycode cannot carry', 'a@xn--zz.example'],
+    ['a punycode label that decodes to nothing', 'a@xn--a.example'],
+    ['a punycode top-level label that does not decode', 'a@example.xn--zz'],
     ['an empty label', 'a@example..com'],
     ['only a dot', 'a@.'],
     ['two trailing dots', 'a@example.com..'],
