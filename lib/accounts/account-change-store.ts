@@ -50,7 +50,11 @@ export interface AccountChangeStore {
   deleteAccount(email: string, userId: string): Promise<void>;
 }
 
-export const ONE_TIME_PURPOSES: readonly OneTimePurpose[] = ['verify_email', 'reset_password'];
+/**
+ * Every purpose, for the purge on account deletion. `report_factor` items hold the outstanding factor
+ * notices of a user (lib/reauth/factor-notice-store.ts) under the same key scheme, so they go too.
+ */
+export const ONE_TIME_PURPOSES: readonly OneTimePurpose[] = ['verify_email', 'reset_password', 'report_factor'];
 
 /** Seconds until an email may be sent again after one sent at `sentAt`. */
 export const retryAfterSeconds = (sentAt: number, now: number, minIntervalMs: number): number => Math.max(1, Math.ceil((sentAt + minIntervalMs - now) / 1000));

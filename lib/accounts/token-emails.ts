@@ -36,10 +36,13 @@ export type TokenEmailOutcome =
   | { readonly sent: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number }
   | { readonly sent: false; readonly reason: 'send_failed'; readonly error: unknown };
 
-const ACTION_OF: Record<OneTimePurpose, EmailAction> = { verify_email: 'verify-email', reset_password: 'reset-password' };
+/** The purposes whose token is emailed by sendTokenEmail, one outstanding token per account (factor notices have their own module, lib/reauth/factor-notices.ts). */
+type AccountLinkPurpose = Exclude<OneTimePurpose, 'report_factor'>;
+
+const ACTION_OF: Record<AccountLinkPurpose, EmailAction> = { verify_email: 'verify-email', reset_password: 'reset-password' };
 
 /** Issues a token of `purpose` to the account and emails its link. */
-export async function sendTokenEmail(deps: TokenEmailDeps, purpose: OneTimePurpose, account: { readonly id: string; readonly email: string }): Promise<TokenEmailOutcome> {
+export async function sendTokenEmail(deps: TokenEmailDeps, purpose: AccountLinkPurpose, account: { readonly id: string; readonly email: string }): Promise<TokenEmailOutcome> {
   const { clock, changes, oneTimeTokens, mailer, email } = deps;
   const now = clock.now();
   const ttlSeconds = purpose === 'verify_email' ? email.verificationTtlSeconds : email.passwordResetTtlSeconds;

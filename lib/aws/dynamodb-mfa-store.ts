@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery } from '../mfa/mfa-store';
+import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery, SecondFactorUse } from '../mfa/mfa-store';
 import { conditionFailedAt, conditionalWrite, translateStorageError } from './dynamodb';
 import { emailKey } from './dynamodb-user-store';
 
@@ -20,13 +20,36 @@ const CONFLICT_BACKOFF_MS = 25;
 
 const ttlOf = (expiresAtMs: number) => Math.ceil(expiresAtMs / 1000);
 
+/** What TOTP leaves on the account item besides `totpEnabled` and `totpLastStep`: gone when it is turned off. */
+const TOTP_ATTRIBUTES = 'totpSecret, recoveryCodes, totpEnrolledAt, totpEnrolledAmr, recoveryCodesIssuedAt';
+
+/** The condition and update that spend a second factor on the account item (TOTP on, this step later than the last, or this recovery code unused). */
+function spendOf(userId: string, use: SecondFactorUse) {
+  return use.kind === 'totp'
+    ? {
+        ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpLastStep < :step',
+        UpdateExpression: 'SET totpLastStep = :step',
+        ExpressionAttributeValues: { ':userId': userId, ':on': true, ':step': use.step } as Record<string, unknown>,
+      }
+    : {
+        ConditionExpression: 'userId = :userId AND totpEnabled = :on AND contains(recoveryCodes, :code)',
+        UpdateExpression: 'DELETE recoveryCodes :codes',
+        ExpressionAttributeValues: { ':userId': userId, ':on': true, ':code': use.codeHash, ':codes': new Set([use.codeHash]) } as Record<string, unknown>,
+      };
+}
+
 export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName: string): MfaStore {
 
   return {
     async totpState(email, userId) {
       try {
         const { Item } = await client.send(
-          new GetCommand({ TableName: tableName, Key: emailKey(email), ConsistentRead: true, ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes' }),
+          new GetCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConsistentRead: true,
+            ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes, totpEnrolledAt, totpEnrolledAmr',
+          }),
         );
         if (!Item || Item.userId !== userId) return undefined;
         const codes = Item.recoveryCodes instanceof Set ? [...(Item.recoveryCodes as Set<string>)] : [];
@@ -35,6 +58,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
           sealedSecret: typeof Item.totpSecret === 'string' ? Item.totpSecret : undefined,
           lastUsedStep: typeof Item.totpLastStep === 'number' ? Item.totpLastStep : -1,
           recoveryCodeHashes: codes,
+          enrolment: typeof Item.totpEnrolledAt === 'number' ? { at: Item.totpEnrolledAt, amr: Array.isArray(Item.totpEnrolledAmr) ? Item.totpEnrolledAmr.map(String) : [] } : undefined,
         };
       } catch (error) {
         return translateStorageError(error);
@@ -58,7 +82,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
       }
     },
 
-    async enable({ userId, email, sealedSecret, step, recoveryCodeHashes }) {
+    async enable({ userId, email, sealedSecret, step, recoveryCodeHashes, enrolment }) {
       try {
         await client.send(
           new TransactWriteCommand({
@@ -70,8 +94,18 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
                   TableName: tableName,
                   Key: emailKey(email),
                   ConditionExpression: 'userId = :userId AND (attribute_not_exists(totpEnabled) OR totpEnabled = :off)',
-                  UpdateExpression: 'SET totpEnabled = :on, totpSecret = :sealed, totpLastStep = :step, recoveryCodes = :codes',
-                  ExpressionAttributeValues: { ':userId': userId, ':off': false, ':on': true, ':sealed': sealedSecret, ':step': step, ':codes': new Set(recoveryCodeHashes) },
+                  UpdateExpression:
+                    'SET totpEnabled = :on, totpSecret = :sealed, totpLastStep = :step, recoveryCodes = :codes, totpEnrolledAt = :at, totpEnrolledAmr = :amr, recoveryCodesIssuedAt = :at',
+                  ExpressionAttributeValues: {
+                    ':userId': userId,
+                    ':off': false,
+                    ':on': true,
+                    ':sealed': sealedSecret,
+                    ':step': step,
+                    ':codes': new Set(recoveryCodeHashes),
+                    ':at': enrolment.at,
+                    ':amr': [...enrolment.amr],
+                  },
                 },
               },
             ],
@@ -85,30 +119,59 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
       }
     },
 
-    async disable({ userId, email, step }) {
+    async disable({ userId, email, use }) {
+      const spend = spendOf(userId, use);
+      // A spent step is kept as the last one: a code spent on disabling cannot be replayed after a new enrolment within the window.
+      const update = use.kind === 'totp' ? `SET totpEnabled = :off, totpLastStep = :step REMOVE ${TOTP_ATTRIBUTES}` : `SET totpEnabled = :off REMOVE ${TOTP_ATTRIBUTES}`;
+      const values: Record<string, unknown> = { ...spend.ExpressionAttributeValues, ':off': false };
+      // The recovery code's spend deletes it from the set; here the whole set goes.
+      delete values[':codes'];
       return conditionalWrite(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: emailKey(email),
-            ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpLastStep < :step',
-            // The last step is kept: a code spent on disabling cannot be replayed after a new enrolment within the window.
-            UpdateExpression: 'SET totpEnabled = :off, totpLastStep = :step REMOVE totpSecret, recoveryCodes',
-            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':off': false, ':step': step },
-          }),
-        ),
+        client.send(new UpdateCommand({ TableName: tableName, Key: emailKey(email), ConditionExpression: spend.ConditionExpression, UpdateExpression: update, ExpressionAttributeValues: values })),
       );
     },
 
-    async replaceRecoveryCodes({ userId, email, recoveryCodeHashes }) {
+    async spend({ userId, email, use }) {
+      return conditionalWrite(() => client.send(new UpdateCommand({ TableName: tableName, Key: emailKey(email), ...spendOf(userId, use) })));
+    },
+
+    async replaceRecoveryCodes({ userId, email, recoveryCodeHashes, issuedAt }) {
       return conditionalWrite(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: emailKey(email),
             ConditionExpression: 'userId = :userId AND totpEnabled = :on',
-            UpdateExpression: 'SET recoveryCodes = :codes',
-            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':codes': new Set(recoveryCodeHashes) },
+            UpdateExpression: 'SET recoveryCodes = :codes, recoveryCodesIssuedAt = :at',
+            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':codes': new Set(recoveryCodeHashes), ':at': issuedAt },
+          }),
+        ),
+      );
+    },
+
+    async removeEnrolment({ userId, email, enrolledAt }) {
+      return conditionalWrite(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpEnrolledAt = :at',
+            UpdateExpression: `SET totpEnabled = :off REMOVE ${TOTP_ATTRIBUTES}`,
+            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':off': false, ':at': enrolledAt },
+          }),
+        ),
+      );
+    },
+
+    async dropRecoveryCodes({ userId, email, issuedAt }) {
+      return conditionalWrite(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId AND recoveryCodesIssuedAt = :at',
+            UpdateExpression: 'REMOVE recoveryCodes, recoveryCodesIssuedAt',
+            ExpressionAttributeValues: { ':userId': userId, ':at': issuedAt },
           }),
         ),
       );
@@ -152,18 +215,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
     },
 
     async completeLogin({ tokenHash, now, maxFailures, userId, email, use }) {
-      const spend =
-        use.kind === 'totp'
-          ? {
-              ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpLastStep < :step',
-              UpdateExpression: 'SET totpLastStep = :step',
-              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':step': use.step },
-            }
-          : {
-              ConditionExpression: 'userId = :userId AND totpEnabled = :on AND contains(recoveryCodes, :code)',
-              UpdateExpression: 'DELETE recoveryCodes :codes',
-              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':code': use.codeHash, ':codes': new Set([use.codeHash]) },
-            };
+      const spend = spendOf(userId, use);
       const transaction = {
         TransactItems: [
           {
@@ -200,7 +252,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
             TableName: tableName,
             Key: emailKey(email),
             ConditionExpression: 'userId = :userId',
-            UpdateExpression: 'SET totpEnabled = :off REMOVE totpSecret, recoveryCodes',
+            UpdateExpression: `SET totpEnabled = :off REMOVE ${TOTP_ATTRIBUTES}`,
             ExpressionAttributeValues: { ':userId': userId, ':off': false },
           }),
         ),

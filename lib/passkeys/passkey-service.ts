@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { accountOf } from '../accounts/account-service';
-import type { UserStore } from '../accounts/user-store';
+import { countAttempt } from '../accounts/login';
+import type { AttemptLimits, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { FactorNotifier } from '../reauth/factor-change';
+import { factorSignInAmr } from '../reauth/factor-trust';
+import { requireRecentSignIn, type RecentSignInPolicy, type SignIn } from '../reauth/recent-sign-in';
+import type { ProvenSignIn, ReauthenticationProof } from '../reauth/reauthenticate';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import type { PasskeyHasher } from './passkey-hashes';
 import { PasskeyRejectedError } from './passkey-rejected-error';
 import { MAX_PASSKEYS_PER_ACCOUNT, type PasskeyView } from './passkey-management';
-import type { ChallengeStore, PasskeyRecord, PasskeyStore } from './passkey-store';
+import { enrolmentOf, type ChallengeStore, type PasskeyRecord, type PasskeyStore } from './passkey-store';
 import { clientChallengeOf } from './response-schema';
 import {
   CEREMONY_TIMEOUT_MS,
@@ -63,13 +68,29 @@ interface CeremonyDeps {
 }
 
 
-/** Creation options for a new passkey of the caller, excluding the ones it has. */
-export async function startRegistration(
-  deps: CeremonyDeps & { users: Pick<UserStore, 'findById'>; passkeys: Pick<PasskeyStore, 'listByUser'> },
-  userId: string,
-): Promise<PublicKeyCredentialCreationOptionsJSON> {
+/** What adding a passkey checks besides the account: how recent a sign-in must be. */
+interface EnrolmentDeps {
+  readonly clock: Clock;
+  readonly users: Pick<UserStore, 'findById'>;
+  readonly passkeys: Pick<PasskeyStore, 'listByUser'>;
+  readonly reauth: RecentSignInPolicy;
+}
+
+/**
+ * The checks before adding a passkey, in the contract's order: a verified email (403), a recent
+ * sign-in, with a second factor when the account already has one (403), then room for one more (400).
+ */
+async function accountReadyForPasskey(deps: EnrolmentDeps, userId: string, signIn: SignIn) {
   const [account, existing] = await Promise.all([accountOf(deps.users, userId), deps.passkeys.listByUser(userId)]);
+  if (!account.emailVerified) throw new EmailNotVerifiedError('Verify your email address before adding a passkey.');
+  requireRecentSignIn(signIn, deps.clock.now(), deps.reauth, { kind: 'adds_factor', accountHasFactor: account.mfaEnabled || existing.length > 0 });
   if (existing.length >= MAX_PASSKEYS_PER_ACCOUNT) throw new InvalidRequestError(`An account can hold at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys.`);
+  return { account, existing };
+}
+
+/** Creation options for a new passkey of the caller, excluding the ones it has. */
+export async function startRegistration(deps: CeremonyDeps & EnrolmentDeps, userId: string, signIn: SignIn): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { account, existing } = await accountReadyForPasskey(deps, userId, signIn);
   const challenge = newChallenge();
   const options = await registrationOptions({
     rpId: deps.webauthn.rpId,
@@ -83,15 +104,20 @@ export async function startRegistration(
   return options;
 }
 
-/** Verifies a registration response against a challenge issued to this caller, and stores the passkey. */
+/**
+ * Verifies a registration response against a challenge issued to this caller, and stores the
+ * passkey with how it was enrolled; the account gets a factor notice.
+ */
 export async function finishRegistration(
-  deps: CeremonyDeps & { passkeys: Pick<PasskeyStore, 'add'>; logger: Logger },
+  deps: CeremonyDeps & EnrolmentDeps & { passkeys: Pick<PasskeyStore, 'add'>; logger: Logger; notify: FactorNotifier },
   userId: string,
+  signIn: SignIn,
   response: unknown,
   name: string | undefined,
   client: ClientInfo,
 ): Promise<PasskeyView> {
   const { clock, challenges, hashes, webauthn, passkeys, logger } = deps;
+  const { account } = await accountReadyForPasskey(deps, userId, signIn);
   const now = clock.now();
   const verified = await refusedAsInvalidPasskey(logger, 'registration', async () => {
     const signedChallenge = clientChallengeOf(response);
@@ -110,6 +136,7 @@ export async function finishRegistration(
     name: name ?? DEFAULT_PASSKEY_NAME,
     createdAt: now,
     lastUsedAt: undefined,
+    enrolledAmr: [...signIn.amr],
   };
   const outcome = await passkeys.add(passkey, MAX_PASSKEYS_PER_ACCOUNT);
   if (outcome === 'account_missing') throw new NotFoundError('The account');
@@ -119,6 +146,7 @@ export async function finishRegistration(
     throw new InvalidPasskeyError();
   }
   logger.security('passkey_added', { userId, credentialId: passkey.credentialId, deviceType: passkey.deviceType, ip: client.ip, userAgent: client.userAgent });
+  await deps.notify(account, { kind: 'passkey_added', credentialId: passkey.credentialId });
   return { id: passkey.credentialId, name: passkey.name, created_at: new Date(now).toISOString(), last_used_at: null };
 }
 
@@ -147,25 +175,19 @@ export async function startLogin(
   return { challenge_id: challengeId, options };
 }
 
+interface AssertionDeps extends CeremonyDeps {
+  readonly passkeys: Pick<PasskeyStore, 'find' | 'recordUse'>;
+  readonly logger: Logger;
+}
+
 /**
- * A passkey login: the challenge is taken (single use, whatever happens next), the credential
- * looked up by its id (one read), the assertion verified (origin, RP id, UP and UV, signature,
- * counter), the use recorded, and a session opened with `amr` PASSKEY_AMR. A counter that does not
- * advance is logged as `passkey_counter_regressed` (a possibly cloned authenticator). TOTP is not
- * asked: the passkey is already a second factor.
+ * Checks a passkey assertion against a login challenge: the challenge is taken (single use,
+ * whatever happens next), the credential looked up by its id (one read), the assertion verified
+ * (origin, RP id, UP and UV, signature, counter) and the use recorded. A counter that does not
+ * advance is logged as `passkey_counter_regressed` (a possibly cloned authenticator). `owner`, when
+ * given, is the only account whose passkey is accepted. Every refusal is 401 invalid_passkey.
  */
-export async function passkeyLogin(
-  deps: CeremonyDeps & {
-    users: Pick<UserStore, 'findById'>;
-    passkeys: Pick<PasskeyStore, 'find' | 'recordUse'>;
-    sessions: Pick<SessionIssuer, 'open'>;
-    policy: { requireVerifiedEmail: boolean };
-    logger: Logger;
-  },
-  challengeId: string,
-  response: unknown,
-  client: ClientInfo,
-): Promise<IssuedTokens> {
+async function verifyAssertion(deps: AssertionDeps, challengeId: string, response: unknown, client: ClientInfo, owner?: string): Promise<PasskeyRecord> {
   const { clock, challenges, hashes, webauthn, passkeys, logger } = deps;
   const now = clock.now();
   const credentialId = credentialIdOf(response);
@@ -177,6 +199,8 @@ export async function passkeyLogin(
     const signedChallenge = clientChallengeOf(response);
     if (!stored || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'stale, used or unknown challenge');
     if (!passkey) throw new PasskeyRejectedError('unknown_credential');
+    // Checked before the signature, so another account's passkey is never touched (no counter moves).
+    if (owner !== undefined && passkey.userId !== owner) throw new PasskeyRejectedError('unknown_credential', "not one of the caller's passkeys");
     try {
       return await verifyAuthentication({
         response,
@@ -191,20 +215,58 @@ export async function passkeyLogin(
       throw error;
     }
   });
-  const owner = passkey!;
-  const account = await deps.users.findById(owner.userId);
+  const recorded = await passkeys.recordUse(passkey!.credentialId, { counter: verified.newCounter, lastUsedAt: now, backedUp: verified.backedUp });
+  if (recorded !== 'recorded') {
+    if (recorded === 'counter_not_advanced') counterRegressed(logger, passkey!, client);
+    throw new InvalidPasskeyError();
+  }
+  return passkey!;
+}
+
+/**
+ * A passkey login: the assertion checked (verifyAssertion), then a session opened with `amr`
+ * PASSKEY_AMR (without `mfa` while the passkey is on probation, factor-trust.ts) and bound to the
+ * passkey, so removing it ends the session. TOTP is not asked: the passkey is already a second factor.
+ */
+export async function passkeyLogin(
+  deps: AssertionDeps & {
+    users: Pick<UserStore, 'findById'>;
+    sessions: Pick<SessionIssuer, 'open'>;
+    policy: { requireVerifiedEmail: boolean };
+    reauth: RecentSignInPolicy;
+  },
+  challengeId: string,
+  response: unknown,
+  client: ClientInfo,
+): Promise<IssuedTokens> {
+  const passkey = await verifyAssertion(deps, challengeId, response, client);
+  const account = await deps.users.findById(passkey.userId);
   // A passkey outliving its account (a registration racing the deletion) opens nothing.
   if (!account) {
-    logger.warn('passkey rejected', { ceremony: 'login', code: 'account_gone', userId: owner.userId });
+    deps.logger.warn('passkey rejected', { ceremony: 'login', code: 'account_gone', userId: passkey.userId });
     throw new InvalidPasskeyError();
   }
   if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
-  const recorded = await passkeys.recordUse(owner.credentialId, { counter: verified.newCounter, lastUsedAt: now, backedUp: verified.backedUp });
-  if (recorded !== 'recorded') {
-    if (recorded === 'counter_not_advanced') counterRegressed(logger, owner, client);
-    throw new InvalidPasskeyError();
-  }
-  return deps.sessions.open(owner.userId, PASSKEY_AMR, client);
+  const amr = factorSignInAmr(PASSKEY_AMR, enrolmentOf(passkey), deps.clock.now(), deps.reauth);
+  return deps.sessions.open(passkey.userId, amr, client, undefined, passkey.credentialId);
+}
+
+/**
+ * Re-authentication with a passkey of the caller's own account, asserted against a challenge from
+ * login/options. The attempt counts against the login throttle first (429 past the limit); a
+ * verified one takes its attempt back. The `amr` it proves, and the passkey, for the session.
+ */
+export async function provePasskey(
+  deps: AssertionDeps & { users: UserStore; limits: AttemptLimits; reauth: RecentSignInPolicy },
+  userId: string,
+  proof: Extract<ReauthenticationProof, { kind: 'passkey' }>,
+  client: ClientInfo,
+): Promise<ProvenSignIn> {
+  const account = await accountOf(deps.users, userId);
+  await countAttempt(deps, account.email, userId, client);
+  const passkey = await verifyAssertion(deps, proof.challengeId, proof.response, client, userId);
+  await deps.users.uncountAttempt(account.email);
+  return { amr: factorSignInAmr(PASSKEY_AMR, enrolmentOf(passkey), deps.clock.now(), deps.reauth), passkeyId: passkey.credentialId };
 }
 
 async function storeChallenge(deps: CeremonyDeps, challengeId: string, challenge: string, userId: string | undefined): Promise<void> {

@@ -16,6 +16,8 @@ import {
   startLogin,
   startRegistration,
 } from '../../../lib/passkeys';
+import type { FactorChange } from '../../../lib/reauth/factor-change';
+import type { SignIn } from '../../../lib/reauth/recent-sign-in';
 import type { IssuedTokens } from '../../../lib/sessions/session-service';
 import { capturingLogger, frozenClock } from '../../support/fixtures';
 import { createSoftAuthenticator, type AssertionOverrides, type RegistrationOverrides, type SoftAuthenticator } from '../../support/soft-authenticator';
@@ -24,6 +26,7 @@ const rpId = 'localhost';
 const origin = 'http://localhost:3000';
 const webauthn = { rpId, rpName: 'Auth', origins: [origin] };
 const client = { ip: '203.0.113.9', userAgent: 'jest' };
+const REAUTH = { maxAgeSeconds: 300 };
 
 /** The passkey use cases on memory stores, a frozen clock and a session issuer that records what it opens. */
 async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
@@ -40,10 +43,18 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
       return { userId, sessionId: 's', accessToken: 'a', expiresIn: 900, refreshToken: 'r', refreshTokenExpiresIn: 60 };
     },
   };
+  const notices: { userId: string; change: FactorChange }[] = [];
+  const endedFor: string[] = [];
   const deps = {
     clock, users, passkeys, challenges, hashes, webauthn, sessions, logger: log.logger,
     policy: { requireVerifiedEmail: options.requireVerifiedEmail ?? false },
+    reauth: REAUTH,
+    limits: { maxAttempts: 5, windowSeconds: 900 },
+    notify: async (account: { id: string }, change: FactorChange) => void notices.push({ userId: account.id, change }),
+    endSessionsOfPasskey: async (_userId: string, credentialId: string) => (endedFor.push(credentialId), 0),
   };
+  /** A sign-in a second ago with a second factor: every sensitive change passes the rule. */
+  const recent = (amr: readonly string[] = ['hwk', 'user', 'mfa']): SignIn => ({ authTime: Math.floor(clock.now() / 1000) - 1, amr });
 
   const newAccount = async (emailVerified = true) => {
     const id = randomUUID();
@@ -53,8 +64,8 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
   };
 
   const register = async (userId: string, authenticator: SoftAuthenticator, overrides?: RegistrationOverrides, name?: string) => {
-    const options = await startRegistration(deps, userId);
-    return finishRegistration(deps, userId, authenticator.register(options, overrides), name, client);
+    const options = await startRegistration(deps, userId, recent());
+    return finishRegistration(deps, userId, recent(), authenticator.register(options, overrides), name, client);
   };
 
   const assertionFor = async (authenticator: SoftAuthenticator, email?: string, overrides?: AssertionOverrides) => {
@@ -67,7 +78,7 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
     return passkeyLogin(deps, challengeId, response, client);
   };
 
-  return { deps, clock, users, passkeys, challenges, log, opened, newAccount, register, assertionFor, login };
+  return { deps, clock, users, passkeys, challenges, log, opened, notices, endedFor, recent, newAccount, register, assertionFor, login };
 }
 
 const securityEvents = (lines: Record<string, unknown>[]) => lines.filter((line) => line.security_event).map((line) => line.security_event);
@@ -84,41 +95,41 @@ describe('passkey registration', () => {
   });
 
   it('excludes the credentials the account already has, and names a passkey "Passkey" by default', async () => {
-    const { newAccount, register, deps } = await setUp();
+    const { newAccount, register, deps, recent } = await setUp();
     const { id, authenticator } = await newAccount();
     const first = await register(id, authenticator);
     expect(first.name).toBe('Passkey');
-    const options = await startRegistration(deps, id);
+    const options = await startRegistration(deps, id, recent());
     expect(options.excludeCredentials).toEqual([{ id: first.id, type: 'public-key', transports: ['internal'] }]);
     expect(options.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'preferred' });
     expect(options.attestation).toBe('none');
   });
 
   it('refuses a response for a challenge issued to another account, which keeps its challenge', async () => {
-    const { newAccount, deps } = await setUp();
+    const { newAccount, deps, recent } = await setUp();
     const ada = await newAccount();
     const mallory = await newAccount();
-    const adasOptions = await startRegistration(deps, ada.id);
+    const adasOptions = await startRegistration(deps, ada.id, recent());
     const response = mallory.authenticator.register(adasOptions);
-    await expect(finishRegistration(deps, mallory.id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    await expect(finishRegistration(deps, mallory.id, recent(), response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
     const adasResponse = ada.authenticator.register(adasOptions);
-    await expect(finishRegistration(deps, ada.id, adasResponse, undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
+    await expect(finishRegistration(deps, ada.id, recent(), adasResponse, undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
   });
 
   it('refuses a replayed registration response: the challenge is single-use', async () => {
-    const { newAccount, deps } = await setUp();
+    const { newAccount, deps, recent } = await setUp();
     const { id, authenticator } = await newAccount();
-    const response = authenticator.register(await startRegistration(deps, id));
-    await finishRegistration(deps, id, response, undefined, client);
-    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toMatchObject({ code: 'invalid_passkey' });
+    const response = authenticator.register(await startRegistration(deps, id, recent()));
+    await finishRegistration(deps, id, recent(), response, undefined, client);
+    await expect(finishRegistration(deps, id, recent(), response, undefined, client)).rejects.toMatchObject({ code: 'invalid_passkey' });
   });
 
   it('refuses a registration after the 5-minute challenge lifetime', async () => {
-    const { newAccount, deps, clock } = await setUp();
+    const { newAccount, deps, clock, recent } = await setUp();
     const { id, authenticator } = await newAccount();
-    const response = authenticator.register(await startRegistration(deps, id));
+    const response = authenticator.register(await startRegistration(deps, id, recent()));
     clock.advance(CHALLENGE_TTL_MS);
-    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    await expect(finishRegistration(deps, id, recent(), response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
   });
 
   it.each<[string, RegistrationOverrides]>([
@@ -140,22 +151,22 @@ describe('passkey registration', () => {
     ['ill-typed members', { id: 5, rawId: [], type: 'public-key', response: { clientDataJSON: {} } }],
     ['clientDataJSON that is not JSON', { id: 'AA', rawId: 'AA', type: 'public-key', response: { clientDataJSON: 'bm90IGpzb24', attestationObject: 'AA' } }],
   ])('refuses %s as a response with invalid_passkey, never a TypeError', async (_case, response) => {
-    const { newAccount, deps } = await setUp();
+    const { newAccount, deps, recent } = await setUp();
     const { id } = await newAccount();
-    await startRegistration(deps, id);
-    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    await startRegistration(deps, id, recent());
+    await expect(finishRegistration(deps, id, recent(), response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
   });
 
   it(`caps an account at ${MAX_PASSKEYS_PER_ACCOUNT} passkeys with invalid_request`, async () => {
-    const { newAccount, register, deps } = await setUp();
+    const { newAccount, register, deps, recent } = await setUp();
     const { id } = await newAccount();
     for (let index = 0; index < MAX_PASSKEYS_PER_ACCOUNT; index++) await register(id, createSoftAuthenticator({ rpId, origin }));
-    await expect(startRegistration(deps, id)).rejects.toThrow(InvalidRequestError);
+    await expect(startRegistration(deps, id, recent())).rejects.toThrow(InvalidRequestError);
   });
 
   it('answers not_found for an account that no longer exists', async () => {
-    const { deps } = await setUp();
-    await expect(startRegistration(deps, randomUUID())).rejects.toThrow(NotFoundError);
+    const { deps, recent } = await setUp();
+    await expect(startRegistration(deps, randomUUID(), recent())).rejects.toThrow(NotFoundError);
   });
 });
 
@@ -237,7 +248,7 @@ describe('passkey login', () => {
   });
 
   it('refuses a credential of another account signed by the wrong key, and one the authenticator holds but never registered', async () => {
-    const { newAccount, register, login, opened, deps } = await setUp();
+    const { newAccount, register, login, opened, deps, recent } = await setUp();
     const ada = await newAccount();
     const mallory = await newAccount();
     await register(ada.id, ada.authenticator);
@@ -246,7 +257,7 @@ describe('passkey login', () => {
     await expect(login(mallory.authenticator, { claimedId: ada.authenticator.credentials[0]!.id })).rejects.toThrow(InvalidPasskeyError);
     // A credential the store does not know: created, but its registration never verified.
     const stray = await newAccount();
-    stray.authenticator.register(await startRegistration(deps, stray.id));
+    stray.authenticator.register(await startRegistration(deps, stray.id, recent()));
     await expect(login(stray.authenticator)).rejects.toThrow(InvalidPasskeyError);
     expect(opened).toEqual([]);
   });
@@ -263,8 +274,10 @@ describe('passkey login', () => {
 
   it('refuses an account that is gone, and one that must verify its email first under REQUIRE_VERIFIED_EMAIL', async () => {
     const strict = await setUp({ requireVerifiedEmail: true });
-    const unverified = await strict.newAccount(false);
+    const unverified = await strict.newAccount();
     await strict.register(unverified.id, unverified.authenticator);
+    // Only a verified account can add a passkey; a legacy one that never verified is refused at login.
+    strict.users.accounts.set(unverified.email, { ...strict.users.accounts.get(unverified.email)!, emailVerified: false });
     await expect(strict.login(unverified.authenticator)).rejects.toThrow(EmailNotVerifiedError);
 
     const { newAccount, register, login, passkeys, opened } = await setUp();
@@ -305,22 +318,22 @@ describe('passkey login options', () => {
 
 describe('passkey management', () => {
   it('removes one of the caller\'s passkeys, logs passkey_removed, and the passkey no longer logs in', async () => {
-    const { newAccount, register, login, deps, log } = await setUp();
+    const { newAccount, register, login, deps, log, recent } = await setUp();
     const { id, authenticator } = await newAccount();
     const created = await register(id, authenticator);
-    await removePasskey(deps, id, created.id, client);
+    await removePasskey(deps, id, recent(), created.id, client);
     expect(await listPasskeys(deps, id)).toEqual({ passkeys: [] });
     expect(securityEvents(log.lines)).toContain('passkey_removed');
     await expect(login(authenticator)).rejects.toThrow(InvalidPasskeyError);
   });
 
   it('answers not_found for another account\'s passkey or an unknown one, and leaves it alone', async () => {
-    const { newAccount, register, deps } = await setUp();
+    const { newAccount, register, deps, recent } = await setUp();
     const ada = await newAccount();
     const mallory = await newAccount();
     const adas = await register(ada.id, ada.authenticator);
-    await expect(removePasskey(deps, mallory.id, adas.id, client)).rejects.toThrow(NotFoundError);
-    await expect(removePasskey(deps, ada.id, 'AAAA', client)).rejects.toThrow(NotFoundError);
+    await expect(removePasskey(deps, mallory.id, recent(), adas.id, client)).rejects.toThrow(NotFoundError);
+    await expect(removePasskey(deps, ada.id, recent(), 'AAAA', client)).rejects.toThrow(NotFoundError);
     expect((await listPasskeys(deps, ada.id)).passkeys).toHaveLength(1);
   });
 
