@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
-import { EmailNotVerifiedError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../../../lib/core/errors';
+import { EmailNotVerifiedError, InvalidPasskeyError, InvalidRequestError, NotFoundError, ReauthenticationRequiredError, TooManyAttemptsError } from '../../../lib/core/errors';
 import {
   CHALLENGE_TTL_MS,
   MAX_PASSKEYS_PER_ACCOUNT,
@@ -11,6 +11,7 @@ import {
   finishRegistration,
   listPasskeys,
   passkeyLogin,
+  provePasskey,
   purgePasskeys,
   removePasskey,
   startLogin,
@@ -36,10 +37,10 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
   const challenges = createMemoryChallengeStore();
   const hashes = createPasskeyHasher(randomBytes(32));
   const log = capturingLogger();
-  const opened: { userId: string; amr: readonly string[] }[] = [];
+  const opened: { userId: string; amr: readonly string[]; passkeyId?: string }[] = [];
   const sessions = {
-    async open(userId: string, amr: readonly string[]): Promise<IssuedTokens> {
-      opened.push({ userId, amr });
+    async open(userId: string, amr: readonly string[], _client: unknown, _guard: unknown, passkeyId?: string): Promise<IssuedTokens> {
+      opened.push({ userId, amr, ...(passkeyId === undefined ? {} : { passkeyId }) });
       return { userId, sessionId: 's', accessToken: 'a', expiresIn: 900, refreshToken: 'r', refreshTokenExpiresIn: 60 };
     },
   };
@@ -177,7 +178,7 @@ describe('passkey login', () => {
     const { id: credentialId } = await register(id, authenticator);
     clock.advance(60_000);
     await expect(login(authenticator)).resolves.toMatchObject({ userId: id });
-    expect(opened).toEqual([{ userId: id, amr: ['hwk', 'user', 'mfa'] }]);
+    expect(opened).toEqual([{ userId: id, amr: ['hwk', 'user', 'mfa'], passkeyId: credentialId }]);
     expect(PASSKEY_AMR).toEqual(['hwk', 'user', 'mfa']);
     expect(passkeys.items.get(credentialId)).toMatchObject({ counter: 2, lastUsedAt: clock.now() });
     expect((await listPasskeys(deps, id)).passkeys[0]!.last_used_at).toBe(new Date(clock.now()).toISOString());
@@ -353,3 +354,112 @@ describe('passkey management', () => {
     expect((await listPasskeys(deps, bob.id)).passkeys).toHaveLength(1);
   });
 });
+
+describe('passkeys as a sensitive change, and re-authentication with a passkey', () => {
+  const signedInAgo = (clock: { now(): number }, seconds: number, amr: readonly string[] = ['pwd']): SignIn => ({ authTime: Math.floor(clock.now() / 1000) - seconds, amr });
+
+  it('refuses to add a passkey to an account whose email is not verified: email_not_verified, before the sign-in is looked at', async () => {
+    const { newAccount, deps, clock } = await setUp();
+    const { id, authenticator } = await newAccount(false);
+    await expect(startRegistration(deps, id, signedInAgo(clock, 0))).rejects.toThrow(EmailNotVerifiedError);
+    await expect(startRegistration(deps, id, signedInAgo(clock, 3600))).rejects.toMatchObject({ code: 'email_not_verified', status: 403 });
+    await expect(finishRegistration(deps, id, signedInAgo(clock, 0), authenticator.register(await fakeOptions(id)), undefined, client)).rejects.toThrow(EmailNotVerifiedError);
+  });
+
+  it('needs a sign-in at most REAUTH_MAX_AGE_SECONDS old for options and verify', async () => {
+    const { newAccount, deps, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await expect(startRegistration(deps, id, signedInAgo(clock, 301))).rejects.toThrow(ReauthenticationRequiredError);
+    const options = await startRegistration(deps, id, signedInAgo(clock, 300));
+    const response = authenticator.register(options);
+    await expect(finishRegistration(deps, id, signedInAgo(clock, 301), response, undefined, client)).rejects.toMatchObject({ code: 'reauthentication_required' });
+    await expect(finishRegistration(deps, id, signedInAgo(clock, 300), response, undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
+  });
+
+  it('adding a second factor (a passkey beside a passkey, or beside TOTP) needs a sign-in that used one', async () => {
+    const { newAccount, register, deps, clock, users } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    await expect(startRegistration(deps, id, signedInAgo(clock, 1, ['pwd']))).rejects.toMatchObject({ code: 'reauthentication_required' });
+    await expect(startRegistration(deps, id, signedInAgo(clock, 1, ['hwk', 'user', 'mfa']))).resolves.toMatchObject({ challenge: expect.any(String) });
+
+    const withTotp = randomUUID();
+    await users.create({ id: withTotp, email: `${withTotp}@example.com`, passwordHash: 'unused', createdAt: 0, emailVerified: true, mfaEnabled: true });
+    await expect(startRegistration(deps, withTotp, signedInAgo(clock, 1, ['pwd']))).rejects.toMatchObject({ code: 'reauthentication_required' });
+    await expect(startRegistration(deps, withTotp, signedInAgo(clock, 1, ['pwd', 'otp', 'mfa']))).resolves.toMatchObject({ challenge: expect.any(String) });
+  });
+
+  it('records how a passkey was enrolled and sends a passkey_added notice', async () => {
+    const { newAccount, deps, passkeys, notices, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const created = await finishRegistration(deps, id, signedInAgo(clock, 1), authenticator.register(await startRegistration(deps, id, signedInAgo(clock, 1))), undefined, client);
+    expect(passkeys.items.get(created.id)).toMatchObject({ createdAt: clock.now(), enrolledAmr: ['pwd'] });
+    expect(notices).toEqual([{ userId: id, change: { kind: 'passkey_added', credentialId: created.id } }]);
+  });
+
+  it('a passkey enrolled from a password-only sign-in logs in without mfa until REAUTH_MAX_AGE_SECONDS have passed', async () => {
+    const { newAccount, deps, login, opened, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const enrolledAt = clock.now();
+    await finishRegistration(deps, id, signedInAgo(clock, 0), authenticator.register(await startRegistration(deps, id, signedInAgo(clock, 0))), undefined, client);
+    clock.set(enrolledAt + 299_999);
+    await login(authenticator);
+    clock.set(enrolledAt + 300_000);
+    await login(authenticator);
+    expect(opened.map((session) => session.amr)).toEqual([['hwk', 'user'], ['hwk', 'user', 'mfa']]);
+  });
+
+  it('removing a passkey needs a recent sign-in, ends the sessions it opened (swept before and after), and sends a passkey_removed notice', async () => {
+    const { newAccount, register, deps, clock, notices, endedFor, passkeys } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const created = await register(id, authenticator);
+    await expect(removePasskey(deps, id, signedInAgo(clock, 301), created.id, client)).rejects.toThrow(ReauthenticationRequiredError);
+    expect(passkeys.items.has(created.id)).toBe(true);
+    expect(endedFor).toEqual([]);
+    await removePasskey(deps, id, signedInAgo(clock, 300), created.id, client);
+    expect(endedFor).toEqual([created.id, created.id]);
+    expect(notices.at(-1)).toEqual({ userId: id, change: { kind: 'passkey_removed', credentialId: created.id } });
+  });
+
+  it('re-authenticates with one of the caller\'s passkeys: its amr and its id, the challenge spent, the counter moved', async () => {
+    const { newAccount, register, assertionFor, deps, passkeys, users } = await setUp();
+    const { id, email, authenticator } = await newAccount();
+    const created = await register(id, authenticator);
+    const { challengeId, response } = await assertionFor(authenticator);
+    await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).resolves.toEqual({ amr: ['hwk', 'user', 'mfa'], passkeyId: created.id });
+    expect(passkeys.items.get(created.id)!.counter).toBe(2);
+    await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).rejects.toThrow(InvalidPasskeyError);
+    // A verified proof takes its attempt back: only the replay above is counted.
+    expect(users.attempts.get(email)?.count).toBe(1);
+  });
+
+  it('refuses another account\'s passkey with invalid_passkey, without touching it', async () => {
+    const { newAccount, register, assertionFor, deps, passkeys } = await setUp();
+    const ada = await newAccount();
+    const mallory = await newAccount();
+    const adas = await register(ada.id, ada.authenticator);
+    const { challengeId, response } = await assertionFor(ada.authenticator);
+    await expect(provePasskey(deps, mallory.id, { kind: 'passkey', challengeId, response }, client)).rejects.toMatchObject({ code: 'invalid_passkey' });
+    expect(passkeys.items.get(adas.id)!.counter).toBe(1);
+  });
+
+  it('counts failed passkey proofs against the login throttle: 429 past LOGIN_MAX_FAILURES', async () => {
+    const { newAccount, register, assertionFor, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { challengeId, response } = await assertionFor(authenticator, undefined, { origin: 'https://evil.example' });
+      await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).rejects.toThrow(InvalidPasskeyError);
+    }
+    const { challengeId, response } = await assertionFor(authenticator);
+    await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).rejects.toThrow(TooManyAttemptsError);
+  });
+});
+
+/** Creation options of another account's ceremony, for a response whose verification never gets that far. */
+async function fakeOptions(userId: string) {
+  const { deps, newAccount, recent } = await setUp();
+  const other = await newAccount();
+  const options = await startRegistration(deps, other.id, recent());
+  return { ...options, user: { ...options.user, id: Buffer.from(userId).toString('base64url') } };
+}
