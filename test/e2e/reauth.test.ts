@@ -236,7 +236,7 @@ describe('re-authentication and factor notices over HTTP', () => {
       await enrolTotp(account);
       const notice = await waitForEmail(process.env.TEST_SES_ENDPOINT!, { to: account.email, subjectIncludes: 'Two-step verification was turned on', after: sentAfter });
       const link = new URL(linkIn(notice));
-      expect(`${link.origin}${link.pathname}`).toBe(`${base}/demo`);
+      expect(`${link.origin}${link.pathname}`).toBe(`http://localhost:${server.port}/dev/demo`);
       expect(link.searchParams.get('action')).toBe('report-factor');
       const token = new URLSearchParams(link.hash.slice(1)).get('token')!;
       await expectResponse(204, 'POST', '/auth/factors/report', { json: { token } });
