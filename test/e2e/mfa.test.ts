@@ -1,7 +1,7 @@
 import { codeForStep, stepAt } from '../../lib/mfa/totp';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 import { bearer, call, sleep, type HttpResult } from '../support/http';
-import { registerVerified } from '../support/e2e-accounts';
+import { registerVerified, resignedAccessToken } from '../support/e2e-accounts';
 import { claimsOf } from '../support/mfa-kit';
 import { loadOpenApi } from '../support/openapi';
 import { startTestServer } from '../support/server';
@@ -92,7 +92,10 @@ describe('TOTP and recovery codes over HTTP', () => {
     // Turning TOTP on ends the other password-only sessions; the caller's stays.
     expect((await call(base, 'POST', '/auth/refresh', { json: { refresh_token: other.refresh_token } })).status).toBe(401);
     expect((await expectResponse(200, 'GET', '/me', { headers: bearer(first.access_token) })).body.mfa_enabled).toBe(true);
-    await expectResponse(409, 'POST', '/auth/mfa/totp/setup', { headers: bearer(first.access_token) });
+    // TOTP is on now: adding it again needs a sign-in that used it (403 first), and then is 409.
+    expect((await expectResponse(403, 'POST', '/auth/mfa/totp/setup', { headers: bearer(first.access_token) })).body.error).toBe('reauthentication_required');
+    const withTotp = await resignedAccessToken(first.access_token, { amr: ['pwd', 'otp', 'mfa'], auth_time: Math.floor(Date.now() / 1000) });
+    await expectResponse(409, 'POST', '/auth/mfa/totp/setup', { headers: bearer(withTotp) });
     const mfaToken = await mfaTokenOf(email);
     const verified = await expectResponse(200, 'POST', '/auth/mfa/verify', { json: { mfa_token: mfaToken, code: await freshCode(account) } });
     // Enrolled from a password-only session less than REAUTH_MAX_AGE_SECONDS ago: the code proves otp, not mfa yet.
