@@ -24,5 +24,5 @@ export const tokenEvent = (token: string) => ({ type: 'TOKEN' as const, authoriz
 /** A TOKEN event with a valid access token signed by the environment's key. */
 export async function validTokenEvent(env: Env): Promise<ReturnType<typeof tokenEvent>> {
   const { issuer } = await createBenchIssuer(env);
-  return tokenEvent((await issuer.issue({ userId: 'bench-user', sessionId: 'bench-session', amr: ['pwd'] })).token);
+  return tokenEvent((await issuer.issue({ userId: 'bench-user', sessionId: 'bench-session', amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) })).token);
 }

@@ -1,6 +1,6 @@
 import { mfaCrypto, mfaStore } from '../lib/compose/mfa';
 import { clock, cookiePathFor, httpHandler, parts } from '../lib/compose/runtime';
-import { attemptLimits, sessionIssuer } from '../lib/compose/sessions';
+import { attemptLimits, reauthPolicy, sessionIssuer } from '../lib/compose/sessions';
 import { userStore } from '../lib/compose/storage';
 import { readJsonBody } from '../lib/http/http';
 import { mfaVerifySchema } from '../lib/http/mfa-validation';
@@ -8,7 +8,7 @@ import { tokenResponse } from '../lib/http/token-response';
 import { validate } from '../lib/http/validation';
 import { verifyMfaLogin } from '../lib/mfa/mfa-service';
 
-const ready = parts({ users: userStore, limits: attemptLimits, mfa: mfaStore, crypto: mfaCrypto, sessions: sessionIssuer });
+const ready = parts({ users: userStore, limits: attemptLimits, mfa: mfaStore, crypto: mfaCrypto, sessions: sessionIssuer, reauth: reauthPolicy });
 
 export const handler = httpHandler(ready, async (request, deps, { logger }) => {
   const body = validate(mfaVerifySchema, readJsonBody(request));

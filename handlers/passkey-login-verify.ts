@@ -1,6 +1,6 @@
 import { challengeStore, passkeyHasher, passkeyStore, webAuthnSettings } from '../lib/compose/passkeys';
 import { clock, cookiePathFor, httpHandler, parts } from '../lib/compose/runtime';
-import { loginPolicy, sessionIssuer } from '../lib/compose/sessions';
+import { loginPolicy, reauthPolicy, sessionIssuer } from '../lib/compose/sessions';
 import { userStore } from '../lib/compose/storage';
 import { readJsonBody } from '../lib/http/http';
 import { passkeyLoginVerifySchema } from '../lib/http/passkey-requests';
@@ -16,6 +16,7 @@ const ready = parts({
   webauthn: webAuthnSettings,
   sessions: sessionIssuer,
   policy: loginPolicy,
+  reauth: reauthPolicy,
 });
 
 export const handler = httpHandler(ready, async (request, deps, { logger }) => {

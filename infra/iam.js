@@ -82,10 +82,12 @@ const DYNAMODB_ACCESS = {
   // end accounts
 
   // mfa (issue 13)
-  mfaTotpSetup: [{ actions: ['GetItem', 'PutItem'], resources: [USERS] }],
-  // DeleteItem and UpdateItem: the transaction that consumes the pending secret and turns TOTP on.
+  // BatchGetItem: the account's passkeys (adding TOTP to an account that has one needs a sign-in with a second factor).
+  mfaTotpSetup: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],
+  // DeleteItem and UpdateItem: the transaction that consumes the pending secret and turns TOTP on;
+  // UpdateItem also counts the code against the login throttle and stores the factor notice.
   mfaTotpConfirm: [
-    { actions: ['GetItem', 'DeleteItem', 'UpdateItem'], resources: [USERS] },
+    { actions: ['GetItem', 'BatchGetItem', 'DeleteItem', 'UpdateItem'], resources: [USERS] },
     // Turning TOTP on ends every other session of the account (they were opened with the password alone).
     { actions: ['UpdateItem'], resources: [SESSIONS] },
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
@@ -103,12 +105,19 @@ const DYNAMODB_ACCESS = {
   // passkeys (issue 14)
   // PutItem: a challenge; GetItem/BatchGetItem: the account, its passkey list and passkeys.
   passkeyRegisterOptions: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],
-  // DeleteItem takes the challenge; the transaction puts the passkey and updates the list.
-  // ConditionCheckItem: the account must still exist when the passkey is added (a race with DELETE /me),
-  // with the credentials version the challenge was issued under.
-  passkeyRegisterVerify: [{ actions: ['DeleteItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], resources: [USERS] }],
+  // GetItem/BatchGetItem: the account and its passkeys (the checks before adding one). DeleteItem takes
+  // the challenge; the transaction puts the passkey and updates the list (UpdateItem also stores the
+  // factor notice). ConditionCheckItem: the account must still exist when the passkey is added (a race
+  // with DELETE /me), with the credentials version the challenge was issued under.
+  passkeyRegisterVerify: [{ actions: ['GetItem', 'BatchGetItem', 'DeleteItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], resources: [USERS] }],
   listPasskeys: [{ actions: ['GetItem', 'BatchGetItem'], resources: [USERS] }],
-  deletePasskey: [{ actions: ['DeleteItem', 'UpdateItem'], resources: [USERS] }],
+  deletePasskey: [
+    // GetItem: the account (for the notice); the transaction deletes the passkey and updates the list; UpdateItem stores the notice.
+    { actions: ['GetItem', 'DeleteItem', 'UpdateItem'], resources: [USERS] },
+    // The sessions the passkey opened end: the by-user index, a batch read of each page, a write per session.
+    { actions: ['BatchGetItem', 'UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
   passkeyLoginOptions: [{ actions: ['GetItem', 'BatchGetItem', 'PutItem'], resources: [USERS] }],
   passkeyLoginVerify: [
     // GetItem: the passkey and the account; DeleteItem: the challenge; UpdateItem: the counter.
@@ -120,6 +129,23 @@ const DYNAMODB_ACCESS = {
     { actions: ['Query'], resources: [SESSIONS_BY_USER] },
   ],
   // end passkeys
+
+  // re-authentication and factor notices
+  reauthenticate: [
+    // GetItem: the account, its TOTP state, the passkey; UpdateItem: the login throttle, the spent
+    // code, the passkey's counter; DeleteItem: the throttle's reset, the passkey challenge.
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    // One conditional write on the caller's session.
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+  ],
+  factorsReport: [
+    // GetItem: the notice and the account; UpdateItem: spending the notice, turning TOTP off,
+    // dropping recovery codes; DeleteItem + UpdateItem: the transaction that removes a passkey.
+    { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], resources: [USERS] },
+    { actions: ['UpdateItem'], resources: [SESSIONS] },
+    { actions: ['Query'], resources: [SESSIONS_BY_USER] },
+  ],
+  // end re-authentication
 };
 
 /**
@@ -162,10 +188,15 @@ const SECRETS = {
   passkeyRegisterOptions: ['hashKey'],
   passkeyRegisterVerify: ['hashKey'],
   listPasskeys: [],
-  deletePasskey: [],
+  // hashKey: the factor notice's one-time token.
+  deletePasskey: ['hashKey'],
   passkeyLoginOptions: ['hashKey'],
   passkeyLoginVerify: ['privateKey', 'hashKey'],
   // end passkeys
+
+  // re-authentication: a new access token (signing key), TOTP secrets, codes and challenges (hash key)
+  reauthenticate: ['privateKey', 'hashKey'],
+  factorsReport: ['hashKey'],
 };
 
 /**
@@ -181,6 +212,12 @@ const SENDS_EMAIL = {
   changePassword: true,
   emailOutbox: true,
   // end accounts
+  // factor notices: every function that adds or removes a second factor
+  mfaTotpConfirm: true,
+  mfaTotpDisable: true,
+  mfaRecoveryCodes: true,
+  passkeyRegisterVerify: true,
+  deletePasskey: true,
 };
 
 /**

@@ -10,7 +10,7 @@
  * answers 500 on its first hash. The binding is loaded on first use (lib/password.ts), so the
  * other functions, which bundle the hasher without calling it, start fine without it.
  */
-const PASSWORD_HASHING_FUNCTIONS = ['register', 'login', 'resetPassword', 'changePassword', 'deleteAccount', 'mfaTotpDisable', 'mfaRecoveryCodes'];
+const PASSWORD_HASHING_FUNCTIONS = ['register', 'login', 'resetPassword', 'changePassword', 'deleteAccount', 'mfaTotpDisable', 'mfaRecoveryCodes', 'reauthenticate'];
 
 /**
  * esbuild leaves every `@node-rs/argon2-<platform>` require as is: see custom.esbuild.exclude.

@@ -10,7 +10,7 @@
 const { serviceAndStage } = require('./service.js');
 
 // Paths that take a password, a code or an assertion: what an attacker repeats.
-const CREDENTIAL_PATHS = ['/auth/login', '/auth/register', '/auth/password/forgot', '/auth/password/reset', '/auth/mfa/verify', '/auth/passkeys/login/verify'];
+const CREDENTIAL_PATHS = ['/auth/login', '/auth/register', '/auth/password/forgot', '/auth/password/reset', '/auth/mfa/verify', '/auth/passkeys/login/verify', '/auth/reauthenticate'];
 const WINDOW_SECONDS = 300;
 const BODY_KEY = 'too_many_requests';
 

@@ -20,9 +20,11 @@ export interface StoredOneTimeToken {
 /**
  * Purposes whose token dies with a new password: a reset link is taken only while the account's
  * credentials version is still the one it was issued under. A verification link proves the mailbox
- * whatever the password, so it stays.
+ * whatever the password, so it stays. So does a factor notice's report link: a password reset is
+ * what the owner does after an intrusion, and the passkey or TOTP the intruder added survives it;
+ * the report link is how the owner removes that factor afterwards.
  */
-export const BOUND_TO_CREDENTIALS: Readonly<Record<OneTimePurpose, boolean>> = { verify_email: false, reset_password: true };
+export const BOUND_TO_CREDENTIALS: Readonly<Record<OneTimePurpose, boolean>> = { verify_email: false, reset_password: true, report_factor: false };
 
 export type IssueResult =
   | { readonly issued: true; /** What the write replaced, to put back if the email cannot be sent. */ readonly previous: StoredOneTimeToken | undefined }
@@ -62,7 +64,11 @@ export interface AccountChangeStore {
   deleteAccount(email: string, userId: string): Promise<void>;
 }
 
-export const ONE_TIME_PURPOSES: readonly OneTimePurpose[] = ['verify_email', 'reset_password'];
+/**
+ * Every purpose, for the purge on account deletion. `report_factor` items hold the outstanding factor
+ * notices of a user (lib/reauth/factor-notice-store.ts) under the same key scheme, so they go too.
+ */
+export const ONE_TIME_PURPOSES: readonly OneTimePurpose[] = ['verify_email', 'reset_password', 'report_factor'];
 
 /** Seconds until an email may be sent again after one sent at `sentAt`. */
 export const retryAfterSeconds = (sentAt: number, now: number, minIntervalMs: number): number => Math.max(1, Math.ceil((sentAt + minIntervalMs - now) / 1000));

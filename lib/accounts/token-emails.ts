@@ -54,16 +54,20 @@ export type TokenEmailOutcome =
   | { readonly sent: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number }
   | { readonly sent: false; readonly reason: 'send_failed'; readonly error: unknown };
 
-const ACTION_OF: Record<OneTimePurpose, EmailAction> = { verify_email: 'verify-email', reset_password: 'reset-password' };
+/** The purposes whose token is emailed by sendTokenEmail, one outstanding token per account (factor notices have their own module, lib/reauth/factor-notices.ts). */
+export type AccountLinkPurpose = Exclude<OneTimePurpose, 'report_factor'>;
+
+const ACTION_OF: Record<AccountLinkPurpose, EmailAction> = { verify_email: 'verify-email', reset_password: 'reset-password' };
 
 /**
- * Issues a token of `purpose` to the account (under its current credentials version) and emails its link. With `keepOnFailure`, an email
- * that could not be sent goes to the outbox (the caller answers as if it had been sent). With
- * `sendBy` (epoch ms, lib/core/deadline.ts), a send still unanswered then is given up.
+ * Issues a token of `purpose` to the account (under its current credentials version) and emails
+ * its link. With `keepOnFailure`, an email that could not be sent goes to the outbox (the caller
+ * answers as if it had been sent). With `sendBy` (epoch ms, lib/core/deadline.ts), a send still
+ * unanswered then is given up.
  */
 export async function sendTokenEmail(
   deps: TokenEmailDeps,
-  purpose: OneTimePurpose,
+  purpose: AccountLinkPurpose,
   account: { readonly id: string; readonly email: string; readonly credentialsVersion: number },
   { keepOnFailure = false, sendBy }: { keepOnFailure?: boolean; sendBy?: number } = {},
 ): Promise<TokenEmailOutcome> {
@@ -108,7 +112,7 @@ export async function keepForRetry(deps: { clock: Clock; outbox?: EmailOutbox | 
  * email of the purpose went out after the failed one, or the failed one's link was used (so it
  * did arrive). The failed send's token item has `sentAt` equal to the intent's `at`.
  */
-export function tokenEmailResender(deps: Omit<TokenEmailDeps, 'outbox'> & { users: Pick<UserStore, 'findById'> }, purpose: OneTimePurpose): EmailResender {
+export function tokenEmailResender(deps: Omit<TokenEmailDeps, 'outbox'> & { users: Pick<UserStore, 'findById'> }, purpose: AccountLinkPurpose): EmailResender {
   return async (entry) => {
     const account = await deps.users.findById(entry.userId);
     if (!account || (purpose === 'verify_email' && account.emailVerified)) return 'obsolete';

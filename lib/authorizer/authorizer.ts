@@ -14,8 +14,11 @@ import { bearerTokenOf, BearerTokenError, type AuthorizerEvent, type BearerRefus
 
 export type { AuthorizerEvent } from './bearer-token';
 
-/** On success the request context carries these, all strings (amr space-separated). */
-export type AuthorizerContext = { sub: string; sid: string; scope: string; amr: string };
+/**
+ * On success the request context carries these: strings (amr space-separated), and `auth_time` in
+ * epoch seconds (0 for a token without it). API Gateway hands context values to the handler as strings.
+ */
+export type AuthorizerContext = { sub: string; sid: string; scope: string; amr: string; auth_time: number };
 export type AuthorizerResult = APIGatewayAuthorizerResult | APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 
 /** Why the authorizer refused a request: a closed union, one metric dimension value each. */
@@ -53,7 +56,7 @@ const denied = (reason: AuthorizerDenial): AuthorizerDecision => {
   if (!decision) denials.set(reason, (decision = Object.freeze({ allowed: false, reason })));
   return decision;
 };
-const HTTP_API_DENIED = Object.freeze({ isAuthorized: false, context: Object.freeze({ sub: '', sid: '', scope: '', amr: '' }) });
+const HTTP_API_DENIED = Object.freeze({ isAuthorized: false, context: Object.freeze({ sub: '', sid: '', scope: '', amr: '', auth_time: 0 }) });
 
 const INIT_RETRY_BACKOFF_MS = 1_000;
 
@@ -111,7 +114,7 @@ export function createAuthorizerHandler(build: () => Promise<AuthorizerDeps>, no
       throw new Error('Unauthorized');
     }
     report(deps, ALLOWED);
-    const context: AuthorizerContext = { sub: outcome.sub, sid: outcome.sid, scope: outcome.scope, amr: outcome.amr.join(' ') };
+    const context: AuthorizerContext = { sub: outcome.sub, sid: outcome.sid, scope: outcome.scope, amr: outcome.amr.join(' '), auth_time: outcome.authTime ?? 0 };
     if (isHttpApi) return { isAuthorized: true, context };
     return { principalId: outcome.sub, policyDocument: policy!.document, context };
   };

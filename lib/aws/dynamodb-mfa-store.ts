@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery } from '../mfa/mfa-store';
+import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery, SecondFactorUse } from '../mfa/mfa-store';
 import { conditionFailedAt, conditionalWrite, translateStorageError } from './dynamodb';
 import { credentialsVersionIs, credentialsVersionOf, emailKey } from './dynamodb-user-store';
 
@@ -21,13 +21,40 @@ const CONFLICT_BACKOFF_MS = 25;
 
 const ttlOf = (expiresAtMs: number) => Math.ceil(expiresAtMs / 1000);
 
+/** What TOTP leaves on the account item besides `totpEnabled` and `totpLastStep`: gone when it is turned off. */
+const TOTP_ATTRIBUTES = 'totpSecret, recoveryCodes, totpEnrolledAt, totpEnrolledAmr, recoveryCodesIssuedAt';
+
+/**
+ * The condition and update that spend a second factor on the account item (TOTP on, this step
+ * later than the last, or this recovery code unused); `also` adds a condition on the same item.
+ */
+function spendOf(userId: string, use: SecondFactorUse, also?: { readonly expression: string; readonly values: Record<string, unknown> }) {
+  const extra = also ? ` AND ${also.expression}` : '';
+  return use.kind === 'totp'
+    ? {
+        ConditionExpression: `userId = :userId AND totpEnabled = :on AND totpLastStep < :step${extra}`,
+        UpdateExpression: 'SET totpLastStep = :step',
+        ExpressionAttributeValues: { ':userId': userId, ':on': true, ':step': use.step, ...also?.values } as Record<string, unknown>,
+      }
+    : {
+        ConditionExpression: `userId = :userId AND totpEnabled = :on AND contains(recoveryCodes, :code)${extra}`,
+        UpdateExpression: 'DELETE recoveryCodes :codes',
+        ExpressionAttributeValues: { ':userId': userId, ':on': true, ':code': use.codeHash, ':codes': new Set([use.codeHash]), ...also?.values } as Record<string, unknown>,
+      };
+}
+
 export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName: string): MfaStore {
 
   return {
     async totpState(email, userId) {
       try {
         const { Item } = await client.send(
-          new GetCommand({ TableName: tableName, Key: emailKey(email), ConsistentRead: true, ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes, credentialsVersion' }),
+          new GetCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConsistentRead: true,
+            ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes, totpEnrolledAt, totpEnrolledAmr, credentialsVersion',
+          }),
         );
         if (!Item || Item.userId !== userId) return undefined;
         const codes = Item.recoveryCodes instanceof Set ? [...(Item.recoveryCodes as Set<string>)] : [];
@@ -37,6 +64,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
           lastUsedStep: typeof Item.totpLastStep === 'number' ? Item.totpLastStep : -1,
           recoveryCodeHashes: codes,
           credentialsVersion: credentialsVersionOf(Item),
+          enrolment: typeof Item.totpEnrolledAt === 'number' ? { at: Item.totpEnrolledAt, amr: Array.isArray(Item.totpEnrolledAmr) ? Item.totpEnrolledAmr.map(String) : [] } : undefined,
         };
       } catch (error) {
         return translateStorageError(error);
@@ -60,7 +88,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
       }
     },
 
-    async enable({ userId, email, sealedSecret, step, recoveryCodeHashes }) {
+    async enable({ userId, email, sealedSecret, step, recoveryCodeHashes, enrolment }) {
       try {
         await client.send(
           new TransactWriteCommand({
@@ -72,8 +100,18 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
                   TableName: tableName,
                   Key: emailKey(email),
                   ConditionExpression: 'userId = :userId AND (attribute_not_exists(totpEnabled) OR totpEnabled = :off)',
-                  UpdateExpression: 'SET totpEnabled = :on, totpSecret = :sealed, totpLastStep = :step, recoveryCodes = :codes',
-                  ExpressionAttributeValues: { ':userId': userId, ':off': false, ':on': true, ':sealed': sealedSecret, ':step': step, ':codes': new Set(recoveryCodeHashes) },
+                  UpdateExpression:
+                    'SET totpEnabled = :on, totpSecret = :sealed, totpLastStep = :step, recoveryCodes = :codes, totpEnrolledAt = :at, totpEnrolledAmr = :amr, recoveryCodesIssuedAt = :at',
+                  ExpressionAttributeValues: {
+                    ':userId': userId,
+                    ':off': false,
+                    ':on': true,
+                    ':sealed': sealedSecret,
+                    ':step': step,
+                    ':codes': new Set(recoveryCodeHashes),
+                    ':at': enrolment.at,
+                    ':amr': [...enrolment.amr],
+                  },
                 },
               },
             ],
@@ -87,30 +125,59 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
       }
     },
 
-    async disable({ userId, email, step }) {
+    async disable({ userId, email, use }) {
+      const spend = spendOf(userId, use);
+      // A spent step is kept as the last one: a code spent on disabling cannot be replayed after a new enrolment within the window.
+      const update = use.kind === 'totp' ? `SET totpEnabled = :off, totpLastStep = :step REMOVE ${TOTP_ATTRIBUTES}` : `SET totpEnabled = :off REMOVE ${TOTP_ATTRIBUTES}`;
+      const values: Record<string, unknown> = { ...spend.ExpressionAttributeValues, ':off': false };
+      // The recovery code's spend deletes it from the set; here the whole set goes.
+      delete values[':codes'];
       return conditionalWrite(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: emailKey(email),
-            ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpLastStep < :step',
-            // The last step is kept: a code spent on disabling cannot be replayed after a new enrolment within the window.
-            UpdateExpression: 'SET totpEnabled = :off, totpLastStep = :step REMOVE totpSecret, recoveryCodes',
-            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':off': false, ':step': step },
-          }),
-        ),
+        client.send(new UpdateCommand({ TableName: tableName, Key: emailKey(email), ConditionExpression: spend.ConditionExpression, UpdateExpression: update, ExpressionAttributeValues: values })),
       );
     },
 
-    async replaceRecoveryCodes({ userId, email, recoveryCodeHashes }) {
+    async spend({ userId, email, use }) {
+      return conditionalWrite(() => client.send(new UpdateCommand({ TableName: tableName, Key: emailKey(email), ...spendOf(userId, use) })));
+    },
+
+    async replaceRecoveryCodes({ userId, email, recoveryCodeHashes, issuedAt }) {
       return conditionalWrite(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: emailKey(email),
             ConditionExpression: 'userId = :userId AND totpEnabled = :on',
-            UpdateExpression: 'SET recoveryCodes = :codes',
-            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':codes': new Set(recoveryCodeHashes) },
+            UpdateExpression: 'SET recoveryCodes = :codes, recoveryCodesIssuedAt = :at',
+            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':codes': new Set(recoveryCodeHashes), ':at': issuedAt },
+          }),
+        ),
+      );
+    },
+
+    async removeEnrolment({ userId, email, enrolledAt }) {
+      return conditionalWrite(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId AND totpEnabled = :on AND totpEnrolledAt = :at',
+            UpdateExpression: `SET totpEnabled = :off REMOVE ${TOTP_ATTRIBUTES}`,
+            ExpressionAttributeValues: { ':userId': userId, ':on': true, ':off': false, ':at': enrolledAt },
+          }),
+        ),
+      );
+    },
+
+    async dropRecoveryCodes({ userId, email, issuedAt }) {
+      return conditionalWrite(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId AND recoveryCodesIssuedAt = :at',
+            UpdateExpression: 'REMOVE recoveryCodes, recoveryCodesIssuedAt',
+            ExpressionAttributeValues: { ':userId': userId, ':at': issuedAt },
           }),
         ),
       );
@@ -156,19 +223,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
     async completeLogin({ tokenHash, now, maxFailures, userId, email, credentialsVersion, use }) {
       // The token's credentials version is checked on the account item this transaction already
       // updates; when the update's condition fails, the item it returns says whether it was the version.
-      const version = credentialsVersionIs(credentialsVersion);
-      const spend =
-        use.kind === 'totp'
-          ? {
-              ConditionExpression: `userId = :userId AND totpEnabled = :on AND totpLastStep < :step AND ${version.expression}`,
-              UpdateExpression: 'SET totpLastStep = :step',
-              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':step': use.step, ...version.values },
-            }
-          : {
-              ConditionExpression: `userId = :userId AND totpEnabled = :on AND contains(recoveryCodes, :code) AND ${version.expression}`,
-              UpdateExpression: 'DELETE recoveryCodes :codes',
-              ExpressionAttributeValues: { ':userId': userId, ':on': true, ':code': use.codeHash, ':codes': new Set([use.codeHash]), ...version.values },
-            };
+      const spend = spendOf(userId, use, credentialsVersionIs(credentialsVersion));
       const transaction = {
         TransactItems: [
           {
@@ -209,7 +264,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
             TableName: tableName,
             Key: emailKey(email),
             ConditionExpression: 'userId = :userId',
-            UpdateExpression: 'SET totpEnabled = :off REMOVE totpSecret, recoveryCodes',
+            UpdateExpression: `SET totpEnabled = :off REMOVE ${TOTP_ATTRIBUTES}`,
             ExpressionAttributeValues: { ':userId': userId, ':off': false },
           }),
         ),

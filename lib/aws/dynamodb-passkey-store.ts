@@ -8,7 +8,7 @@ import { credentialsVersionIs, emailKey } from './dynamodb-user-store';
 /**
  * Passkeys and WebAuthn challenges in the users table (keyed by `pk`):
  * - `PASSKEY#<credentialId>`: one passkey (userId, publicKey, counter, transports, backedUp,
- *   deviceType, name, createdAt, lastUsedAt), so a login finds it with one GetItem;
+ *   deviceType, name, createdAt, lastUsedAt, enrolledAmr), so a login finds it with one GetItem;
  * - `PASSKEYS#<userId>`: the account's credential ids (a string set) and a `version` bumped by every
  *   change, so listing needs no scan (GetItem, then BatchGetItem); an add or a removal writes both
  *   items in one transaction, which also caps the set's size;
@@ -36,6 +36,7 @@ function toPasskey(item: Record<string, unknown>): PasskeyRecord {
     name: String(item.name),
     createdAt: Number(item.createdAt),
     lastUsedAt: typeof item.lastUsedAt === 'number' ? item.lastUsedAt : undefined,
+    enrolledAmr: Array.isArray(item.enrolledAmr) ? item.enrolledAmr.map(String) : undefined,
   };
 }
 
@@ -89,7 +90,7 @@ export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, table
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...passkeyKey(passkey.credentialId), ...passkey, transports: [...passkey.transports] },
+                  Item: { ...passkeyKey(passkey.credentialId), ...passkey, transports: [...passkey.transports], enrolledAmr: passkey.enrolledAmr && [...passkey.enrolledAmr] },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },

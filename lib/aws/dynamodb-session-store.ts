@@ -21,14 +21,15 @@ const LIVE = [
   ...LIVE_SESSION_RULE.after.map((name) => `${name} > :now`),
 ].join(' AND ');
 
-const SUMMARY_ATTRIBUTES = ['id', 'userId', 'createdAt', 'lastUsedAt', 'idleExpiresAt', 'absoluteExpiresAt', 'revokedAt', 'userAgent', 'ip'] as const;
+const SUMMARY_ATTRIBUTES = ['id', 'userId', 'createdAt', 'lastUsedAt', 'idleExpiresAt', 'absoluteExpiresAt', 'revokedAt', 'userAgent', 'ip', 'passkeyIds'] as const;
 
 export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, tableName: string, options: { usersTable?: string } = {}): SessionStore {
   return {
     async create(session, guard) {
       const put = {
         TableName: tableName,
-        Item: { ...session, liveUserId: session.userId, ttl: ttlOf(session) },
+        // passkeyIds is a string set, so a re-authentication can ADD to it.
+        Item: { ...session, passkeyIds: session.passkeyIds?.length ? new Set(session.passkeyIds) : undefined, liveUserId: session.userId, ttl: ttlOf(session) },
         ConditionExpression: 'attribute_not_exists(id)',
       };
       try {
@@ -105,6 +106,25 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
       }
     },
 
+    async reauthenticate({ sessionId, userId, now, amr, passkeyId }) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { id: sessionId },
+            ConditionExpression: `userId = :userId AND ${LIVE}`,
+            UpdateExpression: `SET authTime = :now, amr = :amr${passkeyId === undefined ? '' : ' ADD passkeyIds :passkey'}`,
+            ExpressionAttributeValues: { ':userId': userId, ':now': now, ':amr': [...amr], ...(passkeyId === undefined ? {} : { ':passkey': new Set([passkeyId]) }) },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toRecord(Attributes!);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        return translateStorageError(error);
+      }
+    },
+
     async revoke(sessionId, reason, now, condition = {}) {
       const clauses = ['attribute_exists(id)', 'attribute_not_exists(revokedAt)'];
       const values: Record<string, unknown> = { ':revokedAt': now, ':reason': reason };
@@ -162,7 +182,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
               RequestItems: { [tableName]: { Keys: keys, ProjectionExpression: SUMMARY_ATTRIBUTES.join(', ') } },
             }),
           );
-          found.push(...((Responses?.[tableName] ?? []) as SessionSummary[]));
+          found.push(...(Responses?.[tableName] ?? []).map(toSummary));
           keys = UnprocessedKeys?.[tableName]?.Keys ?? [];
         }
       } catch (error) {
@@ -174,8 +194,22 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
   };
 }
 
-/** An item as the domain sees it (sessions opened before `amr` existed count as password logins). */
+/**
+ * An item as the domain sees it. Sessions stored before these attributes existed count as password
+ * logins (`amr`) whose last sign-in was their login (`authTime`).
+ */
 function toRecord(item: Record<string, unknown>): SessionRecord {
   const { liveUserId: _liveUserId, ttl: _ttl, ...session } = item;
-  return { ...(session as unknown as SessionRecord), amr: Array.isArray(item.amr) ? (item.amr as string[]) : ['pwd'] };
+  return {
+    ...(session as unknown as SessionRecord),
+    amr: Array.isArray(item.amr) ? (item.amr as string[]) : ['pwd'],
+    authTime: typeof item.authTime === 'number' ? item.authTime : Number(item.createdAt),
+    passkeyIds: passkeyIdsOf(item),
+  };
 }
+
+function toSummary(item: Record<string, unknown>): SessionSummary {
+  return { ...(item as unknown as SessionSummary), passkeyIds: passkeyIdsOf(item) };
+}
+
+const passkeyIdsOf = (item: Record<string, unknown>): string[] | undefined => (item.passkeyIds instanceof Set ? [...(item.passkeyIds as Set<string>)] : undefined);

@@ -19,3 +19,9 @@ export const passkeyPurger = /* @__PURE__ */ lazy(async () => {
   const passkeys = await passkeyStore();
   return (userId: string): Promise<void> => purgePasskeys({ passkeys }, userId);
 });
+
+/** Whether an account has a passkey: adding TOTP to one that has needs a sign-in with a second factor. */
+export const passkeyPresence = /* @__PURE__ */ lazy(async () => {
+  const passkeys = await passkeyStore();
+  return async (userId: string): Promise<boolean> => (await passkeys.listByUser(userId)).length > 0;
+});

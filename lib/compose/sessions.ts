@@ -1,6 +1,6 @@
 /** Session and login parts. */
 import { createPasswordHasher } from '../accounts/password';
-import { loadAttemptLimits, loadLoginPolicy, loadSessionPolicy } from '../core/config';
+import { loadAttemptLimits, loadLoginPolicy, loadReauthPolicy, loadSessionPolicy } from '../core/config';
 import { createSessionIssuer } from '../sessions/session-service';
 import { clock, env, lazy, logger, metrics } from './runtime';
 import { sessionStore } from './storage';
@@ -10,6 +10,8 @@ export const passwordHasher = /* @__PURE__ */ lazy(() => createPasswordHasher())
 export const attemptLimits = /* @__PURE__ */ lazy(() => loadAttemptLimits(env));
 export const loginPolicy = /* @__PURE__ */ lazy(() => loadLoginPolicy(env));
 export const sessionPolicy = /* @__PURE__ */ lazy(() => loadSessionPolicy(env));
+/** REAUTH_MAX_AGE_SECONDS: for sensitive changes, and for how a sign-in with a new factor counts. */
+export const reauthPolicy = /* @__PURE__ */ lazy(() => loadReauthPolicy(env));
 
 export const sessionIssuer = /* @__PURE__ */ lazy(async () =>
   createSessionIssuer({

@@ -158,6 +158,15 @@ export function loadLoginPolicy(env: Env): { readonly requireVerifiedEmail: bool
   return Object.freeze({ requireVerifiedEmail: readBoolean(env, 'REQUIRE_VERIFIED_EMAIL') });
 }
 
+/** REAUTH_MAX_AGE_SECONDS: how recent a sign-in must be for a sensitive change, and how long a factor enrolled without a second factor stays on probation. */
+export interface ReauthPolicy {
+  readonly maxAgeSeconds: number;
+}
+
+export function loadReauthPolicy(env: Env): ReauthPolicy {
+  return Object.freeze({ maxAgeSeconds: readInteger(env, 'REAUTH_MAX_AGE_SECONDS', 1, 86_400) });
+}
+
 export function loadHashKeys(env: Env): HashKeyConfig {
   const previous = env.REFRESH_TOKEN_PREVIOUS_HASH_KEY?.trim() ? readSecretKey(env, 'REFRESH_TOKEN_PREVIOUS_HASH_KEY') : undefined;
   return Object.freeze({ current: readSecretKey(env, 'REFRESH_TOKEN_HASH_KEY'), previous });

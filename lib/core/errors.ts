@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'invalid_passkey'
   | 'mfa_required'
   | 'email_not_verified'
-  | 'mfa_already_enabled';
+  | 'mfa_already_enabled'
+  | 'reauthentication_required'
+  | 'invalid_token';
 
 /** Base of every error that maps to a contract response. */
 export abstract class AppError extends Error {
@@ -121,8 +123,8 @@ export class ServiceUnavailableError extends AppError {
 export class EmailNotVerifiedError extends AppError {
   readonly code = 'email_not_verified';
   readonly status = 403;
-  constructor() {
-    super('Verify your email address before logging in.');
+  constructor(message = 'Verify your email address before logging in.') {
+    super(message);
   }
 }
 
@@ -174,6 +176,25 @@ export class MfaAlreadyEnabledError extends AppError {
   readonly status = 409;
   constructor() {
     super('Two-step verification is already on for this account.');
+  }
+}
+
+/** A sensitive change whose sign-in is not recent enough (or did not use a second factor where one is due). */
+export class ReauthenticationRequiredError extends AppError {
+  readonly code = 'reauthentication_required';
+  readonly status = 403;
+  constructor(message = 'Sign in again (POST /auth/reauthenticate) before making this change.') {
+    super(message);
+  }
+}
+
+/** A valid access token whose session has ended (logout, revocation) where the handler itself needs the session. */
+export class InvalidTokenError extends AppError {
+  readonly code = 'invalid_token';
+  readonly status = 401;
+  constructor() {
+    super('The access token is no longer valid: its session has ended.');
+    this.headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
   }
 }
 

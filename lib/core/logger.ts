@@ -38,7 +38,9 @@ export type SecurityEvent =
   | 'recovery_codes_replaced'
   | 'passkey_added'
   | 'passkey_removed'
-  | 'passkey_counter_regressed';
+  | 'passkey_counter_regressed'
+  | 'reauthenticated'
+  | 'factor_reported';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET_FIELD = /token|password|secret|hash|key|authorization|cookie/i;

@@ -16,7 +16,7 @@ export interface EmailMessage {
 }
 
 /** What a link in an email lets its reader do; the app page reads it from `?action=`. */
-export type EmailAction = 'verify-email' | 'reset-password';
+export type EmailAction = 'verify-email' | 'reset-password' | 'report-factor';
 
 export interface TokenEmailInput {
   readonly to: string;
@@ -122,6 +122,55 @@ export function passwordChangedEmail({ to, at, serviceName }: PasswordChangedInp
       'Hello,',
       `The password of the ${escapeHtml(service)} account ${escapeHtml(to)} was changed on ${when}. Other devices signed in to the account were signed out.`,
       'If you made this change, there is nothing to do.',
+      escapeHtml(advice),
+      `— ${escapeHtml(service)}`,
+    ]),
+  };
+}
+
+/** What a factor notice reports (lib/reauth/factor-change.ts). */
+export type FactorNoticeKind = 'totp_enabled' | 'totp_disabled' | 'recovery_codes_replaced' | 'passkey_added' | 'passkey_removed';
+
+export interface FactorNoticeInput {
+  readonly to: string;
+  /** Built with `actionLink(…, 'report-factor', …)`. */
+  readonly link: string;
+  readonly change: FactorNoticeKind;
+  /** When the change was made, epoch ms. */
+  readonly at: number;
+  readonly expiresInSeconds: number;
+  readonly serviceName: string;
+}
+
+/** Subject phrase, sentence, and what the link does, per change. Nothing the user typed (a passkey's name) goes in. */
+const FACTOR_NOTICES: Record<FactorNoticeKind, { subject: string; happened: string; undo: string }> = {
+  totp_enabled: { subject: 'Two-step verification was turned on', happened: 'two-step verification with an authenticator app was turned on', undo: 'turns that authenticator off and' },
+  totp_disabled: { subject: 'Two-step verification was turned off', happened: 'two-step verification with an authenticator app was turned off', undo: 'cannot turn it back on, but' },
+  recovery_codes_replaced: { subject: 'New recovery codes were created', happened: 'new recovery codes were created (the old ones no longer work)', undo: 'makes those new codes useless and' },
+  passkey_added: { subject: 'A passkey was added', happened: 'a passkey was added', undo: 'removes that passkey and' },
+  passkey_removed: { subject: 'A passkey was removed', happened: 'a passkey was removed', undo: 'cannot bring it back, but' },
+};
+
+/**
+ * Tells the owner of `to` that a second factor was added or removed, with one "this wasn't me"
+ * link that undoes the change where it can and signs the account out on every device.
+ */
+export function factorNoticeEmail({ to, link, change, at, expiresInSeconds, serviceName }: FactorNoticeInput): EmailMessage {
+  const service = oneLine(serviceName);
+  const notice = FACTOR_NOTICES[change];
+  const happened = `On ${formatUtc(at)}, ${notice.happened} for the ${service} account ${to}.`;
+  const consequence = `The link ${notice.undo} signs the account out on every device. It works once and expires in ${describeDuration(expiresInSeconds)}.`;
+  const advice = `Then choose a new password with "Forgot password" on the ${service} sign-in page: whoever did this knew your password or was signed in.`;
+  return {
+    to,
+    subject: `${notice.subject} on your ${service} account`,
+    text: ['Hello,', happened, 'If you made this change, there is nothing to do.', `If this was not you, open this link:\n\n${link}`, consequence, advice, `— ${service}`].join('\n\n'),
+    html: page([
+      'Hello,',
+      escapeHtml(happened),
+      'If you made this change, there is nothing to do.',
+      `<a href="${escapeHtml(link)}">This wasn't me</a>`,
+      escapeHtml(consequence),
       escapeHtml(advice),
       `— ${escapeHtml(service)}`,
     ]),

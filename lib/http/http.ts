@@ -31,6 +31,8 @@ export interface Principal {
   readonly sid: string;
   readonly scope: string;
   readonly amr: readonly string[];
+  /** `auth_time` of the access token, epoch seconds; undefined when the token has none. */
+  readonly authTime: number | undefined;
 }
 
 export interface HttpResponse {
@@ -65,9 +67,16 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
             sid: authorizer.sid,
             scope: typeof authorizer.scope === 'string' ? authorizer.scope : '',
             amr: typeof authorizer.amr === 'string' && authorizer.amr ? authorizer.amr.split(' ') : [],
+            authTime: epochSecondsOf(authorizer.auth_time),
           }
         : undefined,
   };
+}
+
+/** A positive whole number of seconds, as API Gateway passes it (a string) or serverless-offline (a number); else undefined. */
+function epochSecondsOf(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined;
 }
 
 /**

@@ -5,7 +5,10 @@ import { passwordSchema } from './validation';
 
 export const totpConfirmSchema = z.object({ code: z.string() });
 
-export const totpDisableSchema = z.object({ password: passwordSchema, code: z.string() });
+/** `{ password, code }` or `{ password, recovery_code }`: exactly one of the two. */
+export const totpDisableSchema = z
+  .object({ password: passwordSchema, code: z.optional(z.string()), recovery_code: z.optional(z.string()) })
+  .check(z.refine((body) => (body.code === undefined) !== (body.recovery_code === undefined), 'send exactly one of code and recovery_code'));
 
 export const recoveryCodesSchema = z.object({ password: passwordSchema });
 

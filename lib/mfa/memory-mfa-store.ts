@@ -1,11 +1,14 @@
 import { bindingHolds, type AccountCredentials, type UserStore } from '../accounts/user-store';
-import { isMfaTokenLive, type MfaStore, type MfaTokenRecord, type PendingTotp, type TotpState } from './mfa-store';
+import type { FactorEnrolment } from '../reauth/factor-trust';
+import { isMfaTokenLive, type MfaStore, type MfaTokenRecord, type PendingTotp, type SecondFactorUse, type TotpState } from './mfa-store';
 
 interface TotpRecord {
   enabled: boolean;
   sealedSecret: string | undefined;
   lastUsedStep: number;
   recoveryCodeHashes: Set<string>;
+  enrolment?: FactorEnrolment | undefined;
+  recoveryCodesIssuedAt?: number | undefined;
 }
 
 const OFF = Object.freeze({ enabled: false, sealedSecret: undefined, lastUsedStep: -1, recoveryCodeHashes: [] });
@@ -23,6 +26,14 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
   const owned = async (email: string, userId: string) => (await accounts.findByEmail(email))?.id === userId;
   const withFlag = (account: AccountCredentials | undefined) => account && { ...account, mfaEnabled: totp.get(account.id)?.enabled === true };
   const isLive = (record: MfaTokenRecord | undefined, now: number, maxFailures: number) => record !== undefined && isMfaTokenLive(record, now, maxFailures);
+  /** The DynamoDB condition of a spend: TOTP on, and the step later than the last or the code unused. */
+  const canSpend = (record: TotpRecord | undefined, use: SecondFactorUse): record is TotpRecord =>
+    record?.enabled === true && (use.kind === 'totp' ? use.step > record.lastUsedStep : record.recoveryCodeHashes.has(use.codeHash));
+  const spendOn = (record: TotpRecord, use: SecondFactorUse) => {
+    if (use.kind === 'totp') record.lastUsedStep = use.step;
+    else record.recoveryCodeHashes.delete(use.codeHash);
+  };
+  const off = (lastUsedStep: number): TotpRecord => ({ enabled: false, sealedSecret: undefined, lastUsedStep, recoveryCodeHashes: new Set() });
 
   const users: UserStore = {
     ...accounts,
@@ -46,27 +57,50 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
     async pending(userId) {
       return pending.get(userId);
     },
-    async enable({ userId, email, sealedSecret, step, recoveryCodeHashes }) {
+    async enable({ userId, email, sealedSecret, step, recoveryCodeHashes, enrolment }) {
       // The one await first: from here on nothing interleaves, as in one DynamoDB transaction.
       const isOwner = await owned(email, userId);
       if (pending.get(userId)?.sealedSecret !== sealedSecret || !isOwner) return 'stale_secret';
       if (totp.get(userId)?.enabled) return 'already_enabled';
       pending.delete(userId);
-      totp.set(userId, { enabled: true, sealedSecret, lastUsedStep: step, recoveryCodeHashes: new Set(recoveryCodeHashes) });
+      totp.set(userId, { enabled: true, sealedSecret, lastUsedStep: step, recoveryCodeHashes: new Set(recoveryCodeHashes), enrolment, recoveryCodesIssuedAt: enrolment.at });
       return 'enabled';
     },
-    async disable({ userId, email, step }) {
+    async disable({ userId, email, use }) {
       const isOwner = await owned(email, userId);
       const record = totp.get(userId);
-      if (!isOwner || !record?.enabled || step <= record.lastUsedStep) return false;
-      totp.set(userId, { enabled: false, sealedSecret: undefined, lastUsedStep: step, recoveryCodeHashes: new Set() });
+      if (!isOwner || !canSpend(record, use)) return false;
+      totp.set(userId, off(use.kind === 'totp' ? use.step : record.lastUsedStep));
       return true;
     },
-    async replaceRecoveryCodes({ userId, email, recoveryCodeHashes }) {
+    async spend({ userId, email, use }) {
+      const isOwner = await owned(email, userId);
+      const record = totp.get(userId);
+      if (!isOwner || !canSpend(record, use)) return false;
+      spendOn(record, use);
+      return true;
+    },
+    async replaceRecoveryCodes({ userId, email, recoveryCodeHashes, issuedAt }) {
       const isOwner = await owned(email, userId);
       const record = totp.get(userId);
       if (!isOwner || !record?.enabled) return false;
       record.recoveryCodeHashes = new Set(recoveryCodeHashes);
+      record.recoveryCodesIssuedAt = issuedAt;
+      return true;
+    },
+    async removeEnrolment({ userId, email, enrolledAt }) {
+      const isOwner = await owned(email, userId);
+      const record = totp.get(userId);
+      if (!isOwner || !record?.enabled || record.enrolment?.at !== enrolledAt) return false;
+      totp.set(userId, off(record.lastUsedStep));
+      return true;
+    },
+    async dropRecoveryCodes({ userId, email, issuedAt }) {
+      const isOwner = await owned(email, userId);
+      const record = totp.get(userId);
+      if (!isOwner || !record || record.recoveryCodesIssuedAt !== issuedAt) return false;
+      record.recoveryCodeHashes = new Set();
+      record.recoveryCodesIssuedAt = undefined;
       return true;
     },
     async putMfaToken(tokenHash, record) {
@@ -86,17 +120,15 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
       if (!isLive(tokens.get(tokenHash), now, maxFailures)) return 'token_invalid';
       if (isOwner && !bindingHolds(account, { userId, credentialsVersion })) return 'token_invalid';
       const record = totp.get(userId);
-      if (!isOwner || !record?.enabled) return 'code_rejected';
-      if (use.kind === 'totp' ? use.step <= record.lastUsedStep : !record.recoveryCodeHashes.has(use.codeHash)) return 'code_rejected';
+      if (!isOwner || !canSpend(record, use)) return 'code_rejected';
       tokens.delete(tokenHash);
-      if (use.kind === 'totp') record.lastUsedStep = use.step;
-      else record.recoveryCodeHashes.delete(use.codeHash);
+      spendOn(record, use);
       return 'completed';
     },
     async forgetTotp(userId, email) {
       const record = totp.get(userId);
       if (!(await owned(email, userId)) || !record) return;
-      totp.set(userId, { enabled: false, sealedSecret: undefined, lastUsedStep: record.lastUsedStep, recoveryCodeHashes: new Set() });
+      totp.set(userId, off(record.lastUsedStep));
     },
     async purge(userId) {
       pending.delete(userId);

@@ -2,36 +2,39 @@
  * TOTP enrolment and the second step of a login. Rules kept here, storage behind MfaStore:
  * - setup keeps a fresh secret aside (sealed, TTL); only `confirm` with a code of the latest
  *   pending secret turns TOTP on, and returns ten recovery codes once;
+ * - adding TOTP needs a verified email and a recent sign-in (lib/reauth/recent-sign-in.ts), one
+ *   that used a second factor when the account already has a passkey; TOTP records how it was
+ *   enrolled, which decides whether signing in with it counts as `mfa` (lib/reauth/factor-trust.ts);
  * - a TOTP code is accepted for the current step ±1 and only for a step later than the last one
  *   accepted for the account (a conditional write), so no code is ever accepted twice;
- * - a wrong code (ill-formed ones included) counts against the MFA token (five end it) and the
- *   account's login throttle, whose count is taken before the code is checked;
- * - the MFA token and the code or recovery code are spent together in one transaction.
+ * - a wrong code (ill-formed ones included), at login, confirm or disable, counts against the
+ *   account's login throttle, whose count is taken before the code is checked, and at login
+ *   against the MFA token (five end it);
+ * - the MFA token and the code or recovery code are spent together in one transaction;
+ * - every factor change sends a factor notice (lib/reauth/factor-notices.ts).
  */
 import { accountOf } from '../accounts/account-service';
 import { checkCredentials, countAttempt, resetAttemptsAfterSuccess, type CredentialCheckDeps } from '../accounts/login';
-import type { AttemptLimits, UserStore } from '../accounts/user-store';
+import type { AccountCredentials, AttemptLimits, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
-import { InvalidMfaCodeError, InvalidMfaTokenError, InvalidRequestError, MfaAlreadyEnabledError, NotFoundError } from '../core/errors';
+import { EmailNotVerifiedError, InvalidMfaCodeError, InvalidMfaTokenError, InvalidRequestError, MfaAlreadyEnabledError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { FactorNotifier } from '../reauth/factor-change';
+import { factorSignInAmr } from '../reauth/factor-trust';
+import { requireRecentSignIn, type RecentSignInPolicy, type SignIn } from '../reauth/recent-sign-in';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import type { MfaCrypto } from './mfa-crypto';
-import { isMfaTokenLive, type MfaStore, type RefreshTokenDelivery, type SecondFactorUse, type TotpState } from './mfa-store';
+import { isMfaTokenLive, type MfaStore, type RefreshTokenDelivery } from './mfa-store';
 import { qrSvg } from './qr';
-import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
+import { newRecoveryCodes } from './recovery-codes';
+import { amrOfUse, secondFactorUse, type SecondFactorProof } from './second-factor';
 import { matchStep, newTotpSecret, otpauthUri } from './totp';
+
+export { RECOVERY_CODE_AMR, TOTP_AMR, type SecondFactorProof } from './second-factor';
 
 export const MFA_TOKEN_MAX_FAILURES = 5;
 /** How long an unconfirmed secret waits for its first code. */
 export const PENDING_TOTP_TTL_SECONDS = 900;
-
-/**
- * `amr` of a session whose login's second step was a TOTP code (RFC 8176: otp, mfa) or a
- * recovery code. RFC 8176 has no value for a recovery code: `rc` is ours, so an API can tell a
- * login that used up a recovery code (and perhaps suggest enrolling a new phone).
- */
-export const TOTP_AMR = ['otp', 'mfa'] as const;
-export const RECOVERY_CODE_AMR = ['mfa', 'rc'] as const;
 
 interface MfaBaseDeps {
   readonly clock: Clock;
@@ -42,16 +45,33 @@ interface MfaBaseDeps {
 
 type CodeCheckDeps = MfaBaseDeps & { readonly limits: AttemptLimits; readonly logger: Logger };
 
+/** What adding TOTP checks besides the account: how recent a sign-in must be, and whether the account has a passkey. */
+export interface EnrolmentDeps extends MfaBaseDeps {
+  readonly reauth: RecentSignInPolicy;
+  readonly hasPasskey: (userId: string) => Promise<boolean>;
+}
+
 export interface TotpSetup {
   readonly secret: string;
   readonly otpauthUri: string;
   readonly qrSvg: string;
 }
 
-/** Starts enrolment: a new secret, kept aside (replacing any earlier one) until confirmed. */
-export async function startTotpSetup(deps: MfaBaseDeps & { readonly issuer: string }, userId: string): Promise<TotpSetup> {
-  const account = await accountOf(deps.users, userId);
+/**
+ * The checks before adding TOTP, in the contract's order: a verified email (403), a recent sign-in,
+ * with a second factor when the account already has a passkey (403), then TOTP not on yet (409).
+ */
+async function accountReadyForTotp(deps: EnrolmentDeps, userId: string, signIn: SignIn): Promise<AccountCredentials> {
+  const [account, hasPasskey] = await Promise.all([accountOf(deps.users, userId), deps.hasPasskey(userId)]);
+  if (!account.emailVerified) throw new EmailNotVerifiedError('Verify your email address before adding a second factor.');
+  requireRecentSignIn(signIn, deps.clock.now(), deps.reauth, { kind: 'adds_factor', accountHasFactor: account.mfaEnabled || hasPasskey });
   if (account.mfaEnabled) throw new MfaAlreadyEnabledError();
+  return account;
+}
+
+/** Starts enrolment: a new secret, kept aside (replacing any earlier one) until confirmed. */
+export async function startTotpSetup(deps: EnrolmentDeps & { readonly issuer: string }, userId: string, signIn: SignIn): Promise<TotpSetup> {
+  const account = await accountReadyForTotp(deps, userId, signIn);
   const secret = newTotpSecret();
   await deps.mfa.savePending(userId, deps.crypto.sealSecret(secret, userId), deps.clock.now() + PENDING_TOTP_TTL_SECONDS * 1000);
   // The otpauth label splits issuer from account on a colon, which an email's local part may hold.
@@ -59,11 +79,20 @@ export async function startTotpSetup(deps: MfaBaseDeps & { readonly issuer: stri
   return { secret, otpauthUri: uri, qrSvg: await qrSvg(uri) };
 }
 
-/** Turns TOTP on with a code of the latest pending secret; returns the ten recovery codes, once. */
-export async function confirmTotp(deps: MfaBaseDeps & { readonly logger: Logger }, userId: string, code: string, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
+/**
+ * Turns TOTP on with a code of the latest pending secret; returns the ten recovery codes, once.
+ * The code counts against the login throttle like any other; a right one takes its attempt back.
+ */
+export async function confirmTotp(
+  deps: EnrolmentDeps & { readonly limits: AttemptLimits; readonly logger: Logger; readonly notify: FactorNotifier },
+  userId: string,
+  signIn: SignIn,
+  code: string,
+  client: ClientInfo,
+): Promise<{ recoveryCodes: string[] }> {
   const { clock, mfa, crypto, logger } = deps;
-  const account = await accountOf(deps.users, userId);
-  if (account.mfaEnabled) throw new MfaAlreadyEnabledError();
+  const account = await accountReadyForTotp(deps, userId, signIn);
+  await countAttempt(deps, account.email, userId, client);
   const now = clock.now();
   const pending = await mfa.pending(userId);
   const step = pending && pending.expiresAt > now ? matchStep({ secret: crypto.openSecret(pending.sealedSecret, userId), code, now }) : undefined;
@@ -72,23 +101,33 @@ export async function confirmTotp(deps: MfaBaseDeps & { readonly logger: Logger 
     throw new InvalidMfaCodeError();
   }
   const recoveryCodes = newRecoveryCodes();
-  const outcome = await mfa.enable({ userId, email: account.email, sealedSecret: pending.sealedSecret, step, recoveryCodeHashes: recoveryCodes.map(crypto.hashRecoveryCode) });
+  const outcome = await mfa.enable({
+    userId,
+    email: account.email,
+    sealedSecret: pending.sealedSecret,
+    step,
+    recoveryCodeHashes: recoveryCodes.map(crypto.hashRecoveryCode),
+    enrolment: { at: now, amr: [...signIn.amr] },
+  });
   if (outcome === 'already_enabled') throw new MfaAlreadyEnabledError();
   if (outcome === 'stale_secret') throw new InvalidMfaCodeError(); // a newer setup replaced this secret
+  await deps.users.uncountAttempt(account.email);
   logger.security('mfa_enabled', { userId, ip: client.ip, userAgent: client.userAgent });
+  await deps.notify(account, { kind: 'totp_enabled', enrolledAt: now });
   return { recoveryCodes };
 }
 
-
-/** The step of a TOTP code that may still be spent (current ±1, later than the last used), else undefined. */
-function usableStep(crypto: MfaCrypto, state: TotpState, userId: string, code: unknown, now: number): number | undefined {
-  if (!state.enabled || !state.sealedSecret) return undefined;
-  const step = matchStep({ secret: crypto.openSecret(state.sealedSecret, userId), code, now });
-  return step !== undefined && step > state.lastUsedStep ? step : undefined;
-}
-
-/** Turns TOTP off: needs the password (throttled like a login) and a current code. */
-export async function disableTotp(deps: CodeCheckDeps & CredentialCheckDeps, userId: string, password: string, code: string, client: ClientInfo): Promise<void> {
+/**
+ * Turns TOTP off: needs the password (throttled like a login) and a current code or a recovery
+ * code, so a user who lost the phone and signed in with a recovery code can turn it off and enrol again.
+ */
+export async function disableTotp(
+  deps: CodeCheckDeps & CredentialCheckDeps & { readonly notify: FactorNotifier },
+  userId: string,
+  password: string,
+  proof: SecondFactorProof,
+  client: ClientInfo,
+): Promise<void> {
   const account = await accountOf(deps.users, userId);
   await checkCredentials(deps, account.email, password, client);
   await resetAttemptsAfterSuccess(deps, account);
@@ -96,37 +135,42 @@ export async function disableTotp(deps: CodeCheckDeps & CredentialCheckDeps, use
   if (!state) throw new NotFoundError('The account');
   // A code counts against the account's login throttle before it is looked at.
   await countAttempt(deps, account.email, userId, client);
-  const step = usableStep(deps.crypto, state, userId, code, deps.clock.now());
-  if (step === undefined || !(await deps.mfa.disable({ userId, email: account.email, step }))) {
-    deps.logger.security('mfa_failed', { userId, stage: 'disable', ip: client.ip, userAgent: client.userAgent });
+  const use = secondFactorUse(deps.crypto, state, userId, proof, deps.clock.now());
+  if (!use || !(await deps.mfa.disable({ userId, email: account.email, use }))) {
+    deps.logger.security('mfa_failed', { userId, stage: 'disable', method: 'code' in proof ? 'totp' : 'recovery_code', ip: client.ip, userAgent: client.userAgent });
     throw new InvalidMfaCodeError();
   }
   await deps.users.clearAttempts(account.email);
-  deps.logger.security('mfa_disabled', { userId, ip: client.ip, userAgent: client.userAgent });
+  deps.logger.security('mfa_disabled', { userId, method: use.kind === 'totp' ? 'totp' : 'recovery_code', ip: client.ip, userAgent: client.userAgent });
+  await deps.notify(account, { kind: 'totp_disabled' });
 }
 
 /** Replaces every recovery code (needs the password); the new ones are returned once. */
-export async function replaceRecoveryCodes(deps: MfaBaseDeps & CredentialCheckDeps, userId: string, password: string, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
+export async function replaceRecoveryCodes(
+  deps: MfaBaseDeps & CredentialCheckDeps & { readonly notify: FactorNotifier },
+  userId: string,
+  password: string,
+  client: ClientInfo,
+): Promise<{ recoveryCodes: string[] }> {
   const account = await accountOf(deps.users, userId);
   await checkCredentials(deps, account.email, password, client);
   await resetAttemptsAfterSuccess(deps, account);
   const recoveryCodes = newRecoveryCodes();
-  const replaced = await deps.mfa.replaceRecoveryCodes({ userId, email: account.email, recoveryCodeHashes: recoveryCodes.map(deps.crypto.hashRecoveryCode) });
+  const issuedAt = deps.clock.now();
+  const replaced = await deps.mfa.replaceRecoveryCodes({ userId, email: account.email, recoveryCodeHashes: recoveryCodes.map(deps.crypto.hashRecoveryCode), issuedAt });
   if (!replaced) throw new InvalidRequestError('Two-step verification is off: there are no recovery codes to replace.');
   deps.logger.security('recovery_codes_replaced', { userId, ip: client.ip, userAgent: client.userAgent });
+  await deps.notify(account, { kind: 'recovery_codes_replaced', issuedAt });
   return { recoveryCodes };
 }
-
-/** The second step's proof: exactly one of a TOTP code or a recovery code, as typed. */
-export type SecondFactorProof = { readonly code: string } | { readonly recoveryCode: string };
 
 /**
  * Finishes a login that answered mfa_required: checks the MFA token, counts the attempt, checks
  * the code, then spends token and code together and opens the session in the delivery the
- * password step asked for.
+ * password step asked for. A TOTP enrolled on probation gives no `mfa` (factor-trust.ts).
  */
 export async function verifyMfaLogin(
-  deps: CodeCheckDeps & { readonly sessions: SessionIssuer },
+  deps: CodeCheckDeps & { readonly sessions: SessionIssuer; readonly reauth: RecentSignInPolicy },
   mfaToken: unknown,
   proof: SecondFactorProof,
   client: ClientInfo,
@@ -152,23 +196,9 @@ export async function verifyMfaLogin(
   }
   await users.clearAttempts(email);
   if (use.kind === 'recovery') logger.security('recovery_code_used', { userId, remaining: state.recoveryCodeHashes.length - 1, ip: client.ip, userAgent: client.userAgent });
-  const amr = [...login.amr, ...(use.kind === 'totp' ? TOTP_AMR : RECOVERY_CODE_AMR)];
+  const amr = factorSignInAmr([...login.amr, ...amrOfUse(use)], state.enrolment, now, deps.reauth);
   return { tokens: await deps.sessions.open(userId, amr, client), delivery: login.delivery };
 }
-
-/** What the proof would spend, or undefined when it cannot be right (ill-formed, wrong, used). */
-function secondFactorUse(crypto: MfaCrypto, state: TotpState, userId: string, proof: SecondFactorProof, now: number): SecondFactorUse | undefined {
-  if ('code' in proof) {
-    const step = usableStep(crypto, state, userId, proof.code, now);
-    return step === undefined ? undefined : { kind: 'totp', step };
-  }
-  const normalised = normaliseRecoveryCode(proof.recoveryCode);
-  if (normalised === undefined) return undefined;
-  const codeHash = crypto.recoveryCodeHashes(normalised).find((hash) => state.recoveryCodeHashes.includes(hash));
-  return codeHash === undefined ? undefined : { kind: 'recovery', codeHash };
-}
-
-
 
 export { MFA_TOKEN_TTL_SECONDS, createSecondFactorStarter } from './mfa-login-start';
 export { forgetUnprovenTotp, purgeMfaData } from './mfa-purge';

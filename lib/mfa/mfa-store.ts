@@ -1,7 +1,9 @@
 /**
  * The MFA store port. Where things live (DynamoDB adapter, users table keyed by `pk`):
  * - the confirmed TOTP state sits on the account's own `EMAIL#<email>` item (`totpEnabled`,
- *   `totpSecret` sealed, `totpLastStep`, `recoveryCodes` a string set of keyed hashes), so the
+ *   `totpSecret` sealed, `totpLastStep`, `recoveryCodes` a string set of keyed hashes, and how and
+ *   when TOTP was enrolled and the codes issued: `totpEnrolledAt`, `totpEnrolledAmr`,
+ *   `recoveryCodesIssuedAt`), so the
  *   login's one read of that item already knows whether a second step is due, the verify step
  *   reads everything it needs in one more read, and deleting the account deletes it too;
  * - an unconfirmed secret in `TOTP_PENDING#<userId>` with a TTL (a newer setup overwrites it);
@@ -9,6 +11,7 @@
  * Every write that spends something (a TOTP step, a recovery code, an MFA token) is conditional,
  * so of concurrent attempts exactly one succeeds. Times are epoch ms.
  */
+import type { FactorEnrolment } from '../reauth/factor-trust';
 import type { RefreshTokenDelivery } from '../sessions/session-service';
 
 /** How the refresh token of the finished login travels; remembered from the password step. */
@@ -29,6 +32,8 @@ export interface TotpState {
   readonly recoveryCodeHashes: readonly string[];
   /** The account's credentials version (lib/accounts/user-store.ts), read with the rest. */
   readonly credentialsVersion: number;
+  /** How TOTP was enrolled; undefined while it is off, or for an enrolment older than this record. */
+  readonly enrolment?: FactorEnrolment | undefined;
 }
 
 export interface PendingTotp {
@@ -65,11 +70,20 @@ export interface MfaStore {
    * if it still holds `sealedSecret`, and the account only if TOTP is off. `step` (the confirming
    * code's) becomes the last used step, so that code cannot log in afterwards.
    */
-  enable(input: { userId: string; email: string; sealedSecret: string; step: number; recoveryCodeHashes: readonly string[] }): Promise<EnableOutcome>;
-  /** Turns TOTP off, spending `step`; false when TOTP is off or that step is not later than the last used one. */
-  disable(input: { userId: string; email: string; step: number }): Promise<boolean>;
-  /** Replaces every recovery code; false when TOTP is off. */
-  replaceRecoveryCodes(input: { userId: string; email: string; recoveryCodeHashes: readonly string[] }): Promise<boolean>;
+  enable(input: { userId: string; email: string; sealedSecret: string; step: number; recoveryCodeHashes: readonly string[]; enrolment: FactorEnrolment }): Promise<EnableOutcome>;
+  /**
+   * Turns TOTP off, spending the second factor in the same write; false when TOTP is off, the step
+   * is not later than the last used one, or the recovery code is not (or no longer) there.
+   */
+  disable(input: { userId: string; email: string; use: SecondFactorUse }): Promise<boolean>;
+  /** Spends a TOTP step or a recovery code without an MFA token (a re-authentication), in one conditional write. */
+  spend(input: { userId: string; email: string; use: SecondFactorUse }): Promise<boolean>;
+  /** Replaces every recovery code, recording when (`issuedAt`, epoch ms); false when TOTP is off. */
+  replaceRecoveryCodes(input: { userId: string; email: string; recoveryCodeHashes: readonly string[]; issuedAt: number }): Promise<boolean>;
+  /** "This wasn't me": turns TOTP off only if it is still the enrolment of `enrolledAt`; false otherwise. */
+  removeEnrolment(input: { userId: string; email: string; enrolledAt: number }): Promise<boolean>;
+  /** "This wasn't me": drops the recovery codes only if they are still the ones issued at `issuedAt`; false otherwise. */
+  dropRecoveryCodes(input: { userId: string; email: string; issuedAt: number }): Promise<boolean>;
   putMfaToken(tokenHash: string, record: MfaTokenRecord): Promise<void>;
   mfaToken(tokenHash: string): Promise<MfaTokenRecord | undefined>;
   /** Counts a wrong code against the token, only while it has fewer than `maxFailures`. */

@@ -1,16 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { accountOf } from '../accounts/account-service';
-import type { AccountCredentials, CredentialsBinding, UserStore } from '../accounts/user-store';
+import { countAttempt } from '../accounts/login';
+import type { AccountCredentials, AttemptLimits, CredentialsBinding, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidCredentialsError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { FactorNotifier } from '../reauth/factor-change';
+import { factorSignInAmr } from '../reauth/factor-trust';
+import { requireRecentSignIn, type RecentSignInPolicy, type SignIn } from '../reauth/recent-sign-in';
+import type { ProvenSignIn, ReauthenticationProof } from '../reauth/reauthenticate';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import { decoyCredentials } from './decoy-credentials';
 import type { PasskeyHasher } from './passkey-hashes';
 import { PasskeyRejectedError } from './passkey-rejected-error';
 import { MAX_PASSKEYS_PER_ACCOUNT, type PasskeyView } from './passkey-management';
-import type { ChallengePurpose, ChallengeStore, PasskeyRecord, PasskeyStore } from './passkey-store';
+import { enrolmentOf, type ChallengePurpose, type ChallengeStore, type PasskeyRecord, type PasskeyStore, type StoredChallenge } from './passkey-store';
 import { clientChallengeOf } from './response-schema';
 import {
   CEREMONY_TIMEOUT_MS,
@@ -35,7 +40,7 @@ import {
  * and the item is bound to the account it was issued to. A challenge bound to an account also
  * records its credentials version: after a password reset or change it no longer registers (the
  * passkey is added only while the account still has that version, in the same transaction) nor
- * logs in (the session is opened under the same condition). Verification takes the challenge with
+ * logs in or re-authenticates (a login's session is opened under the same condition). Verification takes the challenge with
  * one conditional delete (so a replay finds nothing), then checks that the challenge the client
  * signed hashes to the stored hash, then lets @simplewebauthn/server check the rest against it.
  *
@@ -65,13 +70,29 @@ interface CeremonyDeps {
 }
 
 
-/** Creation options for a new passkey of the caller, excluding the ones it has. */
-export async function startRegistration(
-  deps: CeremonyDeps & { users: Pick<UserStore, 'findById'>; passkeys: Pick<PasskeyStore, 'listByUser'> },
-  userId: string,
-): Promise<PublicKeyCredentialCreationOptionsJSON> {
+/** What adding a passkey checks besides the account: how recent a sign-in must be. */
+interface EnrolmentDeps {
+  readonly clock: Clock;
+  readonly users: Pick<UserStore, 'findById'>;
+  readonly passkeys: Pick<PasskeyStore, 'listByUser'>;
+  readonly reauth: RecentSignInPolicy;
+}
+
+/**
+ * The checks before adding a passkey, in the contract's order: a verified email (403), a recent
+ * sign-in, with a second factor when the account already has one (403), then room for one more (400).
+ */
+async function accountReadyForPasskey(deps: EnrolmentDeps, userId: string, signIn: SignIn) {
   const [account, existing] = await Promise.all([accountOf(deps.users, userId), deps.passkeys.listByUser(userId)]);
+  if (!account.emailVerified) throw new EmailNotVerifiedError('Verify your email address before adding a passkey.');
+  requireRecentSignIn(signIn, deps.clock.now(), deps.reauth, { kind: 'adds_factor', accountHasFactor: account.mfaEnabled || existing.length > 0 });
   if (existing.length >= MAX_PASSKEYS_PER_ACCOUNT) throw new InvalidRequestError(`An account can hold at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys.`);
+  return { account, existing };
+}
+
+/** Creation options for a new passkey of the caller, excluding the ones it has. */
+export async function startRegistration(deps: CeremonyDeps & EnrolmentDeps, userId: string, signIn: SignIn): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { account, existing } = await accountReadyForPasskey(deps, userId, signIn);
   const challenge = newChallenge();
   const options = await registrationOptions({
     rpId: deps.webauthn.rpId,
@@ -85,21 +106,26 @@ export async function startRegistration(
   return options;
 }
 
-/** Verifies a registration response against a challenge issued to this caller, and stores the passkey. */
+/**
+ * Verifies a registration response against a challenge issued to this caller, and stores the
+ * passkey with how it was enrolled; the account gets a factor notice.
+ */
 export async function finishRegistration(
-  deps: CeremonyDeps & { passkeys: Pick<PasskeyStore, 'add'>; logger: Logger },
+  deps: CeremonyDeps & EnrolmentDeps & { passkeys: Pick<PasskeyStore, 'add'>; logger: Logger; notify: FactorNotifier },
   userId: string,
+  signIn: SignIn,
   response: unknown,
   name: string | undefined,
   client: ClientInfo,
 ): Promise<PasskeyView> {
   const { clock, challenges, hashes, webauthn, passkeys, logger } = deps;
+  const { account } = await accountReadyForPasskey(deps, userId, signIn);
   const now = clock.now();
   const verified = await refusedAsInvalidPasskey(logger, 'registration', async () => {
     const signedChallenge = clientChallengeOf(response);
     const stored = await challenges.take(hashes.challengeKey(signedChallenge), { purpose: 'registration', now, userId });
     if (!stored?.account || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'no such challenge for this account');
-    return { account: stored.account, ...(await verifyRegistration({ response, expectedChallenge: signedChallenge, origins: webauthn.origins, rpId: webauthn.rpId })) };
+    return { binding: stored.account, ...(await verifyRegistration({ response, expectedChallenge: signedChallenge, origins: webauthn.origins, rpId: webauthn.rpId })) };
   });
   const passkey: PasskeyRecord = {
     credentialId: verified.credentialId,
@@ -112,8 +138,9 @@ export async function finishRegistration(
     name: name ?? DEFAULT_PASSKEY_NAME,
     createdAt: now,
     lastUsedAt: undefined,
+    enrolledAmr: [...signIn.amr],
   };
-  const outcome = await passkeys.add(passkey, MAX_PASSKEYS_PER_ACCOUNT, verified.account);
+  const outcome = await passkeys.add(passkey, MAX_PASSKEYS_PER_ACCOUNT, verified.binding);
   if (outcome === 'account_missing') throw new NotFoundError('The account');
   if (outcome === 'credentials_changed') {
     logger.warn('passkey rejected', { ceremony: 'registration', code: 'credentials_changed', userId });
@@ -125,6 +152,7 @@ export async function finishRegistration(
     throw new InvalidPasskeyError();
   }
   logger.security('passkey_added', { userId, credentialId: passkey.credentialId, deviceType: passkey.deviceType, ip: client.ip, userAgent: client.userAgent });
+  await deps.notify(account, { kind: 'passkey_added', credentialId: passkey.credentialId });
   return { id: passkey.credentialId, name: passkey.name, created_at: new Date(now).toISOString(), last_used_at: null };
 }
 
@@ -156,27 +184,28 @@ export async function startLogin(
   return { challenge_id: challengeId, options };
 }
 
+interface AssertionDeps extends CeremonyDeps {
+  readonly passkeys: Pick<PasskeyStore, 'find' | 'recordUse'>;
+  readonly logger: Logger;
+}
+
 /**
- * A passkey login: the challenge is taken (single use, whatever happens next), the credential
- * looked up by its id (one read), the assertion verified (origin, RP id, UP and UV, signature,
- * counter), the use recorded, and a session opened with `amr` PASSKEY_AMR. A challenge bound to an
- * account (options asked with its email) logs in only a passkey of that account, and only while
- * the account has the credentials version it was issued under. A counter that does not
- * advance is logged as `passkey_counter_regressed` (a possibly cloned authenticator). TOTP is not
- * asked: the passkey is already a second factor.
+ * Checks a passkey assertion against a login challenge: the challenge is taken (single use,
+ * whatever happens next), the credential looked up by its id (one read), the assertion verified
+ * (origin, RP id, UP and UV, signature, counter) and the use recorded. A counter that does not
+ * advance is logged as `passkey_counter_regressed` (a possibly cloned authenticator). `owner`, when
+ * given, is the only account whose passkey is accepted; a challenge bound to an account (options
+ * asked with its email) accepts only that account's passkeys. `accept` has the last word before
+ * the use is recorded (it throws to refuse, and then no counter moves); it gets the challenge's
+ * binding to hold against the account. Every refusal is 401 invalid_passkey.
  */
-export async function passkeyLogin(
-  deps: CeremonyDeps & {
-    users: Pick<UserStore, 'findById'>;
-    passkeys: Pick<PasskeyStore, 'find' | 'recordUse'>;
-    sessions: Pick<SessionIssuer, 'open'>;
-    policy: { requireVerifiedEmail: boolean };
-    logger: Logger;
-  },
+async function verifyAssertion<T>(
+  deps: AssertionDeps,
   challengeId: string,
   response: unknown,
   client: ClientInfo,
-): Promise<IssuedTokens> {
+  { owner, accept }: { owner?: string; accept: (passkey: PasskeyRecord, binding: StoredChallenge['account']) => Promise<T> },
+): Promise<{ passkey: PasskeyRecord; accepted: T }> {
   const { clock, challenges, hashes, webauthn, passkeys, logger } = deps;
   const now = clock.now();
   const credentialId = credentialIdOf(response);
@@ -189,6 +218,8 @@ export async function passkeyLogin(
     if (!stored || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'stale, used or unknown challenge');
     if (!passkey) throw new PasskeyRejectedError('unknown_credential');
     if (stored.account && stored.account.userId !== passkey.userId) throw new PasskeyRejectedError('challenge_mismatch', 'challenge issued for another account');
+    // Checked before the signature, so another account's passkey is never touched (no counter moves).
+    if (owner !== undefined && passkey.userId !== owner) throw new PasskeyRejectedError('unknown_credential', "not one of the caller's passkeys");
     try {
       return await verifyAuthentication({
         response,
@@ -203,32 +234,83 @@ export async function passkeyLogin(
       throw error;
     }
   });
-  const owner = passkey!;
-  const account = await deps.users.findById(owner.userId);
-  // A passkey outliving its account (a registration racing the deletion) opens nothing.
-  if (!account) {
-    logger.warn('passkey rejected', { ceremony: 'login', code: 'account_gone', userId: owner.userId });
-    throw new InvalidPasskeyError();
-  }
-  const binding = stored!.account;
-  if (binding && binding.credentialsVersion !== account.credentialsVersion) {
-    logger.warn('passkey rejected', { ceremony: 'login', code: 'credentials_changed', userId: owner.userId });
-    throw new InvalidPasskeyError();
-  }
-  if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
-  const recorded = await passkeys.recordUse(owner.credentialId, { counter: verified.newCounter, lastUsedAt: now, backedUp: verified.backedUp });
+  const accepted = await accept(passkey!, stored!.account);
+  const recorded = await passkeys.recordUse(passkey!.credentialId, { counter: verified.newCounter, lastUsedAt: now, backedUp: verified.backedUp });
   if (recorded !== 'recorded') {
-    if (recorded === 'counter_not_advanced') counterRegressed(logger, owner, client);
+    if (recorded === 'counter_not_advanced') counterRegressed(logger, passkey!, client);
     throw new InvalidPasskeyError();
   }
+  return { passkey: passkey!, accepted };
+}
+
+/** A challenge bound to the account under an older credentials version (a reset or change since) proves nothing. */
+function requireBindingHolds(logger: Logger, binding: StoredChallenge['account'], account: Pick<AccountCredentials, 'id' | 'credentialsVersion'>, ceremony: 'login' | 'reauthentication'): void {
+  if (binding === undefined || binding.credentialsVersion === account.credentialsVersion) return;
+  logger.warn('passkey rejected', { ceremony, code: 'credentials_changed', userId: account.id });
+  throw new InvalidPasskeyError();
+}
+
+/**
+ * A passkey login: the assertion checked (verifyAssertion), then a session opened with `amr`
+ * PASSKEY_AMR (without `mfa` while the passkey is on probation, factor-trust.ts) and bound to the
+ * passkey, so removing it ends the session, and (for a challenge bound to the account) stored only
+ * while the account has the credentials version the challenge was issued under. TOTP is not asked:
+ * the passkey is already a second factor.
+ */
+export async function passkeyLogin(
+  deps: AssertionDeps & {
+    users: Pick<UserStore, 'findById'>;
+    sessions: Pick<SessionIssuer, 'open'>;
+    policy: { requireVerifiedEmail: boolean };
+    reauth: RecentSignInPolicy;
+  },
+  challengeId: string,
+  response: unknown,
+  client: ClientInfo,
+): Promise<IssuedTokens> {
+  const { passkey, accepted: binding } = await verifyAssertion(deps, challengeId, response, client, {
+    accept: async (passkey, binding) => {
+      const account = await deps.users.findById(passkey.userId);
+      // A passkey outliving its account (a registration racing the deletion) opens nothing.
+      if (!account) {
+        deps.logger.warn('passkey rejected', { ceremony: 'login', code: 'account_gone', userId: passkey.userId });
+        throw new InvalidPasskeyError();
+      }
+      requireBindingHolds(deps.logger, binding, account, 'login');
+      if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
+      return binding;
+    },
+  });
+  const amr = factorSignInAmr(PASSKEY_AMR, enrolmentOf(passkey), deps.clock.now(), deps.reauth);
   try {
     // Bound: the session is stored only while the account still has the challenge's credentials version (no race with a reset).
-    return await deps.sessions.open(owner.userId, PASSKEY_AMR, client, binding);
+    return await deps.sessions.open(passkey.userId, amr, client, binding, passkey.credentialId);
   } catch (error) {
     if (!(error instanceof InvalidCredentialsError)) throw error;
-    logger.warn('passkey rejected', { ceremony: 'login', code: 'credentials_changed', userId: owner.userId });
+    deps.logger.warn('passkey rejected', { ceremony: 'login', code: 'credentials_changed', userId: passkey.userId });
     throw new InvalidPasskeyError({ cause: error });
   }
+}
+
+/**
+ * Re-authentication with a passkey of the caller's own account, asserted against a challenge from
+ * login/options. The attempt counts against the login throttle first (429 past the limit); a
+ * verified one takes its attempt back. The `amr` it proves, and the passkey, for the session.
+ */
+export async function provePasskey(
+  deps: AssertionDeps & { users: UserStore; limits: AttemptLimits; reauth: RecentSignInPolicy },
+  userId: string,
+  proof: Extract<ReauthenticationProof, { kind: 'passkey' }>,
+  client: ClientInfo,
+): Promise<ProvenSignIn> {
+  const account = await accountOf(deps.users, userId);
+  await countAttempt(deps, account.email, userId, client);
+  const { passkey } = await verifyAssertion(deps, proof.challengeId, proof.response, client, {
+    owner: userId,
+    accept: async (_passkey, binding) => requireBindingHolds(deps.logger, binding, account, 'reauthentication'),
+  });
+  await deps.users.uncountAttempt(account.email);
+  return { amr: factorSignInAmr(PASSKEY_AMR, enrolmentOf(passkey), deps.clock.now(), deps.reauth), passkeyId: passkey.credentialId };
 }
 
 const bindingOf = (account: Pick<AccountCredentials, 'id' | 'email' | 'credentialsVersion'>): CredentialsBinding => ({

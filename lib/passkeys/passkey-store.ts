@@ -20,9 +20,15 @@ export interface PasskeyRecord {
   readonly backedUp: boolean;
   readonly deviceType: PasskeyDeviceType;
   readonly name: string;
+  /** When it was enrolled. */
   readonly createdAt: number;
   readonly lastUsedAt: number | undefined;
+  /** The `amr` of the session that enrolled it (lib/reauth/factor-trust.ts); absent on passkeys enrolled before this was recorded. */
+  readonly enrolledAmr?: readonly string[] | undefined;
 }
+
+/** How a passkey was enrolled, for the factor-trust rule. */
+export const enrolmentOf = (passkey: Pick<PasskeyRecord, 'createdAt' | 'enrolledAmr'>) => (passkey.enrolledAmr ? { at: passkey.createdAt, amr: passkey.enrolledAmr } : undefined);
 
 /**
  * `account_missing`: the account was deleted meanwhile (its purge has run; nothing may be added

@@ -40,6 +40,13 @@ export function createMemorySessionStore(
       items.set(item.id, next);
       return { rotated: true, session: (await this.get(item.id))! };
     },
+    async reauthenticate({ sessionId, userId, now, amr, passkeyId }) {
+      const item = items.get(sessionId);
+      if (!item || item.userId !== userId || !isSessionLive(item, now)) return undefined;
+      const passkeyIds = passkeyId === undefined || item.passkeyIds?.includes(passkeyId) ? item.passkeyIds : [...(item.passkeyIds ?? []), passkeyId];
+      items.set(sessionId, { ...item, authTime: now, amr: [...amr], passkeyIds });
+      return this.get(sessionId);
+    },
     async revoke(sessionId, reason, now, condition = {}) {
       const item = items.get(sessionId);
       if (!item || item.revokedAt !== undefined) return false;
@@ -66,8 +73,8 @@ export function createMemorySessionStore(
       return sessionIds.flatMap((id) => {
         const item = items.get(id);
         if (!item) return [];
-        const { id: sid, userId, createdAt, lastUsedAt, idleExpiresAt, absoluteExpiresAt, revokedAt, userAgent, ip } = item;
-        return [{ id: sid, userId, createdAt, lastUsedAt, idleExpiresAt, absoluteExpiresAt, revokedAt, userAgent, ip }];
+        const { id: sid, userId, createdAt, lastUsedAt, idleExpiresAt, absoluteExpiresAt, revokedAt, userAgent, ip, passkeyIds } = item;
+        return [{ id: sid, userId, createdAt, lastUsedAt, idleExpiresAt, absoluteExpiresAt, revokedAt, userAgent, ip, passkeyIds }];
       });
     },
   };

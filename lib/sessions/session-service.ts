@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock';
-import { InvalidRefreshTokenError, NotFoundError, ServiceUnavailableError } from '../core/errors';
+import { InvalidRefreshTokenError, InvalidTokenError, NotFoundError, ServiceUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { forEachBounded } from '../core/bounded';
 import { newSessionId, type RefreshToken, type RefreshTokenCodec } from '../tokens/refresh-token';
@@ -16,7 +16,7 @@ export interface SessionPolicy {
 
 /** Signs access tokens; built only where tokens are issued. */
 export interface AccessTokenSigner {
-  issue(subject: { userId: string; sessionId: string; scope?: string | undefined; amr: readonly string[] }): Promise<{ token: string; expiresIn: number }>;
+  issue(subject: { userId: string; sessionId: string; scope?: string | undefined; amr: readonly string[]; authTime: number }): Promise<{ token: string; expiresIn: number }>;
 }
 
 /** How a session's refresh token travels: in the response body, or in the HttpOnly cookie. */
@@ -75,8 +75,11 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
   const { policy, clock, sessions, accessTokens, refreshTokens, logger } = deps;
   const count = deps.count ?? uncounted;
 
+  const accessTokenOf = (session: SessionRecord) =>
+    accessTokens.issue({ userId: session.userId, sessionId: session.id, scope: session.scope, amr: session.amr, authTime: Math.floor(session.authTime / 1000) });
+
   const issue = async (session: SessionRecord, refreshToken: RefreshToken, now: number): Promise<IssuedTokens> => {
-    const access = await accessTokens.issue({ userId: session.userId, sessionId: session.id, scope: session.scope, amr: session.amr });
+    const access = await accessTokenOf(session);
     return {
       userId: session.userId,
       sessionId: session.id,
@@ -111,9 +114,10 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
     /**
      * Opens a session for an authenticated user; `amr` records how they logged in. A password
      * login passes the hash it verified, a passkey login the credentials version its challenge was
-     * bound to: the session is stored only while the account still holds it.
+     * bound to: the session is stored only while the account still holds it. A passkey login also
+     * passes the passkey's credential id: removing that passkey ends the session.
      */
-    async open(userId: string, amr: readonly string[], client: ClientInfo, guard?: CredentialGuard): Promise<IssuedTokens> {
+    async open(userId: string, amr: readonly string[], client: ClientInfo, guard?: CredentialGuard, passkeyId?: string): Promise<IssuedTokens> {
       const now = clock.now();
       await makeRoomFor(userId, now, client);
       // Whole seconds, because the refresh token carries the absolute expiry in seconds.
@@ -132,10 +136,25 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
         userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH),
         ip: client.ip,
         amr: [...amr],
+        authTime: now,
+        ...(passkeyId === undefined ? {} : { passkeyIds: [passkeyId] }),
       };
       await sessions.create(session, guard);
       count('LoginSucceeded');
       return issue(session, refreshToken, now);
+    },
+
+    /**
+     * A re-authentication of the caller's session: `authTime` and `amr` become those of this proof
+     * on the session itself (so later refreshes keep them), in one conditional write on a live
+     * session of this user, and a fresh access token says so. The refresh token is not rotated.
+     * 401 invalid_token when the session has ended meanwhile.
+     */
+    async reauthenticate(caller: { userId: string; sessionId: string }, amr: readonly string[], passkeyId?: string): Promise<{ accessToken: string; expiresIn: number }> {
+      const session = await sessions.reauthenticate({ sessionId: caller.sessionId, userId: caller.userId, now: clock.now(), amr: [...amr], passkeyId });
+      if (!session) throw new InvalidTokenError();
+      const access = await accessTokenOf(session);
+      return { accessToken: access.token, expiresIn: access.expiresIn };
     },
 
     /** Rotates a refresh token: one conditional write on the happy path. */
@@ -235,6 +254,37 @@ export async function endAllSessions(
       }
     });
     if (failure) throw failure instanceof ServiceUnavailableError ? failure : new ServiceUnavailableError({ cause: failure });
+    after = page.next;
+  } while (after);
+  return ended;
+}
+
+/**
+ * Ends the sessions of a user that a passkey opened or re-authenticated (when that passkey is
+ * removed): pages through the by-user index and reads each page's sessions in one batch, so the
+ * cost is that of a session listing. Throws ServiceUnavailableError as endAllSessions does; a retry
+ * finishes the job.
+ */
+export async function endSessionsOfPasskey(
+  deps: { sessions: SessionStore; clock: Clock; count?: SessionCounter | undefined },
+  userId: string,
+  passkeyId: string,
+  options: Pick<EndAllOptions, 'deadline'> = {},
+): Promise<number> {
+  const { sessions, clock } = deps;
+  let ended = 0;
+  let after: { id: string; createdAt: number } | undefined;
+  do {
+    if (options.deadline !== undefined && clock.now() >= options.deadline) throw new ServiceUnavailableError({ cause: new Error(`deadline reached after ending ${ended} sessions`) });
+    const page = await sessions.listIndexed(userId, { limit: PAGE_SIZE, after, newestFirst: false });
+    const summaries = page.sessions.length ? await sessions.summaries(page.sessions.map((session) => session.id)) : [];
+    const targets = summaries.filter((session) => session.userId === userId && session.passkeyIds?.includes(passkeyId));
+    await forEachBounded(targets, END_CONCURRENCY, async (session) => {
+      if (await sessions.revoke(session.id, 'passkey_removed', clock.now())) {
+        ended++;
+        (deps.count ?? uncounted)('SessionRevoked');
+      }
+    });
     after = page.next;
   } while (after);
   return ended;

@@ -16,6 +16,12 @@ export interface SessionStore {
   get(sessionId: string): Promise<SessionRecord | undefined>;
   /** Swaps the current token hash in one conditional write; never a read before it. */
   rotate(request: RotationRequest): Promise<RotationResult>;
+  /**
+   * Records a re-authentication in one conditional write, only on a live session of `userId`:
+   * `authTime` becomes `now`, `amr` the proof's, and a passkey proof joins `passkeyIds`. The
+   * session as it now stands, or undefined when there is no such live session.
+   */
+  reauthenticate(request: ReauthenticationRequest): Promise<SessionRecord | undefined>;
   /** Marks a session revoked and drops it from the by-user index (the item stays until its TTL, for reuse detection). */
   revoke(sessionId: string, reason: RevocationReason, now: number, condition?: RevokeCondition): Promise<boolean>;
   /** One page of a user's indexed (not revoked) sessions; expired ones may still be among them. */
@@ -54,6 +60,14 @@ export interface RotationRequest {
   readonly idleExpiresAt: number;
   readonly userAgent?: string | undefined;
   readonly ip?: string | undefined;
+}
+
+export interface ReauthenticationRequest {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly now: number;
+  readonly amr: readonly string[];
+  readonly passkeyId?: string | undefined;
 }
 
 export type RotationResult =

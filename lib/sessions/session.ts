@@ -20,8 +20,15 @@ export interface SessionRecord {
   readonly userAgent?: string | undefined;
   readonly ip?: string | undefined;
   readonly scope?: string | undefined;
-  /** RFC 8176 methods of the login that opened it; every access token of the session carries them. */
+  /**
+   * RFC 8176 methods of the session's last sign-in: the login that opened it, or the latest
+   * re-authentication. Every access token of the session carries them.
+   */
   readonly amr: readonly string[];
+  /** The session's last real sign-in or re-authentication (epoch ms): the `auth_time` of its access tokens. A refresh keeps it. */
+  readonly authTime: number;
+  /** Credential ids of the passkeys that opened or re-authenticated it: removing one of them ends the session. */
+  readonly passkeyIds?: readonly string[] | undefined;
 }
 
 export type RevocationReason =
@@ -33,12 +40,14 @@ export type RevocationReason =
   | 'password_reset'
   | 'password_changed'
   | 'account_deleted'
-  | 'second_factor_enabled';
+  | 'second_factor_enabled'
+  | 'passkey_removed'
+  | 'factor_reported';
 
 /** The fields a session list shows. */
 export type SessionSummary = Pick<
   SessionRecord,
-  'id' | 'userId' | 'createdAt' | 'lastUsedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'revokedAt' | 'userAgent' | 'ip'
+  'id' | 'userId' | 'createdAt' | 'lastUsedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'revokedAt' | 'userAgent' | 'ip' | 'passkeyIds'
 >;
 
 /** When a session ends (epoch ms): the earlier of its idle and absolute expiries. */

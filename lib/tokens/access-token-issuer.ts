@@ -11,6 +11,8 @@ export interface AccessTokenSubject {
   readonly scope?: string | undefined;
   /** RFC 8176 methods of the session's login (["pwd"], ["pwd", "otp", "mfa"]...); every token carries them. */
   readonly amr: readonly string[];
+  /** The session's last real sign-in or re-authentication, epoch seconds (`auth_time`, OpenID Connect Core 2). */
+  readonly authTime: number;
 }
 
 export interface AccessTokenIssuer {
@@ -30,9 +32,9 @@ export interface AccessTokenIssuerOptions {
 export function createAccessTokenIssuer(options: AccessTokenIssuerOptions): AccessTokenIssuer {
   const { signingKey, issuer, audience, ttlSeconds, clock } = options;
   return {
-    async issue({ userId, sessionId, scope, amr }) {
+    async issue({ userId, sessionId, scope, amr, authTime }) {
       const issuedAt = toEpochSeconds(clock.now());
-      const claims: { sid: string; amr: string[]; scope?: string } = { sid: sessionId, amr: [...amr] };
+      const claims: { sid: string; amr: string[]; auth_time: number; scope?: string } = { sid: sessionId, amr: [...amr], auth_time: authTime };
       if (scope) claims.scope = scope;
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: signingKey.algorithm, kid: signingKey.kid, typ: ACCESS_TOKEN_TYPE })

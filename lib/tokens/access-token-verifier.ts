@@ -61,6 +61,8 @@ export interface AccessTokenPrincipal {
   readonly scope: string;
   /** RFC 8176 methods of the session's login; [] for a token issued before tokens carried amr. */
   readonly amr: readonly string[];
+  /** `auth_time`, epoch seconds: the session's last sign-in; undefined for a token issued before tokens carried it. */
+  readonly authTime: number | undefined;
   readonly jti: string;
   readonly exp: number;
 }
@@ -215,6 +217,7 @@ function checkClaims(claims: Claims, policy: ClaimPolicy): AccessTokenPrincipal 
   const scope = claims.scope === undefined ? '' : claims.scope;
   if (typeof scope !== 'string') throw new AccessTokenRejectedError('invalid_claim');
   const amr = amrOf(claims.amr);
+  const authTime = claims.auth_time === undefined ? undefined : numericDate(claims.auth_time);
   const exp = numericDate(claims.exp);
   const iat = numericDate(claims.iat);
   const nbf = claims.nbf === undefined ? undefined : numericDate(claims.nbf);
@@ -224,7 +227,7 @@ function checkClaims(claims: Claims, policy: ClaimPolicy): AccessTokenPrincipal 
   if (exp <= now - skew) throw new AccessTokenRejectedError('expired');
   if (iat > now + skew || (nbf !== undefined && nbf > now + skew)) throw new AccessTokenRejectedError('not_yet_valid');
   if (now - iat - skew > policy.maxTokenAgeSeconds) throw new AccessTokenRejectedError('too_old');
-  return { sub, sid, scope, amr, jti, exp };
+  return { sub, sid, scope, amr, authTime, jti, exp };
 }
 
 function nonEmptyString(value: unknown): string {

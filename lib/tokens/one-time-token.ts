@@ -2,7 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { deriveKey } from '../core/crypto';
 
 /**
- * One-time tokens (email verification, password reset) are `<userId>.<secret>`: the user id says
+ * One-time tokens (email verification, password reset, the "this wasn't me" link of a factor
+ * notice) are `<userId>.<secret>`: the user id says
  * which stored item to look at without a scan or an index, and the secret is 256 random bits.
  *
  * Only a keyed hash of the whole token is stored (HMAC-SHA256 under a key derived per purpose
@@ -11,7 +12,7 @@ import { deriveKey } from '../core/crypto';
  * token minted before the rotation still matches: `hashesOf` gives its hash under each key, and
  * the store's condition accepts any of them.
  */
-export type OneTimePurpose = 'verify_email' | 'reset_password';
+export type OneTimePurpose = 'verify_email' | 'reset_password' | 'report_factor';
 
 export interface OneTimeToken {
   readonly userId: string;
@@ -34,7 +35,7 @@ const TOKEN_PATTERN = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43})$/;
 /** The codec under the server hash key (REFRESH_TOKEN_HASH_KEY) and, during a rotation, the previous one. */
 export function createOneTimeTokenCodec(serverKey: Buffer, previousServerKey?: Buffer): OneTimeTokenCodec {
   const keysFor = (purpose: OneTimePurpose) => [serverKey, ...(previousServerKey ? [previousServerKey] : [])].map((key) => deriveKey(key, `one-time-token/${purpose}`));
-  const keys: Record<OneTimePurpose, Buffer[]> = { verify_email: keysFor('verify_email'), reset_password: keysFor('reset_password') };
+  const keys: Record<OneTimePurpose, Buffer[]> = { verify_email: keysFor('verify_email'), reset_password: keysFor('reset_password'), report_factor: keysFor('report_factor') };
   const hashUnder = (key: Buffer, token: OneTimeToken) => createHmac('sha256', key).update(token.value).digest('base64url');
 
   return {

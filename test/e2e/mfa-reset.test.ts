@@ -6,9 +6,9 @@ import { PASSWORD, uniqueEmail } from '../support/fixtures';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
-// A password reset and TOTP (issue 13): a reset does not turn TOTP off, unless the reset is the
-// first proof that the account's owner holds the mailbox (then TOTP was enrolled by whoever
-// registered the email first, and it goes).
+// A password reset and TOTP: a reset does not turn TOTP off. TOTP can only be enrolled once the
+// email is verified, so someone who registered another person's email first cannot leave a
+// factor behind for the owner's reset to miss.
 describe('password reset on an account with TOTP', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let base: string;
@@ -23,6 +23,7 @@ describe('password reset on an account with TOTP', () => {
 
   async function enrolled(email: string) {
     await call(base, 'POST', '/auth/register', { json: { email, password: PASSWORD } });
+    expect((await call(base, 'POST', '/auth/email/verify', { json: { token: await tokenOf(email, 'Confirm') } })).status).toBe(204);
     const login = await call(base, 'POST', '/auth/login', { json: { email, password: PASSWORD } });
     const auth = bearer(login.body.access_token);
     const setup = await call(base, 'POST', '/auth/mfa/totp/setup', { headers: auth });
@@ -38,20 +39,21 @@ describe('password reset on an account with TOTP', () => {
   it('keeps TOTP on a verified account: the next login still asks for a code', async () => {
     const email = uniqueEmail('kept');
     await enrolled(email);
-    const verifyToken = await tokenOf(email, 'Confirm');
-    expect((await call(base, 'POST', '/auth/email/verify', { json: { token: verifyToken } })).status).toBe(204);
     await reset(email);
     const login = await call(base, 'POST', '/auth/login', { json: { email, password: NEW_PASSWORD } });
     expect(login.status).toBe(403);
     expect(login.body).toMatchObject({ error: 'mfa_required', mfa_token: expect.any(String), expires_in: 300 });
   });
 
-  it('forgets TOTP enrolled before the mailbox was ever proven, when the reset proves it', async () => {
+  it('refuses TOTP on an account whose mailbox was never proven (403 email_not_verified): a squatter cannot enrol one', async () => {
     const email = uniqueEmail('squatted');
-    await enrolled(email);
+    await call(base, 'POST', '/auth/register', { json: { email, password: PASSWORD } });
+    const login = await call(base, 'POST', '/auth/login', { json: { email, password: PASSWORD } });
+    const setup = await call(base, 'POST', '/auth/mfa/totp/setup', { headers: bearer(login.body.access_token) });
+    expect({ status: setup.status, error: setup.body.error }).toEqual({ status: 403, error: 'email_not_verified' });
     await reset(email);
-    const login = await call(base, 'POST', '/auth/login', { json: { email, password: NEW_PASSWORD } });
-    expect(login.status).toBe(200);
-    expect((await call(base, 'GET', '/me', { headers: bearer(login.body.access_token) })).body).toMatchObject({ email_verified: true, mfa_enabled: false });
+    const after = await call(base, 'POST', '/auth/login', { json: { email, password: NEW_PASSWORD } });
+    expect(after.status).toBe(200);
+    expect((await call(base, 'GET', '/me', { headers: bearer(after.body.access_token) })).body).toMatchObject({ email_verified: true, mfa_enabled: false });
   });
 });

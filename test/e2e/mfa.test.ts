@@ -1,6 +1,7 @@
 import { codeForStep, stepAt } from '../../lib/mfa/totp';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 import { bearer, call, sleep, type HttpResult } from '../support/http';
+import { registerVerified, resignedAccessToken } from '../support/e2e-accounts';
 import { claimsOf } from '../support/mfa-kit';
 import { loadOpenApi } from '../support/openapi';
 import { startTestServer } from '../support/server';
@@ -59,7 +60,7 @@ describe('TOTP and recovery codes over HTTP', () => {
 
   const enrolled = async (): Promise<Enrolled> => {
     const email = uniqueEmail('mfa-e2e');
-    await expectResponse(201, 'POST', '/auth/register', { json: { email, password: PASSWORD } });
+    await registerVerified(base, email);
     const { access_token: accessToken } = await loginTokens(email);
     const setup = await expectResponse(200, 'POST', '/auth/mfa/totp/setup', { headers: bearer(accessToken) });
     const account: Enrolled = { email, accessToken, secret: setup.body.secret, recoveryCodes: [], lastStep: -1 };
@@ -75,9 +76,9 @@ describe('TOTP and recovery codes over HTTP', () => {
     return login.body.mfa_token as string;
   };
 
-  it('enrols (setup, confirm), then a login asks for a code and verify issues tokens with amr ["pwd","otp","mfa"]', async () => {
+  it('enrols (setup, confirm), then a login asks for a code and verify issues tokens with amr ["pwd","otp"] (no mfa while the enrolment is on probation)', async () => {
     const email = uniqueEmail('mfa-e2e');
-    await expectResponse(201, 'POST', '/auth/register', { json: { email, password: PASSWORD } });
+    await registerVerified(base, email);
     const first = await loginTokens(email);
     expect(claimsOf(first.access_token).amr).toEqual(['pwd']);
     const setup = await expectResponse(200, 'POST', '/auth/mfa/totp/setup', { headers: bearer(first.access_token) });
@@ -91,13 +92,17 @@ describe('TOTP and recovery codes over HTTP', () => {
     // Turning TOTP on ends the other password-only sessions; the caller's stays.
     expect((await call(base, 'POST', '/auth/refresh', { json: { refresh_token: other.refresh_token } })).status).toBe(401);
     expect((await expectResponse(200, 'GET', '/me', { headers: bearer(first.access_token) })).body.mfa_enabled).toBe(true);
-    await expectResponse(409, 'POST', '/auth/mfa/totp/setup', { headers: bearer(first.access_token) });
+    // TOTP is on now: adding it again needs a sign-in that used it (403 first), and then is 409.
+    expect((await expectResponse(403, 'POST', '/auth/mfa/totp/setup', { headers: bearer(first.access_token) })).body.error).toBe('reauthentication_required');
+    const withTotp = await resignedAccessToken(first.access_token, { amr: ['pwd', 'otp', 'mfa'], auth_time: Math.floor(Date.now() / 1000) });
+    await expectResponse(409, 'POST', '/auth/mfa/totp/setup', { headers: bearer(withTotp) });
     const mfaToken = await mfaTokenOf(email);
     const verified = await expectResponse(200, 'POST', '/auth/mfa/verify', { json: { mfa_token: mfaToken, code: await freshCode(account) } });
-    expect(claimsOf(verified.body.access_token).amr).toEqual(['pwd', 'otp', 'mfa']);
+    // Enrolled from a password-only session less than REAUTH_MAX_AGE_SECONDS ago: the code proves otp, not mfa yet.
+    expect(claimsOf(verified.body.access_token).amr).toEqual(['pwd', 'otp']);
     expect(typeof verified.body.refresh_token).toBe('string');
     const refreshed = await expectResponse(200, 'POST', '/auth/refresh', { json: { refresh_token: verified.body.refresh_token } });
-    expect(claimsOf(refreshed.body.access_token).amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(claimsOf(refreshed.body.access_token).amr).toEqual(['pwd', 'otp']);
   });
 
   it('refuses ill-formed codes cleanly with 401 invalid_mfa_code, and ill-typed bodies with 400', async () => {
@@ -139,19 +144,19 @@ describe('TOTP and recovery codes over HTTP', () => {
     expect(['invalid_mfa_token', 'invalid_mfa_code']).toContain(results.find((result) => result.status === 401)!.body.error);
   });
 
-  it('a recovery code works once, also when two logins race for it; amr ["pwd","mfa","rc"]', async () => {
+  it('a recovery code works once, also when two logins race for it; amr ["pwd","rc"] (the enrolment is on probation)', async () => {
     const account = await enrolled();
     const [a, b] = [await mfaTokenOf(account.email), await mfaTokenOf(account.email)];
     const raced = await Promise.all([a, b].map((mfaToken) => call(base, 'POST', '/auth/mfa/verify', { json: { mfa_token: mfaToken, recovery_code: account.recoveryCodes[1] } })));
     expect(raced.map((result) => result.status).sort()).toEqual([200, 401]);
-    expect(claimsOf(raced.find((result) => result.status === 200)!.body.access_token).amr).toEqual(['pwd', 'mfa', 'rc']);
+    expect(claimsOf(raced.find((result) => result.status === 200)!.body.access_token).amr).toEqual(['pwd', 'rc']);
     const again = await expectResponse(401, 'POST', '/auth/mfa/verify', { json: { mfa_token: await mfaTokenOf(account.email), recovery_code: account.recoveryCodes[1] } });
     expect(again.body.error).toBe('invalid_mfa_code');
   });
 
   it('setup twice before confirm: only the latest secret confirms', async () => {
     const email = uniqueEmail('mfa-e2e');
-    await expectResponse(201, 'POST', '/auth/register', { json: { email, password: PASSWORD } });
+    await registerVerified(base, email);
     const { access_token: accessToken } = await loginTokens(email);
     const first = await expectResponse(200, 'POST', '/auth/mfa/totp/setup', { headers: bearer(accessToken) });
     const second = await expectResponse(200, 'POST', '/auth/mfa/totp/setup', { headers: bearer(accessToken) });
@@ -170,7 +175,7 @@ describe('TOTP and recovery codes over HTTP', () => {
     expect(cookie).toMatch(/^refresh_token=[^;]+;/);
     for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/dev/auth']) expect(cookie.split('; ')).toContain(attribute);
     const refreshed = await expectResponse(200, 'POST', '/auth/refresh', { headers: { Cookie: cookie.split(';')[0]!, Origin: APP_ORIGIN } });
-    expect(claimsOf(refreshed.body.access_token).amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(claimsOf(refreshed.body.access_token).amr).toEqual(['pwd', 'otp']);
   });
 
   it('recovery codes are replaced with the password; disable needs the password and a current code', async () => {

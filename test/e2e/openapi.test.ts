@@ -4,6 +4,7 @@ import { loadOpenApi } from '../support/openapi';
 import { startTestServer } from '../support/server';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 import { createSoftAuthenticator } from '../support/soft-authenticator';
+import { emailedToken, registerVerified, signedInAgo } from '../support/e2e-accounts';
 
 const APP_ORIGIN = 'https://app.example.com';
 const UNKNOWN_SESSION_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -38,6 +39,12 @@ describe('OpenAPI document against real responses', () => {
     const account = email ?? (await registered());
     const login = await expectResponse(200, 'POST', '/auth/login', { json: { email: account, password: PASSWORD, ...extra } });
     return { email: account, ...login };
+  };
+  /** A verified account (adding a factor needs one), signed in with its password. */
+  const verifiedLoggedIn = async () => {
+    const email = uniqueEmail('openapi');
+    await registerVerified(base, email);
+    return loggedIn(email);
   };
   const refreshCookieOf = (result: HttpResult) => /^refresh_token=([^;]*)/.exec(result.headers.getSetCookie()[0] ?? '')?.[1];
   const json = (text: string) => ({ body: text, headers: { 'Content-Type': 'application/json' } });
@@ -76,6 +83,8 @@ describe('OpenAPI document against real responses', () => {
           'POST /auth/mfa/recovery-codes 200',
           'POST /auth/mfa/verify 200',
           // end mfa
+          'POST /auth/reauthenticate 200',
+          'POST /auth/factors/report 204',
         ].sort(),
       );
       expect(spec.document.servers.map((server: { url: string }) => server.url)).toEqual([
@@ -106,6 +115,7 @@ describe('OpenAPI document against real responses', () => {
           'POST /auth/mfa/recovery-codes',
           // end mfa
           'POST /auth/passkeys/register/options', 'POST /auth/passkeys/register/verify', 'GET /auth/passkeys', 'DELETE /auth/passkeys/{id}',
+          'POST /auth/reauthenticate',
         ].sort(),
       );
       expect(schemesOf('POST', '/auth/refresh')).toEqual(['refreshTokenCookie']);
@@ -309,14 +319,15 @@ describe('OpenAPI document against real responses', () => {
 
   describe('passkeys (issue 14)', () => {
     it('register, list, log in (body and cookie), delete: success and error responses', async () => {
-      const { body } = await loggedIn();
+      const { body } = await verifiedLoggedIn();
       const authorized = bearer(body.access_token);
       const authenticator = createSoftAuthenticator({ rpId: 'localhost', origin: `http://localhost:${server.port}` });
       const creation = await expectResponse(200, 'POST', '/auth/passkeys/register/options', { headers: authorized });
       const registration = authenticator.register(creation.body);
       await expectResponse(400, 'POST', '/auth/passkeys/register/verify', { headers: authorized, json: { response: 'no' } });
       const created = await expectResponse(201, 'POST', '/auth/passkeys/register/verify', { headers: authorized, json: { response: registration, name: 'Key' } });
-      await expectResponse(401, 'POST', '/auth/passkeys/register/verify', { headers: authorized, json: { response: registration } });
+      // With a passkey on the account, adding one (even replaying this response) needs a sign-in with it: 403 before the replay's 401.
+      await expectResponse(403, 'POST', '/auth/passkeys/register/verify', { headers: authorized, json: { response: registration } });
       await expectResponse(200, 'GET', '/auth/passkeys', { headers: authorized });
       for (const delivery of ['body', 'cookie']) {
         const options = await expectResponse(200, 'POST', '/auth/passkeys/login/options', { json: {} });
@@ -334,7 +345,7 @@ describe('OpenAPI document against real responses', () => {
     it('setup 200, confirm 200, verify 200, recovery-codes 200, disable 204', async () => {
       // Three codes of three steps (previous, current, next), taken well inside a step.
       if (Date.now() % 30_000 > 25_000) await new Promise((resolve) => setTimeout(resolve, 6_000));
-      const { email, body } = await loggedIn();
+      const { email, body } = await verifiedLoggedIn();
       const setup = await expectResponse(200, 'POST', '/auth/mfa/totp/setup', { headers: bearer(body.access_token) });
       const codeAt = (offset: number) => codeForStep(setup.body.secret, stepAt(Date.now()) + offset);
       await expectResponse(200, 'POST', '/auth/mfa/totp/confirm', { headers: bearer(body.access_token), json: { code: codeAt(-1) } });
@@ -345,6 +356,33 @@ describe('OpenAPI document against real responses', () => {
     });
   });
   // end mfa
+
+  describe('re-authentication and factor notices', () => {
+    it('reauthenticate 200, 400, 401; a sensitive change with an old sign-in 403; an unverified email 403; factors/report 204 and 400', async () => {
+      const { email, body } = await verifiedLoggedIn();
+      const fresh = await expectResponse(200, 'POST', '/auth/reauthenticate', { headers: bearer(body.access_token), json: { password: PASSWORD } });
+      expect(Object.keys(fresh.body).sort()).toEqual(['access_token', 'expires_in', 'token_type']);
+      await expectResponse(400, 'POST', '/auth/reauthenticate', { headers: bearer(body.access_token), json: { password: PASSWORD, challenge_id: 'x', response: {} } });
+      await expectResponse(401, 'POST', '/auth/reauthenticate', { headers: bearer(body.access_token), json: { password: 'not the password' } });
+      const old = await signedInAgo(body.access_token, 3600);
+      for (const [method, path] of [['POST', '/auth/mfa/totp/setup'], ['POST', '/auth/passkeys/register/options'], ['DELETE', `/auth/passkeys/${UNKNOWN_SESSION_ID}`]] as const) {
+        const refused = await expectResponse(403, method, path, { headers: bearer(old) });
+        expect(refused.body.error).toBe('reauthentication_required');
+      }
+      const unverified = await loggedIn();
+      expect((await expectResponse(403, 'POST', '/auth/mfa/totp/setup', { headers: bearer(unverified.body.access_token) })).body.error).toBe('email_not_verified');
+
+      const authenticator = createSoftAuthenticator({ rpId: 'localhost', origin: `http://localhost:${server.port}` });
+      const creation = await expectResponse(200, 'POST', '/auth/passkeys/register/options', { headers: bearer(fresh.body.access_token) });
+      const sentAfter = Date.now() - 1000;
+      await expectResponse(201, 'POST', '/auth/passkeys/register/verify', { headers: bearer(fresh.body.access_token), json: { response: authenticator.register(creation.body) } });
+      const token = await emailedToken(email, 'A passkey was added', sentAfter);
+      await expectResponse(204, 'POST', '/auth/factors/report', { json: { token } });
+      const used = await expectResponse(400, 'POST', '/auth/factors/report', { json: { token } });
+      expect(used.body.error).toBe('invalid_one_time_token');
+      await expectResponse(400, 'POST', '/auth/factors/report', { json: { token: 42 } });
+    });
+  });
 
   // Last on purpose: the spec cannot grow an operation that no test above drives.
   // The account operations need the local inbox and a minute between emails: test/e2e/accounts.test.ts

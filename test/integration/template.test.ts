@@ -164,6 +164,32 @@ describe('packaged CloudFormation template (stage prod)', () => {
     });
   });
 
+  it('deploys re-authentication and factor reports with roles of their own: exactly their DynamoDB actions and secrets; every function that adds or removes a factor may send its notice', () => {
+    const roleOf = (functionKey: string) => resources[`${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}Role`]!;
+    const grantsOf = (functionKey: string, prefix: string) => statementsOf(roleOf(functionKey)).filter((statement) => actionsOf(statement).some((action) => action.startsWith(prefix)));
+    const key = '/jwt-auth/prod/jwt-private-key';
+    const hash = '/jwt-auth/prod/refresh-token-hash-key';
+    const parametersOf = (functionKey: string) =>
+      grantsOf(functionKey, 'ssm:').flatMap((statement) => (statement.Resource as { 'Fn::Sub': string }[]).map((resource) => resource['Fn::Sub'].split(':parameter')[1])).sort();
+    expect(resources.ReauthenticateLambdaFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['ReauthenticateRole', 'Arn'] });
+    expect(resources.FactorsReportLambdaFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['FactorsReportRole', 'Arn'] });
+    expect({ reauthenticate: parametersOf('reauthenticate'), factorsReport: parametersOf('factorsReport'), deletePasskey: parametersOf('deletePasskey') }).toEqual({
+      reauthenticate: [key, hash],
+      factorsReport: [hash],
+      deletePasskey: [hash],
+    });
+    expect(grantsOf('reauthenticate', 'dynamodb:')).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [{ 'Fn::GetAtt': ['UsersTable', 'Arn'] }] },
+      { Effect: 'Allow', Action: ['dynamodb:UpdateItem'], Resource: [{ 'Fn::GetAtt': ['SessionsTable', 'Arn'] }] },
+    ]);
+    for (const functionKey of ['mfaTotpConfirm', 'mfaTotpDisable', 'mfaRecoveryCodes', 'passkeyRegisterVerify', 'deletePasskey']) {
+      expect({ functionKey, ses: grantsOf(functionKey, 'ses:').flatMap(actionsOf) }).toEqual({ functionKey, ses: ['ses:SendEmail'] });
+    }
+    for (const functionKey of ['reauthenticate', 'factorsReport', 'mfaTotpSetup', 'passkeyRegisterOptions', 'mfaVerify']) {
+      expect({ functionKey, ses: grantsOf(functionKey, 'ses:') }).toEqual({ functionKey, ses: [] });
+    }
+  });
+
   it('creates tables on demand, with TTL, point-in-time recovery, encryption and deletion protection', () => {
     const tables = ofType('AWS::DynamoDB::Table');
     expect(tables.map(([id]) => id).sort()).toEqual(['EmailOutboxTable', 'SessionsTable', 'UsersTable']);

@@ -240,6 +240,11 @@ export function attackTokens(kit: TokenKit): AttackToken[] {
   }
   for (const claim of ['sub', 'sid', 'jti']) add(`${claim} empty`, kit.token({ [claim]: '' }), 'invalid_claim');
 
+  // auth_time (OpenID Connect Core 2): a number of seconds when present.
+  for (const [name, authTime] of [['a string', '1767268800'], ['null', null], ['true', true], ['an array', [NOW]], ['an object', { at: NOW }]] as const) {
+    add(`auth_time ${name}`, kit.token({ auth_time: authTime }), 'invalid_claim');
+  }
+
   // amr (RFC 8176): an array of short values without white space, so the context can join them.
   for (const [name, amr] of [
     ['a string', 'pwd'],

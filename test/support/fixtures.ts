@@ -13,7 +13,7 @@ import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store
 import { createDynamoDbUserStore } from '../../lib/aws/dynamodb-user-store';
 import { createMemorySessionStore } from '../../lib/sessions/memory-session-store';
 import { createSessionCursorCodec } from '../../lib/sessions/session-cursor';
-import { createSessionIssuer, endAllSessions, endSession, listSessions, logout, type ClientInfo } from '../../lib/sessions/session-service';
+import { createSessionIssuer, endAllSessions, endSession, endSessionsOfPasskey, listSessions, logout, type ClientInfo } from '../../lib/sessions/session-service';
 import type { CredentialGuard, SessionStore } from '../../lib/sessions/session-store';
 import { createAccessTokenIssuer } from '../../lib/tokens/access-token-issuer';
 import { importSigningKey } from '../../lib/tokens/keys';
@@ -123,6 +123,9 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
       login: (email: string, password: string, client: ClientInfo) => passwordLogin(loginDeps, email, password, client),
       refresh: (presented: string, client: ClientInfo) => issuer.refresh(presented, client),
       open: (userId: string, client: ClientInfo) => issuer.open(userId, ['pwd'], client),
+      openWithPasskey: (userId: string, passkeyId: string, client: ClientInfo) => issuer.open(userId, ['hwk', 'user', 'mfa'], client, undefined, passkeyId),
+      reauthenticate: (caller: { userId: string; sessionId: string }, amr: readonly string[], passkeyId?: string) => issuer.reauthenticate(caller, amr, passkeyId),
+      endSessionsOfPasskey: (userId: string, passkeyId: string) => endSessionsOfPasskey({ sessions: sessionStore, clock }, userId, passkeyId),
       logout: (presented: string) => logout({ sessions: sessionStore, refreshTokens, clock }, presented),
       logoutAll: (userId: string, _client?: ClientInfo, deadline?: number) => endAllSessions({ sessions: sessionStore, clock }, userId, 'logout_all', { deadline }),
       listSessions: (userId: string, currentSessionId: string, cursor?: string) => listSessions({ sessions: sessionStore, cursors, clock }, userId, currentSessionId, cursor),

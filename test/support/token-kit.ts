@@ -79,6 +79,7 @@ export function createTokenKit(algorithm: JwtAlgorithm): TokenKit {
       amr: ['pwd'],
       iat: NOW,
       exp: NOW + TTL_SECONDS,
+      auth_time: NOW - 60,
       ...overrides,
     }),
     token: (claimOverrides = {}, headerOverrides = {}) => kit.sign(encodeJson(kit.header(headerOverrides)), encodeJson(kit.claims(claimOverrides))),

@@ -97,7 +97,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
 
   const issue = async (scope?: string, amr: readonly string[] = ['pwd']) => {
     const issuer = createAccessTokenIssuer({ signingKey: await importSigningKey(kit.config), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS, clock: kit.clock });
-    return (await issuer.issue({ userId: 'user-42', sessionId: 'session-7', amr, ...(scope === undefined ? {} : { scope }) })).token;
+    return (await issuer.issue({ userId: 'user-42', sessionId: 'session-7', amr, authTime: NOW - 60, ...(scope === undefined ? {} : { scope }) })).token;
   };
 
   it('REST TOKEN: allows the whole API for a valid token, principalId = sub, string context with amr', async () => {
@@ -105,7 +105,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
     await expect(handler(eventFor('REST TOKEN', `Bearer ${token}`))).resolves.toEqual({
       principalId: 'user-42',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: REST_RESOURCE }] },
-      context: { sub: 'user-42', sid: 'session-7', scope: 'profile:read', amr: 'pwd otp mfa' },
+      context: { sub: 'user-42', sid: 'session-7', scope: 'profile:read', amr: 'pwd otp mfa', auth_time: NOW - 60 },
     });
   });
 
@@ -114,7 +114,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
     await expect(handler(eventFor('REST REQUEST', `Bearer ${token}`))).resolves.toEqual({
       principalId: 'user-42',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: REST_RESOURCE }] },
-      context: { sub: 'user-42', sid: 'session-7', scope: '', amr: 'pwd' },
+      context: { sub: 'user-42', sid: 'session-7', scope: '', amr: 'pwd', auth_time: NOW - 60 },
     });
   });
 
@@ -122,7 +122,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
     const token = await issue('a b', ['hwk', 'user', 'mfa']);
     await expect(handler(eventFor('HTTP API v2 REQUEST', `Bearer ${token}`))).resolves.toEqual({
       isAuthorized: true,
-      context: { sub: 'user-42', sid: 'session-7', scope: 'a b', amr: 'hwk user mfa' },
+      context: { sub: 'user-42', sid: 'session-7', scope: 'a b', amr: 'hwk user mfa', auth_time: NOW - 60 },
     });
   });
 
@@ -132,11 +132,16 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
     // One after the other: the harness pairs each answer with the hook's next decision.
     for (const shape of SHAPES) decisions.push(await decide(shape, eventFor(shape, `Bearer ${token}`)));
     const contexts = decisions.map((decision) => ('context' in decision ? decision.context : undefined));
-    expect(contexts).toEqual([0, 1, 2].map(() => ({ sub: 'user-42', sid: 'session-7', scope: 'read', amr: 'pwd' })));
+    expect(contexts).toEqual([0, 1, 2].map(() => ({ sub: 'user-42', sid: 'session-7', scope: 'read', amr: 'pwd', auth_time: NOW - 60 })));
   });
 
   it('gives an empty amr to a token issued before tokens carried one', async () => {
     await expect(decide('REST TOKEN', eventFor('REST TOKEN', `Bearer ${kit.token({ amr: undefined })}`))).resolves.toMatchObject({ allowed: true, context: { amr: '' } });
+  });
+
+  it('copies auth_time into the context, and 0 for a token issued before tokens carried it', async () => {
+    await expect(decide('REST TOKEN', eventFor('REST TOKEN', `Bearer ${kit.token({ auth_time: NOW - 120 })}`))).resolves.toMatchObject({ allowed: true, context: { auth_time: NOW - 120 } });
+    await expect(decide('REST TOKEN', eventFor('REST TOKEN', `Bearer ${kit.token({ auth_time: undefined })}`))).resolves.toMatchObject({ allowed: true, context: { auth_time: 0 } });
   });
 
   it('scopes the REST policy to the API and stage, whatever the method and path', async () => {
@@ -256,7 +261,7 @@ describe('authorizer handler, the Authorization header', () => {
 
 describe('authorizer handler with injected dependencies', () => {
   const kit = KITS[0]!;
-  const principal: AccessTokenPrincipal = { sub: 'user-1', sid: 'session-1', scope: '', amr: ['pwd'], jti: 'j', exp: NOW + 60 };
+  const principal: AccessTokenPrincipal = { sub: 'user-1', sid: 'session-1', scope: '', amr: ['pwd'], authTime: NOW - 60, jti: 'j', exp: NOW + 60 };
   const depsWith = (overrides: Partial<AuthorizerDeps>): Promise<AuthorizerDeps> => Promise.resolve({ verify: () => principal, logger: capturingLogger().logger, ...overrides });
 
   it.each(SHAPES)('%s: refuses, as internal_error, anything the verifier throws that is not a rejection', async (shape) => {

@@ -4,6 +4,7 @@ import {
   loadAuthorizerConfig,
   loadEmailConfig,
   loadHashKeys,
+  loadReauthPolicy,
   loadServiceConfig,
   loadSessionPolicy,
   loadStorageConfig,
@@ -122,6 +123,13 @@ describe('configuration', () => {
     expectConfigError(() => loadEmailConfig({ ...aws, APP_BASE_URL: 'http://app.example.com/account' }), 'APP_BASE_URL');
     expect(loadEmailConfig({ ...aws, APP_BASE_URL: 'https://app.example.com/account' }).appBaseUrl).toBe('https://app.example.com/account');
     expect(loadEmailConfig(await validEnv()).appBaseUrl).toBe('http://localhost:3000/dev/demo');
+  });
+
+  it('reads REAUTH_MAX_AGE_SECONDS, 300 by default, and refuses one that is not a positive whole number, naming it', async () => {
+    expect(loadReauthPolicy(await validEnv())).toEqual({ maxAgeSeconds: 300 });
+    expect(loadReauthPolicy(await validEnv({ REAUTH_MAX_AGE_SECONDS: '60' }))).toEqual({ maxAgeSeconds: 60 });
+    const env = await validEnv();
+    for (const value of ['0', '-1', 'five', '1.5', '86401']) expectConfigError(() => loadReauthPolicy({ ...env, REAUTH_MAX_AGE_SECONDS: value }), 'REAUTH_MAX_AGE_SECONDS');
   });
 
   it('parses the CORS allow-list', async () => {

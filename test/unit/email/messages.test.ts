@@ -2,6 +2,7 @@ import {
   actionLink,
   describeDuration,
   escapeHtml,
+  factorNoticeEmail,
   InvalidAppBaseUrlError,
   passwordChangedEmail,
   passwordResetEmail,
@@ -53,6 +54,7 @@ describe('actionLink', () => {
 describe.each([
   ['verification', verificationEmail, 'verify-email', /confirm/i],
   ['password reset', passwordResetEmail, 'reset-password', /reset/i],
+  ['factor notice', (input: Parameters<typeof verificationEmail>[0]) => factorNoticeEmail({ ...input, change: 'passkey_added', at: Date.UTC(2026, 0, 1, 12, 30) }), 'report-factor', /passkey was added/i],
 ] as const)('%s email', (_, build, action, subject) => {
   const link = actionLink(APP, action, TOKEN);
   const message: EmailMessage = build({ to: 'ada@example.com', link, expiresInSeconds: 3600, serviceName: 'Acme' });
@@ -89,6 +91,24 @@ describe.each([
     expect(hostile.html).toContain('&lt;b&gt;Acme&lt;/b&gt; &amp; Co');
     expect(hostile.html).toContain('&quot;&lt;img src=x onerror=alert(1)&gt;&quot;@example.com');
     expect(anchorsIn(hostile.html)).toHaveLength(1);
+  });
+});
+
+describe('factor notice', () => {
+  const link = actionLink(APP, 'report-factor', TOKEN);
+  const notice = (change: Parameters<typeof factorNoticeEmail>[0]['change']) => factorNoticeEmail({ to: 'ada@example.com', link, change, at: Date.UTC(2026, 0, 1, 12, 30), expiresInSeconds: 604_800, serviceName: 'Acme' });
+
+  it('says what changed and when, what the link does, and that it signs the account out everywhere', () => {
+    const added = notice('passkey_added');
+    expect(added.text).toContain('On 2026-01-01 12:30 UTC, a passkey was added for the Acme account ada@example.com.');
+    expect(added.text).toContain('The link removes that passkey and signs the account out on every device. It works once and expires in 7 days.');
+    expect(notice('totp_disabled').text).toContain('The link cannot turn it back on, but signs the account out on every device.');
+  });
+
+  it('is the one link of every kind of notice', () => {
+    for (const change of ['totp_enabled', 'totp_disabled', 'recovery_codes_replaced', 'passkey_added', 'passkey_removed'] as const) {
+      expect({ change, links: urlsIn(notice(change).text) }).toEqual({ change, links: [link] });
+    }
   });
 });
 

@@ -33,10 +33,12 @@ describe('TOTP and recovery codes (memory stores)', () => {
       expect(kit.log.lines).toContainEqual(expect.objectContaining({ security_event: 'mfa_enabled', userId }));
     });
 
-    it('setup or confirm again once TOTP is on is mfa_already_enabled', async () => {
+    it('setup or confirm again once TOTP is on is mfa_already_enabled (after the sign-in checks: a password-only one is reauthentication_required)', async () => {
       const { userId, secret } = await kit.enrol();
-      await expect(kit.setup(userId)).rejects.toThrow(MfaAlreadyEnabledError);
-      await expect(kit.confirm(userId, kit.code(secret))).rejects.toMatchObject({ code: 'mfa_already_enabled' });
+      const withSecondFactor = kit.recent(['pwd', 'otp', 'mfa']);
+      await expect(kit.setup(userId, withSecondFactor)).rejects.toThrow(MfaAlreadyEnabledError);
+      await expect(kit.confirm(userId, kit.code(secret), withSecondFactor)).rejects.toMatchObject({ code: 'mfa_already_enabled' });
+      await expect(kit.setup(userId, kit.recent(['pwd']))).rejects.toMatchObject({ code: 'reauthentication_required' });
     });
 
     it('setup twice before confirm: only the latest secret confirms', async () => {

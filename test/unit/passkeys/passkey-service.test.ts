@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createMemoryAccountChangeStore } from '../../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
 import { bindingHolds } from '../../../lib/accounts/user-store';
-import { EmailNotVerifiedError, InvalidCredentialsError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../../../lib/core/errors';
+import { EmailNotVerifiedError, InvalidCredentialsError, InvalidPasskeyError, InvalidRequestError, NotFoundError, ReauthenticationRequiredError, TooManyAttemptsError } from '../../../lib/core/errors';
 import {
   CHALLENGE_TTL_MS,
   MAX_PASSKEYS_PER_ACCOUNT,
@@ -13,11 +13,14 @@ import {
   finishRegistration,
   listPasskeys,
   passkeyLogin,
+  provePasskey,
   purgePasskeys,
   removePasskey,
   startLogin,
   startRegistration,
 } from '../../../lib/passkeys';
+import type { FactorChange } from '../../../lib/reauth/factor-change';
+import type { SignIn } from '../../../lib/reauth/recent-sign-in';
 import type { IssuedTokens } from '../../../lib/sessions/session-service';
 import type { CredentialGuard } from '../../../lib/sessions/session-store';
 import { capturingLogger, frozenClock } from '../../support/fixtures';
@@ -27,6 +30,7 @@ const rpId = 'localhost';
 const origin = 'http://localhost:3000';
 const webauthn = { rpId, rpName: 'Auth', origins: [origin] };
 const client = { ip: '203.0.113.9', userAgent: 'jest' };
+const REAUTH = { maxAgeSeconds: 300 };
 
 /** The passkey use cases on memory stores, a frozen clock and a session issuer that records what it opens. */
 async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
@@ -36,19 +40,27 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
   const challenges = createMemoryChallengeStore();
   const hashes = createPasskeyHasher(randomBytes(32));
   const log = capturingLogger();
-  const opened: { userId: string; amr: readonly string[] }[] = [];
+  const opened: { userId: string; amr: readonly string[]; passkeyId?: string }[] = [];
   const sessions = {
     /** Like the session store: a guarded session is opened only while the account holds the guard. */
-    async open(userId: string, amr: readonly string[], _client: unknown, guard?: CredentialGuard): Promise<IssuedTokens> {
+    async open(userId: string, amr: readonly string[], _client: unknown, guard?: CredentialGuard, passkeyId?: string): Promise<IssuedTokens> {
       if (guard && 'credentialsVersion' in guard && !bindingHolds(await users.findByEmail(guard.email), guard)) throw new InvalidCredentialsError();
-      opened.push({ userId, amr });
+      opened.push({ userId, amr, ...(passkeyId === undefined ? {} : { passkeyId }) });
       return { userId, sessionId: 's', accessToken: 'a', expiresIn: 900, refreshToken: 'r', refreshTokenExpiresIn: 60 };
     },
   };
+  const notices: { userId: string; change: FactorChange }[] = [];
+  const endedFor: string[] = [];
   const deps = {
     clock, users, passkeys, challenges, hashes, webauthn, sessions, logger: log.logger,
     policy: { requireVerifiedEmail: options.requireVerifiedEmail ?? false },
+    reauth: REAUTH,
+    limits: { maxAttempts: 5, windowSeconds: 900 },
+    notify: async (account: { id: string }, change: FactorChange) => void notices.push({ userId: account.id, change }),
+    endSessionsOfPasskey: async (_userId: string, credentialId: string) => (endedFor.push(credentialId), 0),
   };
+  /** A sign-in a second ago with a second factor: every sensitive change passes the rule. */
+  const recent = (amr: readonly string[] = ['hwk', 'user', 'mfa']): SignIn => ({ authTime: Math.floor(clock.now() / 1000) - 1, amr });
 
   const newAccount = async (emailVerified = true) => {
     const id = randomUUID();
@@ -58,8 +70,8 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
   };
 
   const register = async (userId: string, authenticator: SoftAuthenticator, overrides?: RegistrationOverrides, name?: string) => {
-    const options = await startRegistration(deps, userId);
-    return finishRegistration(deps, userId, authenticator.register(options, overrides), name, client);
+    const options = await startRegistration(deps, userId, recent());
+    return finishRegistration(deps, userId, recent(), authenticator.register(options, overrides), name, client);
   };
 
   const assertionFor = async (authenticator: SoftAuthenticator, email?: string, overrides?: AssertionOverrides) => {
@@ -78,7 +90,7 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
     expect(await createMemoryAccountChangeStore(users.accounts).setPasswordHash(account.email, userId, 'new-hash')).toBe(true);
   };
 
-  return { deps, clock, users, passkeys, challenges, log, opened, newAccount, register, assertionFor, login, changePassword };
+  return { deps, clock, users, passkeys, challenges, log, opened, notices, endedFor, recent, newAccount, register, assertionFor, login, changePassword };
 }
 
 const securityEvents = (lines: Record<string, unknown>[]) => lines.filter((line) => line.security_event).map((line) => line.security_event);
@@ -95,41 +107,41 @@ describe('passkey registration', () => {
   });
 
   it('excludes the credentials the account already has, and names a passkey "Passkey" by default', async () => {
-    const { newAccount, register, deps } = await setUp();
+    const { newAccount, register, deps, recent } = await setUp();
     const { id, authenticator } = await newAccount();
     const first = await register(id, authenticator);
     expect(first.name).toBe('Passkey');
-    const options = await startRegistration(deps, id);
+    const options = await startRegistration(deps, id, recent());
     expect(options.excludeCredentials).toEqual([{ id: first.id, type: 'public-key', transports: ['internal'] }]);
     expect(options.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'preferred' });
     expect(options.attestation).toBe('none');
   });
 
   it('refuses a response for a challenge issued to another account, which keeps its challenge', async () => {
-    const { newAccount, deps } = await setUp();
+    const { newAccount, deps, recent } = await setUp();
     const ada = await newAccount();
     const mallory = await newAccount();
-    const adasOptions = await startRegistration(deps, ada.id);
+    const adasOptions = await startRegistration(deps, ada.id, recent());
     const response = mallory.authenticator.register(adasOptions);
-    await expect(finishRegistration(deps, mallory.id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    await expect(finishRegistration(deps, mallory.id, recent(), response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
     const adasResponse = ada.authenticator.register(adasOptions);
-    await expect(finishRegistration(deps, ada.id, adasResponse, undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
+    await expect(finishRegistration(deps, ada.id, recent(), adasResponse, undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
   });
 
   it('refuses a replayed registration response: the challenge is single-use', async () => {
-    const { newAccount, deps } = await setUp();
+    const { newAccount, deps, recent } = await setUp();
     const { id, authenticator } = await newAccount();
-    const response = authenticator.register(await startRegistration(deps, id));
-    await finishRegistration(deps, id, response, undefined, client);
-    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toMatchObject({ code: 'invalid_passkey' });
+    const response = authenticator.register(await startRegistration(deps, id, recent()));
+    await finishRegistration(deps, id, recent(), response, undefined, client);
+    await expect(finishRegistration(deps, id, recent(), response, undefined, client)).rejects.toMatchObject({ code: 'invalid_passkey' });
   });
 
   it('refuses a registration after the 5-minute challenge lifetime', async () => {
-    const { newAccount, deps, clock } = await setUp();
+    const { newAccount, deps, clock, recent } = await setUp();
     const { id, authenticator } = await newAccount();
-    const response = authenticator.register(await startRegistration(deps, id));
+    const response = authenticator.register(await startRegistration(deps, id, recent()));
     clock.advance(CHALLENGE_TTL_MS);
-    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    await expect(finishRegistration(deps, id, recent(), response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
   });
 
   it.each<[string, RegistrationOverrides]>([
@@ -151,22 +163,22 @@ describe('passkey registration', () => {
     ['ill-typed members', { id: 5, rawId: [], type: 'public-key', response: { clientDataJSON: {} } }],
     ['clientDataJSON that is not JSON', { id: 'AA', rawId: 'AA', type: 'public-key', response: { clientDataJSON: 'bm90IGpzb24', attestationObject: 'AA' } }],
   ])('refuses %s as a response with invalid_passkey, never a TypeError', async (_case, response) => {
-    const { newAccount, deps } = await setUp();
+    const { newAccount, deps, recent } = await setUp();
     const { id } = await newAccount();
-    await startRegistration(deps, id);
-    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    await startRegistration(deps, id, recent());
+    await expect(finishRegistration(deps, id, recent(), response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
   });
 
   it(`caps an account at ${MAX_PASSKEYS_PER_ACCOUNT} passkeys with invalid_request`, async () => {
-    const { newAccount, register, deps } = await setUp();
+    const { newAccount, register, deps, recent } = await setUp();
     const { id } = await newAccount();
     for (let index = 0; index < MAX_PASSKEYS_PER_ACCOUNT; index++) await register(id, createSoftAuthenticator({ rpId, origin }));
-    await expect(startRegistration(deps, id)).rejects.toThrow(InvalidRequestError);
+    await expect(startRegistration(deps, id, recent())).rejects.toThrow(InvalidRequestError);
   });
 
   it('answers not_found for an account that no longer exists', async () => {
-    const { deps } = await setUp();
-    await expect(startRegistration(deps, randomUUID())).rejects.toThrow(NotFoundError);
+    const { deps, recent } = await setUp();
+    await expect(startRegistration(deps, randomUUID(), recent())).rejects.toThrow(NotFoundError);
   });
 });
 
@@ -177,7 +189,7 @@ describe('passkey login', () => {
     const { id: credentialId } = await register(id, authenticator);
     clock.advance(60_000);
     await expect(login(authenticator)).resolves.toMatchObject({ userId: id });
-    expect(opened).toEqual([{ userId: id, amr: ['hwk', 'user', 'mfa'] }]);
+    expect(opened).toEqual([{ userId: id, amr: ['hwk', 'user', 'mfa'], passkeyId: credentialId }]);
     expect(PASSKEY_AMR).toEqual(['hwk', 'user', 'mfa']);
     expect(passkeys.items.get(credentialId)).toMatchObject({ counter: 2, lastUsedAt: clock.now() });
     expect((await listPasskeys(deps, id)).passkeys[0]!.last_used_at).toBe(new Date(clock.now()).toISOString());
@@ -248,7 +260,7 @@ describe('passkey login', () => {
   });
 
   it('refuses a credential of another account signed by the wrong key, and one the authenticator holds but never registered', async () => {
-    const { newAccount, register, login, opened, deps } = await setUp();
+    const { newAccount, register, login, opened, deps, recent } = await setUp();
     const ada = await newAccount();
     const mallory = await newAccount();
     await register(ada.id, ada.authenticator);
@@ -257,7 +269,7 @@ describe('passkey login', () => {
     await expect(login(mallory.authenticator, { claimedId: ada.authenticator.credentials[0]!.id })).rejects.toThrow(InvalidPasskeyError);
     // A credential the store does not know: created, but its registration never verified.
     const stray = await newAccount();
-    stray.authenticator.register(await startRegistration(deps, stray.id));
+    stray.authenticator.register(await startRegistration(deps, stray.id, recent()));
     await expect(login(stray.authenticator)).rejects.toThrow(InvalidPasskeyError);
     expect(opened).toEqual([]);
   });
@@ -274,8 +286,10 @@ describe('passkey login', () => {
 
   it('refuses an account that is gone, and one that must verify its email first under REQUIRE_VERIFIED_EMAIL', async () => {
     const strict = await setUp({ requireVerifiedEmail: true });
-    const unverified = await strict.newAccount(false);
+    const unverified = await strict.newAccount();
     await strict.register(unverified.id, unverified.authenticator);
+    // Only a verified account can add a passkey; a legacy one that never verified is refused at login.
+    strict.users.accounts.set(unverified.email, { ...strict.users.accounts.get(unverified.email)!, emailVerified: false });
     await expect(strict.login(unverified.authenticator)).rejects.toThrow(EmailNotVerifiedError);
 
     const { newAccount, register, login, passkeys, opened } = await setUp();
@@ -375,15 +389,15 @@ describe('a password reset or change ends the account\'s passkey challenges', ()
   const warnings = (lines: Record<string, unknown>[]) => lines.filter((line) => line.message === 'passkey rejected').map((line) => line.code);
 
   it('a registration challenge issued before a password change no longer registers; a new one does', async () => {
-    const { newAccount, changePassword, passkeys, deps, log } = await setUp();
+    const { newAccount, changePassword, passkeys, deps, log, recent } = await setUp();
     const { id, authenticator } = await newAccount();
-    const response = authenticator.register(await startRegistration(deps, id));
+    const response = authenticator.register(await startRegistration(deps, id, recent()));
     await changePassword(id);
-    await expect(finishRegistration(deps, id, response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
+    await expect(finishRegistration(deps, id, recent(), response, undefined, client)).rejects.toThrow(InvalidPasskeyError);
     expect(passkeys.items.size).toBe(0);
     expect(warnings(log.lines)).toEqual(['credentials_changed']);
     const fresh = createSoftAuthenticator({ rpId, origin });
-    await expect(finishRegistration(deps, id, fresh.register(await startRegistration(deps, id)), undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
+    await expect(finishRegistration(deps, id, recent(), fresh.register(await startRegistration(deps, id, recent())), undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
   });
 
   it('a login challenge asked for with the account\'s email no longer logs in after a change; the counter stays, nothing opens', async () => {
@@ -397,7 +411,7 @@ describe('a password reset or change ends the account\'s passkey challenges', ()
     expect(opened).toEqual([]);
     const again = await assertionFor(authenticator, email);
     await passkeyLogin(deps, again.challengeId, again.response, client);
-    expect(opened).toEqual([{ userId: id, amr: PASSKEY_AMR }]);
+    expect(opened).toEqual([{ userId: id, amr: PASSKEY_AMR, passkeyId: created.id }]);
   });
 
   it('a usernameless login challenge is bound to no account: a change does not touch it', async () => {
@@ -440,22 +454,22 @@ describe('a password reset or change ends the account\'s passkey challenges', ()
 
 describe('passkey management', () => {
   it('removes one of the caller\'s passkeys, logs passkey_removed, and the passkey no longer logs in', async () => {
-    const { newAccount, register, login, deps, log } = await setUp();
+    const { newAccount, register, login, deps, log, recent } = await setUp();
     const { id, authenticator } = await newAccount();
     const created = await register(id, authenticator);
-    await removePasskey(deps, id, created.id, client);
+    await removePasskey(deps, id, recent(), created.id, client);
     expect(await listPasskeys(deps, id)).toEqual({ passkeys: [] });
     expect(securityEvents(log.lines)).toContain('passkey_removed');
     await expect(login(authenticator)).rejects.toThrow(InvalidPasskeyError);
   });
 
   it('answers not_found for another account\'s passkey or an unknown one, and leaves it alone', async () => {
-    const { newAccount, register, deps } = await setUp();
+    const { newAccount, register, deps, recent } = await setUp();
     const ada = await newAccount();
     const mallory = await newAccount();
     const adas = await register(ada.id, ada.authenticator);
-    await expect(removePasskey(deps, mallory.id, adas.id, client)).rejects.toThrow(NotFoundError);
-    await expect(removePasskey(deps, ada.id, 'AAAA', client)).rejects.toThrow(NotFoundError);
+    await expect(removePasskey(deps, mallory.id, recent(), adas.id, client)).rejects.toThrow(NotFoundError);
+    await expect(removePasskey(deps, ada.id, recent(), 'AAAA', client)).rejects.toThrow(NotFoundError);
     expect((await listPasskeys(deps, ada.id)).passkeys).toHaveLength(1);
   });
 
@@ -475,3 +489,112 @@ describe('passkey management', () => {
     expect((await listPasskeys(deps, bob.id)).passkeys).toHaveLength(1);
   });
 });
+
+describe('passkeys as a sensitive change, and re-authentication with a passkey', () => {
+  const signedInAgo = (clock: { now(): number }, seconds: number, amr: readonly string[] = ['pwd']): SignIn => ({ authTime: Math.floor(clock.now() / 1000) - seconds, amr });
+
+  it('refuses to add a passkey to an account whose email is not verified: email_not_verified, before the sign-in is looked at', async () => {
+    const { newAccount, deps, clock } = await setUp();
+    const { id, authenticator } = await newAccount(false);
+    await expect(startRegistration(deps, id, signedInAgo(clock, 0))).rejects.toThrow(EmailNotVerifiedError);
+    await expect(startRegistration(deps, id, signedInAgo(clock, 3600))).rejects.toMatchObject({ code: 'email_not_verified', status: 403 });
+    await expect(finishRegistration(deps, id, signedInAgo(clock, 0), authenticator.register(await fakeOptions(id)), undefined, client)).rejects.toThrow(EmailNotVerifiedError);
+  });
+
+  it('needs a sign-in at most REAUTH_MAX_AGE_SECONDS old for options and verify', async () => {
+    const { newAccount, deps, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await expect(startRegistration(deps, id, signedInAgo(clock, 301))).rejects.toThrow(ReauthenticationRequiredError);
+    const options = await startRegistration(deps, id, signedInAgo(clock, 300));
+    const response = authenticator.register(options);
+    await expect(finishRegistration(deps, id, signedInAgo(clock, 301), response, undefined, client)).rejects.toMatchObject({ code: 'reauthentication_required' });
+    await expect(finishRegistration(deps, id, signedInAgo(clock, 300), response, undefined, client)).resolves.toMatchObject({ name: 'Passkey' });
+  });
+
+  it('adding a second factor (a passkey beside a passkey, or beside TOTP) needs a sign-in that used one', async () => {
+    const { newAccount, register, deps, clock, users } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    await expect(startRegistration(deps, id, signedInAgo(clock, 1, ['pwd']))).rejects.toMatchObject({ code: 'reauthentication_required' });
+    await expect(startRegistration(deps, id, signedInAgo(clock, 1, ['hwk', 'user', 'mfa']))).resolves.toMatchObject({ challenge: expect.any(String) });
+
+    const withTotp = randomUUID();
+    await users.create({ id: withTotp, email: `${withTotp}@example.com`, passwordHash: 'unused', createdAt: 0, emailVerified: true, mfaEnabled: true, credentialsVersion: 0 });
+    await expect(startRegistration(deps, withTotp, signedInAgo(clock, 1, ['pwd']))).rejects.toMatchObject({ code: 'reauthentication_required' });
+    await expect(startRegistration(deps, withTotp, signedInAgo(clock, 1, ['pwd', 'otp', 'mfa']))).resolves.toMatchObject({ challenge: expect.any(String) });
+  });
+
+  it('records how a passkey was enrolled and sends a passkey_added notice', async () => {
+    const { newAccount, deps, passkeys, notices, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const created = await finishRegistration(deps, id, signedInAgo(clock, 1), authenticator.register(await startRegistration(deps, id, signedInAgo(clock, 1))), undefined, client);
+    expect(passkeys.items.get(created.id)).toMatchObject({ createdAt: clock.now(), enrolledAmr: ['pwd'] });
+    expect(notices).toEqual([{ userId: id, change: { kind: 'passkey_added', credentialId: created.id } }]);
+  });
+
+  it('a passkey enrolled from a password-only sign-in logs in without mfa until REAUTH_MAX_AGE_SECONDS have passed', async () => {
+    const { newAccount, deps, login, opened, clock } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const enrolledAt = clock.now();
+    await finishRegistration(deps, id, signedInAgo(clock, 0), authenticator.register(await startRegistration(deps, id, signedInAgo(clock, 0))), undefined, client);
+    clock.set(enrolledAt + 299_999);
+    await login(authenticator);
+    clock.set(enrolledAt + 300_000);
+    await login(authenticator);
+    expect(opened.map((session) => session.amr)).toEqual([['hwk', 'user'], ['hwk', 'user', 'mfa']]);
+  });
+
+  it('removing a passkey needs a recent sign-in, ends the sessions it opened (swept before and after), and sends a passkey_removed notice', async () => {
+    const { newAccount, register, deps, clock, notices, endedFor, passkeys } = await setUp();
+    const { id, authenticator } = await newAccount();
+    const created = await register(id, authenticator);
+    await expect(removePasskey(deps, id, signedInAgo(clock, 301), created.id, client)).rejects.toThrow(ReauthenticationRequiredError);
+    expect(passkeys.items.has(created.id)).toBe(true);
+    expect(endedFor).toEqual([]);
+    await removePasskey(deps, id, signedInAgo(clock, 300), created.id, client);
+    expect(endedFor).toEqual([created.id, created.id]);
+    expect(notices.at(-1)).toEqual({ userId: id, change: { kind: 'passkey_removed', credentialId: created.id } });
+  });
+
+  it('re-authenticates with one of the caller\'s passkeys: its amr and its id, the challenge spent, the counter moved', async () => {
+    const { newAccount, register, assertionFor, deps, passkeys, users } = await setUp();
+    const { id, email, authenticator } = await newAccount();
+    const created = await register(id, authenticator);
+    const { challengeId, response } = await assertionFor(authenticator);
+    await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).resolves.toEqual({ amr: ['hwk', 'user', 'mfa'], passkeyId: created.id });
+    expect(passkeys.items.get(created.id)!.counter).toBe(2);
+    await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).rejects.toThrow(InvalidPasskeyError);
+    // A verified proof takes its attempt back: only the replay above is counted.
+    expect(users.attempts.get(email)?.count).toBe(1);
+  });
+
+  it('refuses another account\'s passkey with invalid_passkey, without touching it', async () => {
+    const { newAccount, register, assertionFor, deps, passkeys } = await setUp();
+    const ada = await newAccount();
+    const mallory = await newAccount();
+    const adas = await register(ada.id, ada.authenticator);
+    const { challengeId, response } = await assertionFor(ada.authenticator);
+    await expect(provePasskey(deps, mallory.id, { kind: 'passkey', challengeId, response }, client)).rejects.toMatchObject({ code: 'invalid_passkey' });
+    expect(passkeys.items.get(adas.id)!.counter).toBe(1);
+  });
+
+  it('counts failed passkey proofs against the login throttle: 429 past LOGIN_MAX_FAILURES', async () => {
+    const { newAccount, register, assertionFor, deps } = await setUp();
+    const { id, authenticator } = await newAccount();
+    await register(id, authenticator);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { challengeId, response } = await assertionFor(authenticator, undefined, { origin: 'https://evil.example' });
+      await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).rejects.toThrow(InvalidPasskeyError);
+    }
+    const { challengeId, response } = await assertionFor(authenticator);
+    await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).rejects.toThrow(TooManyAttemptsError);
+  });
+});
+
+/** Creation options of another account's ceremony, for a response whose verification never gets that far. */
+async function fakeOptions(userId: string) {
+  const { deps, newAccount, recent } = await setUp();
+  const other = await newAccount();
+  const options = await startRegistration(deps, other.id, recent());
+  return { ...options, user: { ...options.user, id: Buffer.from(userId).toString('base64url') } };
+}

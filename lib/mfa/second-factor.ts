@@ -1,0 +1,42 @@
+/**
+ * Checking a TOTP code or a recovery code against an account's TOTP state: what a right one would
+ * spend. Shared by the login's second step, disabling TOTP and re-authentication; kept apart from
+ * mfa-service.ts so a function that only checks codes bundles no QR code generator.
+ */
+import type { MfaCrypto } from './mfa-crypto';
+import type { SecondFactorUse, TotpState } from './mfa-store';
+import { normaliseRecoveryCode } from './recovery-codes';
+import { matchStep } from './totp';
+
+/**
+ * `amr` of a session whose login's second step was a TOTP code (RFC 8176: otp, mfa) or a
+ * recovery code. RFC 8176 has no value for a recovery code: `rc` is ours, so an API can tell a
+ * login that used up a recovery code (and perhaps suggest enrolling a new phone).
+ */
+export const TOTP_AMR = ['otp', 'mfa'] as const;
+export const RECOVERY_CODE_AMR = ['mfa', 'rc'] as const;
+
+/** The second step's proof: exactly one of a TOTP code or a recovery code, as typed. */
+export type SecondFactorProof = { readonly code: string } | { readonly recoveryCode: string };
+
+/** The `amr` methods a second factor adds to the first step's. */
+export const amrOfUse = (use: SecondFactorUse): readonly string[] => (use.kind === 'totp' ? TOTP_AMR : RECOVERY_CODE_AMR);
+
+/** The step of a TOTP code that may still be spent (current ±1, later than the last used), else undefined. */
+export function usableStep(crypto: MfaCrypto, state: TotpState, userId: string, code: unknown, now: number): number | undefined {
+  if (!state.enabled || !state.sealedSecret) return undefined;
+  const step = matchStep({ secret: crypto.openSecret(state.sealedSecret, userId), code, now });
+  return step !== undefined && step > state.lastUsedStep ? step : undefined;
+}
+
+/** What the proof would spend, or undefined when it cannot be right (ill-formed, wrong, used). */
+export function secondFactorUse(crypto: MfaCrypto, state: TotpState, userId: string, proof: SecondFactorProof, now: number): SecondFactorUse | undefined {
+  if ('code' in proof) {
+    const step = usableStep(crypto, state, userId, proof.code, now);
+    return step === undefined ? undefined : { kind: 'totp', step };
+  }
+  const normalised = normaliseRecoveryCode(proof.recoveryCode);
+  if (normalised === undefined) return undefined;
+  const codeHash = crypto.recoveryCodeHashes(normalised).find((hash) => state.recoveryCodeHashes.includes(hash));
+  return codeHash === undefined ? undefined : { kind: 'recovery', codeHash };
+}
