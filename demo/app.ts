@@ -150,7 +150,7 @@ async function act(line: HTMLElement, button: HTMLButtonElement | null, context:
     if (error instanceof AuthError) note(`refused: ${describe(error)}`, 'error');
     if (!ui.signedIn.contains(line) || client.isLoggedIn) {
       const sentence = passkeyProblem(error, context === 'add-factor' ? 'register' : 'use', pageAddress) ?? sentenceFor(error, context);
-      tell(line, sentence, 'error', codeOf(error));
+      tell(line, sentence, error instanceof CancelledError ? 'info' : 'error', codeOf(error));
     }
   } finally {
     if (button) button.disabled = false;
@@ -227,6 +227,7 @@ function sessionRow(session: Session): HTMLTableRowElement {
     cell.setAttribute('role', 'cell');
     cell.dataset.label = label;
     cell.textContent = text;
+    if (label === 'Started' || label === 'Last used' || label === 'Expires') cell.className = 'time';
     if (label === 'Device') {
       cell.className = 'device';
       if (session.userAgent) cell.title = session.userAgent;
@@ -330,6 +331,7 @@ ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
   const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
   const registering = submitter?.value === 'register';
+  clear(ui.forgotFeedback);
   void act(ui.formFeedback, submitter, 'login', async () => {
     const credentials = { email: ui.email.value, password: ui.password.value };
     let created: string | undefined;
@@ -351,6 +353,7 @@ ui.form.addEventListener('submit', (event) => {
 
 ui.passkeyLogin.addEventListener('click', () =>
   act(ui.formFeedback, ui.passkeyLogin, 'login', async () => {
+    clear(ui.forgotFeedback);
     refuseIpAddress();
     await client.loginWithPasskey(ui.email.value.trim() || undefined);
     say('Logged in with a passkey.');
@@ -367,7 +370,11 @@ function setForgotOpen(open: boolean): void {
   }
 }
 
-ui.forgotToggle.addEventListener('click', () => setForgotOpen(ui.forgot.hidden !== false));
+ui.forgotToggle.addEventListener('click', () => {
+  clear(ui.formFeedback);
+  clear(ui.forgotFeedback);
+  setForgotOpen(ui.forgot.hidden !== false);
+});
 
 onSubmit(ui.forgot, ui.forgotFeedback, 'general', async () => {
   const email = ui.forgotEmail.value.trim();

@@ -297,6 +297,7 @@ button.link { background: transparent; border-color: transparent; color: var(--a
 form + form, form h3 { margin-top: .75rem; }
 section > h3 { margin-top: 1.5rem; }
 .reauth { margin: .75rem 0; padding: .75rem; border: 2px solid var(--accent); border-radius: .5rem; background: var(--bg); }
+.reauth .hint { margin-bottom: .5rem; }
 #totp-qr { display: block; max-width: 100%; height: auto; background: #fff; padding: .5rem; border-radius: .375rem; }
 /* Recovery codes: one per box, in two clearly separate columns. */
 .codes { display: grid; grid-template-columns: repeat(2, max-content); gap: .5rem 1rem; margin: .5rem 0; padding: 0; list-style: none;
@@ -307,8 +308,8 @@ section > h3 { margin-top: 1.5rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 @media (min-width: 40rem) {
   body { padding: 1.5rem; }
-  .sessions-table td { white-space: nowrap; }
-  .sessions-table td.device { white-space: normal; }
+  .sessions-table td.time { white-space: nowrap; }
+  .sessions-table .badge { display: block; width: max-content; margin: .125rem 0 0; }
   section { padding: 1rem 1.25rem; margin: 1rem 0; }
   h1 { font-size: 2rem; }
 }

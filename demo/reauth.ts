@@ -24,7 +24,8 @@ const APP_CODE_LABEL = 'Code from your authenticator app';
 
 function reasonFor(needsFactor: boolean, withCode: boolean, withPasskey: boolean): string {
   const proofs = [withCode ? 'your password and a code from your authenticator app' : 'your password', ...(withPasskey ? ['a passkey'] : [])];
-  if (!needsFactor) return `This change needs a recent sign-in. Confirm it is you with ${proofs.join(', or with ')}.`;
+  // The service asks again after an old sign-in, or for a factor when the account has one: one sentence fits both.
+  if (!needsFactor) return `To make this change, confirm it is you with ${proofs.join(', or with ')}.`;
   if (withCode && withPasskey) return 'This change needs your second factor: your password and a code from your authenticator app, or a passkey.';
   if (withCode) return 'This change needs your second factor: your password and a code from your authenticator app.';
   if (withPasskey) return 'This change needs your second factor: confirm it is you with a passkey.';

@@ -119,17 +119,20 @@ export async function expectNoSidewaysScroll(page: Page, where: string): Promise
   expect({ where, scrollWidth: Math.min(scrollWidth, innerWidth) }).toEqual({ where, scrollWidth });
 }
 
-/** The element is wholly inside the window, where the person is looking. */
+/** The element is wholly inside the window (to the pixel: layout positions are fractional), where the person is looking. */
 export async function expectInView(page: Page, selector: string): Promise<void> {
   const box = await page.locator(selector).boundingBox();
   const { width, height } = page.viewportSize()!;
-  const inView = box !== null && box.y >= 0 && box.x >= 0 && box.y + box.height <= height && box.x + box.width <= width;
+  const inView = box !== null && box.y > -1 && box.x > -1 && box.y + box.height < height + 1 && box.x + box.width < width + 1;
   expect({ selector, inView, box }).toEqual({ selector, inView: true, box });
 }
 
-/** Waits for the answer in an alert line (`#…-feedback` or `#status`), checks it is in view, and returns it. */
-export async function answerIn(page: Page, selector: string): Promise<{ text: string; code: string | null; kind: string | null }> {
-  await waitFor(page, `${selector}:not(:empty)`);
+/**
+ * Waits for the answer in an alert line (`#…-feedback` or `#status`), one that holds `expected`
+ * when given (the line may still show an earlier answer), checks it is in view, and returns it.
+ */
+export async function answerIn(page: Page, selector: string, expected?: string): Promise<{ text: string; code: string | null; kind: string | null }> {
+  await waitFor(page, expected === undefined ? `${selector}:not(:empty)` : `${selector}:has-text(${JSON.stringify(expected)})`);
   await expectInView(page, selector);
   const line = page.locator(selector);
   const [text, code, kind] = await Promise.all([line.textContent(), line.getAttribute('data-code'), line.getAttribute('data-kind')]);
@@ -174,4 +177,21 @@ export async function verifyEmailThroughInbox(page: Page, email: string): Promis
   await waitFor(page, 'main[data-ready="true"]');
   await waitFor(page, '#email-status[data-verified="true"]');
   return link;
+}
+
+/**
+ * Waits for the answer in `line`. When the page asks to confirm who it is instead (the form sits
+ * below the refused form, in view), confirms with the password and, if it asks for one, a recovery code.
+ */
+export async function confirmIfAsked(page: Page, line: string, proof: { password: string; recoveryCodes?: string[] }): Promise<void> {
+  await waitFor(page, `${line}:not(:empty), #reauth:not([hidden])`);
+  if (await page.locator('#reauth').isHidden()) return;
+  await expectInView(page, '#reauth');
+  await page.locator('#reauth-password').fill(proof.password);
+  if (await page.locator('#reauth-code').isVisible()) {
+    await page.locator('#reauth-use-recovery').check();
+    await page.locator('#reauth-code').fill(proof.recoveryCodes!.shift()!);
+  }
+  await page.locator('#reauth-submit').click();
+  await waitFor(page, '#reauth[hidden]');
 }
