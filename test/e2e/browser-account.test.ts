@@ -96,6 +96,12 @@ describe('demo page: email, password, second factors', () => {
     const other = await openDemo(await browser.newContext(), link);
     expect(await other.locator('#status').getAttribute('data-code')).toBe('invalid_one_time_token');
     expect(await statusOf(other)).toMatch(/^This verification link was already used, has expired, or a newer one replaced it/);
+    // Signed in there, the account itself says the email is verified.
+    await logInThroughPage(other, email, PASSWORD);
+    await waitFor(other, '#signed-in:not([hidden])');
+    await other.goto(link);
+    await waitFor(other, 'main[data-ready="true"]');
+    await waitFor(other, '#status:has-text("Your email is already verified.")');
     await other.context().close();
   });
 
