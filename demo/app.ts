@@ -101,6 +101,8 @@ function loggedOutSentence(reason: LoggedOutReason, error: AuthError | undefined
 function showSignedIn(signedIn: boolean): void {
   ui.signedIn.hidden = !signedIn;
   ui.signedOut.hidden = signedIn;
+  // Answers belong to the view they were given in: the next time it shows, it starts clean.
+  for (const line of (signedIn ? ui.signedOut : ui.signedIn).querySelectorAll<HTMLElement>('.feedback')) clear(line);
   if (!signedIn) {
     reauth.cancel();
     account = undefined;
@@ -109,7 +111,6 @@ function showSignedIn(signedIn: boolean): void {
     ui.mfaState.dataset.enabled = 'unknown';
     ui.sessions.replaceChildren();
     ui.passkeys.replaceChildren();
-    for (const line of ui.signedIn.querySelectorAll<HTMLElement>('.feedback')) clear(line);
     hideSecrets();
   }
   tick();
