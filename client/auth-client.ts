@@ -1,5 +1,7 @@
 import { AuthError, errorFromResponse, refusedAccessToken } from './errors';
+import { checkPasskeyName } from './passkey-name';
 import {
+  accessTokenResponseOf,
   creationOptionsOf,
   meOf,
   passkeyLoginOptionsOf,
@@ -15,6 +17,7 @@ import {
 } from './responses';
 import { memoryStorage, type AuthStorage, type StoredSession } from './storage';
 import type {
+  AccessTokenInfo,
   Account,
   Credentials,
   Delivery,
@@ -24,6 +27,7 @@ import type {
   MfaChallenge,
   MfaPrompt,
   Passkey,
+  PasswordProof,
   RegisteredPasskey,
   SessionPage,
   TokenInfo,
@@ -62,6 +66,13 @@ export class TokensEvent extends Event {
   }
 }
 
+/** After `reauthenticate`: a new access token with a fresh `auth_time`, for the same session. */
+export class ReauthenticatedEvent extends Event {
+  constructor(readonly tokens: AccessTokenInfo) {
+    super('reauthenticated');
+  }
+}
+
 /** The client dropped its session: asked to (`logout`, `logout-all`, `session-ended`) or because the server refused a refresh. */
 export class LoggedOutEvent extends Event {
   constructor(
@@ -75,6 +86,7 @@ export class LoggedOutEvent extends Event {
 export interface AuthClientEventMap {
   'logged-in': TokensEvent;
   refreshed: TokensEvent;
+  reauthenticated: ReauthenticatedEvent;
   'logged-out': LoggedOutEvent;
 }
 
@@ -266,9 +278,17 @@ export class AuthClient {
     if (id === this.sessionId) await this.endAndClearCookie('session-ended');
   }
 
-  /** `GET /me`: the account behind the access token. */
+  /**
+   * `GET /me`: the account behind the access token. A `404 not_found` means the account was
+   * deleted (perhaps on another device) while the access token still works: the client then
+   * logs out (`account-deleted`, with the error) and rejects with it.
+   */
   async me(): Promise<Me> {
-    return meOf(await this.callJson('GET', '/me', undefined, 200));
+    const response = await this.fetch('/me');
+    if (response.status === 200) return meOf(await readJson(response));
+    const error = await errorFromResponse(response);
+    if (error.code === 'not_found' && this.state !== null) await this.endAndClearCookie('account-deleted', error);
+    throw error;
   }
 
   /** `POST /auth/email/verify` with the token of a verification link; needs no session. */
@@ -294,6 +314,49 @@ export class AuthClient {
     await this.expectStatus(await this.send(this.postJson('/auth/password/reset', { token, password }, false)), 204);
   }
 
+  /**
+   * `POST /auth/reauthenticate` with the password (and a code when the account has TOTP on): a new
+   * access token for this session with a fresh `auth_time`, which sensitive changes need (they
+   * answer `reauthentication_required` when the sign-in is older than the service allows). The
+   * refresh token is not rotated. Emits `reauthenticated`.
+   */
+  async reauthenticate(proof: PasswordProof): Promise<AccessTokenInfo> {
+    const second = proof.recoveryCode !== undefined ? { recovery_code: proof.recoveryCode } : proof.code !== undefined ? { code: proof.code } : {};
+    return this.adoptReauthentication({ password: proof.password, ...second });
+  }
+
+  /**
+   * Re-authenticates with a passkey: `passkeys/login/options` (with the email, that account's
+   * passkeys; without, any discoverable one), the browser's ceremony, then `POST /auth/reauthenticate`.
+   */
+  async reauthenticateWithPasskey(email?: string): Promise<AccessTokenInfo> {
+    const ceremonies = this.ceremonies();
+    const { challengeId, options } = await this.passkeyLoginOptions(email);
+    const response = await ceremonies.startAuthentication({ optionsJSON: options });
+    return this.adoptReauthentication({ challenge_id: challengeId, response });
+  }
+
+  private async adoptReauthentication(body: Record<string, unknown>): Promise<AccessTokenInfo> {
+    const epoch = this.epoch;
+    if ((await this.current()) === null) throw new AuthError('not_authenticated', 'There is no session to re-authenticate; log in first.');
+    const sentAt = this.now();
+    const answer = accessTokenResponseOf(await this.callJson('POST', '/auth/reauthenticate', body, 200));
+    // Whatever refresh happened meanwhile, its refresh token stays; only the access token is new.
+    const session = this.state;
+    if (epoch !== this.epoch || session === null) throw new AuthError('not_authenticated', 'The session ended while it was being re-authenticated.');
+    const next: StoredSession = { ...session, accessToken: answer.access_token, ...this.lifetimeOf(answer.expires_in, sentAt) };
+    this.state = next;
+    await this.storage.save(next);
+    const tokens: AccessTokenInfo = { expiresIn: answer.expires_in, expiresAt: next.expiresAt, sessionId: sessionIdOf(answer.access_token) };
+    this.events.dispatchEvent(new ReauthenticatedEvent(tokens));
+    return tokens;
+  }
+
+  /** `POST /auth/factors/report` with the token of a factor notice's "this wasn't me" link: removes that factor and ends every session of the account. */
+  async reportFactor(token: string): Promise<void> {
+    await this.expectStatus(await this.send(this.postJson('/auth/factors/report', { token }, false)), 204);
+  }
+
   /** `POST /auth/password/change`: ends every other session of the user; this one stays. */
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {
     await this.call('POST', '/auth/password/change', { current_password: currentPassword, new_password: newPassword }, 204);
@@ -315,9 +378,10 @@ export class AuthClient {
     return recoveryCodesOf(await this.callJson('POST', '/auth/mfa/totp/confirm', { code }, 200));
   }
 
-  /** `POST /auth/mfa/totp/disable`: needs the password and a current code. */
-  async totpDisable(password: string, code: string): Promise<void> {
-    await this.call('POST', '/auth/mfa/totp/disable', { password, code }, 204);
+  /** `POST /auth/mfa/totp/disable`: needs the password and a current code, or a recovery code (`{ recoveryCode }`) when the app is lost. */
+  async totpDisable(password: string, answer: string | MfaAnswer): Promise<void> {
+    const second = typeof answer === 'string' ? { code: answer } : 'code' in answer ? { code: answer.code } : { recovery_code: answer.recoveryCode };
+    await this.call('POST', '/auth/mfa/totp/disable', { password, ...second }, 204);
   }
 
   /** `POST /auth/mfa/recovery-codes`: replaces the recovery codes; the old ones stop working. */
@@ -335,11 +399,17 @@ export class AuthClient {
     return registeredPasskeyOf(await this.callJson('POST', '/auth/passkeys/register/verify', { response, ...(name ? { name } : {}) }, 201));
   }
 
-  /** Registers a passkey for the signed-in user: options, the browser's ceremony (the `webauthn` option), verify. */
+  /**
+   * Registers a passkey for the signed-in user: options, the browser's ceremony (the `webauthn`
+   * option), verify. The name is checked first (`checkPasskeyName`, `invalid_request` with status 0),
+   * so that a name the service would refuse never leaves an unstored credential on the device.
+   */
   async registerPasskey(name?: string): Promise<RegisteredPasskey> {
+    const checkedName = checkPasskeyName(name);
+    const ceremonies = this.ceremonies();
     const optionsJSON = await this.passkeyRegisterOptions();
-    const response = await this.ceremonies().startRegistration({ optionsJSON });
-    return this.passkeyRegisterVerify(response, name);
+    const response = await ceremonies.startRegistration({ optionsJSON });
+    return this.passkeyRegisterVerify(response, checkedName);
   }
 
   /** `GET /auth/passkeys` */
@@ -493,12 +563,16 @@ export class AuthClient {
     return this.adopt(body, sentAt, 'refreshed');
   }
 
+  /** When a token of `expiresIn` seconds, asked for at `sentAt`, expires and when to refresh it. */
+  private lifetimeOf(expiresIn: number, sentAt: number): Pick<StoredSession, 'expiresAt' | 'refreshAt'> {
+    const lifetimeMs = expiresIn * 1000;
+    return { expiresAt: sentAt + lifetimeMs, refreshAt: sentAt + Math.max(lifetimeMs - this.leewayMs, lifetimeMs / 2) };
+  }
+
   private async adopt(body: TokenResponse, sentAt: number, event: 'logged-in' | 'refreshed'): Promise<Refreshed> {
-    const lifetimeMs = body.expires_in * 1000;
     const session: StoredSession = {
       accessToken: body.access_token,
-      expiresAt: sentAt + lifetimeMs,
-      refreshAt: sentAt + Math.max(lifetimeMs - this.leewayMs, lifetimeMs / 2),
+      ...this.lifetimeOf(body.expires_in, sentAt),
       ...(this.delivery === 'body' ? { refreshToken: body.refresh_token } : {}),
     };
     [this.state, this.loaded] = [session, true];
@@ -521,8 +595,8 @@ export class AuthClient {
   }
 
   /** The session is over on the server; with cookie delivery, also ask it to clear the now useless cookie. */
-  private async endAndClearCookie(reason: LoggedOutReason): Promise<void> {
-    await this.end(reason, true);
+  private async endAndClearCookie(reason: LoggedOutReason, error?: AuthError): Promise<void> {
+    await this.end(reason, true, error);
     if (this.delivery === 'cookie') await this.send(this.postJson('/auth/logout', undefined)).catch(() => undefined);
   }
 

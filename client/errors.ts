@@ -20,6 +20,7 @@ export type ServiceErrorCode =
   | 'mfa_required'
   | 'email_not_verified'
   | 'mfa_already_enabled'
+  | 'reauthentication_required'
   | 'too_many_requests'
   | 'not_found'
   | 'email_taken'
@@ -50,6 +51,7 @@ const SERVICE_ERROR_CODES: ReadonlySet<string> = new Set<ServiceErrorCode>([
   'mfa_required',
   'email_not_verified',
   'mfa_already_enabled',
+  'reauthentication_required',
   'too_many_requests',
   'not_found',
   'email_taken',

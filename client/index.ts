@@ -3,10 +3,12 @@
  * `fetch` (token attached, refreshed when needed), `logout`... No dependency beyond `fetch`;
  * passkey ceremonies take the browser's functions as an adapter (`webauthn` option).
  */
-export { AuthClient, createAuthClient, LoggedOutEvent, TokensEvent, type AuthClientEventMap, type AuthClientOptions, type Transport } from './auth-client';
+export { AuthClient, createAuthClient, LoggedOutEvent, ReauthenticatedEvent, TokensEvent, type AuthClientEventMap, type AuthClientOptions, type Transport } from './auth-client';
 export { AuthError, type AuthErrorCode, type ClientErrorCode, type ServiceErrorCode } from './errors';
+export { checkPasskeyName, MAX_PASSKEY_NAME_LENGTH } from './passkey-name';
 export { memoryStorage, type AuthStorage, type StoredSession } from './storage';
 export type {
+  AccessTokenInfo,
   Account,
   Credentials,
   Delivery,
@@ -16,6 +18,7 @@ export type {
   MfaChallenge,
   MfaPrompt,
   Passkey,
+  PasswordProof,
   RegisteredPasskey,
   Session,
   SessionPage,

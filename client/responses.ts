@@ -45,6 +45,12 @@ export async function readTokenResponse(response: Response, delivery: Delivery):
   return body as unknown as TokenResponse;
 }
 
+/** reauthenticate: a new access token for the same session, no refresh token. */
+export function accessTokenResponseOf(body: Json): { access_token: string; expires_in: number } {
+  if (!isString(body.access_token) || typeof body.expires_in !== 'number' || body.expires_in <= 0) throw unexpected('/auth/reauthenticate');
+  return { access_token: body.access_token, expires_in: body.expires_in };
+}
+
 function sessionOf(entry: unknown): Session {
   if (!isObject(entry) || !isString(entry.id)) throw unexpected('/auth/sessions');
   return {

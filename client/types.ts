@@ -30,16 +30,28 @@ export interface Session {
   readonly current: boolean;
 }
 
-/** What a login or refresh gave the client. */
-export interface TokenInfo {
+/** A new access token: what a re-authentication gave the client (the refresh token stays as it was). */
+export interface AccessTokenInfo {
   /** The server's `expires_in`, seconds. */
   readonly expiresIn: number;
   /** Epoch ms, client clock. */
   readonly expiresAt: number;
-  readonly refreshTokenExpiresIn: number;
   /** The session id (`sid`) of the access token, when it can be read; for display and `endSession`. */
   readonly sessionId: string | undefined;
 }
+
+/** What a login or refresh gave the client. */
+export interface TokenInfo extends AccessTokenInfo {
+  readonly refreshTokenExpiresIn: number;
+}
+
+/**
+ * Proof for `reauthenticate`: the password, plus a current TOTP code or a recovery code when the
+ * account has TOTP on (the password alone is then `invalid_request`).
+ */
+export type PasswordProof =
+  | { readonly password: string; readonly code?: string; readonly recoveryCode?: undefined }
+  | { readonly password: string; readonly recoveryCode: string; readonly code?: undefined };
 
 export type LoggedOutReason = 'logout' | 'logout-all' | 'session-ended' | 'refresh-failed' | 'account-deleted';
 

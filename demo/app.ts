@@ -1,93 +1,30 @@
 /**
  * The demo page's behaviour, in the browser. Bundled with the client and @simplewebauthn/browser
  * by demo/bundle.ts when the page asks for it; type-checked with DOM types by demo/tsconfig.json
- * (`npm run typecheck:demo`).
+ * (`npm run typecheck:demo`). Each action answers in the alert line next to its form.
  */
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
-import { AuthError, createAuthClient, type MfaAnswer, type MfaChallenge, type Passkey, type Session } from '../client';
-import { takeActionLink } from './action-link';
+import { AuthError, createAuthClient, type LoggedOutReason, type Me, type MfaAnswer, type MfaChallenge, type Passkey, type Session } from '../client';
+import { takeActionLink, type ActionLink } from './action-link';
+import { createReauthPrompt } from './reauth';
+import { clear, note, say, tell, ui, useRecoveryCode } from './ui';
+import { rememberUsed, wasUsed } from './used-links';
+import { deviceName } from './user-agent';
+import { CancelledError, isIpAddress, passkeyProblem, sentenceFor, type FormContext } from './words';
 
 // First of all: an email link's token leaves the address bar before anything else runs.
 const link = takeActionLink();
 
-const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-const ui = {
-  main: document.querySelector('main') as HTMLElement,
-  status: element<HTMLParagraphElement>('status'),
-  signedOut: element<HTMLElement>('signed-out'),
-  signedIn: element<HTMLElement>('signed-in'),
-  form: element<HTMLFormElement>('credentials'),
-  email: element<HTMLInputElement>('email'),
-  password: element<HTMLInputElement>('password'),
-  passkeyLogin: element<HTMLButtonElement>('passkey-login'),
-  forgotToggle: element<HTMLButtonElement>('forgot-toggle'),
-  forgot: element<HTMLFormElement>('forgot'),
-  forgotEmail: element<HTMLInputElement>('forgot-email'),
-  mfa: element<HTMLFormElement>('mfa'),
-  mfaCode: element<HTMLInputElement>('mfa-code'),
-  mfaCodeLabel: element<HTMLLabelElement>('mfa-code-label'),
-  mfaUseRecovery: element<HTMLInputElement>('mfa-use-recovery'),
-  mfaCancel: element<HTMLButtonElement>('mfa-cancel'),
-  reset: element<HTMLElement>('reset'),
-  resetForm: element<HTMLFormElement>('reset-form'),
-  resetPassword: element<HTMLInputElement>('reset-password'),
-  who: element<HTMLSpanElement>('who'),
-  emailStatus: element<HTMLElement>('email-status'),
-  resendVerification: element<HTMLButtonElement>('resend-verification'),
-  countdown: element<HTMLElement>('countdown'),
-  tokenLife: element<HTMLProgressElement>('token-life'),
-  logout: element<HTMLButtonElement>('logout'),
-  logoutAll: element<HTMLButtonElement>('logout-all'),
-  reloadSessions: element<HTMLButtonElement>('reload-sessions'),
-  sessions: element<HTMLTableSectionElement>('sessions'),
-  moreSessions: element<HTMLButtonElement>('more-sessions'),
-  changePassword: element<HTMLFormElement>('change-password'),
-  currentPassword: element<HTMLInputElement>('current-password'),
-  newPassword: element<HTMLInputElement>('new-password'),
-  mfaState: element<HTMLElement>('mfa-state'),
-  totpOff: element<HTMLElement>('totp-off'),
-  totpOn: element<HTMLElement>('totp-on'),
-  totpSetup: element<HTMLButtonElement>('totp-setup'),
-  totpEnrol: element<HTMLElement>('totp-enrol'),
-  totpQr: element<HTMLImageElement>('totp-qr'),
-  totpSecret: element<HTMLElement>('totp-secret'),
-  totpConfirm: element<HTMLFormElement>('totp-confirm'),
-  totpConfirmCode: element<HTMLInputElement>('totp-confirm-code'),
-  totpDisable: element<HTMLFormElement>('totp-disable'),
-  totpDisablePassword: element<HTMLInputElement>('totp-disable-password'),
-  totpDisableCode: element<HTMLInputElement>('totp-disable-code'),
-  regenerateCodes: element<HTMLFormElement>('regenerate-codes'),
-  regeneratePassword: element<HTMLInputElement>('regenerate-password'),
-  recoveryCodes: element<HTMLElement>('recovery-codes'),
-  recoveryCodeList: element<HTMLOListElement>('recovery-code-list'),
-  recoveryCodesDone: element<HTMLButtonElement>('recovery-codes-done'),
-  passkeys: element<HTMLUListElement>('passkeys'),
-  addPasskey: element<HTMLFormElement>('add-passkey'),
-  passkeyName: element<HTMLInputElement>('passkey-name'),
-  deleteAccount: element<HTMLFormElement>('delete-account'),
-  deletePassword: element<HTMLInputElement>('delete-password'),
-  callMe: element<HTMLButtonElement>('call-me'),
-  meOutput: element<HTMLPreElement>('me-output'),
-  activity: element<HTMLUListElement>('activity'),
-};
-
-const MAX_ACTIVITY = 50;
-
-function note(text: string, kind: 'info' | 'error' = 'info'): void {
-  const item = document.createElement('li');
-  item.textContent = `${new Date().toLocaleTimeString()}  ${text}`;
-  item.dataset.kind = kind;
-  ui.activity.prepend(item);
-  while (ui.activity.children.length > MAX_ACTIVITY) ui.activity.lastElementChild?.remove();
-}
-
-function say(text: string, kind: 'info' | 'error' = 'info'): void {
-  ui.status.textContent = text;
-  ui.status.dataset.kind = kind;
-}
+/** This page at localhost, for a page opened at an IP address (no passkeys, no Secure cookie there). */
+const localUrl = (() => {
+  const url = new URL(location.href);
+  url.hostname = 'localhost';
+  return url.href;
+})();
+const pageAddress = { hostname: location.hostname, localUrl };
 
 const describe = (error: unknown) => (error instanceof AuthError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error));
+const codeOf = (error: unknown) => (error instanceof AuthError ? error.code : undefined);
 
 /** True while the page asks, on load, whether the refresh cookie holds a session: its 401 means "signed out", not a failure. */
 let probing = false;
@@ -115,10 +52,15 @@ const client = createAuthClient({
   webauthn: { startRegistration, startAuthentication },
 });
 
+/** What the page knows of the signed-in account, for the re-authentication form. */
+let account: (Me & { hasPasskeys: boolean }) | undefined;
+const reauth = createReauthPrompt(client, () => account, pageAddress);
+
 let tokenLifetimeMs = 0;
 
 client.addEventListener('logged-in', (event) => {
   tokenLifetimeMs = event.tokens.expiresIn * 1000;
+  closeReset();
   showSignedIn(true);
 });
 client.addEventListener('refreshed', (event) => {
@@ -126,23 +68,44 @@ client.addEventListener('refreshed', (event) => {
   note(`access token refreshed (valid ${event.tokens.expiresIn} s)`);
   showSignedIn(true);
 });
+client.addEventListener('reauthenticated', (event) => {
+  tokenLifetimeMs = event.tokens.expiresIn * 1000;
+  note('re-authenticated: a new access token with a fresh sign-in time');
+});
 client.addEventListener('logged-out', (event) => {
-  const messages = {
-    logout: 'Logged out.',
-    'logout-all': 'Logged out on every device.',
-    'session-ended': 'This session was ended.',
-    'refresh-failed': `Your session is over: the refresh was refused (${event.error?.code ?? 'unknown'}). Log in again.`,
-    'account-deleted': 'Your account was deleted.',
-  } as const;
-  say(messages[event.reason], event.reason === 'refresh-failed' ? 'error' : 'info');
   note(`logged out (${event.reason})`);
   showSignedIn(false);
+  const elsewhere = event.reason === 'refresh-failed' || (event.reason === 'account-deleted' && event.error !== undefined);
+  say(loggedOutSentence(event.reason, event.error), elsewhere ? 'error' : 'ok', event.error?.code);
 });
+
+function loggedOutSentence(reason: LoggedOutReason, error: AuthError | undefined): string {
+  switch (reason) {
+    case 'logout':
+      return 'Logged out.';
+    case 'logout-all':
+      return 'Logged out on every device.';
+    case 'session-ended':
+      return 'This session was ended.';
+    case 'account-deleted':
+      return error ? 'You were signed out: this account no longer exists (it was deleted, perhaps on another device).' : 'Your account was deleted.';
+    case 'refresh-failed':
+      if (error?.code === 'invalid_refresh_token') {
+        return 'You were signed out: this session was ended on another device, by a password change or reset, or it expired. Log in again.';
+      }
+      if (error?.code === 'csrf_rejected') return "You were signed out: this page's origin is not allowed to use the session cookie (CORS_ALLOWED_ORIGINS).";
+      return `You were signed out: ${sentenceFor(error)} Log in again.`;
+  }
+}
 
 function showSignedIn(signedIn: boolean): void {
   ui.signedIn.hidden = !signedIn;
   ui.signedOut.hidden = signedIn;
+  // Answers belong to the view they were given in: the next time it shows, it starts clean.
+  for (const line of (signedIn ? ui.signedOut : ui.signedIn).querySelectorAll<HTMLElement>('.feedback')) clear(line);
   if (!signedIn) {
+    reauth.cancel();
+    account = undefined;
     ui.who.textContent = '';
     ui.emailStatus.dataset.verified = 'unknown';
     ui.mfaState.dataset.enabled = 'unknown';
@@ -174,24 +137,37 @@ function tick(): void {
   ui.tokenLife.value = tokenLifetimeMs > 0 ? Math.max(0, leftMs) / tokenLifetimeMs : 0;
 }
 
-/** Runs one user action with its button disabled, and reports an error in the status line. */
-async function act(button: HTMLButtonElement | null, action: () => Promise<void>): Promise<void> {
+/**
+ * Runs one user action with its button disabled. A failure is said in `line` (the alert line next
+ * to the form), in the words of `context`; a failure that signed the page out is said by the
+ * logged-out handler instead.
+ */
+async function act(line: HTMLElement, button: HTMLButtonElement | null, context: FormContext, action: () => Promise<void>): Promise<void> {
   if (button) button.disabled = true;
+  clear(line);
   try {
     await action();
   } catch (error) {
-    say(describe(error), 'error');
+    if (error instanceof AuthError) note(`refused: ${describe(error)}`, 'error');
+    if (!ui.signedIn.contains(line) || client.isLoggedIn) {
+      const sentence = passkeyProblem(error, context === 'add-factor' ? 'register' : 'use', pageAddress) ?? sentenceFor(error, context);
+      tell(line, sentence, error instanceof CancelledError ? 'info' : 'error', codeOf(error));
+    }
   } finally {
     if (button) button.disabled = false;
   }
 }
 
+/** Browsers refuse passkeys on an IP address: say so before asking the service for a challenge. */
+function refuseIpAddress(): void {
+  if (isIpAddress(location.hostname)) throw Object.assign(new Error('Passkeys need a host name.'), { name: 'SecurityError' });
+}
+
 /** `act` for a form: its submit button is the one disabled. */
-function onSubmit(form: HTMLFormElement, action: (submitter: HTMLButtonElement | null) => Promise<void>): void {
+function onSubmit(form: HTMLFormElement, line: HTMLElement, context: FormContext, action: () => Promise<void>): void {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
-    void act(submitter, () => action(submitter));
+    void act(line, (event as SubmitEvent).submitter as HTMLButtonElement | null, context, action);
   });
 }
 
@@ -203,10 +179,12 @@ async function loadAccount(): Promise<void> {
 
 async function showMe(): Promise<void> {
   const me = await client.me();
+  account = { ...me, hasPasskeys: account?.hasPasskeys ?? false };
   ui.who.textContent = ` as ${me.email}`;
-  ui.emailStatus.textContent = me.emailVerified ? 'verified' : 'not verified yet';
+  ui.emailStatus.textContent = me.emailVerified ? 'verified' : 'not verified yet: check your inbox';
   ui.emailStatus.dataset.verified = String(me.emailVerified);
   ui.resendVerification.hidden = me.emailVerified;
+  ui.factorHint.hidden = me.emailVerified;
   ui.mfaState.textContent = me.mfaEnabled ? 'on' : 'off';
   ui.mfaState.dataset.enabled = String(me.mfaEnabled);
   ui.totpOn.hidden = !me.mfaEnabled;
@@ -219,6 +197,12 @@ let nextSessionCursor: string | undefined;
 
 async function loadSessions(more = false): Promise<void> {
   const page = await client.listSessions(more && nextSessionCursor !== undefined ? { cursor: nextSessionCursor } : {});
+  // The whole list without this session: it was ended elsewhere (its access token still works
+  // until it expires). A refresh is the service's word on it, and a refused one signs out.
+  if (!more && page.nextCursor === undefined && !page.sessions.some((session) => session.current)) {
+    await client.refresh().catch(() => undefined);
+    if (!client.isLoggedIn) return;
+  }
   nextSessionCursor = page.nextCursor;
   ui.moreSessions.hidden = nextSessionCursor === undefined;
   const rows = page.sessions.map(sessionRow);
@@ -226,16 +210,30 @@ async function loadSessions(more = false): Promise<void> {
   else ui.sessions.replaceChildren(...rows);
 }
 
-const time = (iso: string) => new Date(iso).toLocaleString();
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const time = (iso: string) => timeFormat.format(new Date(iso));
 
 function sessionRow(session: Session): HTMLTableRowElement {
   const row = document.createElement('tr');
-  const cells = [time(session.createdAt), time(session.lastUsedAt), time(session.expiresAt), session.userAgent ?? 'unknown', session.ip ?? 'unknown'];
-  for (const [index, text] of cells.entries()) {
+  row.setAttribute('role', 'row');
+  const cells: [label: string, text: string][] = [
+    ['Started', time(session.createdAt)],
+    ['Last used', time(session.lastUsedAt)],
+    ['Expires', time(session.expiresAt)],
+    ['Device', deviceName(session.userAgent)],
+    ['IP', session.ip ?? 'unknown'],
+  ];
+  for (const [label, text] of cells) {
     const cell = document.createElement('td');
+    cell.setAttribute('role', 'cell');
+    cell.dataset.label = label;
     cell.textContent = text;
-    if (index === 3) cell.className = 'device';
-    if (index === 0 && session.current) {
+    if (label === 'Started' || label === 'Last used' || label === 'Expires') cell.className = 'time';
+    if (label === 'Device') {
+      cell.className = 'device';
+      if (session.userAgent) cell.title = session.userAgent;
+    }
+    if (label === 'Started' && session.current) {
       const badge = document.createElement('span');
       badge.className = 'badge';
       badge.textContent = 'this browser';
@@ -244,13 +242,14 @@ function sessionRow(session: Session): HTMLTableRowElement {
     row.append(cell);
   }
   const actions = document.createElement('td');
+  actions.setAttribute('role', 'cell');
   const end = smallButton('End', `End the session started ${time(session.createdAt)}${session.current ? ' (this browser)' : ''}`);
   end.addEventListener('click', () =>
-    act(end, async () => {
+    act(ui.sessionsFeedback, end, 'general', async () => {
       await client.endSession(session.id);
       if (!session.current) {
-        say('Session ended.');
         await loadSessions();
+        tell(ui.sessionsFeedback, 'Session ended: that device is signed out at its next refresh.');
       }
     }),
   );
@@ -271,7 +270,9 @@ function smallButton(text: string, label: string): HTMLButtonElement {
 // --- Passkeys ---
 
 async function loadPasskeys(): Promise<void> {
-  ui.passkeys.replaceChildren(...(await client.listPasskeys()).map(passkeyItem));
+  const passkeys = await client.listPasskeys();
+  if (account) account = { ...account, hasPasskeys: passkeys.length > 0 };
+  ui.passkeys.replaceChildren(...passkeys.map(passkeyItem));
 }
 
 function passkeyItem(passkey: Passkey): HTMLLIElement {
@@ -280,10 +281,10 @@ function passkeyItem(passkey: Passkey): HTMLLIElement {
   item.textContent = `${passkey.name}, added ${time(passkey.createdAt)}, ${passkey.lastUsedAt ? `last used ${time(passkey.lastUsedAt)}` : 'never used'} `;
   const remove = smallButton('Remove', `Remove the passkey ${passkey.name}`);
   remove.addEventListener('click', () =>
-    act(remove, async () => {
-      await client.deletePasskey(passkey.id);
-      say(`Passkey ${passkey.name} removed.`);
+    act(ui.passkeysFeedback, remove, 'passkey', async () => {
+      await reauth.sensitive(ui.passkeys, () => client.deletePasskey(passkey.id));
       await loadPasskeys();
+      tell(ui.passkeysFeedback, `Passkey ${passkey.name} removed.`);
     }),
   );
   item.append(remove);
@@ -293,14 +294,15 @@ function passkeyItem(passkey: Passkey): HTMLLIElement {
 // --- Second factor at login: the client asks, the page shows a form and answers when it is sent ---
 
 let pendingSecondFactor: { resolve: (answer: MfaAnswer) => void; reject: (error: Error) => void } | undefined;
+const APP_CODE_LABEL = 'Code from your authenticator app';
 
 function askForSecondFactor(_challenge: MfaChallenge, previousError?: AuthError): Promise<MfaAnswer> {
   ui.form.hidden = true;
   ui.mfa.hidden = false;
   ui.mfaCode.value = '';
   ui.mfaCode.focus();
-  if (previousError) say(`${describe(previousError)} Try again.`, 'error');
-  else say('Enter the code from your authenticator app, or a recovery code.');
+  if (previousError) tell(ui.mfaFeedback, sentenceFor(previousError, 'second-factor'), 'error', previousError.code);
+  else tell(ui.mfaFeedback, 'Enter the code from your authenticator app, or a recovery code.', 'info');
   return new Promise((resolve, reject) => {
     pendingSecondFactor = { resolve, reject };
   });
@@ -310,108 +312,136 @@ function closeSecondFactor(): void {
   ui.mfa.hidden = true;
   ui.form.hidden = false;
   ui.mfaUseRecovery.checked = false;
-  ui.mfaCodeLabel.textContent = 'Code from your authenticator app';
+  useRecoveryCode(ui.mfaCode, ui.mfaCodeLabel, false, APP_CODE_LABEL);
+  clear(ui.mfaFeedback);
   pendingSecondFactor = undefined;
 }
 
 ui.mfa.addEventListener('submit', (event) => {
   event.preventDefault();
   const value = ui.mfaCode.value.trim();
+  clear(ui.mfaFeedback);
   pendingSecondFactor?.resolve(ui.mfaUseRecovery.checked ? { recoveryCode: value } : { code: value });
 });
-ui.mfaUseRecovery.addEventListener('change', () => {
-  ui.mfaCodeLabel.textContent = ui.mfaUseRecovery.checked ? 'Recovery code' : 'Code from your authenticator app';
-});
-ui.mfaCancel.addEventListener('click', () => pendingSecondFactor?.reject(new Error('Login cancelled.')));
+ui.mfaUseRecovery.addEventListener('change', () => useRecoveryCode(ui.mfaCode, ui.mfaCodeLabel, ui.mfaUseRecovery.checked, APP_CODE_LABEL));
+ui.mfaCancel.addEventListener('click', () => pendingSecondFactor?.reject(new CancelledError('Login cancelled.')));
 
 // --- Signed out: log in, register, passkey, forgotten password ---
 
-onSubmit(ui.form, async (submitter) => {
-  const credentials = { email: ui.email.value, password: ui.password.value };
-  if (submitter?.value === 'register') {
-    const account = await client.register(credentials);
-    note(`account created for ${account.email}; a verification email is on its way`);
-  }
-  try {
-    await client.login(credentials);
-  } finally {
-    closeSecondFactor();
-  }
-  ui.password.value = '';
-  say('Logged in.');
-  await loadAccount();
+ui.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
+  const registering = submitter?.value === 'register';
+  clear(ui.forgotFeedback);
+  void act(ui.formFeedback, submitter, 'login', async () => {
+    const credentials = { email: ui.email.value, password: ui.password.value };
+    let created: string | undefined;
+    if (registering) {
+      created = (await client.register(credentials)).email;
+      note(`account created for ${created}; a verification email is on its way`);
+    }
+    try {
+      await client.login(credentials);
+    } finally {
+      // A refusal after the second factor is said next to the login form, which comes back.
+      closeSecondFactor();
+    }
+    ui.password.value = '';
+    say(created ? `Account created and signed in. Check your inbox: we sent a link to verify ${created}.` : 'Logged in.');
+    await loadAccount();
+  });
 });
 
 ui.passkeyLogin.addEventListener('click', () =>
-  act(ui.passkeyLogin, async () => {
-    const email = ui.email.value.trim();
-    await client.loginWithPasskey(email || undefined);
+  act(ui.formFeedback, ui.passkeyLogin, 'login', async () => {
+    clear(ui.forgotFeedback);
+    refuseIpAddress();
+    await client.loginWithPasskey(ui.email.value.trim() || undefined);
     say('Logged in with a passkey.');
     await loadAccount();
   }),
 );
 
+function setForgotOpen(open: boolean): void {
+  ui.forgot.hidden = !open;
+  ui.forgotToggle.setAttribute('aria-expanded', String(open));
+  if (open) {
+    ui.forgotEmail.value ||= ui.email.value;
+    ui.forgotEmail.focus();
+  }
+}
+
 ui.forgotToggle.addEventListener('click', () => {
-  ui.forgot.hidden = !ui.forgot.hidden;
-  ui.forgotToggle.setAttribute('aria-expanded', String(!ui.forgot.hidden));
-  if (!ui.forgot.hidden) ui.forgotEmail.value ||= ui.email.value;
+  clear(ui.formFeedback);
+  clear(ui.forgotFeedback);
+  setForgotOpen(ui.forgot.hidden !== false);
 });
 
-onSubmit(ui.forgot, async () => {
-  await client.forgotPassword(ui.forgotEmail.value);
-  say(`If an account exists for ${ui.forgotEmail.value.trim()}, a reset link is on its way.`);
-  ui.forgot.hidden = true;
+onSubmit(ui.forgot, ui.forgotFeedback, 'general', async () => {
+  const email = ui.forgotEmail.value.trim();
+  await client.forgotPassword(email);
+  setForgotOpen(false);
+  tell(ui.forgotFeedback, `If an account exists for ${email}, a reset link is on its way. It works once, for a limited time.`);
 });
 
 // --- Signed in ---
 
 ui.resendVerification.addEventListener('click', () =>
-  act(ui.resendVerification, async () => {
+  act(ui.verificationFeedback, ui.resendVerification, 'general', async () => {
     await client.requestVerificationEmail();
-    say('A new verification email is on its way.');
+    tell(ui.verificationFeedback, 'A new verification email is on its way. Check your inbox.');
   }),
 );
 
-onSubmit(ui.changePassword, async () => {
-  await client.changePassword(ui.currentPassword.value, ui.newPassword.value);
+onSubmit(ui.changePassword, ui.changePasswordFeedback, 'account', async () => {
+  await reauth.sensitive(ui.changePassword, () => client.changePassword(ui.currentPassword.value, ui.newPassword.value));
   ui.changePassword.reset();
-  say('Password changed. Your other sessions were ended.');
   await loadSessions();
+  tell(ui.changePasswordFeedback, 'Password changed. Your other sessions were ended.');
 });
 
 ui.totpSetup.addEventListener('click', () =>
-  act(ui.totpSetup, async () => {
-    const enrolment = await client.totpSetup();
+  act(ui.totpSetupFeedback, ui.totpSetup, 'add-factor', async () => {
+    const enrolment = await reauth.sensitive(ui.totpSetupActions, () => client.totpSetup());
     // An image, never markup: the SVG cannot run anything as an <img>, and the CSP allows data: images.
     ui.totpQr.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qrSvg)}`;
     ui.totpSecret.textContent = enrolment.secret;
     ui.totpEnrol.hidden = false;
-    ui.totpConfirmCode.focus();
+    ui.totpConfirmCode.focus({ preventScroll: true });
+    tell(ui.totpSetupFeedback, 'Scan this QR code with your authenticator app, or type the secret, then enter the code it shows.', 'info');
   }),
 );
 
-onSubmit(ui.totpConfirm, async () => {
-  const codes = await client.totpConfirm(ui.totpConfirmCode.value.trim());
+onSubmit(ui.totpConfirm, ui.totpConfirmFeedback, 'add-factor', async () => {
+  const codes = await reauth.sensitive(ui.totpConfirm, () => client.totpConfirm(ui.totpConfirmCode.value.trim()));
   ui.totpConfirm.reset();
   hideSecrets();
+  clear(ui.totpSetupFeedback);
+  await showMe();
   showRecoveryCodes(codes);
-  say('Two-factor authentication is on.');
-  await showMe();
+  tell(ui.totpFeedback, 'Two-factor authentication is on. Save your recovery codes below.');
 });
 
-onSubmit(ui.totpDisable, async () => {
-  await client.totpDisable(ui.totpDisablePassword.value, ui.totpDisableCode.value.trim());
+ui.totpDisableUseRecovery.addEventListener('change', () =>
+  useRecoveryCode(ui.totpDisableCode, ui.totpDisableCodeLabel, ui.totpDisableUseRecovery.checked, 'Current code'),
+);
+
+onSubmit(ui.totpDisable, ui.totpDisableFeedback, 'account', async () => {
+  const value = ui.totpDisableCode.value.trim();
+  const answer: MfaAnswer = ui.totpDisableUseRecovery.checked ? { recoveryCode: value } : { code: value };
+  await reauth.sensitive(ui.totpDisable, () => client.totpDisable(ui.totpDisablePassword.value, answer));
   ui.totpDisable.reset();
+  useRecoveryCode(ui.totpDisableCode, ui.totpDisableCodeLabel, false, 'Current code');
   hideSecrets();
-  say('Two-factor authentication is off.');
   await showMe();
+  tell(ui.totpFeedback, 'Two-factor authentication is off.');
 });
 
-onSubmit(ui.regenerateCodes, async () => {
-  const codes = await client.regenerateRecoveryCodes(ui.regeneratePassword.value);
+onSubmit(ui.regenerateCodes, ui.regenerateFeedback, 'account', async () => {
+  const codes = await reauth.sensitive(ui.regenerateCodes, () => client.regenerateRecoveryCodes(ui.regeneratePassword.value));
   ui.regenerateCodes.reset();
   showRecoveryCodes(codes);
-  say('New recovery codes; the old ones no longer work.');
+  tell(ui.totpFeedback, 'New recovery codes, below; the old ones no longer work.');
 });
 
 function showRecoveryCodes(codes: string[]): void {
@@ -425,25 +455,35 @@ function showRecoveryCodes(codes: string[]): void {
   ui.recoveryCodes.hidden = false;
 }
 
-ui.recoveryCodesDone.addEventListener('click', hideSecrets);
-
-onSubmit(ui.addPasskey, async () => {
-  const passkey = await client.registerPasskey(ui.passkeyName.value.trim() || undefined);
-  ui.addPasskey.reset();
-  say(`Passkey ${passkey.name} added.`);
-  await loadPasskeys();
+ui.recoveryCodesDone.addEventListener('click', () => {
+  hideSecrets();
+  clear(ui.totpFeedback);
 });
 
-onSubmit(ui.deleteAccount, async () => {
-  if (!confirm('Delete your account and everything kept about it? This cannot be undone.')) return;
-  await client.deleteAccount(ui.deletePassword.value);
+onSubmit(ui.addPasskey, ui.addPasskeyFeedback, 'add-factor', async () => {
+  refuseIpAddress();
+  const passkey = await reauth.sensitive(ui.addPasskey, () => client.registerPasskey(ui.passkeyName.value));
+  ui.addPasskey.reset();
+  await loadPasskeys();
+  tell(ui.addPasskeyFeedback, `Passkey ${passkey.name} added.`);
+});
+
+onSubmit(ui.deleteAccount, ui.deleteAccountFeedback, 'account', async () => {
+  if (!confirm('Delete your account and everything kept about it? This cannot be undone.')) {
+    tell(ui.deleteAccountFeedback, 'Nothing was deleted.');
+    return;
+  }
+  await reauth.sensitive(ui.deleteAccount, () => client.deleteAccount(ui.deletePassword.value));
   ui.deleteAccount.reset();
 });
 
-ui.callMe.addEventListener('click', () =>
-  act(ui.callMe, async () => {
-    ui.meOutput.dataset.status = 'pending';
-    try {
+ui.callMe.addEventListener('click', () => void callMe());
+
+/** The answer of /me as it came, in the panel; the client attaches (and refreshes) the token. */
+async function callMe(): Promise<void> {
+  ui.callMe.disabled = true;
+  ui.meOutput.dataset.status = 'pending';
+  try {
       const response = await client.fetch('/me');
       const text = await response.text();
       let body = text;
@@ -454,44 +494,130 @@ ui.callMe.addEventListener('click', () =>
       }
       ui.meOutput.textContent = `${response.status} ${response.statusText}\n${body}`;
       ui.meOutput.dataset.status = String(response.status);
-    } catch (error) {
-      ui.meOutput.textContent = `Refused: ${describe(error)}`;
-      ui.meOutput.dataset.status = 'error';
-    }
+      // A token that still works for an account that is gone: the client's own /me signs out with a sentence.
+      if (response.status === 404) await client.me().catch(() => undefined);
+  } catch (error) {
+    ui.meOutput.textContent = `Refused: ${describe(error)}`;
+    ui.meOutput.dataset.status = 'error';
+  } finally {
+    ui.callMe.disabled = false;
+  }
+}
+
+ui.logout.addEventListener('click', () => act(ui.logoutFeedback, ui.logout, 'general', () => client.logout()));
+ui.logoutAll.addEventListener('click', () => act(ui.logoutFeedback, ui.logoutAll, 'general', () => client.logoutAll()));
+ui.reloadSessions.addEventListener('click', () =>
+  act(ui.sessionsFeedback, ui.reloadSessions, 'general', async () => {
+    await loadSessions();
+    if (client.isLoggedIn) tell(ui.sessionsFeedback, `${ui.sessions.rows.length} live session${ui.sessions.rows.length === 1 ? '' : 's'}.`);
   }),
 );
-
-ui.logout.addEventListener('click', () => act(ui.logout, () => client.logout()));
-ui.logoutAll.addEventListener('click', () => act(ui.logoutAll, () => client.logoutAll()));
-ui.reloadSessions.addEventListener('click', () => act(ui.reloadSessions, () => loadSessions()));
-ui.moreSessions.addEventListener('click', () => act(ui.moreSessions, () => loadSessions(true)));
+ui.moreSessions.addEventListener('click', () => act(ui.sessionsFeedback, ui.moreSessions, 'general', () => loadSessions(true)));
 
 setInterval(tick, 250);
 
-// --- Page load: an email link first, then resume the session from the refresh cookie ---
+// --- Email links: each says what happened, and a link this browser already used says so at once ---
+
+/** After a refused verification link, the account (once resumed) tells whether the email is verified anyway. */
+let verificationRefused = false;
 
 async function verifyEmailFromLink(token: string): Promise<void> {
-  await client.verifyEmail(token);
+  if (await wasUsed('verify-email', token)) {
+    say('Your email is already verified: this link was used before.');
+    return;
+  }
+  try {
+    await client.verifyEmail(token);
+  } catch (error) {
+    if (codeOf(error) !== 'invalid_one_time_token') throw error;
+    verificationRefused = true;
+    say('This verification link was already used, has expired, or a newer one replaced it. Log in to send a new one if your email is not verified yet.', 'error', 'invalid_one_time_token');
+    return;
+  }
+  await rememberUsed('verify-email', token);
   say('Your email is verified.');
-  ui.main.dataset.emailVerified = 'true';
 }
 
 function offerPasswordReset(token: string): void {
   ui.reset.hidden = false;
+  ui.resetPassword.focus();
   say('Choose a new password.');
-  onSubmit(ui.resetForm, async () => {
-    await client.resetPassword(token, ui.resetPassword.value);
-    ui.resetForm.reset();
-    ui.reset.hidden = true;
+  onSubmit(ui.resetForm, ui.resetFeedback, 'general', async () => {
+    try {
+      await client.resetPassword(token, ui.resetPassword.value);
+    } catch (error) {
+      if (codeOf(error) !== 'invalid_one_time_token') throw error;
+      closeReset();
+      setForgotOpen(true);
+      say('This reset link was already used, has expired, or a newer one replaced it. Ask for a new one below.', 'error', 'invalid_one_time_token');
+      return;
+    }
+    await rememberUsed('reset-password', token);
+    closeReset();
     // The reset ended every session of the account, perhaps this page's too.
     if (client.isLoggedIn) await client.logout();
-    say('Your password was changed. Log in with the new one.');
+    say('Your password was changed, and every session of the account was signed out. Log in with the new one.');
   });
 }
 
+/** The reset form never outlives its link: gone after a refusal, a reset or a sign-in. */
+function closeReset(): void {
+  ui.reset.hidden = true;
+  ui.resetForm.reset();
+  clear(ui.resetFeedback);
+}
+
+async function reportFactorFromLink(token: string): Promise<void> {
+  if (await wasUsed('report-factor', token)) {
+    say('You already reported this: that sign-in method was removed, and every session of the account was signed out.');
+    return;
+  }
+  try {
+    await client.reportFactor(token);
+  } catch (error) {
+    if (codeOf(error) !== 'invalid_one_time_token') throw error;
+    say('This link was already used or has expired, so it changed nothing. If a sign-in method you did not add is still on your account, log in and remove it.', 'error', 'invalid_one_time_token');
+    return;
+  }
+  await rememberUsed('report-factor', token);
+  say('Thank you: that sign-in method was removed, and every session of the account was signed out. If you did not add it, also choose a new password with "Forgot password?".');
+}
+
+async function followLink(action: ActionLink): Promise<void> {
+  switch (action.action) {
+    case 'verify-email':
+      return verifyEmailFromLink(action.token);
+    case 'reset-password':
+      if (await wasUsed('reset-password', action.token)) {
+        setForgotOpen(true);
+        say('This reset link was already used. To change the password again, ask for a new link below.', 'error');
+        return;
+      }
+      return offerPasswordReset(action.token);
+    case 'report-factor':
+      return reportFactorFromLink(action.token);
+  }
+}
+
+// --- Page load: an email link first, then resume the session from the refresh cookie ---
+
+if (isIpAddress(location.hostname)) {
+  ui.addressNotice.append(
+    'This page is open at an IP address, where browsers allow no passkeys and keep no Secure cookie on http. Open ',
+    Object.assign(document.createElement('a'), { href: localUrl, textContent: localUrl }),
+    ' instead.',
+  );
+  ui.addressNotice.hidden = false;
+}
+
 void (async () => {
-  if (link?.action === 'verify-email') await act(null, () => verifyEmailFromLink(link.token));
-  if (link?.action === 'reset-password') offerPasswordReset(link.token);
+  if (link) {
+    try {
+      await followLink(link);
+    } catch (error) {
+      say(sentenceFor(error, 'link'), 'error', codeOf(error));
+    }
+  }
   probing = true;
   try {
     // A reload loses the in-memory access token, not the cookie. No session is the normal first visit.
@@ -500,11 +626,12 @@ void (async () => {
     if (resumed) {
       if (!link) say('Session resumed from the refresh cookie.');
       await loadAccount();
+      if (verificationRefused && account?.emailVerified) say('Your email is already verified.');
     } else {
       note('signed out: no session to resume');
     }
   } catch (error) {
-    say(describe(error), 'error');
+    say(sentenceFor(error), 'error', codeOf(error));
   } finally {
     probing = false;
     ui.main.dataset.ready = 'true';

@@ -69,7 +69,7 @@ export function verificationEmail({ to, link, expiresInSeconds, serviceName }: T
     html: page([
       'Hello,',
       `Someone, hopefully you, created a ${escapeHtml(service)} account with this email address (${escapeHtml(to)}) or asked to confirm it.`,
-      `<a href="${escapeHtml(link)}">Confirm that ${escapeHtml(to)} is my address</a>`,
+      linkTo(link, `Confirm that ${escapeHtml(to)} is my address`),
       `The link works once and expires in ${expiry}. Confirming changes nothing else on the account.`,
       'If this was not you, ignore this email: the address stays unconfirmed.',
       `— ${escapeHtml(service)}`,
@@ -95,7 +95,7 @@ export function passwordResetEmail({ to, link, expiresInSeconds, serviceName }: 
     html: page([
       'Hello,',
       `Someone asked to reset the password of the ${escapeHtml(service)} account ${escapeHtml(to)}.`,
-      `<a href="${escapeHtml(link)}">Choose a new password</a>`,
+      linkTo(link, 'Choose a new password'),
       `The link works once and expires in ${expiry}. Setting a new password signs the account out on every device.`,
       'If this was not you, ignore this email: your password stays as it is.',
       `— ${escapeHtml(service)}`,
@@ -169,7 +169,7 @@ export function factorNoticeEmail({ to, link, change, at, expiresInSeconds, serv
       'Hello,',
       escapeHtml(happened),
       'If you made this change, there is nothing to do.',
-      `<a href="${escapeHtml(link)}">This wasn't me</a>`,
+      linkTo(link, "This wasn't me"),
       escapeHtml(consequence),
       escapeHtml(advice),
       `— ${escapeHtml(service)}`,
@@ -183,6 +183,9 @@ export function escapeHtml(value: string): string {
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** A link that opens a new tab: a web inbox shows a message in a frame, where the app page refuses to load. */
+const linkTo = (href: string, escapedText: string): string => `<a href="${escapeHtml(href)}" target="_blank" rel="noopener">${escapedText}</a>`;
 
 /** Paragraphs that are already escaped. */
 const page = (paragraphs: string[]): string =>

@@ -1,115 +1,30 @@
-import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ensureTables, LOCAL_AWS_ENV } from '../../scripts/dev/dynamodb-local';
-import { startOffline, type OfflineServer } from '../../scripts/dev/offline';
-import { freePort } from '../../scripts/dev/ports';
-import { PASSWORD, testEnv, uniqueEmail } from '../support/fixtures';
+import { PASSWORD, uniqueEmail } from '../support/fixtures';
 import { call } from '../support/http';
-import { launchChromium, openDemo, waitFor } from './demo-page';
+import {
+  emailLink,
+  launchChromium,
+  logInThroughPage,
+  logOutThroughPage,
+  openDemo,
+  registerThroughPage,
+  startAccountServer,
+  totpCode,
+  totpStep,
+  verifyEmailThroughInbox,
+  virtualAuthenticator,
+  waitFor,
+} from './demo-page';
 
 // The account flows of the demo page in Debian's Chromium: the email links read from the local
 // SES emulator's inbox (global setup starts it and sets TEST_SES_ENDPOINT), TOTP with codes
 // computed here, and a passkey on a CDP virtual authenticator. Each test has its own account and
-// browser context.
+// browser context. Second factors are added only after the email is verified, as the service
+// requires.
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
-async function startAccountServer(): Promise<OfflineServer & { pageUrl: string }> {
-  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
-  const sesEndpoint = process.env.TEST_SES_ENDPOINT;
-  if (!sesEndpoint) throw new Error('TEST_SES_ENDPOINT is not set: the jest global setup starts the local SES emulator');
-  await ensureTables(endpoint, 'dev');
-  const port = await freePort();
-  // localhost, not 127.0.0.1: Chromium keeps a Secure cookie on http, and allows WebAuthn, only for localhost.
-  const origin = `http://localhost:${port}`;
-  const pageUrl = `${origin}/dev/demo`;
-  const env = await testEnv({
-    JWT_ISSUER: 'http://localhost:3000',
-    JWT_AUDIENCE: 'jwt-auth',
-    LOG_LEVEL: 'warn',
-    LAMBDA_TIMEOUT_SECONDS: '30',
-    CORS_ALLOWED_ORIGINS: origin,
-    DYNAMODB_ENDPOINT: endpoint,
-    SES_ENDPOINT: sesEndpoint,
-    EMAIL_FROM: 'no-reply@example.com',
-    APP_BASE_URL: pageUrl,
-    WEBAUTHN_RP_ID: 'localhost',
-    WEBAUTHN_ORIGINS: origin,
-  });
-  const server = await startOffline({ port, env: { ...LOCAL_AWS_ENV, ...(env as Record<string, string>) } });
-  return { ...server, pageUrl };
-}
-
-// --- The inbox (the same names as test/support/inbox.ts, which can replace these two) ---
-
-interface StoredEmail {
-  readonly destination: unknown;
-  readonly subject: string;
-  readonly body: { readonly text?: string };
-}
-
-/** Polls the SES emulator's /store until an email to `to` whose text holds `containing` arrives; the newest such. */
-async function waitForEmail(endpoint: string, { to, containing }: { to: string; containing: string }, timeoutMs = 20_000): Promise<StoredEmail> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { emails } = (await (await fetch(`${endpoint}/store`)).json()) as { emails: StoredEmail[] };
-    const match = emails.filter((email) => JSON.stringify(email.destination).includes(to) && (email.body.text ?? '').includes(containing)).at(-1);
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`No email to ${to} containing ${containing} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** The single link of an email's text part. */
-function linkIn(email: StoredEmail): string {
-  const links = (email.body.text ?? '').match(/https?:\/\/\S+/g) ?? [];
-  if (links.length !== 1) throw new Error(`expected one link, found ${links.length}`);
-  return links[0]!;
-}
-
-const emailLink = async (to: string, action: 'verify-email' | 'reset-password') =>
-  linkIn(await waitForEmail(process.env.TEST_SES_ENDPOINT!, { to, containing: `?action=${action}#token=` }));
-
-// --- TOTP, RFC 6238 (SHA-1, 6 digits, 30 s), independent of the server's library ---
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of text.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  return Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => parseInt(byte, 2)));
-}
-
-const totpStep = (ms = Date.now()) => Math.floor(ms / 30_000);
-
-function totpCode(secret: string, step: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-// --- The page ---
-
 const statusOf = (page: Page) => page.locator('#status').textContent();
-
-async function registerThroughPage(page: Page, email: string): Promise<void> {
-  await page.locator('#email').fill(email);
-  await page.locator('#password').fill(PASSWORD);
-  await page.locator('#register').click();
-  await waitFor(page, '#signed-in:not([hidden]) #email-status:not([data-verified="unknown"])');
-}
-
-async function logInThroughPage(page: Page, email: string, password: string): Promise<void> {
-  await page.locator('#email').fill(email);
-  await page.locator('#password').fill(password);
-  await page.locator('#login').click();
-}
-
-async function logOut(page: Page): Promise<void> {
-  await page.locator('#logout').click();
-  await waitFor(page, '#signed-out:not([hidden])');
-}
 
 let server: Awaited<ReturnType<typeof startAccountServer>>;
 let browser: Browser;
@@ -153,11 +68,12 @@ describe('demo page: email, password, second factors', () => {
     expect(consoleErrors.filter((text) => !text.startsWith('Failed to load resource'))).toEqual([]);
   });
 
-  it('register, then the verification link from the inbox: the page shows the email verified and drops the token from the address bar', async () => {
+  it('register, then the verification link from the inbox: verified, the token gone from the address bar; opened again it says already verified', async () => {
     const email = uniqueEmail('verify');
     const page = await openDemo(context, server.pageUrl);
-    await registerThroughPage(page, email);
+    await registerThroughPage(page, email, PASSWORD);
     expect(await page.locator('#email-status').getAttribute('data-verified')).toBe('false');
+    expect(await statusOf(page)).toMatch(/Check your inbox/);
 
     const link = await emailLink(email, 'verify-email');
     expect(link.startsWith(`${server.pageUrl}?action=verify-email#token=`)).toBe(true);
@@ -168,21 +84,57 @@ describe('demo page: email, password, second factors', () => {
     expect(await statusOf(page)).toBe('Your email is verified.');
     await waitFor(page, '#email-status[data-verified="true"]');
 
-    // A used link is refused by name.
+    // This browser used the link: it says so without spending anything.
+    const verifyCalls: string[] = [];
+    page.on('request', (request) => request.url().endsWith('/auth/email/verify') && verifyCalls.push(request.url()));
     await page.goto(link);
     await waitFor(page, 'main[data-ready="true"]');
-    expect(await statusOf(page)).toMatch(/\(invalid_one_time_token\)$/);
+    expect(await statusOf(page)).toBe('Your email is already verified: this link was used before.');
+    expect(verifyCalls).toEqual([]);
+
+    // Another browser, signed out, cannot know: the service refuses the spent token, and the page says what that can mean.
+    const other = await openDemo(await browser.newContext(), link);
+    expect(await other.locator('#status').getAttribute('data-code')).toBe('invalid_one_time_token');
+    expect(await statusOf(other)).toMatch(/^This verification link was already used, has expired, or a newer one replaced it/);
+    // Signed in there, the account itself says the email is verified.
+    await logInThroughPage(other, email, PASSWORD);
+    await waitFor(other, '#signed-in:not([hidden])');
+    await other.goto(link);
+    await waitFor(other, 'main[data-ready="true"]');
+    await waitFor(other, '#status:has-text("Your email is already verified.")');
+    await other.context().close();
   });
 
-  it('forgot password, the reset link from the inbox, then a login with the new password', async () => {
+  it('an email link opened from the local inbox (a frame) opens the page in a new tab, which verifies the email', async () => {
+    const email = uniqueEmail('inbox');
+    expect((await call(server.baseUrl, 'POST', '/auth/register', { json: { email, password: PASSWORD } })).status).toBe(201);
+    await emailLink(email, 'verify-email');
+    const inbox = await context.newPage();
+    await inbox.goto(`${process.env.TEST_SES_ENDPOINT}/`);
+    const message = inbox.locator('.email', { hasText: email });
+    await message.getByRole('button', { name: 'Toggle HTML view' }).click();
+
+    const opened = context.waitForEvent('page');
+    await message.frameLocator('iframe').getByRole('link').click();
+    const page = await opened;
+
+    await waitFor(page, 'main[data-ready="true"]');
+    expect(page.url()).toBe(server.pageUrl);
+    expect(await statusOf(page)).toBe('Your email is verified.');
+  });
+
+  it('forgot password, the reset link from the inbox, then a login with the new password; the used link says so when opened again', async () => {
     const email = uniqueEmail('reset');
     expect((await call(server.baseUrl, 'POST', '/auth/register', { json: { email, password: PASSWORD } })).status).toBe(201);
     const page = await openDemo(context, server.pageUrl);
 
     await page.locator('#forgot-toggle').click();
+    expect(await page.locator('#forgot-toggle').getAttribute('aria-expanded')).toBe('true');
     await page.locator('#forgot-email').fill(email);
     await page.locator('#forgot-submit').click();
-    await waitFor(page, '#status:has-text("a reset link is on its way")');
+    await waitFor(page, '#forgot-feedback:has-text("a reset link is on its way")');
+    expect(await page.locator('#forgot').isHidden()).toBe(true);
+    expect(await page.locator('#forgot-toggle').getAttribute('aria-expanded')).toBe('false');
 
     const link = await emailLink(email, 'reset-password');
     await page.goto(link);
@@ -191,18 +143,25 @@ describe('demo page: email, password, second factors', () => {
     await page.locator('#reset-password').fill(NEW_PASSWORD);
     await page.locator('#reset-submit').click();
     await waitFor(page, '#status:has-text("Your password was changed")');
+    expect(await page.locator('#reset').isHidden()).toBe(true);
 
     await logInThroughPage(page, email, PASSWORD);
-    await waitFor(page, '#status:has-text("(invalid_credentials)")');
+    await waitFor(page, '#credentials-feedback[data-code="invalid_credentials"]');
     await logInThroughPage(page, email, NEW_PASSWORD);
     await waitFor(page, '#signed-in:not([hidden]) #email-status[data-verified="true"]');
     expect(await page.locator('#signed-in-heading').textContent()).toBe(`Signed in as ${email}`);
+
+    await page.goto(link);
+    await waitFor(page, 'main[data-ready="true"]');
+    expect(await statusOf(page)).toBe('This reset link was already used. To change the password again, ask for a new link below.');
+    expect(await page.locator('#reset').isHidden()).toBe(true);
   });
 
-  it('TOTP: enrols from the QR code and secret, then logs in with a code (after a wrong one) and with a recovery code', async () => {
+  it('TOTP (after verifying the email): enrols from the QR code and secret, then logs in with a code (after a wrong one) and with a recovery code', async () => {
     const email = uniqueEmail('totp');
     const page = await openDemo(context, server.pageUrl);
-    await registerThroughPage(page, email);
+    await registerThroughPage(page, email, PASSWORD);
+    await verifyEmailThroughInbox(page, email);
 
     await page.locator('#totp-setup').click();
     await waitFor(page, '#totp-enrol:not([hidden])');
@@ -218,45 +177,45 @@ describe('demo page: email, password, second factors', () => {
     await waitFor(page, '#mfa-state[data-enabled="true"]');
     expect(await page.locator('#totp-secret').textContent()).toBe('');
 
-    await logOut(page);
+    await logOutThroughPage(page);
     await logInThroughPage(page, email, PASSWORD);
     await waitFor(page, '#mfa:not([hidden])');
     expect(await page.locator('#signed-in').isHidden()).toBe(true);
+    expect(await page.locator('#mfa-code').getAttribute('inputmode')).toBe('numeric');
     await page.locator('#mfa-code').fill('000000' === totpCode(secret, totpStep()) ? '111111' : '000000');
     await page.locator('#mfa-submit').click();
-    await waitFor(page, '#status:has-text("(invalid_mfa_code)")');
+    await waitFor(page, '#mfa-feedback[data-code="invalid_mfa_code"]');
     // A code is never accepted twice: a step after the one used to enrol, still inside the window.
     const step = Math.max(totpStep(), enrolStep + 1);
     await page.locator('#mfa-code').fill(totpCode(secret, step));
     await page.locator('#mfa-submit').click();
     await waitFor(page, '#signed-in:not([hidden]) #mfa-state[data-enabled="true"]');
 
-    await logOut(page);
+    await logOutThroughPage(page);
     await logInThroughPage(page, email, PASSWORD);
     await waitFor(page, '#mfa:not([hidden])');
     await page.locator('#mfa-use-recovery').check();
+    expect(await page.locator('#mfa-code').getAttribute('inputmode')).toBe('text');
     await page.locator('#mfa-code').fill(recoveryCodes[3]!);
     await page.locator('#mfa-submit').click();
     await waitFor(page, '#signed-in:not([hidden]) #mfa-state[data-enabled="true"]');
     expect(await page.locator('#signed-in-heading').textContent()).toBe(`Signed in as ${email}`);
   });
 
-  it('passkey: added on the page with a virtual authenticator, then a login with it after logging out', async () => {
+  it('passkey (after verifying the email): added on the page with a virtual authenticator, then a login with it after logging out', async () => {
     const email = uniqueEmail('passkey');
     const page = await openDemo(context, server.pageUrl);
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
-    await registerThroughPage(page, email);
+    await virtualAuthenticator(context, page);
+    await registerThroughPage(page, email, PASSWORD);
+    await verifyEmailThroughInbox(page, email);
 
     await page.locator('#passkey-name').fill('Virtual key');
     await page.locator('#add-passkey-submit').click();
     await waitFor(page, '#passkeys li');
     expect(await page.locator('#passkeys li').allTextContents()).toEqual([expect.stringMatching(/^Virtual key, added .*never used/)]);
+    expect(await page.locator('#add-passkey-feedback').textContent()).toBe('Passkey Virtual key added.');
 
-    await logOut(page);
+    await logOutThroughPage(page);
     await page.locator('#email').fill('');
     await page.locator('#passkey-login').click();
     await waitFor(page, '#signed-in:not([hidden]) #email-status:not([data-verified="unknown"])');
@@ -267,12 +226,12 @@ describe('demo page: email, password, second factors', () => {
   it('changes the password, then deletes the account after the confirmation', async () => {
     const email = uniqueEmail('delete');
     const page = await openDemo(context, server.pageUrl);
-    await registerThroughPage(page, email);
+    await registerThroughPage(page, email, PASSWORD);
 
     await page.locator('#current-password').fill(PASSWORD);
     await page.locator('#new-password').fill(NEW_PASSWORD);
     await page.locator('#change-password-submit').click();
-    await waitFor(page, '#status:has-text("Password changed")');
+    await waitFor(page, '#change-password-feedback:has-text("Password changed")');
 
     page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('#delete-password').fill(NEW_PASSWORD);

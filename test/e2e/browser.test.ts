@@ -162,7 +162,8 @@ describe('demo page in Chromium', () => {
     await tokenExpired(tabB);
     expect(await callMe(tabB)).toBe('error');
     await waitFor(tabB, '#signed-out:not([hidden])');
-    expect(await tabB.locator('#status').textContent()).toMatch(/^Your session is over/);
+    expect(await tabB.locator('#status').textContent()).toMatch(/^You were signed out: this session was ended/);
+    expect(await tabB.locator('#status').getAttribute('data-code')).toBe('invalid_refresh_token');
   });
 });
 

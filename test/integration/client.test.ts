@@ -282,6 +282,46 @@ describe('auth client against the service', () => {
     expect(await rejectionOf(fourth.refresh())).toMatchObject({ code: 'invalid_refresh_token' });
   });
 
+  it('an account deleted on another device: me() answers not_found and the client logs out (account-deleted)', async () => {
+    const first = await signedInClient();
+    const { client: other, events } = await signedInClient();
+    const sameAccount = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body' });
+    await sameAccount.login({ email: first.email, password: PASSWORD });
+    const reasons: { reason: LoggedOutReason; code: string | undefined }[] = [];
+    sameAccount.addEventListener('logged-out', (event) => reasons.push({ reason: event.reason, code: event.error?.code }));
+
+    await first.client.deleteAccount(PASSWORD);
+
+    expect(await rejectionOf(sameAccount.me())).toMatchObject({ code: 'not_found', status: 404 });
+    expect(reasons).toEqual([{ reason: 'account-deleted', code: 'not_found' }]);
+    expect(sameAccount.isLoggedIn).toBe(false);
+    // Another account's client is untouched.
+    expect((await other.me()).email).not.toBe(first.email);
+    expect(events.filter((event) => event.type === 'logged-out')).toEqual([]);
+  });
+
+  // These two need the service's re-authentication rules (API-CONTRACT.md, "Re-authentication and factor notices").
+  it('reauthenticate: a new access token for the same session, the refresh token not rotated; a wrong password is invalid_credentials', async () => {
+    const { client, storage, exchanges } = await signedInClient();
+    const before = storage.current!;
+
+    expect(await rejectionOf(client.reauthenticate({ password: 'not the password' }))).toMatchObject({ code: 'invalid_credentials', status: 401 });
+    const tokens = await client.reauthenticate({ password: PASSWORD });
+
+    expect(tokens).toEqual({ expiresIn: 900, expiresAt: expect.any(Number), sessionId: client.sessionId });
+    expect(storage.current!.accessToken).not.toBe(before.accessToken);
+    expect(storage.current!.refreshToken).toBe(before.refreshToken);
+    expect(exchanges.filter((exchange) => exchange.path === '/auth/reauthenticate').map((exchange) => exchange.status)).toEqual([401, 200]);
+    expect((await client.me()).sessionId).toBe(tokens.sessionId);
+    // The refresh token still works: the re-authentication did not rotate it.
+    expect((await client.refresh()).sessionId).toBe(tokens.sessionId);
+  });
+
+  it('reportFactor with a token the service never issued is invalid_one_time_token', async () => {
+    const client = createAuthClient({ baseUrl: server.baseUrl, delivery: 'body' });
+    expect(await rejectionOf(client.reportFactor('A'.repeat(43)))).toMatchObject({ code: 'invalid_one_time_token', status: 400 });
+  });
+
   it('resume() on a first visit: no token at all, or a dead one, is "signed out" (null), with no event', async () => {
     // No cookie and no body: the probe a page makes on load (Node's fetch keeps no cookies).
     const firstVisit = createAuthClient({ baseUrl: server.baseUrl, delivery: 'cookie' });

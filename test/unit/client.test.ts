@@ -1,4 +1,4 @@
-import { AuthError, createAuthClient, memoryStorage, type AuthClientOptions, type MfaChallenge, type Transport, type WebAuthnAdapter } from '../../client';
+import { AuthError, checkPasskeyName, createAuthClient, memoryStorage, type AuthClientOptions, type MfaChallenge, type Transport, type WebAuthnAdapter } from '../../client';
 
 // The client's side of the contract, against a scripted transport: what each method sends and how
 // it reads each answer. Nothing is started; test/integration/client.test.ts runs it against the service.
@@ -149,16 +149,29 @@ describe('sessions and /me', () => {
   });
 
   it('reads /me with email_verified and mfa_enabled', async () => {
-    const { client } = signedInClient({
+    const { client, loggedOut } = signedInClient({
       'GET /me': [
         { status: 200, json: { id: 'user-1', email: 'a@example.com', email_verified: true, mfa_enabled: false, session_id: 'sid-1' } },
         { status: 200, json: { id: 'user-1', email: 'a@example.com', session_id: 'sid-1' } },
-        errorReply(404, 'not_found'),
+        errorReply(503, 'service_unavailable'),
       ],
     });
     expect(await client.me()).toEqual({ id: 'user-1', email: 'a@example.com', emailVerified: true, mfaEnabled: false, sessionId: 'sid-1' });
     expect(await rejectionOf(client.me())).toMatchObject({ code: 'unexpected_response' });
+    expect(await rejectionOf(client.me())).toMatchObject({ code: 'service_unavailable', status: 503 });
+    expect(loggedOut).toEqual([]);
+  });
+
+  it('/me answering 404 not_found (the account was deleted elsewhere) logs out with account-deleted and the error', async () => {
+    const { client, storage } = signedInClient({ 'GET /me': errorReply(404, 'not_found') });
+    const events: { reason: string; code: string | undefined }[] = [];
+    client.addEventListener('logged-out', (event) => events.push({ reason: event.reason, code: event.error?.code }));
+
     expect(await rejectionOf(client.me())).toMatchObject({ code: 'not_found', status: 404 });
+
+    expect(events).toEqual([{ reason: 'account-deleted', code: 'not_found' }]);
+    expect(client.isLoggedIn).toBe(false);
+    expect(storage.current).toBeNull();
   });
 });
 
@@ -302,19 +315,23 @@ describe('TOTP enrolment', () => {
       'POST /auth/mfa/totp/setup': { status: 200, json: { secret: 'JBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/x', qr_svg: '<svg/>' } },
       'POST /auth/mfa/totp/confirm': { status: 200, json: { recovery_codes: codes } },
       'POST /auth/mfa/recovery-codes': { status: 200, json: { recovery_codes: codes.slice().reverse() } },
-      'POST /auth/mfa/totp/disable': { status: 204 },
+      'POST /auth/mfa/totp/disable': [{ status: 204 }, { status: 204 }, { status: 204 }],
     });
 
     expect(await client.totpSetup()).toEqual({ secret: 'JBSWY3DPEHPK3PXP', otpauthUri: 'otpauth://totp/x', qrSvg: '<svg/>' });
     expect(await client.totpConfirm('123456')).toEqual(codes);
     expect(await client.regenerateRecoveryCodes('my password')).toEqual(codes.slice().reverse());
     await client.totpDisable('my password', '654321');
+    await client.totpDisable('my password', { code: '111111' });
+    await client.totpDisable('my password', { recoveryCode: 'abcde-fghjk' });
 
     expect(sent.map(({ path, body }) => [path, body])).toEqual([
       ['/auth/mfa/totp/setup', undefined],
       ['/auth/mfa/totp/confirm', { code: '123456' }],
       ['/auth/mfa/recovery-codes', { password: 'my password' }],
       ['/auth/mfa/totp/disable', { password: 'my password', code: '654321' }],
+      ['/auth/mfa/totp/disable', { password: 'my password', code: '111111' }],
+      ['/auth/mfa/totp/disable', { password: 'my password', recovery_code: 'abcde-fghjk' }],
     ]);
     expect(new Set(sent.map((request) => request.authorization))).toEqual(new Set([`Bearer ${accessToken('sid-1')}`]));
   });
@@ -401,9 +418,173 @@ describe('passkeys', () => {
     expect(sent.map((request) => request.method)).toEqual(['GET', 'DELETE', 'DELETE']);
   });
 
-  it('needs the webauthn adapter for the ceremonies (TypeError), not for the plain calls', async () => {
-    const { client } = signedInClient({ 'POST /auth/passkeys/register/options': { status: 200, json: creationOptions } });
+  it('needs the webauthn adapter for the ceremonies (TypeError), before anything is sent', async () => {
+    const { client, sent } = signedInClient({ 'POST /auth/passkeys/register/options': { status: 200, json: creationOptions } });
     await expect(client.registerPasskey()).rejects.toThrow(TypeError);
+    await expect(client.reauthenticateWithPasskey()).rejects.toThrow(TypeError);
+    expect(sent).toEqual([]);
+  });
+
+  it('checks the name before the ceremony: too long or with control or direction marks is invalid_request, and nothing is sent or created', async () => {
+    const { webauthn, seen } = fakeAuthenticator();
+    const { client, sent } = signedInClient({}, { webauthn });
+
+    const tooLong = await rejectionOf(client.registerPasskey('x'.repeat(65)));
+    expect(tooLong).toMatchObject({ code: 'invalid_request', status: 0 });
+    expect(tooLong.message).toMatch(/at most 64 characters/);
+    expect(await rejectionOf(client.registerPasskey('Laptop\u202Egnp.exe'))).toMatchObject({ code: 'invalid_request', status: 0 });
+    expect(await rejectionOf(client.registerPasskey('Lap\ntop'))).toMatchObject({ code: 'invalid_request', status: 0 });
+
+    expect(sent).toEqual([]);
+    expect(seen.registration).toBeUndefined();
+  });
+
+  it('counts the name in code points after trimming, as the service does, and sends the trimmed name', async () => {
+    expect(checkPasskeyName('   ')).toBeUndefined();
+    expect(checkPasskeyName(undefined)).toBeUndefined();
+    expect(checkPasskeyName(`  ${'🔑'.repeat(64)}  `)).toBe('🔑'.repeat(64));
+    expect(() => checkPasskeyName('🔑'.repeat(65))).toThrow(AuthError);
+
+    const { webauthn } = fakeAuthenticator();
+    const { client, sent } = signedInClient(
+      {
+        'POST /auth/passkeys/register/options': { status: 200, json: creationOptions },
+        'POST /auth/passkeys/register/verify': { status: 201, json: { id: 'pk-1', name: 'Laptop', created_at: '2026-01-01T00:00:00Z' } },
+      },
+      { webauthn },
+    );
+    await client.registerPasskey('  Laptop ');
+    expect(sent[1]!.body).toMatchObject({ name: 'Laptop' });
+  });
+
+  it('names a registration refused before the ceremony (email_not_verified, reauthentication_required), and starts no ceremony', async () => {
+    const { webauthn, seen } = fakeAuthenticator();
+    const { client } = signedInClient(
+      { 'POST /auth/passkeys/register/options': [errorReply(403, 'email_not_verified'), errorReply(403, 'reauthentication_required')] },
+      { webauthn },
+    );
+    expect(await rejectionOf(client.registerPasskey('Laptop'))).toMatchObject({ code: 'email_not_verified', status: 403 });
+    expect(await rejectionOf(client.registerPasskey('Laptop'))).toMatchObject({ code: 'reauthentication_required', status: 403 });
+    expect(seen.registration).toBeUndefined();
+    expect(client.isLoggedIn).toBe(true);
+  });
+});
+
+describe('re-authentication', () => {
+  const reauthReply = (sid: string): Reply => ({ status: 200, json: { access_token: accessToken(sid), token_type: 'Bearer', expires_in: 600 } });
+
+  it('sends the password and a code, adopts the new access token for the next calls, and keeps the refresh token', async () => {
+    const { client, sent, storage } = signedInClient({
+      'POST /auth/reauthenticate': reauthReply('sid-1b'),
+      'POST /auth/mfa/totp/setup': { status: 200, json: { secret: 'JBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/x', qr_svg: '<svg/>' } },
+    });
+    const events: unknown[] = [];
+    client.addEventListener('reauthenticated', (event) => events.push(event.tokens));
+
+    const tokens = await client.reauthenticate({ password: 'my password', code: '123456' });
+    await client.totpSetup();
+
+    expect(tokens).toEqual({ expiresIn: 600, expiresAt: NOW + 600_000, sessionId: 'sid-1b' });
+    expect(events).toEqual([tokens]);
+    expect(sent.map(({ path, body, authorization }) => ({ path, body, authorization }))).toEqual([
+      { path: '/auth/reauthenticate', body: { password: 'my password', code: '123456' }, authorization: `Bearer ${accessToken('sid-1')}` },
+      { path: '/auth/mfa/totp/setup', body: undefined, authorization: `Bearer ${accessToken('sid-1b')}` },
+    ]);
+    expect(storage.current).toEqual({ accessToken: accessToken('sid-1b'), expiresAt: NOW + 600_000, refreshAt: NOW + 570_000, refreshToken: 'refresh-1' });
+  });
+
+  it('sends a recovery code as recovery_code, and the password alone when there is no code', async () => {
+    const { client, sent } = signedInClient({ 'POST /auth/reauthenticate': [reauthReply('sid-1'), reauthReply('sid-1')] });
+    await client.reauthenticate({ password: 'my password', recoveryCode: 'abcde-fghjk' });
+    await client.reauthenticate({ password: 'my password' });
+    expect(sent.map((request) => request.body)).toEqual([{ password: 'my password', recovery_code: 'abcde-fghjk' }, { password: 'my password' }]);
+  });
+
+  it('names each refusal, keeps the session and never refreshes on them: invalid_credentials, invalid_mfa_code, invalid_request, too_many_attempts', async () => {
+    const { client, sent, loggedOut } = signedInClient({
+      'POST /auth/reauthenticate': [
+        errorReply(401, 'invalid_credentials'),
+        errorReply(401, 'invalid_mfa_code'),
+        errorReply(400, 'invalid_request'),
+        { ...errorReply(429, 'too_many_attempts'), headers: { 'Retry-After': '900' } },
+      ],
+    });
+    expect(await rejectionOf(client.reauthenticate({ password: 'wrong' }))).toMatchObject({ code: 'invalid_credentials', status: 401 });
+    expect(await rejectionOf(client.reauthenticate({ password: 'right', code: '000000' }))).toMatchObject({ code: 'invalid_mfa_code', status: 401 });
+    expect(await rejectionOf(client.reauthenticate({ password: 'right' }))).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect(await rejectionOf(client.reauthenticate({ password: 'right' }))).toMatchObject({ code: 'too_many_attempts', retryAfterSeconds: 900 });
+    expect(sent.map((request) => request.path)).toEqual(Array(4).fill('/auth/reauthenticate'));
+    expect(client.isLoggedIn).toBe(true);
+    expect(loggedOut).toEqual([]);
+  });
+
+  it('needs a session: not_authenticated, and nothing is sent', async () => {
+    const { transport, sent } = scriptedTransport({});
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: transport });
+    expect(await rejectionOf(client.reauthenticate({ password: 'my password' }))).toMatchObject({ code: 'not_authenticated' });
+    expect(sent).toEqual([]);
+  });
+
+  it('does not bring back a session that was logged out while it was re-authenticating', async () => {
+    const scripted = scriptedTransport({ 'POST /auth/reauthenticate': reauthReply('sid-1'), 'POST /auth/logout': { status: 204 } });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding: Transport = async (request) => {
+      if (request.url.endsWith('/auth/reauthenticate')) await held;
+      return scripted.transport(request);
+    };
+    const { client, storage } = signedInClient({}, { fetch: holding });
+
+    const pending = client.reauthenticate({ password: 'my password' });
+    await client.logout();
+    release();
+
+    expect(await rejectionOf(pending)).toMatchObject({ code: 'not_authenticated' });
+    expect(client.isLoggedIn).toBe(false);
+    expect(storage.current).toBeNull();
+  });
+
+  it('with a passkey: that account\'s options, the ceremony, then the challenge id and assertion', async () => {
+    const requestOptions = { challenge: 'reauth-challenge', rpId: 'localhost', allowCredentials: [{ id: 'cred-1', type: 'public-key' }] };
+    const assertion = { id: 'cred-1', rawId: 'cred-1', type: 'public-key', response: {}, clientExtensionResults: {} };
+    const seen: unknown[] = [];
+    const webauthn: WebAuthnAdapter = {
+      startRegistration: () => Promise.reject(new Error('not used')),
+      startAuthentication: async ({ optionsJSON }) => (seen.push(optionsJSON), assertion),
+    };
+    const { client, sent } = signedInClient(
+      { 'POST /auth/passkeys/login/options': { status: 200, json: { challenge_id: 'ch-9', options: requestOptions } }, 'POST /auth/reauthenticate': reauthReply('sid-1') },
+      { webauthn },
+    );
+
+    expect((await client.reauthenticateWithPasskey('a@example.com')).sessionId).toBe('sid-1');
+    expect(seen).toEqual([requestOptions]);
+    expect(sent.map(({ path, body, authorization }) => ({ path, body, authorization }))).toEqual([
+      { path: '/auth/passkeys/login/options', body: { email: 'a@example.com' }, authorization: null },
+      { path: '/auth/reauthenticate', body: { challenge_id: 'ch-9', response: assertion }, authorization: `Bearer ${accessToken('sid-1')}` },
+    ]);
+  });
+
+  it('names the sensitive-change refusals: reauthentication_required and email_not_verified are service codes, not a bare forbidden', async () => {
+    const { client } = signedInClient({
+      'POST /auth/mfa/totp/setup': [errorReply(403, 'reauthentication_required'), errorReply(403, 'email_not_verified')],
+      'DELETE /auth/passkeys/pk-1': errorReply(403, 'reauthentication_required'),
+    });
+    expect(await rejectionOf(client.totpSetup())).toMatchObject({ code: 'reauthentication_required', status: 403 });
+    expect(await rejectionOf(client.totpSetup())).toMatchObject({ code: 'email_not_verified', status: 403 });
+    expect(await rejectionOf(client.deletePasskey('pk-1'))).toMatchObject({ code: 'reauthentication_required', status: 403 });
+    expect(client.isLoggedIn).toBe(true);
+  });
+});
+
+describe('factor notices', () => {
+  it('reports a factor with the link token, without a session, an access token or the refresh cookie', async () => {
+    const { transport, sent } = scriptedTransport({ 'POST /auth/factors/report': [{ status: 204 }, errorReply(400, 'invalid_one_time_token')] });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: transport });
+
+    await client.reportFactor('notice-token');
+    expect(sent[0]).toEqual({ method: 'POST', path: '/auth/factors/report', authorization: null, credentials: 'omit', body: { token: 'notice-token' } });
+    expect(await rejectionOf(client.reportFactor('notice-token'))).toMatchObject({ code: 'invalid_one_time_token', status: 400 });
   });
 });
 

@@ -74,6 +74,10 @@ describe.each([
     expect(new URL(link).hash).toBe(`#token=${TOKEN}`);
   });
 
+  it('opens its link in a new tab: a web inbox shows the message in a frame, where the app page refuses to load', () => {
+    expect([...message.html.matchAll(/<a\s[^>]*>/g)].map((match) => match[0])).toEqual([expect.stringMatching(/ target="_blank" rel="noopener">$/)]);
+  });
+
   it('says when the link expires', () => {
     expect(message.text).toContain('1 hour');
     expect(message.html).toContain('1 hour');
