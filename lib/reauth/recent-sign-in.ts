@@ -10,8 +10,10 @@
  * `403 reauthentication_required`, and the client calls POST /auth/reauthenticate.
  *
  * Adding a factor to an account that already has one (TOTP or a passkey) also needs a sign-in
- * whose `amr` holds `mfa`: an existing factor vouches for the new one, so a stolen password alone
- * can never add a second way in.
+ * that used one of its factors: an existing factor vouches for the new one, so a stolen password
+ * alone can never add a second way in. A factor still on probation (lib/reauth/factor-trust.ts)
+ * vouches too: it was enrolled through this same rule, and its probation only keeps sign-ins with
+ * it from counting as `mfa` for the MFA authorizer, so a person can enrol TOTP and then a passkey.
  *
  * Callers run their checks in the contract's order: the access token (the authorizer), a verified
  * email where a factor is added, this rule, then the account's state (409 and the like).
@@ -36,6 +38,12 @@ export type SensitiveChange =
   | { readonly kind: 'adds_factor'; /** TOTP on or at least one passkey, before this change. */ readonly accountHasFactor: boolean }
   | { readonly kind: 'other' };
 
+/** RFC 8176 methods that prove a second factor: TOTP, a passkey (hardware or software key), a recovery code. */
+const SECOND_FACTOR_METHODS: readonly string[] = ['mfa', 'otp', 'hwk', 'swk', 'rc'];
+
+/** True when the sign-in used a second factor, whether or not it counts as `mfa` yet. */
+export const usedSecondFactor = (amr: readonly string[]): boolean => amr.some((method) => SECOND_FACTOR_METHODS.includes(method));
+
 /** True when `auth_time` is at most `maxAgeSeconds` before `now` (epoch ms); exactly that old still counts. */
 export function isRecentSignIn(signIn: Pick<SignIn, 'authTime'>, now: number, policy: RecentSignInPolicy): boolean {
   return signIn.authTime !== undefined && Math.floor(now / 1000) - signIn.authTime <= policy.maxAgeSeconds;
@@ -44,7 +52,7 @@ export function isRecentSignIn(signIn: Pick<SignIn, 'authTime'>, now: number, po
 /** Throws ReauthenticationRequiredError unless the sign-in allows the change. */
 export function requireRecentSignIn(signIn: SignIn, now: number, policy: RecentSignInPolicy, change: SensitiveChange): void {
   if (!isRecentSignIn(signIn, now, policy)) throw new ReauthenticationRequiredError();
-  if (change.kind === 'adds_factor' && change.accountHasFactor && !signIn.amr.includes('mfa')) {
+  if (change.kind === 'adds_factor' && change.accountHasFactor && !usedSecondFactor(signIn.amr)) {
     throw new ReauthenticationRequiredError('Sign in again with your existing second factor (POST /auth/reauthenticate) before adding another one.');
   }
 }

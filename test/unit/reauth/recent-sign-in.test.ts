@@ -48,10 +48,13 @@ describe('the recent sign-in rule (REAUTH_MAX_AGE_SECONDS)', () => {
     expect(() => requireRecentSignIn(signedIn(10), clock.now(), POLICY, { kind: 'adds_factor', accountHasFactor: false })).not.toThrow();
   });
 
-  it('adding a factor to an account that has one needs a recent sign-in with mfa: password-only is reauthentication_required', () => {
+  it('adding a factor to an account that has one needs a recent sign-in that used a factor: password-only is reauthentication_required', () => {
     const change = { kind: 'adds_factor', accountHasFactor: true } as const;
     expect(refusal(() => requireRecentSignIn(signedIn(10, ['pwd']), clock.now(), POLICY, change))).toMatchObject({ code: 'reauthentication_required' });
-    expect(refusal(() => requireRecentSignIn(signedIn(10, ['pwd', 'otp']), clock.now(), POLICY, change))).toMatchObject({ code: 'reauthentication_required' });
+    // A factor on probation proves itself without mfa: it still vouches for the next one.
+    expect(() => requireRecentSignIn(signedIn(10, ['pwd', 'otp']), clock.now(), POLICY, change)).not.toThrow();
+    expect(() => requireRecentSignIn(signedIn(10, ['pwd', 'rc']), clock.now(), POLICY, change)).not.toThrow();
+    expect(() => requireRecentSignIn(signedIn(10, ['hwk', 'user']), clock.now(), POLICY, change)).not.toThrow();
     expect(() => requireRecentSignIn(signedIn(10, ['pwd', 'otp', 'mfa']), clock.now(), POLICY, change)).not.toThrow();
     expect(() => requireRecentSignIn(signedIn(10, ['hwk', 'user', 'mfa']), clock.now(), POLICY, change)).not.toThrow();
     // A sign-in with a factor that is too old is refused all the same.
