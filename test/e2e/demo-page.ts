@@ -53,9 +53,9 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** waitForSelector that, on a timeout, says what the page showed (status line and activity list). */
-export async function waitFor(page: Page, selector: string): Promise<void> {
+export async function waitFor(page: Page, selector: string, state: 'visible' | 'hidden' = 'visible'): Promise<void> {
   try {
-    await page.waitForSelector(selector);
+    await page.waitForSelector(selector, { state });
   } catch (error) {
     const [status, activity] = await Promise.all([page.locator('#status').textContent(), page.locator('#activity').innerText()]);
     throw new Error(`${(error as Error).message}\nstatus: ${status}\nactivity:\n${activity}`);
@@ -193,5 +193,5 @@ export async function confirmIfAsked(page: Page, line: string, proof: { password
     await page.locator('#reauth-code').fill(proof.recoveryCodes!.shift()!);
   }
   await page.locator('#reauth-submit').click();
-  await waitFor(page, '#reauth[hidden]');
+  await waitFor(page, '#reauth', 'hidden');
 }
