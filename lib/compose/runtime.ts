@@ -20,7 +20,7 @@ import { parseLogLevel, type Logger } from '../core/logger';
 import { createPowertoolsMetrics, type MetricsRecorder } from '../metrics/metrics';
 import { metricsNamespace } from '../metrics/names';
 import { countingSecurityEvents } from '../metrics/security-metrics';
-import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from '../http/http';
+import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type ErrorMapper, type HttpRequest, type HttpResponse } from '../http/http';
 import { refreshCookiePath } from '../http/cookie-path';
 
 /** The environment of this function; only the config loaders look inside it. */
@@ -86,16 +86,21 @@ export interface RouteContext {
 
 export type Route<Parts> = (request: HttpRequest, parts: Parts, context: RouteContext) => Promise<HttpResponse>;
 
+export interface RouteOptions {
+  /** How the route answers errors: JSON `{ error, message }` by default (`/auth/*`), or oauthErrors / htmlErrors (lib/http). */
+  readonly errors?: ErrorMapper;
+}
+
 /** Time kept after the deadline to map the outcome to a response and flush metrics. */
 export const DEADLINE_MARGIN_MS = 1_000;
 
 /**
  * Wraps a route into a Lambda handler. Its parts start building at cold start; a missing or
  * invalid setting fails the invocation with a message naming it, a transient failure answers
- * 503 and is retried by the next invocation. Every error goes through one mapper. The whole
+ * 503 and is retried by the next invocation. Every error goes through the route's one mapper. The whole
  * invocation runs under its deadline, so no AWS call outlives it.
  */
-export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Parts>) {
+export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Parts>, { errors = errorToResponse }: RouteOptions = {}) {
   parts().catch(() => undefined);
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
     const baseLogger = logger();
@@ -118,7 +123,7 @@ export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Par
         requestLogger.error('invalid configuration', { error: error.message });
         throw error;
       }
-      response = errorToResponse(error, requestLogger);
+      response = errors(error, requestLogger);
     } finally {
       metrics().flush();
     }
