@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidCredentialsError, MfaRequiredError, TooManyAttemptsError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, RefreshTokenDelivery, SessionIssuer } from '../sessions/session-service';
+import { AMR_OF_METHOD, PASSWORD_PROOF } from '../sessions/sign-in';
 import type { PasswordHasher } from './password';
 import type { AccountCredentials, AttemptDecision, AttemptLimits, UserStore } from './user-store';
 
@@ -80,11 +81,11 @@ export async function passwordLogin(
   if (account.mfaEnabled) {
     // Fail closed: a composition without the second step must never open a session here.
     if (!deps.secondFactor) throw new Error('TOTP is on for this account but no second-factor starter is wired');
-    const started = await deps.secondFactor({ userId: account.id, email: account.email, credentialsVersion: account.credentialsVersion, amr: ['pwd'], delivery });
+    const started = await deps.secondFactor({ userId: account.id, email: account.email, credentialsVersion: account.credentialsVersion, amr: AMR_OF_METHOD.password, delivery });
     throw new MfaRequiredError(started.mfaToken, started.expiresIn);
   }
   // Guarded: if a reset or change replaced this password meanwhile, no session is opened.
-  return deps.sessions.open(account.id, ['pwd'], client, { email: account.email, userId: account.id, passwordHash: account.passwordHash });
+  return deps.sessions.open(account.id, [PASSWORD_PROOF], client, { email: account.email, userId: account.id, passwordHash: account.passwordHash });
 }
 
 /** Counts one attempt (a password or a second-factor code) for an email; 429 when over the limit. */

@@ -36,7 +36,7 @@ describe('a session bound to a credentials version (a passkey login whose challe
     const email = uniqueEmail('bound');
     const { userId } = await context.app.accounts.register(email, PASSWORD);
     const now = context.clock.now();
-    const session = (id: string) => ({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, generation: 0, tokenHash: id, amr: ['hwk'], authTime: now });
+    const session = (id: string) => ({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, generation: 0, tokenHash: id, claims: { scope: '', amr: ['hwk'], authTime: Math.floor(now / 1000) } });
     const bound = { email, userId, credentialsVersion: 0 };
     await context.sessionStore.create(session(randomBytes(16).toString('base64url')), bound);
     // A reset or change lands before the login writes its session.
