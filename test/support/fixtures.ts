@@ -20,6 +20,7 @@ import { importSigningKey } from '../../lib/tokens/keys';
 import { createRefreshTokenCodec } from '../../lib/tokens/refresh-token';
 import type { Clock } from '../../lib/core/clock';
 import { loadAttemptLimits, loadHashKeys, loadLoginPolicy, loadSessionPolicy, loadStorageConfig, loadTokenConfig, type Env, type JwtAlgorithm } from '../../lib/core/config';
+import { createKeyring } from '../../lib/core/keyring';
 import { createLogger, type Logger } from '../../lib/core/logger';
 import { generateHashKey, generateSigningJwk } from '../../scripts/dev/keys';
 
@@ -42,16 +43,17 @@ export const signingJwk = (algorithm: JwtAlgorithm) => {
   return keyCache.get(algorithm)!;
 };
 
-/** A complete, valid environment pointing at the run's DynamoDB Local. */
+/** A complete, valid environment pointing at the run's DynamoDB Local (when the global setup started one). */
 export async function testEnv(overrides: Env = {}): Promise<Env> {
   const algorithm = (overrides.JWT_ALG ?? 'ES256') as JwtAlgorithm;
   return {
     JWT_ALG: algorithm,
     JWT_PRIVATE_KEY: JSON.stringify(await signingJwk(algorithm)),
     REFRESH_TOKEN_HASH_KEY: generateHashKey(),
-    USERS_TABLE: process.env.TEST_USERS_TABLE,
-    SESSIONS_TABLE: process.env.TEST_SESSIONS_TABLE,
-    EMAIL_OUTBOX_TABLE: process.env.TEST_EMAIL_OUTBOX_TABLE,
+    // Unit tests run without the global setup: in-memory stores never read these names.
+    USERS_TABLE: process.env.TEST_USERS_TABLE ?? 'unit-users',
+    SESSIONS_TABLE: process.env.TEST_SESSIONS_TABLE ?? 'unit-sessions',
+    EMAIL_OUTBOX_TABLE: process.env.TEST_EMAIL_OUTBOX_TABLE ?? 'unit-email-outbox',
     DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT,
     JWT_ISSUER: 'https://auth.test',
     JWT_AUDIENCE: 'test-api',
@@ -103,8 +105,9 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
   const passwords = options.passwords ?? createPasswordHasher();
   const tokenConfig = loadTokenConfig(full, { requirePrivateKey: true });
   const hashKeys = loadHashKeys(full);
-  const refreshTokens = createRefreshTokenCodec(hashKeys.current, hashKeys.previous);
-  const cursors = createSessionCursorCodec(hashKeys.current);
+  const keyring = createKeyring(hashKeys.current, hashKeys.previous);
+  const refreshTokens = createRefreshTokenCodec(keyring);
+  const cursors = createSessionCursorCodec(keyring);
   const accessTokens = createAccessTokenIssuer({
     signingKey: await importSigningKey(tokenConfig),
     issuer: tokenConfig.issuer,

@@ -13,6 +13,7 @@ import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store
 import { createDynamoDbUserStore, emailKey } from '../../lib/aws/dynamodb-user-store';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { loadAttemptLimits, loadHashKeys, loadLoginPolicy, loadReauthPolicy, loadSessionPolicy, loadStorageConfig, loadTokenConfig } from '../../lib/core/config';
+import { createKeyring } from '../../lib/core/keyring';
 import { MfaRequiredError } from '../../lib/core/errors';
 import { createMemoryMfaStore } from '../../lib/mfa/memory-mfa-store';
 import { createMfaCrypto } from '../../lib/mfa/mfa-crypto';
@@ -76,7 +77,7 @@ export async function createMfaKit(stores: 'memory' | 'dynamodb', env: Record<st
   const crypto = createMfaCrypto(keys.current, keys.previous);
   const tokenConfig = loadTokenConfig(full, { requirePrivateKey: true });
   const accessTokens = createAccessTokenIssuer({ signingKey: await importSigningKey(tokenConfig), issuer: tokenConfig.issuer, audience: tokenConfig.audience, ttlSeconds: tokenConfig.accessTokenTtlSeconds, clock });
-  const sessions = createSessionIssuer({ policy: loadSessionPolicy(full), clock, sessions: sessionStore, accessTokens, refreshTokens: createRefreshTokenCodec(keys.current, keys.previous), logger: log.logger });
+  const sessions = createSessionIssuer({ policy: loadSessionPolicy(full), clock, sessions: sessionStore, accessTokens, refreshTokens: createRefreshTokenCodec(createKeyring(keys.current, keys.previous)), logger: log.logger });
   const limits = loadAttemptLimits(full);
   const reauth = loadReauthPolicy(full);
   const notices: { userId: string; change: FactorChange }[] = [];
