@@ -14,6 +14,7 @@ import { createDynamoDbSessionStore } from '../lib/aws/dynamodb-session-store';
 import { createDynamoDbUserStore } from '../lib/aws/dynamodb-user-store';
 import { systemClock, type Clock } from '../lib/core/clock';
 import { loadAttemptLimits, loadHashKeys, loadLoginPolicy, loadSessionPolicy, loadStorageConfig, loadTokenConfig, type Env } from '../lib/core/config';
+import { createKeyring } from '../lib/core/keyring';
 import { createLogger, type Logger } from '../lib/core/logger';
 import { createSessionCursorCodec } from '../lib/sessions/session-cursor';
 import { createSessionIssuer, endAllSessions, listSessions, logout, type ClientInfo } from '../lib/sessions/session-service';
@@ -48,8 +49,9 @@ export async function createBenchService(env: Env, options: BenchServiceOptions 
   const passwords: PasswordHasher = wrap('passwords', options.passwords ?? createPasswordHasher());
   const tokenConfig = loadTokenConfig(env, { requirePrivateKey: true });
   const hashKeys = loadHashKeys(env);
-  const refreshTokens = createRefreshTokenCodec(hashKeys.current, hashKeys.previous);
-  const cursors = createSessionCursorCodec(hashKeys.current);
+  const keyring = createKeyring(hashKeys.current, hashKeys.previous);
+  const refreshTokens = createRefreshTokenCodec(keyring);
+  const cursors = createSessionCursorCodec(keyring);
   const accessTokens = createAccessTokenIssuer({
     signingKey: await importSigningKey(tokenConfig),
     issuer: tokenConfig.issuer,

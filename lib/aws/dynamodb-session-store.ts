@@ -5,7 +5,7 @@ import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '
 import { InvalidCredentialsError } from '../core/errors';
 import { readSessionClaims, writeSessionClaims, type SessionClaims } from '../tokens/session-claims';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, emailKey } from './dynamodb-user-store';
+import { credentialsVersionIs, emailKey } from './users-table';
 
 /**
  * Sessions in DynamoDB: one item per session, keyed by id. `liveUserId` (the user id, present

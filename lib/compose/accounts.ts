@@ -4,12 +4,9 @@ import { createDynamoDbAccountChangeStore } from '../aws/dynamodb-account-change
 import { createOneTimeTokenCodec } from '../tokens/one-time-token';
 import { lazy } from './runtime';
 import { documentClient, storageConfig } from './storage';
-import { hashKeys } from './tokens';
+import { keyring } from './tokens';
 
 export const accountChanges = /* @__PURE__ */ lazy((): AccountChangeStore => createDynamoDbAccountChangeStore(documentClient(), storageConfig().usersTable));
 
 /** Reads the hash key: only the functions that mint or check one-time tokens use it. */
-export const oneTimeTokenCodec = /* @__PURE__ */ lazy(async () => {
-  const keys = await hashKeys();
-  return createOneTimeTokenCodec(keys.current, keys.previous);
-});
+export const oneTimeTokenCodec = /* @__PURE__ */ lazy(async () => createOneTimeTokenCodec(await keyring()));

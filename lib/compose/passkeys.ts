@@ -6,13 +6,13 @@ import { purgePasskeys } from '../passkeys/passkey-management';
 import type { ChallengeStore, PasskeyStore } from '../passkeys/passkey-store';
 import { env, lazy } from './runtime';
 import { documentClient, storageConfig } from './storage';
-import { hashKeys } from './tokens';
+import { keyring } from './tokens';
 
 export const webAuthnSettings = /* @__PURE__ */ lazy(() => loadWebAuthnConfig(env));
 export const passkeyStore = /* @__PURE__ */ lazy((): PasskeyStore => createDynamoDbPasskeyStore(documentClient(), storageConfig().usersTable));
 export const challengeStore = /* @__PURE__ */ lazy((): ChallengeStore => createDynamoDbChallengeStore(documentClient(), storageConfig().usersTable));
 /** Reads the hash key (SSM on AWS): only the functions that issue or take challenges use it. */
-export const passkeyHasher = /* @__PURE__ */ lazy(async () => createPasskeyHasher((await hashKeys()).current));
+export const passkeyHasher = /* @__PURE__ */ lazy(async () => createPasskeyHasher(await keyring()));
 
 /** For DELETE /me: `(userId) => Promise<void>` that removes every passkey of the account. */
 export const passkeyPurger = /* @__PURE__ */ lazy(async () => {

@@ -20,6 +20,7 @@ import { importSigningKey } from '../../lib/tokens/keys';
 import { createRefreshTokenCodec } from '../../lib/tokens/refresh-token';
 import type { Clock } from '../../lib/core/clock';
 import { loadAttemptLimits, loadHashKeys, loadLoginPolicy, loadSessionPolicy, loadStorageConfig, loadTokenConfig, type Env, type JwtAlgorithm } from '../../lib/core/config';
+import { createKeyring } from '../../lib/core/keyring';
 import { createLogger, type Logger } from '../../lib/core/logger';
 import { PASSWORD_PROOF, passkeyProof, type SignInProof } from '../../lib/sessions/sign-in';
 import { generateHashKey, generateSigningJwk } from '../../scripts/dev/keys';
@@ -105,8 +106,9 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
   const passwords = options.passwords ?? createPasswordHasher();
   const tokenConfig = loadTokenConfig(full, { requirePrivateKey: true });
   const hashKeys = loadHashKeys(full);
-  const refreshTokens = createRefreshTokenCodec(hashKeys.current, hashKeys.previous);
-  const cursors = createSessionCursorCodec(hashKeys.current);
+  const keyring = createKeyring(hashKeys.current, hashKeys.previous);
+  const refreshTokens = createRefreshTokenCodec(keyring);
+  const cursors = createSessionCursorCodec(keyring);
   const accessTokens = createAccessTokenIssuer({
     signingKey: await importSigningKey(tokenConfig),
     issuer: tokenConfig.issuer,
