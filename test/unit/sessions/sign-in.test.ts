@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidTokenError } from '../../../lib/core/errors';
+import { createKeyring } from '../../../lib/core/keyring';
 import { createMemorySessionStore } from '../../../lib/sessions/memory-session-store';
 import { createSessionIssuer } from '../../../lib/sessions/session-service';
 import {
@@ -76,7 +77,7 @@ describe('the session issuer decides claims once and every token of the session 
       clock,
       sessions,
       accessTokens: { issue: async (subject) => (signed.push(subject), { token: `token-${signed.length}`, expiresIn: 900 }) },
-      refreshTokens: createRefreshTokenCodec(randomBytes(32)),
+      refreshTokens: createRefreshTokenCodec(createKeyring(randomBytes(32))),
       logger: capturingLogger().logger,
       decideClaims,
     });
