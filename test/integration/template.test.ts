@@ -283,7 +283,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
   });
 });
 
-// The README's production example: alarms to an address, WAF on; X-Ray on here to check the switch.
+// The production example of docs/operations.md: alarms to an address, WAF on; X-Ray on here to check the switch.
 describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ray on)', () => {
   const NAMESPACE = 'jwt-auth/prod';
   let directory: string;
@@ -313,7 +313,7 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
     const alarms = ofType('AWS::CloudWatch::Alarm');
     for (const [logicalId, { Properties }] of alarms) {
       expect({ logicalId, actions: Properties.AlarmActions, ok: Properties.OKActions }).toEqual({ logicalId, actions: [{ Ref: 'AlarmTopic' }], ok: [{ Ref: 'AlarmTopic' }] });
-      expect(Properties.AlarmDescription).toMatch(/See the README, "Operating it"/);
+      expect(Properties.AlarmDescription).toMatch(/See docs\/operations.md, "Alarms", "[^"]+"\.$/);
     }
   });
 
