@@ -317,6 +317,22 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
     }
   });
 
+  it('names in every alarm a section of docs/operations.md that says what it means and what to do', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
+    const start = doc.indexOf('\n## Alarms\n');
+    const alarmsPart = doc.slice(start, doc.indexOf('\n## ', start + 1));
+    // A section may cover several alarms ("users-table-throttles, sessions-table-throttles").
+    const explained = new Set([...alarmsPart.matchAll(/^### (.+)$/gm)].flatMap(([, title]) => title!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').split(', ')));
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const [logicalId, { Properties }] of alarms) {
+      const name = /See docs\/operations\.md, "Alarms", "([^"]+)"\.$/.exec(Properties.AlarmDescription)?.[1] ?? '';
+      // One alarm per function: "login-errors" is explained by "<function>-errors".
+      const section = explained.has(name) ? name : name.replace(/^.+-(errors|throttles)$/, '<function>-$1');
+      expect({ logicalId, name, explained: explained.has(section) }).toEqual({ logicalId, name, explained: true });
+    }
+  });
+
   it('alarms on errors and throttles of every function, by its deployed name', () => {
     expect(functions().length).toBeGreaterThanOrEqual(10);
     for (const [logicalId, fn] of functions()) {
