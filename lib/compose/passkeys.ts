@@ -1,16 +1,17 @@
 /** Passkey parts: WebAuthn settings, the passkey and challenge stores, and the keyed hashes of challenges. */
-import { createDynamoDbChallengeStore, createDynamoDbPasskeyStore } from '../aws/dynamodb-passkey-store';
+import { createDynamoDbPasskeyStore } from '../aws/dynamodb-passkey-store';
+import { createChallengeStore } from '../passkeys/challenges';
 import { loadWebAuthnConfig } from '../core/config';
 import { createPasskeyHasher } from '../passkeys/passkey-hashes';
 import { purgePasskeys } from '../passkeys/passkey-management';
 import type { ChallengeStore, PasskeyStore } from '../passkeys/passkey-store';
 import { env, lazy } from './runtime';
-import { documentClient, storageConfig } from './storage';
+import { documentClient, storageConfig, ticketStore } from './storage';
 import { keyring } from './tokens';
 
 export const webAuthnSettings = /* @__PURE__ */ lazy(() => loadWebAuthnConfig(env));
 export const passkeyStore = /* @__PURE__ */ lazy((): PasskeyStore => createDynamoDbPasskeyStore(documentClient(), storageConfig().usersTable));
-export const challengeStore = /* @__PURE__ */ lazy((): ChallengeStore => createDynamoDbChallengeStore(documentClient(), storageConfig().usersTable));
+export const challengeStore = /* @__PURE__ */ lazy((): ChallengeStore => createChallengeStore(ticketStore()));
 /** Reads the hash key (SSM on AWS): only the functions that issue or take challenges use it. */
 export const passkeyHasher = /* @__PURE__ */ lazy(async () => createPasskeyHasher(await keyring()));
 

@@ -179,7 +179,7 @@ export async function verifyMfaLogin(
   const { clock, users, mfa, crypto, logger } = deps;
   const now = clock.now();
   const tokenHash = crypto.tokens.hashOf(mfaToken);
-  const login = tokenHash === undefined ? undefined : await mfa.mfaToken(tokenHash);
+  const login = tokenHash === undefined ? undefined : await mfa.mfaToken(tokenHash, now, MFA_TOKEN_MAX_FAILURES);
   if (tokenHash === undefined || !login || !isMfaTokenLive(login, now, MFA_TOKEN_MAX_FAILURES)) throw new InvalidMfaTokenError();
   const { userId, email } = login;
   await countAttempt(deps, email, userId, client);
