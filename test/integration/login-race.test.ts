@@ -20,7 +20,7 @@ describe('a login racing a password change', () => {
     // A reset or change lands while the old password is being checked.
     during = async () => {
       const account = await context.users.findByEmail(email);
-      await context.users.replacePasswordHash(email, account!.passwordHash, await passwords.hash('a brand new passphrase'));
+      await context.users.replacePasswordHash(email, account!.passwordHash!, await passwords.hash('a brand new passphrase'));
     };
     await expect(context.app.sessions.login(email, PASSWORD, client)).rejects.toThrow(InvalidCredentialsError);
     const account = await context.users.findByEmail(email);

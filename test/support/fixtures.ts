@@ -136,7 +136,7 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
       endSession: (userId: string, sessionId: string) => endSession({ sessions: sessionStore, clock }, userId, sessionId),
     },
   };
-  return { app, clock, requests, log, users, changes, sessionStore, passwords, refreshTokens, env: full };
+  return { app, clock, requests, log, users, changes, sessionStore, sessionIssuer: issuer, passwords, refreshTokens, documents: client, env: full };
 }
 
 export const uniqueEmail = (prefix = 'user') => `${prefix}-${randomBytes(6).toString('hex')}@example.com`;
