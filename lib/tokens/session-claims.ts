@@ -129,3 +129,6 @@ export function sessionClaimsFromContext(context: Readonly<Record<string, unknow
 
 /** Claims that say nothing: no scope, no method, no sign-in time. */
 export const NO_SESSION_CLAIMS: SessionClaims = Object.freeze(readSessionClaims({}));
+
+/** Claims with these values and every other claim absent: a new claim leaves existing callers (tests, benchmarks) as they are. */
+export const sessionClaimsWith = (values: Partial<SessionClaims>): SessionClaims => ({ ...NO_SESSION_CLAIMS, ...values });

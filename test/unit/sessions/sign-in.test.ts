@@ -16,6 +16,7 @@ import {
 import type { AccessTokenSubject } from '../../../lib/tokens/access-token-issuer';
 import { createRefreshTokenCodec } from '../../../lib/tokens/refresh-token';
 import { capturingLogger, frozenClock } from '../../support/fixtures';
+import { sessionClaimsWith } from '../../../lib/tokens/session-claims';
 
 const client = { userAgent: 'jest', ip: '192.0.2.1' };
 const POLICY = { refreshTokenTtlSeconds: 3_600, sessionMaxAgeSeconds: 86_400, refreshReuseGraceSeconds: 10, sessionLimitPerUser: 10 };
@@ -52,7 +53,7 @@ describe('sessionClaimsOf', () => {
   const at = Date.UTC(2026, 0, 1, 12, 0, 0, 999);
 
   it('decides amr from the proofs and auth_time from the moment, in whole seconds, and no scope', async () => {
-    await expect(sessionClaimsOf({ userId: 'u', proofs: [PASSWORD_PROOF], at })).resolves.toEqual({ scope: '', amr: ['pwd'], authTime: Math.floor(at / 1000) });
+    await expect(sessionClaimsOf({ userId: 'u', proofs: [PASSWORD_PROOF], at })).resolves.toEqual(sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(at / 1000) }));
   });
 
   it('lets a ClaimsDecider have the last word, and tells it the sign-in', async () => {
@@ -97,8 +98,8 @@ describe('the session issuer decides claims once and every token of the session 
     clock.advance(60_000);
     await issuer.refresh(refreshed.refreshToken, client);
     // Assert
-    const loginClaims = { scope: '', amr: ['pwd'], authTime: loginAt };
-    const reauthClaims = { scope: '', amr: ['hwk', 'user', 'mfa'], authTime: loginAt + 120 };
+    const loginClaims = sessionClaimsWith({ amr: ['pwd'], authTime: loginAt });
+    const reauthClaims = sessionClaimsWith({ amr: ['hwk', 'user', 'mfa'], authTime: loginAt + 120 });
     expect(signed.map((subject) => subject.claims)).toEqual([loginClaims, loginClaims, reauthClaims, reauthClaims]);
     expect((await sessions.get(opened.sessionId))).toMatchObject({ claims: reauthClaims, passkeyIds: ['p1'] });
   });
