@@ -10,6 +10,7 @@ import { InvalidCredentialsError } from '../../../lib/core/errors';
 import { createMemorySessionStore } from '../../../lib/sessions/memory-session-store';
 import type { SessionRecord } from '../../../lib/sessions/session';
 import type { SessionStore } from '../../../lib/sessions/session-store';
+import type { SessionClaims } from '../../../lib/tokens/session-claims';
 import { uniqueEmail } from '../../support/fixtures';
 import { describeContract, localDynamoDb } from '../../support/store-contract';
 
@@ -23,6 +24,8 @@ interface Stores {
   readonly changes: AccountChangeStore;
 }
 
+const claimsOf = (amr: readonly string[], at: number): SessionClaims => ({ scope: '', amr, authTime: Math.floor(at / 1000) });
+
 const sessionOf = (userId: string, overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   id: randomBytes(16).toString('base64url'),
   userId,
@@ -32,8 +35,7 @@ const sessionOf = (userId: string, overrides: Partial<SessionRecord> = {}): Sess
   absoluteExpiresAt: NOW + 24 * HOUR,
   generation: 0,
   tokenHash: 'hash-0',
-  amr: ['pwd'],
-  authTime: NOW,
+  claims: claimsOf(['pwd'], NOW),
   ...overrides,
 });
 
@@ -120,10 +122,11 @@ describeContract<Stores>(
       const userId = randomUUID();
       const session = sessionOf(userId);
       await sessions.create(session);
-      expect(await sessions.reauthenticate({ sessionId: session.id, userId: randomUUID(), now: NOW + 10, amr: ['otp'] })).toBeUndefined();
-      expect(await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 10, amr: ['hwk', 'user'], passkeyId: 'p1' })).toMatchObject({ authTime: NOW + 10, amr: ['hwk', 'user'], passkeyIds: ['p1'] });
-      expect((await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 20, amr: ['hwk', 'user'], passkeyId: 'p1' }))?.passkeyIds).toEqual(['p1']);
-      expect(await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 2 * HOUR, amr: ['pwd'] })).toBeUndefined();
+      const passkey = claimsOf(['hwk', 'user'], NOW + 10_000);
+      expect(await sessions.reauthenticate({ sessionId: session.id, userId: randomUUID(), now: NOW + 10_000, claims: claimsOf(['otp'], NOW + 10_000) })).toBeUndefined();
+      expect(await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 10_000, claims: passkey, passkeyId: 'p1' })).toMatchObject({ claims: passkey, passkeyIds: ['p1'] });
+      expect((await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 20_000, claims: passkey, passkeyId: 'p1' }))?.passkeyIds).toEqual(['p1']);
+      expect(await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 2 * HOUR, claims: claimsOf(['pwd'], NOW + 2 * HOUR) })).toBeUndefined();
     });
   },
 );
