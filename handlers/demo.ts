@@ -1,23 +1,20 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { demoScript } from '../demo/bundle';
 import { basePathOf, DEMO_CSS, renderDemoPage } from '../demo/page';
+import { htmlPage } from '../lib/http/html';
+import { toApiGatewayResult, type HttpResponse } from '../lib/http/http';
 
-// Same-origin only: the page talks to the API it is served from, and runs no inline code.
-const SECURITY_HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
+// Same-origin only: the page talks to the API it is served from, loads its own script and styles,
+// and has no form that posts anywhere.
+const PAGE_OPTIONS = { sameOriginScripts: true, formAction: [] } as const;
 
-const respond = (statusCode: number, contentType: string, body: string): APIGatewayProxyResult => ({
-  statusCode,
-  headers: { ...SECURITY_HEADERS, 'Content-Type': contentType },
-  body,
+const asset = (contentType: string, content: string): HttpResponse => ({
+  status: 200,
+  headers: { 'X-Content-Type-Options': 'nosniff' },
+  text: { contentType, content },
 });
 
-const notFound = (message: string) => respond(404, 'application/json', JSON.stringify({ error: 'not_found', message }));
+const notFound = (message: string): HttpResponse => ({ status: 404, body: { error: 'not_found', message }, headers: { 'X-Content-Type-Options': 'nosniff' } });
 
 /**
  * `GET /demo` (the page), `GET /demo/app.js` (its script with the client) and `GET /demo/app.css`.
@@ -25,15 +22,15 @@ const notFound = (message: string) => respond(404, 'application/json', JSON.stri
  */
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const script = await demoScript();
-  if (script === undefined) return notFound('The demo is served only by npm start, next to the sources.');
+  if (script === undefined) return toApiGatewayResult(notFound('The demo is served only by npm start, next to the sources.'), {});
   switch (event.pathParameters?.asset) {
     case undefined:
-      return respond(200, 'text/html; charset=utf-8', renderDemoPage(basePathOf(event.requestContext?.stage ?? 'dev')));
+      return toApiGatewayResult(htmlPage(200, () => renderDemoPage(basePathOf(event.requestContext?.stage ?? 'dev')), PAGE_OPTIONS), {});
     case 'app.js':
-      return respond(200, 'text/javascript; charset=utf-8', script);
+      return toApiGatewayResult(asset('text/javascript; charset=utf-8', script), {});
     case 'app.css':
-      return respond(200, 'text/css; charset=utf-8', DEMO_CSS);
+      return toApiGatewayResult(asset('text/css; charset=utf-8', DEMO_CSS), {});
     default:
-      return notFound('The demo has no such file.');
+      return toApiGatewayResult(notFound('The demo has no such file.'), {});
   }
 };

@@ -4,7 +4,7 @@
  * Operations in the stack: one SNS topic for every alarm (an email subscription when the deploy
  * parameter alarmEmail is set), the alarms, a CloudWatch dashboard and saved Logs Insights queries.
  * Custom metrics are the EMF counters of lib/metrics (namespace `<service>/<stage>`, dimension
- * `service`). README.md ("Operating it") explains each alarm: what it means and what to do.
+ * `service`). docs/operations.md ("Alarms") explains each alarm: what it means and what to do.
  */
 const { serviceAndStage } = require('./service.js');
 const { tableNames } = require('./tables.js');
@@ -80,7 +80,7 @@ function alarm(ctx, { name, description, threshold, comparison = 'GreaterThanOrE
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
       AlarmName: `${ctx.service}-${ctx.stage}-${name}`,
-      AlarmDescription: `${description} See the README, "Operating it", "${name}".`,
+      AlarmDescription: `${description} See docs/operations.md, "Alarms", "${name}".`,
       ActionsEnabled: true,
       AlarmActions: [{ Ref: 'AlarmTopic' }],
       OKActions: [{ Ref: 'AlarmTopic' }],

@@ -4,8 +4,8 @@
  * An optional AWS WAF web ACL on the API stage (deploy parameter `waf=true`): a rate limit per
  * client IP over the whole API, and a lower one on the endpoints that check a credential. The
  * per-email login lockout lets anyone lock an account by failing on purpose; a per-IP limit makes
- * that (and password spraying across many accounts) slow from one address. README.md ("Operating it")
- * says more. Refused requests get the contract's JSON shape: 429 too_many_requests.
+ * that (and password spraying across many accounts) slow from one address. docs/operations.md
+ * ("Rate limits per client") says more. Refused requests get the contract's JSON shape: 429 too_many_requests.
  */
 const { serviceAndStage } = require('./service.js');
 

@@ -10,7 +10,7 @@
  * It never replaces a key by accident (the rules, tested, are in scripts/dev/keys-plan.ts):
  * - first run: refused when the stage already has any key, in .keys/<stage>/ or (with --apply,
  *   which asks SSM) in SSM; the puts carry no --overwrite, so AWS refuses to replace one as well;
- * - --rotate: a new signing key, its public half added to the verification set (README, "Key rotation");
+ * - --rotate: a new signing key, its public half added to the verification set (docs/operations.md, "Keys and their rotation");
  * - --rotate-hash-key: the current refresh-token hash key moves to the previous-key parameter and
  *   a new one is made; the runtime accepts both (REFRESH_TOKEN_PREVIOUS_HASH_KEY), so no one is
  *   logged out;

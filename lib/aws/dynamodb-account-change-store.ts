@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ONE_TIME_PURPOSES, retryAfterSeconds, type AccountChangeStore, type StoredOneTimeToken } from '../accounts/account-change-store';
 import type { OneTimePurpose } from '../tokens/one-time-token';
 import { cancellationCodes, conditionalWrite, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, userKey } from './dynamodb-user-store';
+import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, oneTimeKey, ttlOf, userKey } from './users-table';
 
 /**
  * The account features' items in the users table:
@@ -12,7 +12,6 @@ import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, userKey } fro
  *   `credentialsVersion` when it was issued, and `ttl`;
  * - the account items `EMAIL#` / `USER#` of dynamodb-user-store.ts, changed or deleted here.
  */
-export const oneTimeKey = (purpose: OneTimePurpose, userId: string) => ({ pk: `ONE_TIME#${purpose}#${userId}` });
 
 /** Concurrent transactions on one item cancel each other (TransactionConflict); the loser looks again. */
 const CONFLICT_RETRIES = 4;
@@ -34,7 +33,7 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
     expiresAt: token.expiresAt,
     sentAt: token.sentAt,
     credentialsVersion: token.credentialsVersion,
-    ttl: Math.ceil(token.expiresAt / 1000),
+    ttl: ttlOf(token.expiresAt),
   });
 
   return {

@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { FactorChange } from '../reauth/factor-change';
 import { noticesToDrop, type FactorNoticeStore, type StoredFactorNotice } from '../reauth/factor-notice-store';
 import { conditionalWrite, isConditionFailure, translateStorageError } from './dynamodb';
-import { oneTimeKey } from './dynamodb-account-change-store';
+import { factorNoticesKey, ttlOf } from './users-table';
 
 /**
  * Factor notices in the users table: one item per user, `ONE_TIME#report_factor#<userId>` (the key
@@ -14,13 +14,13 @@ import { oneTimeKey } from './dynamodb-account-change-store';
 const PUT_ATTEMPTS = 3;
 
 export function createDynamoDbFactorNoticeStore(client: DynamoDBDocumentClient, tableName: string): FactorNoticeStore {
-  const key = (userId: string) => oneTimeKey('report_factor', userId);
+  const key = factorNoticesKey;
   const entryOf = (notice: StoredFactorNotice) => ({ change: notice.change, expiresAt: notice.expiresAt });
 
   /** Adds the entry to an existing map, or creates the map; false when the other one's condition failed (a race), to try again. */
   const add = async (userId: string, notice: StoredFactorNotice): Promise<Record<string, unknown> | undefined> => {
     const common = { TableName: tableName, Key: key(userId), ExpressionAttributeNames: { '#ttl': 'ttl' } as Record<string, string> };
-    const ttl = Math.ceil(notice.expiresAt / 1000);
+    const ttl = ttlOf(notice.expiresAt);
     try {
       const { Attributes } = await client.send(
         new UpdateCommand({

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery, SecondFactorUse } from '../mfa/mfa-store';
 import { conditionFailedAt, conditionalWrite, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, credentialsVersionOf, emailKey } from './dynamodb-user-store';
+import { credentialsVersionIs, credentialsVersionOf, emailKey, pendingTotpKey, ticketKey, ttlOf } from './users-table';
 
 /**
  * MFA in the users table (see lib/mfa/mfa-store.ts for why the confirmed state sits on the
@@ -13,13 +13,10 @@ import { credentialsVersionIs, credentialsVersionOf, emailKey } from './dynamodb
  * update of the account item is conditional on `userId`, so a late request never touches an
  * account that was deleted and registered again under the same email.
  */
-export const pendingTotpKey = (userId: string) => ({ pk: `TOTP_PENDING#${userId}` });
-export const mfaTokenKey = (tokenHash: string) => ({ pk: `MFA_TOKEN#${tokenHash}` });
+const mfaTokenKey = (tokenHash: string) => ticketKey('mfa_login', tokenHash);
 
 const CONFLICT_ATTEMPTS = 3;
 const CONFLICT_BACKOFF_MS = 25;
-
-const ttlOf = (expiresAtMs: number) => Math.ceil(expiresAtMs / 1000);
 
 /** What TOTP leaves on the account item besides `totpEnabled` and `totpLastStep`: gone when it is turned off. */
 const TOTP_ATTRIBUTES = 'totpSecret, recoveryCodes, totpEnrolledAt, totpEnrolledAmr, recoveryCodesIssuedAt';

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeStore, PasskeyRecord, PasskeyStore, StoredChallenge } from '../passkeys/passkey-store';
 import { cancellationCodes, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, emailKey } from './dynamodb-user-store';
+import { credentialsVersionIs, emailKey, passkeyKey, passkeyListKey, ticketKey, ttlOf } from './users-table';
 
 /**
  * Passkeys and WebAuthn challenges in the users table (keyed by `pk`):
@@ -16,9 +16,7 @@ import { credentialsVersionIs, emailKey } from './dynamodb-user-store';
  *   the account it is bound to (userId, email, credentialsVersion), expiresAt and `ttl`; taken
  *   with one conditional delete.
  */
-export const passkeyKey = (credentialId: string) => ({ pk: `PASSKEY#${credentialId}` });
-export const passkeyListKey = (userId: string) => ({ pk: `PASSKEYS#${userId}` });
-export const challengeKey = (hashedId: string) => ({ pk: `WEBAUTHN_CHALLENGE#${hashedId}` });
+const challengeKey = (hashedId: string) => ticketKey('webauthn_challenge', hashedId);
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ROUNDS = 5;
@@ -229,7 +227,7 @@ export function createDynamoDbChallengeStore(client: DynamoDBDocumentClient, tab
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...challengeKey(key), ...challenge, ...account, ttl: Math.ceil(challenge.expiresAt / 1000) },
+            Item: { ...challengeKey(key), ...challenge, ...account, ttl: ttlOf(challenge.expiresAt) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );

@@ -4,7 +4,7 @@ import { LIVE_SESSION_RULE, sessionExpiresAt, type SessionRecord, type SessionSu
 import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '../sessions/session-store';
 import { InvalidCredentialsError } from '../core/errors';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, emailKey } from './dynamodb-user-store';
+import { credentialsVersionIs, emailKey } from './users-table';
 
 /**
  * Sessions in DynamoDB: one item per session, keyed by id. `liveUserId` (the user id, present

@@ -3,17 +3,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccountCredentials, UserStore } from '../accounts/user-store';
 import { EmailTakenError } from '../core/errors';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
+import { attemptsKey, emailKey, ttlOf, userKey } from './users-table';
 
 /**
- * Accounts in one table keyed by `pk`:
- * - `EMAIL#<email>`: the account (credentials, flags and `credentialsVersion`); its key makes an email unique;
- * - `USER#<id>`: the way from a user id (an access token's `sub`) to the email;
- * - `LOGIN_FAILURES#<email>`: the attempt counter of an email, known or not, with a TTL.
+ * Accounts in the users table (keys in users-table.ts): `EMAIL#<email>` is the account (its key
+ * makes an email unique), `USER#<id>` the way from a user id to the email, and
+ * `LOGIN_FAILURES#<email>` the attempt counter of an email, known or not, with a TTL.
  */
-export const emailKey = (email: string) => ({ pk: `EMAIL#${email}` });
-export const userKey = (id: string) => ({ pk: `USER#${id}` });
-export const attemptsKey = (email: string) => ({ pk: `LOGIN_FAILURES#${email}` });
-
 export function toAccount(item: Record<string, unknown>): AccountCredentials {
   return {
     id: String(item.userId),
@@ -25,22 +21,6 @@ export function toAccount(item: Record<string, unknown>): AccountCredentials {
     credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,
   };
 }
-
-/**
- * The condition "the account item still has this credentials version" (lib/accounts' bindingHolds,
- * with the account's id checked beside it); an item without the attribute is at version 0.
- */
-export function credentialsVersionIs(version: number): { readonly expression: string; readonly values: Record<string, number> } {
-  return version === 0
-    ? { expression: '(attribute_not_exists(credentialsVersion) OR credentialsVersion = :credentialsVersion)', values: { ':credentialsVersion': 0 } }
-    : { expression: 'credentialsVersion = :credentialsVersion', values: { ':credentialsVersion': version } };
-}
-
-/** The update clause that moves the account to its next credentials version, ending everything bound to the current one. */
-export const NEXT_CREDENTIALS_VERSION = { clause: 'ADD credentialsVersion :oneVersion', values: { ':oneVersion': 1 } } as const;
-
-/** The credentials version in an item returned by a failed condition (marshalled), 0 when absent. */
-export const credentialsVersionOf = (item: Record<string, unknown> | undefined): number => (typeof item?.credentialsVersion === 'number' ? item.credentialsVersion : 0);
 
 export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableName: string): UserStore {
   const getByEmail = async (email: string) => {
@@ -106,7 +86,7 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
 
     async countAttempt(email, now, { maxAttempts, windowSeconds }) {
       const expiresAt = now + windowSeconds * 1000;
-      const window = { ':expiresAt': expiresAt, ':ttl': Math.ceil(expiresAt / 1000) };
+      const window = { ':expiresAt': expiresAt, ':ttl': ttlOf(expiresAt) };
       try {
         // Two tries: a window that has passed is reset by a second conditional write, which a
         // concurrent attempt may win; then the count is taken again in the new window.

@@ -11,7 +11,7 @@ import { loadServiceConfig } from '../core/config';
 import { invocationDeadline, withDeadline } from '../core/deadline';
 import { ConfigError, ServiceUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type HttpRequest, type HttpResponse } from '../http/http';
+import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type ErrorMapper, type HttpRequest, type HttpResponse } from '../http/http';
 import { refreshCookiePath } from '../http/cookie-path';
 import type { FunctionDeclaration } from './declaration';
 import { logger as loggerPart, metrics as metricsPart } from './observability';
@@ -58,16 +58,21 @@ export interface RouteContext {
 
 export type Route<Parts> = (request: HttpRequest, parts: Parts, context: RouteContext) => Promise<HttpResponse>;
 
+export interface RouteOptions {
+  /** How the route answers errors: JSON `{ error, message }` by default (`/auth/*`), or oauthErrors / htmlErrors (lib/http). */
+  readonly errors?: ErrorMapper;
+}
+
 /** Time kept after the deadline to map the outcome to a response and flush metrics. */
 export const DEADLINE_MARGIN_MS = 1_000;
 
 /**
  * Wraps a route into a Lambda handler. Its parts start building at cold start; a missing or
  * invalid setting fails the invocation with a message naming it, a transient failure answers
- * 503 and is retried by the next invocation. Every error goes through one mapper. The whole
+ * 503 and is retried by the next invocation. Every error goes through the route's one mapper. The whole
  * invocation runs under its deadline, so no AWS call outlives it.
  */
-export function httpHandler<S extends Shape, Parts = PartsOf<S>>(source: PartsSource<S, Parts>, route: Route<Parts>) {
+export function httpHandler<S extends Shape, Parts = PartsOf<S>>(source: PartsSource<S, Parts>, route: Route<Parts>, { errors = errorToResponse }: RouteOptions = {}) {
   const parts = partsOf(source);
   parts().catch(() => undefined);
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
@@ -91,7 +96,7 @@ export function httpHandler<S extends Shape, Parts = PartsOf<S>>(source: PartsSo
         requestLogger.error('invalid configuration', { error: error.message });
         throw error;
       }
-      response = errorToResponse(error, requestLogger);
+      response = errors(error, requestLogger);
     } finally {
       metrics.flush();
     }

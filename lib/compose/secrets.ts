@@ -1,6 +1,7 @@
 /** The SSM secrets, each read only by the parts that state they need it (infra/iam.js grants exactly those). */
 import { resolveSecrets, type SecretVariable } from '../aws/secrets';
 import { loadHashKeys, loadTokenConfig, type Env } from '../core/config';
+import { createKeyring } from '../core/keyring';
 import { part } from './part';
 
 export type SecretReader = (env: Env, names: readonly SecretVariable[]) => Promise<Env>;
@@ -15,6 +16,9 @@ export const hashKeys = /* @__PURE__ */ part({
   uses: { read: secretReader },
   build: async ({ read }, { env }) => loadHashKeys(await read(env, ['REFRESH_TOKEN_HASH_KEY', 'REFRESH_TOKEN_PREVIOUS_HASH_KEY'])),
 });
+
+/** Every keyed hash of the service, under the current hash key and, during a rotation, the previous one. */
+export const keyring = /* @__PURE__ */ part({ name: 'keyring', uses: { keys: hashKeys }, build: ({ keys }) => createKeyring(keys.current, keys.previous) });
 
 /** The signing key's configuration: read only by functions that issue access tokens. */
 export const signingConfig = /* @__PURE__ */ part({

@@ -90,8 +90,8 @@ export class PayloadTooLargeError extends AppError {
 export class UnsupportedMediaTypeError extends AppError {
   readonly code = 'unsupported_media_type';
   readonly status = 415;
-  constructor() {
-    super('The request body must be JSON (Content-Type: application/json).');
+  constructor(message = 'The request body must be JSON (Content-Type: application/json).') {
+    super(message);
   }
 }
 

@@ -1,11 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError, InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { setCookieHeaders } from './cookies';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /** The parts of an API Gateway REST event that the handlers use, with header names lower-cased. */
 export interface HttpRequest {
+  /** GET, POST... as sent (upper case). */
+  readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string | undefined;
   readonly pathParameters: Readonly<Record<string, string | undefined>>;
@@ -22,7 +25,10 @@ export interface HttpRequest {
   readonly origin: string | undefined;
   /** Set by the Lambda authorizer on protected routes. */
   readonly principal: Principal | undefined;
+  /** The query, one value per name (the last, as API Gateway keeps it). */
   readonly query: Readonly<Record<string, string | undefined>>;
+  /** The query with every value of a repeated name, in order; lib/http/form.ts refuses repeats where OAuth does. */
+  readonly multiValueQuery: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The caller of a protected route, as the authorizer described it. */
@@ -37,10 +43,17 @@ export interface Principal {
 
 export interface HttpResponse {
   readonly status: number;
+  /** A JSON body, the default. */
   readonly body?: unknown;
+  /** A body that is not JSON (an HTML page: lib/http/html.ts), sent as it is with its own Content-Type. */
+  readonly text?: { readonly contentType: string; readonly content: string };
   readonly headers?: Record<string, string>;
+  /** Set-Cookie values (lib/http/cookies.ts), sent as multiValueHeaders. */
   readonly cookies?: string[];
 }
+
+/** Turns a route's error into its response: JSON (errorToResponse, the default), OAuth's shape or an HTML page. */
+export type ErrorMapper = (error: unknown, logger: Logger) => HttpResponse;
 
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   const headers: Record<string, string> = {};
@@ -59,7 +72,9 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     ip: event.requestContext?.identity?.sourceIp ?? undefined,
     userAgent: headers['user-agent'],
     origin: headers.origin,
+    method: (event.httpMethod ?? event.requestContext?.httpMethod ?? 'GET').toUpperCase(),
     query: event.queryStringParameters ?? {},
+    multiValueQuery: multiValueQueryOf(event),
     principal:
       typeof authorizer?.sub === 'string' && typeof authorizer.sid === 'string'
         ? {
@@ -71,6 +86,17 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
           }
         : undefined,
   };
+}
+
+/** serverless-offline and API Gateway fill both query fields; a hand-made event may have only the single-valued one. */
+function multiValueQueryOf(event: APIGatewayProxyEvent): Record<string, readonly string[]> {
+  const query: Record<string, readonly string[]> = {};
+  if (event.multiValueQueryStringParameters) {
+    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters)) if (values) query[name] = values;
+    return query;
+  }
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) query[name] = [value];
+  return query;
 }
 
 /** A positive whole number of seconds, as API Gateway passes it (a string) or serverless-offline (a number); else undefined. */
@@ -121,18 +147,6 @@ export function readJsonBody(request: HttpRequest): unknown {
   }
 }
 
-/** Every value of one cookie in the Cookie header, in the order the browser sent them. */
-export function readCookies(request: HttpRequest, name: string): string[] {
-  const header = request.headers.cookie;
-  if (!header) return [];
-  const values: string[] = [];
-  for (const part of header.split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) values.push(part.slice(index + 1).trim());
-  }
-  return values;
-}
-
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}, cookies?: string[]): HttpResponse => ({
   status,
   body,
@@ -157,16 +171,20 @@ export function corsHeaders(origin: string | undefined, allowedOrigins: readonly
 
 export function toApiGatewayResult(response: HttpResponse, extraHeaders: Record<string, string>): APIGatewayProxyResult {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...extraHeaders, ...response.headers };
-  if (response.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (response.text) headers['Content-Type'] = response.text.contentType;
+  else if (response.body !== undefined) headers['Content-Type'] = 'application/json';
   return {
     statusCode: response.status,
     headers,
-    ...(response.cookies?.length ? { multiValueHeaders: { 'Set-Cookie': response.cookies } } : {}),
-    body: response.body === undefined ? '' : JSON.stringify(response.body),
+    ...setCookieHeaders(response.cookies),
+    body: response.text ? response.text.content : response.body === undefined ? '' : JSON.stringify(response.body),
   };
 }
 
-/** The one place that turns an error into a response: contract errors as they are, anything else a generic 500. */
+/**
+ * The JSON error mapper, the default of every route (the `/auth/*` contract): contract errors as
+ * they are, anything else a generic 500. lib/http/oauth.ts and html.ts are the other shapes.
+ */
 export function errorToResponse(error: unknown, logger: Logger): HttpResponse {
   if (error instanceof AppError) {
     // The logger writes the error with its whole cause chain (the AWS error behind a 503).
@@ -177,3 +195,6 @@ export function errorToResponse(error: unknown, logger: Logger): HttpResponse {
   return json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });
 }
 
+
+/** The default error mapper under its role's name. */
+export const jsonErrors: ErrorMapper = errorToResponse;

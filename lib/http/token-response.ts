@@ -1,6 +1,7 @@
 import { CsrfRejectedError, InvalidRefreshTokenError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { json, readCookies, type HttpRequest, type HttpResponse } from './http';
+import { clearedCookie, readCookies, serializeCookie } from './cookies';
+import { json, type HttpRequest, type HttpResponse } from './http';
 import type { IssuedTokens, RefreshTokenDelivery } from '../sessions/session-service';
 import { refreshTokenBodySchema, validate } from './validation';
 
@@ -8,11 +9,11 @@ export type Delivery = RefreshTokenDelivery;
 
 export const REFRESH_COOKIE = 'refresh_token';
 
-export function refreshCookie(value: string, maxAgeSeconds: number, path: string): string {
-  return `${REFRESH_COOKIE}=${value}; HttpOnly; Secure; SameSite=Strict; Path=${path}; Max-Age=${maxAgeSeconds}`;
-}
+/** The refresh token's cookie: HttpOnly, Secure, SameSite=Strict, scoped to the auth routes (lib/http/cookie-path.ts). */
+export const refreshCookie = (value: string, maxAgeSeconds: number, path: string): string =>
+  serializeCookie(REFRESH_COOKIE, value, { sameSite: 'Strict', path, maxAge: maxAgeSeconds });
 
-export const clearedRefreshCookie = (path: string): string => refreshCookie('', 0, path);
+export const clearedRefreshCookie = (path: string): string => clearedCookie(REFRESH_COOKIE, { sameSite: 'Strict', path });
 
 /** The token response of login and refresh, with the refresh token in the body or in a cookie scoped to `cookiePath`. */
 export function tokenResponse(tokens: IssuedTokens, delivery: Delivery, cookiePath: string): HttpResponse {

@@ -1,3 +1,4 @@
+import { createKeyring } from '../core/keyring';
 import { createMfaTokenCodec, type MfaTokenCodec } from './mfa-token';
 import { createRecoveryCodeHasher } from './recovery-codes';
 import { SealedSecretError, createSecretBox, type SecretBox } from './secret-box';
@@ -22,7 +23,9 @@ export interface MfaCrypto {
 /** MfaCrypto from the current server key and, during a key rotation, the previous one. */
 export function createMfaCrypto(currentKey: Buffer, previousKey?: Buffer): MfaCrypto {
   const boxes: SecretBox[] = [createSecretBox(currentKey), ...(previousKey ? [createSecretBox(previousKey)] : [])];
-  const hashers = [createRecoveryCodeHasher(currentKey), ...(previousKey ? [createRecoveryCodeHasher(previousKey)] : [])];
+  // Sealing needs the raw keys; the keyed hashes come from the one keyring implementation.
+  const keyring = createKeyring(currentKey, previousKey);
+  const recoveryCodes = createRecoveryCodeHasher(keyring);
   return {
     sealSecret: (secret, userId) => boxes[0]!.seal(secret, userId),
     openSecret(sealed, userId) {
@@ -37,8 +40,8 @@ export function createMfaCrypto(currentKey: Buffer, previousKey?: Buffer): MfaCr
       }
       throw failure;
     },
-    hashRecoveryCode: (code) => hashers[0]!.hash(code),
-    recoveryCodeHashes: (code) => hashers.map((hasher) => hasher.hash(code)),
-    tokens: createMfaTokenCodec(currentKey),
+    hashRecoveryCode: (code) => recoveryCodes.hash(code),
+    recoveryCodeHashes: (code) => recoveryCodes.hashes(code),
+    tokens: createMfaTokenCodec(keyring),
   };
 }

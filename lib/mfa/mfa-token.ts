@@ -1,5 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { deriveKey } from '../core/crypto';
+import { randomBytes } from 'node:crypto';
+import type { Keyring } from '../core/keyring';
 import { MFA_KEY_SALT } from './mfa-keys';
 
 /**
@@ -14,21 +14,25 @@ const KEY_INFO = 'mfa-token v1';
 export interface MfaTokenCodec {
   /** A fresh token and the hash to store it under. */
   mint(): { readonly value: string; readonly hash: string };
-  /** The stored hash of a presented token, or undefined when it cannot be one of ours. */
+  /** The stored hash of a presented token (current key), or undefined when it cannot be one of ours. */
   hashOf(presented: unknown): string | undefined;
+  /** Every hash a presented token may be stored under (current key first); empty when it cannot be one of ours. */
+  hashesOf(presented: unknown): string[];
 }
 
-/** An MFA token codec keyed from the server key. */
-export function createMfaTokenCodec(serverKey: Buffer): MfaTokenCodec {
-  const key = deriveKey(serverKey, KEY_INFO, MFA_KEY_SALT);
-  const hash = (value: string) => createHmac('sha256', key).update(value, 'ascii').digest('base64url');
+/** An MFA token codec under the keyring's server keys. */
+export function createMfaTokenCodec(keyring: Keyring): MfaTokenCodec {
+  const keyed = keyring.purpose(KEY_INFO, MFA_KEY_SALT);
+  const hash = (value: string) => keyed.hash(value);
+  const wellFormed = (presented: unknown): presented is string => typeof presented === 'string' && TOKEN_PATTERN.test(presented);
   return {
     mint() {
       const value = randomBytes(TOKEN_BYTES).toString('base64url');
       return { value, hash: hash(value) };
     },
     hashOf(presented) {
-      return typeof presented === 'string' && TOKEN_PATTERN.test(presented) ? hash(presented) : undefined;
+      return wellFormed(presented) ? hash(presented) : undefined;
     },
+    hashesOf: (presented) => (wellFormed(presented) ? keyed.hashes(presented) : []),
   };
 }

@@ -1,5 +1,5 @@
-import { createHmac, randomInt } from 'node:crypto';
-import { deriveKey } from '../core/crypto';
+import { randomInt } from 'node:crypto';
+import type { Keyring } from '../core/keyring';
 import { MFA_KEY_SALT } from './mfa-keys';
 
 /**
@@ -58,16 +58,20 @@ export class UnnormalisedRecoveryCodeError extends Error {
 export interface RecoveryCodeHasher {
   /** The stored form of a normalised recovery code: HMAC-SHA256 under a derived key, base64url. */
   hash(normalisedCode: string): string;
+  /** Every hash the code may be stored under: current key first, then the previous one during a rotation. */
+  hashes(normalisedCode: string): string[];
 }
 
-/** A recovery-code hasher keyed from the server key. */
-export function createRecoveryCodeHasher(serverKey: Buffer): RecoveryCodeHasher {
-  const key = deriveKey(serverKey, HASH_KEY_INFO, MFA_KEY_SALT);
+/** A recovery-code hasher under the keyring's server keys. */
+export function createRecoveryCodeHasher(keyring: Keyring): RecoveryCodeHasher {
+  const keyed = keyring.purpose(HASH_KEY_INFO, MFA_KEY_SALT);
+  // Hashing raw input would silently never match; refuse it loudly instead.
+  const normalised = (code: string) => {
+    if (!NORMALISED_PATTERN.test(code)) throw new UnnormalisedRecoveryCodeError();
+    return code;
+  };
   return {
-    hash(normalisedCode) {
-      // Hashing raw input would silently never match; refuse it loudly instead.
-      if (!NORMALISED_PATTERN.test(normalisedCode)) throw new UnnormalisedRecoveryCodeError();
-      return createHmac('sha256', key).update(normalisedCode, 'utf8').digest('base64url');
-    },
+    hash: (normalisedCode) => keyed.hash(normalised(normalisedCode)),
+    hashes: (normalisedCode) => keyed.hashes(normalised(normalisedCode)),
   };
 }

@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { constantTimeEqual, deriveKey } from '../core/crypto';
+import type { Keyring } from '../core/keyring';
 
 /**
  * Keyed hashes (HMAC-SHA256 under keys derived from the server hash key) for passkey ceremonies:
@@ -21,23 +20,15 @@ export interface PasskeyHasher {
 // A fixed salt keeps these keys apart from any other HKDF use of the same server key.
 const SALT = 'jwt-auth-service/passkeys';
 
-const derive = (serverKey: Buffer, purpose: string) => deriveKey(serverKey, purpose, SALT);
-
-export function createPasskeyHasher(serverKey: Buffer): PasskeyHasher {
-  const keys = {
-    challengeId: derive(serverKey, 'challenge-id'),
-    challenge: derive(serverKey, 'challenge'),
-    decoy: derive(serverKey, 'decoy-credential'),
-  };
-  const mac = (key: Buffer, value: string) => createHmac('sha256', key).update(value, 'utf8').digest();
+/** Passkey hashes under the keyring's server keys; decoys use the current key only (they are never stored). */
+export function createPasskeyHasher(keyring: Keyring): PasskeyHasher {
+  const challengeIds = keyring.purpose('challenge-id', SALT);
+  const challenges = keyring.purpose('challenge', SALT);
+  const decoys = keyring.purpose('decoy-credential', SALT);
   return {
-    challengeKey: (challengeId) => mac(keys.challengeId, challengeId).toString('base64url'),
-    challengeHash: (challenge) => mac(keys.challenge, challenge).toString('base64url'),
-    challengeMatches(challenge, storedHash) {
-      const expected = Buffer.from(storedHash, 'base64url');
-      const actual = mac(keys.challenge, challenge);
-      return constantTimeEqual(expected, actual);
-    },
-    decoyHash: (value) => mac(keys.decoy, value),
+    challengeKey: (challengeId) => challengeIds.hash(challengeId),
+    challengeHash: (challenge) => challenges.hash(challenge),
+    challengeMatches: (challenge, storedHash) => challenges.matches(storedHash, challenge),
+    decoyHash: (value) => decoys.digest([value]),
   };
 }

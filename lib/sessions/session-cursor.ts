@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { constantTimeEqual, deriveKey } from '../core/crypto';
+import type { Keyring } from '../core/keyring';
 import { InvalidRequestError } from '../core/errors';
 import type { IndexKey } from './session-store';
 
@@ -17,9 +16,10 @@ export interface SessionCursorCodec {
 const TAG_BYTES = 16;
 const CURSOR = /^([A-Za-z0-9_-]{1,200})\.([A-Za-z0-9_-]{22})$/;
 
-export function createSessionCursorCodec(serverKey: Buffer): SessionCursorCodec {
-  const key = deriveKey(serverKey, 'session-list/cursor');
-  const tagOf = (userId: string, body: string) => createHmac('sha256', key).update(userId).update('\0').update(body).digest().subarray(0, TAG_BYTES);
+/** Cursors tagged under the current server key; one made under the previous key still reads during a rotation. */
+export function createSessionCursorCodec(keyring: Keyring): SessionCursorCodec {
+  const tags = keyring.purpose('session-list/cursor');
+  const tagOf = (userId: string, body: string) => tags.digest([userId, '\0', body]).subarray(0, TAG_BYTES);
   const invalid = () => new InvalidRequestError('Invalid request: cursor is not valid.');
   return {
     encode(userId, { createdAt, id }) {
@@ -31,7 +31,7 @@ export function createSessionCursorCodec(serverKey: Buffer): SessionCursorCodec 
       if (!match) throw invalid();
       const [, body, tag] = match as unknown as [string, string, string];
       const presented = Buffer.from(tag, 'base64url');
-      if (!constantTimeEqual(presented, tagOf(userId, body))) throw invalid();
+      if (presented.length !== TAG_BYTES || tags.keyIndexOf(presented, userId, '\0', body) < 0) throw invalid();
       const [createdAt, id] = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as [number, string];
       return { createdAt, id };
     },

@@ -1,5 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { deriveKey } from '../core/crypto';
+import { randomBytes } from 'node:crypto';
+import type { Keyring } from '../core/keyring';
 
 /**
  * One-time tokens (email verification, password reset, the "this wasn't me" link of a factor
@@ -32,16 +32,15 @@ const SECRET_BYTES = 32;
 /** A user id (UUID here; anything URL-safe up to 64 characters) then 43 base64url characters of secret. */
 const TOKEN_PATTERN = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43})$/;
 
-/** The codec under the server hash key (REFRESH_TOKEN_HASH_KEY) and, during a rotation, the previous one. */
-export function createOneTimeTokenCodec(serverKey: Buffer, previousServerKey?: Buffer): OneTimeTokenCodec {
-  const keysFor = (purpose: OneTimePurpose) => [serverKey, ...(previousServerKey ? [previousServerKey] : [])].map((key) => deriveKey(key, `one-time-token/${purpose}`));
-  const keys: Record<OneTimePurpose, Buffer[]> = { verify_email: keysFor('verify_email'), reset_password: keysFor('reset_password'), report_factor: keysFor('report_factor') };
-  const hashUnder = (key: Buffer, token: OneTimeToken) => createHmac('sha256', key).update(token.value).digest('base64url');
+/** The codec under the keyring's server keys (REFRESH_TOKEN_HASH_KEY and, during a rotation, the previous one). */
+export function createOneTimeTokenCodec(keyring: Keyring): OneTimeTokenCodec {
+  const purposeOf = (purpose: OneTimePurpose) => keyring.purpose(`one-time-token/${purpose}`);
+  const keys = { verify_email: purposeOf('verify_email'), reset_password: purposeOf('reset_password'), report_factor: purposeOf('report_factor') };
 
   return {
     mint(purpose, userId) {
       const token = { userId, value: `${userId}.${randomBytes(SECRET_BYTES).toString('base64url')}` };
-      return { token, hash: hashUnder(keys[purpose][0]!, token) };
+      return { token, hash: keys[purpose].hash(token.value) };
     },
     parse(value) {
       if (typeof value !== 'string') return undefined;
@@ -51,6 +50,6 @@ export function createOneTimeTokenCodec(serverKey: Buffer, previousServerKey?: B
       if (Buffer.from(match[2]!, 'base64url').toString('base64url') !== match[2]) return undefined;
       return { userId: match[1]!, value };
     },
-    hashesOf: (purpose, token) => keys[purpose].map((key) => hashUnder(key, token)),
+    hashesOf: (purpose, token) => keys[purpose].hashes(token.value),
   };
 }

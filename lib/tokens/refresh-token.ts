@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { constantTimeEqual, deriveKey } from '../core/crypto';
+import { randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../core/crypto';
+import type { Keyring } from '../core/keyring';
 import { InvalidRefreshTokenError } from '../core/errors';
 
 /**
@@ -50,34 +51,27 @@ const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{75})$/;
 
 export const newSessionId = (): string => randomBytes(SESSION_ID_BYTES).toString('base64url');
 
-export function createRefreshTokenCodec(serverKey: Buffer, previousServerKey?: Buffer): RefreshTokenCodec {
-  const keys = [serverKey, ...(previousServerKey ? [previousServerKey] : [])].map((key) => ({
-    hash: deriveKey(key, 'refresh-token/hash'),
-    tag: deriveKey(key, 'refresh-token/tag'),
-  }));
-  const current = keys[0]!;
-  const successorKey = deriveKey(serverKey, 'refresh-token/successor');
-
-  const mac = (key: Buffer, ...parts: (string | Buffer)[]): Buffer => {
-    const hmac = createHmac('sha256', key);
-    for (const part of parts) hmac.update(part);
-    return hmac.digest();
-  };
+/** The codec under the keyring's server keys (the previous one accepted during a rotation). */
+export function createRefreshTokenCodec(keyring: Keyring): RefreshTokenCodec {
+  const hashes = keyring.purpose('refresh-token/hash');
+  const tags = keyring.purpose('refresh-token/tag');
+  const successors = keyring.purpose('refresh-token/successor');
   const build = (sessionId: string, generation: number, absoluteExpiresAt: number, random: Buffer): RefreshToken => {
     const head = Buffer.alloc(HEAD_BYTES);
     head.writeUInt32BE(generation, 0);
     head.writeUInt32BE(absoluteExpiresAt, 4);
     random.copy(head, 8, 0, RANDOM_BYTES);
-    const tag = mac(current.tag, sessionId, head).subarray(0, TAG_BYTES);
+    const tag = tags.digest([sessionId, head]).subarray(0, TAG_BYTES);
     const value = `${sessionId}.${Buffer.concat([head, tag]).toString('base64url')}`;
     return { sessionId, keyIndex: 0, generation, absoluteExpiresAt, value };
   };
-  const hash = (token: RefreshToken): string => mac(keys[token.keyIndex]!.hash, token.value).toString('base64url');
+  // Under the key that made the token: that is the hash its session stores.
+  const hash = (token: RefreshToken): string => hashes.digest([token.value], token.keyIndex).toString('base64url');
 
   return {
     mint: (sessionId, absoluteExpiresAt) => build(sessionId, 0, absoluteExpiresAt, randomBytes(RANDOM_BYTES)),
     successorOf(token) {
-      const random = mac(successorKey, token.value);
+      const random = successors.digest([token.value]);
       return build(token.sessionId, token.generation + 1, token.absoluteExpiresAt, random);
     },
     parse(value) {
@@ -89,7 +83,7 @@ export function createRefreshTokenCodec(serverKey: Buffer, previousServerKey?: B
       if (bytes.length !== SECRET_BYTES || bytes.toString('base64url') !== secret) throw new InvalidRefreshTokenError();
       const head = bytes.subarray(0, HEAD_BYTES);
       const tag = bytes.subarray(HEAD_BYTES);
-      const keyIndex = keys.findIndex((key) => timingSafeEqual(mac(key.tag, sessionId, head).subarray(0, TAG_BYTES), tag));
+      const keyIndex = tags.keyIndexOf(tag, sessionId, head);
       if (keyIndex < 0) throw new InvalidRefreshTokenError();
       return { sessionId, keyIndex, generation: head.readUInt32BE(0), absoluteExpiresAt: head.readUInt32BE(4), value };
     },

@@ -5,7 +5,7 @@
  * - No flag: first-time creation. Refused when any key already exists, locally or in SSM; the
  *   puts carry no --overwrite, so AWS itself refuses to replace a parameter it already has.
  * - --rotate: a new signing key, its public half added to the current verification set (the
- *   overlap procedure of README "Key rotation"). The refresh-token hash key is not touched.
+ *   overlap procedure of docs/operations.md, "Keys and their rotation"). The refresh-token hash key is not touched.
  * - --rotate-hash-key: the current hash key becomes the previous one and a new one is made; the
  *   runtime tries both, so nobody is logged out.
  * - --force: replaces everything, with a warning that this ends every session.
@@ -216,7 +216,7 @@ export function instructions(plan: KeyPlan, context: CommandContext, { publicKey
   switch (plan.mode) {
     case 'rotate-signing-key':
       return [
-        'Rotate in three steps (README, "Key rotation"):',
+        'Rotate in three steps (docs/operations.md, "Keys and their rotation"):',
         ...(plan.extendVerificationSet
           ? publicKeyStored
             ? ['1. The new public key is stored; redeploy, so every verifier knows it before it signs:', `   ${deploy}`]

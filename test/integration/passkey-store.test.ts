@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createMemoryUserStore } from '../../lib/accounts/memory-user-store';
 import { createDocumentClient } from '../../lib/aws/dynamodb';
 import { createDynamoDbChallengeStore, createDynamoDbPasskeyStore } from '../../lib/aws/dynamodb-passkey-store';
-import { emailKey } from '../../lib/aws/dynamodb-user-store';
+import { emailKey } from '../../lib/aws/users-table';
 import { createMemoryChallengeStore, createMemoryPasskeyStore, type AddPasskeyResult, type ChallengeStore, type PasskeyRecord, type PasskeyStore } from '../../lib/passkeys';
 
 // One contract, two adapters: the memory stores the unit tests use must behave like DynamoDB's.

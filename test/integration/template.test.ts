@@ -283,7 +283,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
   });
 });
 
-// The README's production example: alarms to an address, WAF on; X-Ray on here to check the switch.
+// The production example of docs/operations.md: alarms to an address, WAF on; X-Ray on here to check the switch.
 describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ray on)', () => {
   const NAMESPACE = 'jwt-auth/prod';
   let directory: string;
@@ -313,7 +313,23 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
     const alarms = ofType('AWS::CloudWatch::Alarm');
     for (const [logicalId, { Properties }] of alarms) {
       expect({ logicalId, actions: Properties.AlarmActions, ok: Properties.OKActions }).toEqual({ logicalId, actions: [{ Ref: 'AlarmTopic' }], ok: [{ Ref: 'AlarmTopic' }] });
-      expect(Properties.AlarmDescription).toMatch(/See the README, "Operating it"/);
+      expect(Properties.AlarmDescription).toMatch(/See docs\/operations.md, "Alarms", "[^"]+"\.$/);
+    }
+  });
+
+  it('names in every alarm a section of docs/operations.md that says what it means and what to do', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
+    const start = doc.indexOf('\n## Alarms\n');
+    const alarmsPart = doc.slice(start, doc.indexOf('\n## ', start + 1));
+    // A section may cover several alarms ("users-table-throttles, sessions-table-throttles").
+    const explained = new Set([...alarmsPart.matchAll(/^### (.+)$/gm)].flatMap(([, title]) => title!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').split(', ')));
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const [logicalId, { Properties }] of alarms) {
+      const name = /See docs\/operations\.md, "Alarms", "([^"]+)"\.$/.exec(Properties.AlarmDescription)?.[1] ?? '';
+      // One alarm per function: "login-errors" is explained by "<function>-errors".
+      const section = explained.has(name) ? name : name.replace(/^.+-(errors|throttles)$/, '<function>-$1');
+      expect({ logicalId, name, explained: explained.has(section) }).toEqual({ logicalId, name, explained: true });
     }
   });
 

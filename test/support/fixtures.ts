@@ -40,16 +40,17 @@ export const signingJwk = (algorithm: JwtAlgorithm) => {
   return keyCache.get(algorithm)!;
 };
 
-/** A complete, valid environment pointing at the run's DynamoDB Local. */
+/** A complete, valid environment pointing at the run's DynamoDB Local (when the global setup started one). */
 export async function testEnv(overrides: Env = {}): Promise<Env> {
   const algorithm = (overrides.JWT_ALG ?? 'ES256') as JwtAlgorithm;
   return {
     JWT_ALG: algorithm,
     JWT_PRIVATE_KEY: JSON.stringify(await signingJwk(algorithm)),
     REFRESH_TOKEN_HASH_KEY: generateHashKey(),
-    USERS_TABLE: process.env.TEST_USERS_TABLE,
-    SESSIONS_TABLE: process.env.TEST_SESSIONS_TABLE,
-    EMAIL_OUTBOX_TABLE: process.env.TEST_EMAIL_OUTBOX_TABLE,
+    // Unit tests run without the global setup: in-memory stores never read these names.
+    USERS_TABLE: process.env.TEST_USERS_TABLE ?? 'unit-users',
+    SESSIONS_TABLE: process.env.TEST_SESSIONS_TABLE ?? 'unit-sessions',
+    EMAIL_OUTBOX_TABLE: process.env.TEST_EMAIL_OUTBOX_TABLE ?? 'unit-email-outbox',
     DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT,
     JWT_ISSUER: 'https://auth.test',
     JWT_AUDIENCE: 'test-api',

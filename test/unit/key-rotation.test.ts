@@ -11,7 +11,7 @@ const TOKEN_ENV = { JWT_ISSUER: 'https://auth.test', JWT_AUDIENCE: 'api', ACCESS
 const START = Date.UTC(2026, 5, 1);
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid;
 
-// Rotation as the README describes it: publish next, switch signer, retire previous.
+// Rotation as docs/operations.md ("Keys and their rotation") describes it: publish next, switch signer, retire previous.
 describe('signing key rotation', () => {
   let oldKey: Record<string, unknown>;
   let newKey: Record<string, unknown>;

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { createKeyring } from '../../lib/core/keyring';
 import { InvalidRefreshTokenError } from '../../lib/core/errors';
 import { createRefreshTokenCodec, newSessionId } from '../../lib/tokens/refresh-token';
 
 describe('refresh-token codec', () => {
-  const codec = createRefreshTokenCodec(randomBytes(32));
+  const codec = createRefreshTokenCodec(createKeyring(randomBytes(32)));
   const sessionId = newSessionId();
   const absolute = 1_900_000_000;
 
@@ -26,7 +27,7 @@ describe('refresh-token codec', () => {
   });
 
   it('refuses a token minted under another server key', () => {
-    const other = createRefreshTokenCodec(randomBytes(32));
+    const other = createRefreshTokenCodec(createKeyring(randomBytes(32)));
     expect(() => codec.parse(other.mint(sessionId, absolute).value)).toThrow(InvalidRefreshTokenError);
   });
 
@@ -48,6 +49,6 @@ describe('refresh-token codec', () => {
     expect(codec.matches(token, undefined)).toBe(false);
     expect(codec.matches(token, 'short')).toBe(false);
     expect(hash).not.toContain(token.value.split('.')[1]!.slice(0, 16));
-    expect(createRefreshTokenCodec(randomBytes(32)).hash(token)).not.toBe(hash);
+    expect(createRefreshTokenCodec(createKeyring(randomBytes(32))).hash(token)).not.toBe(hash);
   });
 });

@@ -3,7 +3,7 @@ import type { AccountChangeStore } from '../../accounts/account-change-store';
 import { createDynamoDbAccountChangeStore } from '../../aws/dynamodb-account-change-store';
 import { createOneTimeTokenCodec } from '../../tokens/one-time-token';
 import { part } from '../part';
-import { hashKeys } from '../secrets';
+import { keyring } from '../secrets';
 import { documentClient, storageConfig } from './storage';
 
 export const accountChanges = /* @__PURE__ */ part({
@@ -13,8 +13,4 @@ export const accountChanges = /* @__PURE__ */ part({
 });
 
 /** Reads the hash key: only the functions that mint or check one-time tokens use it. */
-export const oneTimeTokenCodec = /* @__PURE__ */ part({
-  name: 'oneTimeTokenCodec',
-  uses: { keys: hashKeys },
-  build: ({ keys }) => createOneTimeTokenCodec(keys.current, keys.previous),
-});
+export const oneTimeTokenCodec = /* @__PURE__ */ part({ name: 'oneTimeTokenCodec', uses: { keyring }, build: (deps) => createOneTimeTokenCodec(deps.keyring) });

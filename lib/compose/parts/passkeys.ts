@@ -5,7 +5,7 @@ import { createPasskeyHasher } from '../../passkeys/passkey-hashes';
 import { purgePasskeys } from '../../passkeys/passkey-management';
 import type { ChallengeStore, PasskeyStore } from '../../passkeys/passkey-store';
 import { part } from '../part';
-import { hashKeys } from '../secrets';
+import { keyring } from '../secrets';
 import { documentClient, storageConfig } from './storage';
 
 export const webAuthnSettings = /* @__PURE__ */ part({ name: 'webAuthnSettings', build: (_, { env }) => loadWebAuthnConfig(env) });
@@ -20,7 +20,7 @@ export const challengeStore = /* @__PURE__ */ part({
   build: ({ client, config }): ChallengeStore => createDynamoDbChallengeStore(client, config.usersTable),
 });
 /** Reads the hash key (SSM on AWS): only the functions that issue or take challenges use it. */
-export const passkeyHasher = /* @__PURE__ */ part({ name: 'passkeyHasher', uses: { keys: hashKeys }, build: ({ keys }) => createPasskeyHasher(keys.current) });
+export const passkeyHasher = /* @__PURE__ */ part({ name: 'passkeyHasher', uses: { keyring }, build: (deps) => createPasskeyHasher(deps.keyring) });
 
 /** Whether an account has a passkey: adding TOTP to one that has needs a sign-in with a second factor (BatchGetItem). */
 export const passkeyPresence = /* @__PURE__ */ part({

@@ -4,15 +4,11 @@ import { createAccessTokenIssuer } from '../../tokens/access-token-issuer';
 import { importSigningKey } from '../../tokens/keys';
 import { createRefreshTokenCodec } from '../../tokens/refresh-token';
 import { part } from '../part';
-import { hashKeys, signingConfig } from '../secrets';
+import { keyring, signingConfig } from '../secrets';
 
-export const refreshTokenCodec = /* @__PURE__ */ part({
-  name: 'refreshTokenCodec',
-  uses: { keys: hashKeys },
-  build: ({ keys }) => createRefreshTokenCodec(keys.current, keys.previous),
-});
+export const refreshTokenCodec = /* @__PURE__ */ part({ name: 'refreshTokenCodec', uses: { keyring }, build: (deps) => createRefreshTokenCodec(deps.keyring) });
 
-export const sessionCursors = /* @__PURE__ */ part({ name: 'sessionCursors', uses: { keys: hashKeys }, build: ({ keys }) => createSessionCursorCodec(keys.current) });
+export const sessionCursors = /* @__PURE__ */ part({ name: 'sessionCursors', uses: { keyring }, build: (deps) => createSessionCursorCodec(deps.keyring) });
 
 /** Signs access tokens: the only part that reads the signing key. */
 export const accessTokenSigner = /* @__PURE__ */ part({

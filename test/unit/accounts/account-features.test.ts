@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createKeyring } from '../../../lib/core/keyring';
 import { deleteAccount, oneTimeTokenPurger } from '../../../lib/accounts/account-deletion';
 import { register } from '../../../lib/accounts/account-service';
 import { registerWithVerification, requestVerificationEmail, verifyEmail } from '../../../lib/accounts/email-verification';
@@ -28,7 +29,7 @@ function world(options: { verificationTtlSeconds?: number } = {}) {
   const sessions = createMemorySessionStore();
   const mailer = createMemoryMailer();
   const log = capturingLogger();
-  const oneTimeTokens = createOneTimeTokenCodec(randomBytes(32));
+  const oneTimeTokens = createOneTimeTokenCodec(createKeyring(randomBytes(32)));
   const email = { appBaseUrl: 'https://app.example.com/account', serviceName: 'Acme', verificationTtlSeconds: options.verificationTtlSeconds ?? 86_400, passwordResetTtlSeconds: 1800 };
   const limits = { maxAttempts: 3, windowSeconds: 900 };
   const slept: number[] = [];

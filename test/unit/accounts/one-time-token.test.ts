@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { createKeyring } from '../../../lib/core/keyring';
 import { createOneTimeTokenCodec } from '../../../lib/tokens/one-time-token';
 
 const USER_ID = '3f0c2a4e-5b6d-4c7e-8f90-a1b2c3d4e5f6';
 
 describe('one-time token codec', () => {
   const key = randomBytes(32);
-  const codec = createOneTimeTokenCodec(key);
+  const codec = createOneTimeTokenCodec(createKeyring(key));
 
   it('mints <userId>.<256-bit secret>, and parse reads it back', () => {
     const { token, hash } = codec.mint('reset_password', USER_ID);
@@ -20,7 +21,7 @@ describe('one-time token codec', () => {
     const { token, hash } = codec.mint('verify_email', USER_ID);
     expect(hash).not.toContain(token.value.split('.')[1]);
     expect(codec.hashesOf('reset_password', token)).not.toEqual([hash]);
-    expect(createOneTimeTokenCodec(randomBytes(32)).hashesOf('verify_email', token)).not.toEqual([hash]);
+    expect(createOneTimeTokenCodec(createKeyring(randomBytes(32))).hashesOf('verify_email', token)).not.toEqual([hash]);
   });
 
   it.each([
@@ -36,7 +37,7 @@ describe('one-time token codec', () => {
 
   it('a token minted before a hash-key rotation still matches under the previous key', () => {
     const { token, hash } = codec.mint('verify_email', USER_ID);
-    const rotated = createOneTimeTokenCodec(randomBytes(32), key);
+    const rotated = createOneTimeTokenCodec(createKeyring(randomBytes(32), key));
     expect(rotated.hashesOf('verify_email', token)).toContain(hash);
   });
 });

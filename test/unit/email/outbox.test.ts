@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createKeyring } from '../../../lib/core/keyring';
 import { registerWithVerification, requestVerificationEmail, verifyEmail } from '../../../lib/accounts/email-verification';
 import { createMemoryAccountChangeStore } from '../../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
@@ -27,7 +28,7 @@ function world({ realClock = false, floorMs = 400 }: { realClock?: boolean; floo
   const mailer = createMemoryMailer();
   const outbox = createMemoryEmailOutbox();
   const log = capturingLogger();
-  const oneTimeTokens = createOneTimeTokenCodec(randomBytes(32));
+  const oneTimeTokens = createOneTimeTokenCodec(createKeyring(randomBytes(32)));
   const email = { appBaseUrl: 'https://app.example.com/account', serviceName: 'Acme', verificationTtlSeconds: 86_400, passwordResetTtlSeconds: 1800 };
   const tokenDeps = { clock, changes, oneTimeTokens, mailer, email, outbox };
   const base = { ...tokenDeps, users, logger: log.logger, passwords };
@@ -251,7 +252,7 @@ describe('the email outbox: an email that could not be sent is kept, as an inten
     w.mailer.failWith(down);
     const address = uniqueEmail('lost');
     await registerWithVerification(
-      { clock: w.clock, users: w.users, passwords, logger: w.log.logger, emailParts: async () => ({ changes: w.changes, oneTimeTokens: createOneTimeTokenCodec(randomBytes(32)), mailer: w.mailer, email: { appBaseUrl: 'https://app.example.com/account', serviceName: 'Acme', verificationTtlSeconds: 60, passwordResetTtlSeconds: 60 }, outbox: failingOutbox }) },
+      { clock: w.clock, users: w.users, passwords, logger: w.log.logger, emailParts: async () => ({ changes: w.changes, oneTimeTokens: createOneTimeTokenCodec(createKeyring(randomBytes(32))), mailer: w.mailer, email: { appBaseUrl: 'https://app.example.com/account', serviceName: 'Acme', verificationTtlSeconds: 60, passwordResetTtlSeconds: 60 }, outbox: failingOutbox }) },
       address,
       PASSWORD,
     );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createKeyring } from '../../../lib/core/keyring';
 import { UnnormalisedRecoveryCodeError, createRecoveryCodeHasher, newRecoveryCodes, normaliseRecoveryCode } from '../../../lib/mfa';
 
 const CODE_FORMAT = /^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/;
@@ -60,17 +61,17 @@ describe('normaliseRecoveryCode', () => {
 
 describe('recovery-code hasher', () => {
   const serverKey = randomBytes(32);
-  const hasher = createRecoveryCodeHasher(serverKey);
+  const hasher = createRecoveryCodeHasher(createKeyring(serverKey));
   const code = '7k3mq-x9d2h';
 
   it('is stable: the same code and key give the same base64url hash of 256 bits', () => {
     const hash = hasher.hash(code);
     expect(hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(createRecoveryCodeHasher(Buffer.from(serverKey)).hash(code)).toBe(hash);
+    expect(createRecoveryCodeHasher(createKeyring(Buffer.from(serverKey))).hash(code)).toBe(hash);
   });
 
   it('is keyed: another server key gives another hash', () => {
-    expect(createRecoveryCodeHasher(randomBytes(32)).hash(code)).not.toBe(hasher.hash(code));
+    expect(createRecoveryCodeHasher(createKeyring(randomBytes(32))).hash(code)).not.toBe(hasher.hash(code));
   });
 
   it('tells codes apart and never equals or contains the code', () => {

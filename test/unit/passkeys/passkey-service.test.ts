@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createKeyring } from '../../../lib/core/keyring';
 import { createMemoryAccountChangeStore } from '../../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
 import { bindingHolds } from '../../../lib/accounts/user-store';
@@ -38,7 +39,7 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
   const users = createMemoryUserStore();
   const passkeys = createMemoryPasskeyStore(users);
   const challenges = createMemoryChallengeStore();
-  const hashes = createPasskeyHasher(randomBytes(32));
+  const hashes = createPasskeyHasher(createKeyring(randomBytes(32)));
   const log = capturingLogger();
   const opened: { userId: string; amr: readonly string[]; passkeyId?: string }[] = [];
   const sessions = {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createKeyring } from '../../../lib/core/keyring';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
 import { InvalidOneTimeTokenError, ServiceUnavailableError } from '../../../lib/core/errors';
 import { createMemoryMailer } from '../../../lib/email/mailer';
@@ -25,7 +26,7 @@ async function world() {
   const sessions = createMemorySessionStore();
   const mailer = createMemoryMailer();
   const log = capturingLogger();
-  const oneTimeTokens = createOneTimeTokenCodec(randomBytes(32));
+  const oneTimeTokens = createOneTimeTokenCodec(createKeyring(randomBytes(32)));
   const notify = createFactorNotifier({ clock, notices, oneTimeTokens, mailer, email: { appBaseUrl: APP, serviceName: 'Acme' }, logger: log.logger });
   const remove: FactorRemovers = {
     totp: (account, enrolledAt) => mfa.removeEnrolment({ userId: account.id, email: account.email, enrolledAt }),

@@ -1,4 +1,5 @@
 import { createPasswordHasher } from '../../../lib/accounts/password';
+import { createKeyring } from '../../../lib/core/keyring';
 import { InvalidCredentialsError, InvalidRefreshTokenError, TooManyAttemptsError } from '../../../lib/core/errors';
 import { isSessionLive } from '../../../lib/sessions/session';
 import { createTestApp, PASSWORD, uniqueEmail } from '../../support/fixtures';
@@ -67,12 +68,12 @@ describe('session rules on in-memory stores', () => {
     const { createRefreshTokenCodec } = await import('../../../lib/tokens/refresh-token');
     const oldKey = Buffer.from(before.env.REFRESH_TOKEN_HASH_KEY!, 'base64url');
     const newKey = Buffer.alloc(32, 7);
-    const rotated = createRefreshTokenCodec(newKey, oldKey);
+    const rotated = createRefreshTokenCodec(createKeyring(newKey, oldKey));
     const parsed = rotated.parse(tokens.refreshToken);
     expect(parsed.keyIndex).toBe(1);
     expect(rotated.hash(parsed)).toBe(before.refreshTokens.hash(before.refreshTokens.parse(tokens.refreshToken)));
     expect(rotated.parse(rotated.successorOf(parsed).value).keyIndex).toBe(0);
-    expect(() => createRefreshTokenCodec(newKey).parse(tokens.refreshToken)).toThrow(InvalidRefreshTokenError);
+    expect(() => createRefreshTokenCodec(createKeyring(newKey)).parse(tokens.refreshToken)).toThrow(InvalidRefreshTokenError);
   });
 });
 
@@ -89,7 +90,7 @@ describe('a hash-key rotation in progress', () => {
     const accessTokens = { issue: async () => ({ token: 'access', expiresIn: 900 }) };
     const log = capturingLogger();
     const issuerOn = (current: Buffer, previous?: Buffer) =>
-      createSessionIssuer({ policy, clock, sessions, accessTokens, refreshTokens: createRefreshTokenCodec(current, previous), logger: log.logger });
+      createSessionIssuer({ policy, clock, sessions, accessTokens, refreshTokens: createRefreshTokenCodec(createKeyring(current, previous)), logger: log.logger });
     const oldContainer = issuerOn(oldKey);
     const newContainer = issuerOn(newKey, oldKey);
     const first = await oldContainer.open('user-1', ['pwd'], client);
