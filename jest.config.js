@@ -17,7 +17,7 @@ const shared = {
 
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'], testTimeout: 10_000 },
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
     {
       ...shared,
       displayName: 'local',
@@ -25,8 +25,10 @@ module.exports = {
       // Per project, so a run of only the unit project never starts the local stack.
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
+  // Global, not per project: jest reads testTimeout from the top-level config only. Generous
+  // because helpers share two cores (the unit tests' crypto corpora slow down under load).
+  testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -1,4 +1,4 @@
-import { createAccessTokenIssuer, type AccessTokenIssuer } from '../lib/tokens/access-token-issuer';
+import { createAccessTokenIssuer, type AccessTokenSigner } from '../lib/tokens/access-token-issuer';
 import { systemClock } from '../lib/core/clock';
 import { loadTokenConfig, type Env, type TokenConfig } from '../lib/core/config';
 import { importSigningKey } from '../lib/tokens/keys';
@@ -6,7 +6,7 @@ import { importSigningKey } from '../lib/tokens/keys';
 export const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/me';
 
 /** The service's own access-token issuer for a function environment: tokens exactly as login issues them. */
-export async function createBenchIssuer(env: Env): Promise<{ config: TokenConfig; issuer: AccessTokenIssuer }> {
+export async function createBenchIssuer(env: Env): Promise<{ config: TokenConfig; issuer: AccessTokenSigner }> {
   const config = loadTokenConfig(env, { requirePrivateKey: true });
   const issuer = createAccessTokenIssuer({
     signingKey: await importSigningKey(config),
@@ -24,5 +24,5 @@ export const tokenEvent = (token: string) => ({ type: 'TOKEN' as const, authoriz
 /** A TOKEN event with a valid access token signed by the environment's key. */
 export async function validTokenEvent(env: Env): Promise<ReturnType<typeof tokenEvent>> {
   const { issuer } = await createBenchIssuer(env);
-  return tokenEvent((await issuer.issue({ userId: 'bench-user', sessionId: 'bench-session', amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) })).token);
+  return tokenEvent((await issuer.issue({ userId: 'bench-user', sessionId: 'bench-session', claims: { scope: '', amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) } })).token);
 }

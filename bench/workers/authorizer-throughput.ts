@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     while (tokens.length < input.iterations) {
       const batch = Math.min(SIGNING_BATCH, input.iterations - tokens.length);
       const issued = await Promise.all(
-        Array.from({ length: batch }, (_, index) => issuer.issue({ userId: `user-${block}-${tokens.length + index}`, sessionId: `session-${block}-${tokens.length + index}`, amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) })),
+        Array.from({ length: batch }, (_, index) => issuer.issue({ userId: `user-${block}-${tokens.length + index}`, sessionId: `session-${block}-${tokens.length + index}`, claims: { scope: '', amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) } })),
       );
       tokens.push(...issued.map((result) => result.token));
     }

@@ -2,8 +2,9 @@ import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidCredentialsError, MfaRequiredError, TooManyAttemptsError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, RefreshTokenDelivery, SessionIssuer } from '../sessions/session-service';
+import { AMR_OF_METHOD, PASSWORD_PROOF } from '../sessions/sign-in';
 import type { PasswordHasher } from './password';
-import type { AccountCredentials, AttemptDecision, AttemptLimits, UserStore } from './user-store';
+import type { AccountCredentials, AttemptDecision, AttemptLimits, PasswordAccount, UserStore } from './user-store';
 
 export interface CredentialCheckDeps {
   readonly clock: Clock;
@@ -11,6 +12,15 @@ export interface CredentialCheckDeps {
   readonly passwords: PasswordHasher;
   readonly limits: AttemptLimits;
   readonly logger: Logger;
+}
+
+/**
+ * True when the account has a password and this is it. An unknown email, and an account without
+ * a password (one created through another identity provider), cost a full hash against a dummy
+ * all the same: the answer takes as long, and says the same, as a wrong password.
+ */
+export async function confirmPassword(passwords: Pick<PasswordHasher, 'verify' | 'verifyAgainstNothing'>, account: AccountCredentials | undefined, password: string): Promise<boolean> {
+  return account?.passwordHash === undefined ? passwords.verifyAgainstNothing(password) : passwords.verify(password, account.passwordHash);
 }
 
 /**
@@ -22,24 +32,24 @@ export interface CredentialCheckDeps {
  * with every password step. Callers reset it (`resetAttemptsAfterSuccess`) once the whole
  * authentication has succeeded.
  */
-export async function checkCredentials(deps: CredentialCheckDeps, email: string, password: string, client: ClientInfo): Promise<AccountCredentials> {
+export async function checkCredentials(deps: CredentialCheckDeps, email: string, password: string, client: ClientInfo): Promise<PasswordAccount> {
   const { clock, users, passwords, limits, logger } = deps;
   const now = clock.now();
   const [decision, account] = await Promise.all([users.countAttempt(email, now, limits), users.findByEmail(email)]);
   refuseWhenThrottled(decision, { logger, userId: account?.id, client });
-  const valid = account ? await passwords.verify(password, account.passwordHash) : await passwords.verifyAgainstNothing(password);
-  if (!account || !valid) {
+  const valid = await confirmPassword(passwords, account, password);
+  if (!account?.passwordHash || !valid) {
     logger.security('login_failed', { userId: account?.id, knownAccount: Boolean(account), ip: client.ip, userAgent: client.userAgent });
     throw new InvalidCredentialsError();
   }
-  return { ...account, passwordHash: await rehashIfOutdated(deps, account, password) };
+  return { ...account, passwordHash: await rehashIfOutdated(deps, { ...account, passwordHash: account.passwordHash }, password) };
 }
 
 /**
  * Re-hashes with today's parameters after a successful check; a failure here never fails the
  * login. Returns the hash the account now holds.
  */
-async function rehashIfOutdated({ users, passwords, logger }: CredentialCheckDeps, account: AccountCredentials, password: string): Promise<string> {
+async function rehashIfOutdated({ users, passwords, logger }: CredentialCheckDeps, account: PasswordAccount, password: string): Promise<string> {
   if (!passwords.needsRehash(account.passwordHash)) return account.passwordHash;
   try {
     const rehashed = await passwords.hash(password);
@@ -80,11 +90,11 @@ export async function passwordLogin(
   if (account.mfaEnabled) {
     // Fail closed: a composition without the second step must never open a session here.
     if (!deps.secondFactor) throw new Error('TOTP is on for this account but no second-factor starter is wired');
-    const started = await deps.secondFactor({ userId: account.id, email: account.email, credentialsVersion: account.credentialsVersion, amr: ['pwd'], delivery });
+    const started = await deps.secondFactor({ userId: account.id, email: account.email, credentialsVersion: account.credentialsVersion, amr: AMR_OF_METHOD.password, delivery });
     throw new MfaRequiredError(started.mfaToken, started.expiresIn);
   }
   // Guarded: if a reset or change replaced this password meanwhile, no session is opened.
-  return deps.sessions.open(account.id, ['pwd'], client, { email: account.email, userId: account.id, passwordHash: account.passwordHash });
+  return deps.sessions.open(account.id, [PASSWORD_PROOF], client, { email: account.email, userId: account.id, passwordHash: account.passwordHash });
 }
 
 /** Counts one attempt (a password or a second-factor code) for an email; 429 when over the limit. */

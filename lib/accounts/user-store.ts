@@ -30,8 +30,15 @@ export function bindingHolds(account: Pick<Account, 'id' | 'credentialsVersion'>
 }
 
 export interface AccountCredentials extends Account {
-  readonly passwordHash: string;
+  /**
+   * The PHC string of the account's password; undefined for an account without one (created
+   * through another identity provider), whose password login is refused like a wrong password.
+   */
+  readonly passwordHash?: string | undefined;
 }
+
+/** An account whose password was just checked: it has one. */
+export type PasswordAccount = AccountCredentials & { readonly passwordHash: string };
 
 /** Limits of the per-email attempt counter (LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS). */
 export interface AttemptLimits {

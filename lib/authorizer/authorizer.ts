@@ -10,15 +10,18 @@ import {
   type AccessTokenVerifier,
 } from '../tokens/access-token-verifier';
 import { importVerificationKeys } from '../tokens/keys';
+import { NO_SESSION_CLAIMS, sessionClaimsContext, type SessionClaimsContext } from '../tokens/session-claims';
 import { bearerTokenOf, BearerTokenError, type AuthorizerEvent, type BearerRefusal } from './bearer-token';
+import { REQUIREMENT_DENIALS, requirementsOf, unmetRequirement, type AuthorizerRequirement, type RequirementDenial } from './requirements';
 
 export type { AuthorizerEvent } from './bearer-token';
 
 /**
- * On success the request context carries these: strings (amr space-separated), and `auth_time` in
- * epoch seconds (0 for a token without it). API Gateway hands context values to the handler as strings.
+ * On success the request context carries these: sub, sid and the session claims in their context
+ * form (lib/tokens/session-claims.ts: amr space-separated, `auth_time` in epoch seconds or 0).
+ * API Gateway hands context values to the handler as strings.
  */
-export type AuthorizerContext = { sub: string; sid: string; scope: string; amr: string; auth_time: number };
+export type AuthorizerContext = { sub: string; sid: string } & SessionClaimsContext;
 export type AuthorizerResult = APIGatewayAuthorizerResult | APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 
 /** Why the authorizer refused a request: a closed union, one metric dimension value each. */
@@ -31,8 +34,8 @@ export type AuthorizerDenial =
   | 'session_check_failed'
   /** A bug or an event API Gateway would never send; logged as an error. */
   | 'internal_error'
-  /** AUTHORIZER_REQUIRED_AMR: a valid token whose login lacks that method (e.g. no second factor): 403, not 401. */
-  | 'insufficient_authentication';
+  /** A valid token that fails one of the authorizer's requirements (requirements.ts): 403, not 401. */
+  | RequirementDenial;
 
 export type AuthorizerDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: AuthorizerDenial };
 
@@ -43,8 +46,8 @@ export interface AuthorizerDeps {
   readonly verify: AccessTokenVerifier;
   readonly isSessionLive?: SessionLivenessCheck | undefined;
   readonly logger: Logger;
-  /** An `amr` value every allowed token must carry (AUTHORIZER_REQUIRED_AMR, e.g. `mfa`). */
-  readonly requiredAmr?: string | undefined;
+  /** What every allowed token must meet beyond being valid (requirements.ts); none by default. */
+  readonly requirements?: readonly AuthorizerRequirement[] | undefined;
   /** Told every decision (metrics); the decision objects are shared constants, and a throw is logged, not fatal. */
   readonly onDecision?: ((decision: AuthorizerDecision) => void) | undefined;
 }
@@ -56,7 +59,7 @@ const denied = (reason: AuthorizerDenial): AuthorizerDecision => {
   if (!decision) denials.set(reason, (decision = Object.freeze({ allowed: false, reason })));
   return decision;
 };
-const HTTP_API_DENIED = Object.freeze({ isAuthorized: false, context: Object.freeze({ sub: '', sid: '', scope: '', amr: '', auth_time: 0 }) });
+const HTTP_API_DENIED = Object.freeze({ isAuthorized: false, context: Object.freeze({ sub: '', sid: '', ...sessionClaimsContext(NO_SESSION_CLAIMS) }) });
 
 /**
  * One handler for REST API TOKEN and REQUEST authorizers (IAM policy) and HTTP API v2 REQUEST
@@ -98,11 +101,11 @@ export function createAuthorizerHandler(ready: () => Promise<AuthorizerDeps>) {
       report(deps, denied(outcome));
       if (isHttpApi) return HTTP_API_DENIED;
       // A Deny policy is API Gateway's 403 access_denied: the caller is known, the login too weak.
-      if (outcome === 'insufficient_authentication') return denyPolicy(policy!.resource);
+      if (REQUIREMENT_DENIALS.has(outcome)) return denyPolicy(policy!.resource, outcome);
       throw new Error('Unauthorized');
     }
     report(deps, ALLOWED);
-    const context: AuthorizerContext = { sub: outcome.sub, sid: outcome.sid, scope: outcome.scope, amr: outcome.amr.join(' '), auth_time: outcome.authTime ?? 0 };
+    const context: AuthorizerContext = { sub: outcome.sub, sid: outcome.sid, ...sessionClaimsContext(outcome) };
     if (isHttpApi) return { isAuthorized: true, context };
     return { principalId: outcome.sub, policyDocument: policy!.document, context };
   };
@@ -125,7 +128,7 @@ function allowPolicy(resource: string): AllowPolicy {
  * stands; only a value the verifier finds malformed goes through bearerTokenOf, whose refusals
  * (no_bearer, multiple_authorization) take precedence exactly as before.
  */
-function verifyBearer(event: AuthorizerEvent, { verify, logger, requiredAmr }: AuthorizerDeps): AccessTokenPrincipal | AuthorizerDenial {
+function verifyBearer(event: AuthorizerEvent, { verify, logger, requirements }: AuthorizerDeps): AccessTokenPrincipal | AuthorizerDenial {
   let principal: AccessTokenPrincipal | undefined;
   try {
     const candidate = plainBearerOf(event);
@@ -136,8 +139,7 @@ function verifyBearer(event: AuthorizerEvent, { verify, logger, requiredAmr }: A
     logger.error('authorizer failed', { error });
     return 'internal_error';
   }
-  if (requiredAmr !== undefined && !principal.amr.includes(requiredAmr)) return 'insufficient_authentication';
-  return principal;
+  return (requirements && unmetRequirement(principal, requirements)) ?? principal;
 }
 
 /**
@@ -170,8 +172,8 @@ async function checkSession(principal: AccessTokenPrincipal, isSessionLive: Sess
 }
 
 /** An explicit Deny: API Gateway answers 403 (the ACCESS_DENIED gateway response). */
-function denyPolicy(resource: string): APIGatewayAuthorizerResult {
-  return { principalId: 'insufficient_authentication', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }] } };
+function denyPolicy(resource: string, denial: AuthorizerDenial): APIGatewayAuthorizerResult {
+  return { principalId: denial, policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }] } };
 }
 
 function invalidEvent(logger: Logger): AuthorizerDenial {
@@ -226,7 +228,7 @@ export async function createAuthorizerDeps(env: Env, options: AuthorizerDepsOpti
       clock,
     }),
     isSessionLive: config.checkSession ? options.sessionCheck?.(config, clock) : undefined,
-    requiredAmr: config.requiredAmr,
+    requirements: requirementsOf(config),
     logger: createLogger(parseLogLevel(env.LOG_LEVEL)),
     onDecision: options.onDecision,
   };

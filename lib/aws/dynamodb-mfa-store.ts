@@ -1,19 +1,19 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MfaStore, MfaTokenRecord, RefreshTokenDelivery, SecondFactorUse } from '../mfa/mfa-store';
+import { mfaTokenOf, mfaTokenTicket, type MfaStore, type SecondFactorUse } from '../mfa/mfa-store';
 import { conditionFailedAt, conditionalWrite, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, credentialsVersionOf, emailKey, pendingTotpKey, ticketKey, ttlOf } from './users-table';
+import { createDynamoDbTicketStore, takeTicketItem } from './dynamodb-ticket-store';
+import { credentialsVersionIs, credentialsVersionOf, emailKey, pendingTotpKey, ttlOf } from './users-table';
 
 /**
  * MFA in the users table (see lib/mfa/mfa-store.ts for why the confirmed state sits on the
  * account item): on `EMAIL#<email>` the attributes `totpEnabled`, `totpSecret` (sealed),
  * `totpLastStep` and `recoveryCodes` (a string set of keyed hashes); `TOTP_PENDING#<userId>`
- * for an unconfirmed secret; `MFA_TOKEN#<keyed hash>` for the second step of a login. Every
+ * for an unconfirmed secret; the second step of a login is a ticket (dynamodb-ticket-store.ts). Every
  * update of the account item is conditional on `userId`, so a late request never touches an
  * account that was deleted and registered again under the same email.
  */
-const mfaTokenKey = (tokenHash: string) => ticketKey('mfa_login', tokenHash);
 
 const CONFLICT_ATTEMPTS = 3;
 const CONFLICT_BACKOFF_MS = 25;
@@ -41,6 +41,7 @@ function spendOf(userId: string, use: SecondFactorUse, also?: { readonly express
 }
 
 export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName: string): MfaStore {
+  const tickets = createDynamoDbTicketStore(client, tableName);
 
   return {
     async totpState(email, userId) {
@@ -181,40 +182,16 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
     },
 
     async putMfaToken(tokenHash, record) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...mfaTokenKey(tokenHash), ...record, amr: [...record.amr], ttl: ttlOf(record.expiresAt) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        translateStorageError(error);
-      }
+      await tickets.issue('mfa_login', tokenHash, mfaTokenTicket(record));
     },
 
-    async mfaToken(tokenHash) {
-      try {
-        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: mfaTokenKey(tokenHash), ConsistentRead: true }));
-        return Item ? toMfaTokenRecord(Item) : undefined;
-      } catch (error) {
-        return translateStorageError(error);
-      }
+    async mfaToken(tokenHash, now, maxFailures) {
+      const ticket = await tickets.peek('mfa_login', tokenHash, { now, maxFailures });
+      return ticket && mfaTokenOf(ticket);
     },
 
     async countMfaTokenFailure(tokenHash, maxFailures) {
-      await conditionalWrite(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: mfaTokenKey(tokenHash),
-            ConditionExpression: 'attribute_exists(pk) AND failures < :max',
-            UpdateExpression: 'ADD failures :one',
-            ExpressionAttributeValues: { ':one': 1, ':max': maxFailures },
-          }),
-        ),
-      );
+      await tickets.countFailure('mfa_login', tokenHash, maxFailures);
     },
 
     async completeLogin({ tokenHash, now, maxFailures, userId, email, credentialsVersion, use }) {
@@ -223,14 +200,7 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
       const spend = spendOf(userId, use, credentialsVersionIs(credentialsVersion));
       const transaction = {
         TransactItems: [
-          {
-            Delete: {
-              TableName: tableName,
-              Key: mfaTokenKey(tokenHash),
-              ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND failures < :max',
-              ExpressionAttributeValues: { ':now': now, ':max': maxFailures },
-            },
-          },
+          takeTicketItem(tableName, 'mfa_login', tokenHash, { now, maxFailures }),
           { Update: { TableName: tableName, Key: emailKey(email), ...spend, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
         ],
       };
@@ -275,17 +245,5 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
         translateStorageError(error);
       }
     },
-  };
-}
-
-function toMfaTokenRecord(item: Record<string, unknown>): MfaTokenRecord {
-  return {
-    userId: String(item.userId),
-    email: String(item.email),
-    delivery: (item.delivery === 'cookie' ? 'cookie' : 'body') satisfies RefreshTokenDelivery,
-    amr: Array.isArray(item.amr) ? item.amr.map(String) : ['pwd'],
-    failures: Number(item.failures ?? 0),
-    expiresAt: Number(item.expiresAt),
-    credentialsVersion: credentialsVersionOf(item),
   };
 }

@@ -1,22 +1,19 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChallengeStore, PasskeyRecord, PasskeyStore, StoredChallenge } from '../passkeys/passkey-store';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PasskeyRecord, PasskeyStore } from '../passkeys/passkey-store';
 import { cancellationCodes, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, emailKey, passkeyKey, passkeyListKey, ticketKey, ttlOf } from './users-table';
+import { credentialsVersionIs, emailKey, passkeyKey, passkeyListKey } from './users-table';
 
 /**
- * Passkeys and WebAuthn challenges in the users table (keyed by `pk`):
+ * Passkeys in the users table (keys in users-table.ts):
  * - `PASSKEY#<credentialId>`: one passkey (userId, publicKey, counter, transports, backedUp,
  *   deviceType, name, createdAt, lastUsedAt, enrolledAmr), so a login finds it with one GetItem;
  * - `PASSKEYS#<userId>`: the account's credential ids (a string set) and a `version` bumped by every
  *   change, so listing needs no scan (GetItem, then BatchGetItem); an add or a removal writes both
  *   items in one transaction, which also caps the set's size;
- * - `WEBAUTHN_CHALLENGE#<keyed hash of the challenge id>`: purpose, keyed hash of the challenge,
- *   the account it is bound to (userId, email, credentialsVersion), expiresAt and `ttl`; taken
- *   with one conditional delete.
+ * WebAuthn challenges are tickets (lib/passkeys/challenges.ts, dynamodb-ticket-store.ts).
  */
-const challengeKey = (hashedId: string) => ticketKey('webauthn_challenge', hashedId);
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ROUNDS = 5;
@@ -217,53 +214,5 @@ export function createDynamoDbPasskeyStore(client: DynamoDBDocumentClient, table
         return translateStorageError(error);
       }
     },
-  };
-}
-
-export function createDynamoDbChallengeStore(client: DynamoDBDocumentClient, tableName: string): ChallengeStore {
-  return {
-    async put(key, { account, ...challenge }) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...challengeKey(key), ...challenge, ...account, ttl: ttlOf(challenge.expiresAt) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        translateStorageError(error);
-      }
-    },
-
-    async take(key, { purpose, now, userId }) {
-      try {
-        const { Attributes } = await client.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: challengeKey(key),
-            ConditionExpression: `purpose = :purpose AND expiresAt > :now${userId === undefined ? '' : ' AND userId = :userId'}`,
-            ExpressionAttributeValues: { ':purpose': purpose, ':now': now, ...(userId === undefined ? {} : { ':userId': userId }) },
-            ReturnValues: 'ALL_OLD',
-          }),
-        );
-        if (!Attributes) return undefined;
-        return toChallenge(Attributes);
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        return translateStorageError(error);
-      }
-    },
-  };
-}
-
-function toChallenge(item: Record<string, unknown>): StoredChallenge {
-  const { userId, email, credentialsVersion } = item;
-  return {
-    purpose: item.purpose === 'registration' ? 'registration' : 'login',
-    challengeHash: String(item.challengeHash),
-    // A challenge stored before bindings held no email: it binds to nothing and cannot register.
-    account: typeof userId === 'string' && typeof email === 'string' ? { userId, email, credentialsVersion: typeof credentialsVersion === 'number' ? credentialsVersion : 0 } : undefined,
-    expiresAt: Number(item.expiresAt),
   };
 }

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LIVE_SESSION_RULE, sessionExpiresAt, type SessionRecord, type SessionSummary } from '../sessions/session';
 import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '../sessions/session-store';
 import { InvalidCredentialsError } from '../core/errors';
+import { readSessionClaims, writeSessionClaims, type SessionClaims } from '../tokens/session-claims';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
 import { credentialsVersionIs, emailKey } from './users-table';
 
@@ -29,7 +30,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
       const put = {
         TableName: tableName,
         // passkeyIds is a string set, so a re-authentication can ADD to it.
-        Item: { ...session, passkeyIds: session.passkeyIds?.length ? new Set(session.passkeyIds) : undefined, liveUserId: session.userId, ttl: ttlOf(session) },
+        Item: { ...toItem(session), liveUserId: session.userId, ttl: ttlOf(session) },
         ConditionExpression: 'attribute_not_exists(id)',
       };
       try {
@@ -106,15 +107,16 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
       }
     },
 
-    async reauthenticate({ sessionId, userId, now, amr, passkeyId }) {
+    async reauthenticate({ sessionId, userId, now, claims, passkeyId }) {
       try {
         const { Attributes } = await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { id: sessionId },
             ConditionExpression: `userId = :userId AND ${LIVE}`,
-            UpdateExpression: `SET authTime = :now, amr = :amr${passkeyId === undefined ? '' : ' ADD passkeyIds :passkey'}`,
-            ExpressionAttributeValues: { ':userId': userId, ':now': now, ':amr': [...amr], ...(passkeyId === undefined ? {} : { ':passkey': new Set([passkeyId]) }) },
+            // The claims replace the whole map; attributes of an item stored before the map are then ignored.
+            UpdateExpression: `SET claims = :claims${passkeyId === undefined ? '' : ' ADD passkeyIds :passkey'}`,
+            ExpressionAttributeValues: { ':userId': userId, ':now': now, ':claims': writeSessionClaims(claims), ...(passkeyId === undefined ? {} : { ':passkey': new Set([passkeyId]) }) },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -194,18 +196,27 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
   };
 }
 
-/**
- * An item as the domain sees it. Sessions stored before these attributes existed count as password
- * logins (`amr`) whose last sign-in was their login (`authTime`).
- */
+/** A session as stored: its claims as the `claims` map (in their token form); passkeyIds a string set, so a re-authentication can ADD to it. */
+function toItem(session: SessionRecord): Record<string, unknown> {
+  const { claims, passkeyIds, ...rest } = session;
+  return { ...rest, claims: writeSessionClaims(claims), passkeyIds: passkeyIds?.length ? new Set(passkeyIds) : undefined };
+}
+
+/** An item as the domain sees it. */
 function toRecord(item: Record<string, unknown>): SessionRecord {
-  const { liveUserId: _liveUserId, ttl: _ttl, ...session } = item;
-  return {
-    ...(session as unknown as SessionRecord),
-    amr: Array.isArray(item.amr) ? (item.amr as string[]) : ['pwd'],
-    authTime: typeof item.authTime === 'number' ? item.authTime : Number(item.createdAt),
-    passkeyIds: passkeyIdsOf(item),
-  };
+  const { liveUserId: _liveUserId, ttl: _ttl, amr: _amr, authTime: _authTime, scope: _scope, claims: _claims, ...session } = item;
+  return { ...(session as unknown as SessionRecord), claims: claimsOf(item), passkeyIds: passkeyIdsOf(item) };
+}
+
+/**
+ * The claims map, read by the same schema as tokens. Sessions stored before the map existed kept
+ * `amr`, `authTime` (epoch ms) and `scope` as attributes; before `amr` existed, every session was a
+ * password login, and before `authTime`, its last sign-in was its login.
+ */
+function claimsOf(item: Record<string, unknown>): SessionClaims {
+  if (item.claims !== undefined && item.claims !== null && typeof item.claims === 'object') return readSessionClaims(item.claims as Record<string, unknown>);
+  const authTime = typeof item.authTime === 'number' ? item.authTime : Number(item.createdAt);
+  return readSessionClaims({ amr: Array.isArray(item.amr) ? item.amr : ['pwd'], auth_time: Math.floor(authTime / 1000), scope: item.scope ?? undefined });
 }
 
 function toSummary(item: Record<string, unknown>): SessionSummary {

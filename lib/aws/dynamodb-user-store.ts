@@ -15,7 +15,8 @@ export function toAccount(item: Record<string, unknown>): AccountCredentials {
     id: String(item.userId),
     email: String(item.email),
     createdAt: Number(item.createdAt),
-    passwordHash: String(item.passwordHash),
+    // An account without a password (one created through another identity provider) has no attribute: never the string "undefined".
+    passwordHash: typeof item.passwordHash === 'string' ? item.passwordHash : undefined,
     emailVerified: item.emailVerified === true,
     mfaEnabled: item.totpEnabled === true,
     credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,

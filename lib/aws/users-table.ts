@@ -1,3 +1,4 @@
+import type { TicketKind } from '../tickets/ticket-store';
 import type { OneTimePurpose } from '../tokens/one-time-token';
 
 /**
@@ -38,11 +39,10 @@ export const passkeyKey = (credentialId: string) => keyOf('PASSKEY', credentialI
 export const passkeyListKey = (userId: string) => keyOf('PASSKEYS', userId);
 
 /** The prefix of each kind of single-use ticket (lib/tickets): the item's key is the prefix and the ticket's keyed hash. */
-export const TICKET_PREFIXES = {
+export const TICKET_PREFIXES: Readonly<Record<TicketKind, string>> = {
   mfa_login: 'MFA_TOKEN',
   webauthn_challenge: 'WEBAUTHN_CHALLENGE',
-} as const;
-export type TicketKind = keyof typeof TICKET_PREFIXES;
+};
 export const ticketKey = (kind: TicketKind, keyHash: string) => keyOf(TICKET_PREFIXES[kind], keyHash);
 
 /** Attributes of the account item (`EMAIL#`) that several adapters read or condition on. */

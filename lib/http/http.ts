@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError, InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { sessionClaimsFromContext, type SessionClaims } from '../tokens/session-claims';
 import { setCookieHeaders } from './cookies';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -31,15 +32,15 @@ export interface HttpRequest {
   readonly multiValueQuery: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The caller of a protected route, as the authorizer described it. */
-export interface Principal {
+/**
+ * The caller of a protected route, as the authorizer described it: the token's subject and
+ * session, and the session's claims (lib/tokens/session-claims.ts; `authTime` in epoch seconds,
+ * undefined when the token has none).
+ */
+export type Principal = SessionClaims & {
   readonly sub: string;
   readonly sid: string;
-  readonly scope: string;
-  readonly amr: readonly string[];
-  /** `auth_time` of the access token, epoch seconds; undefined when the token has none. */
-  readonly authTime: number | undefined;
-}
+};
 
 export interface HttpResponse {
   readonly status: number;
@@ -77,13 +78,7 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     multiValueQuery: multiValueQueryOf(event),
     principal:
       typeof authorizer?.sub === 'string' && typeof authorizer.sid === 'string'
-        ? {
-            sub: authorizer.sub,
-            sid: authorizer.sid,
-            scope: typeof authorizer.scope === 'string' ? authorizer.scope : '',
-            amr: typeof authorizer.amr === 'string' && authorizer.amr ? authorizer.amr.split(' ') : [],
-            authTime: epochSecondsOf(authorizer.auth_time),
-          }
+        ? { sub: authorizer.sub, sid: authorizer.sid, ...sessionClaimsFromContext(authorizer) }
         : undefined,
   };
 }
@@ -97,12 +92,6 @@ function multiValueQueryOf(event: APIGatewayProxyEvent): Record<string, readonly
   }
   for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) query[name] = [value];
   return query;
-}
-
-/** A positive whole number of seconds, as API Gateway passes it (a string) or serverless-offline (a number); else undefined. */
-function epochSecondsOf(value: unknown): number | undefined {
-  const seconds = typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : value;
-  return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { bindingHolds, type AccountCredentials, type UserStore } from '../accounts/user-store';
 import type { FactorEnrolment } from '../reauth/factor-trust';
-import { isMfaTokenLive, type MfaStore, type MfaTokenRecord, type PendingTotp, type SecondFactorUse, type TotpState } from './mfa-store';
+import { createMemoryTicketStore, type MemoryTicketStore } from '../tickets/memory-ticket-store';
+import { mfaTokenOf, mfaTokenTicket, type MfaStore, type PendingTotp, type SecondFactorUse, type TotpState } from './mfa-store';
 
 interface TotpRecord {
   enabled: boolean;
@@ -17,15 +18,14 @@ const OFF = Object.freeze({ enabled: false, sealedSecret: undefined, lastUsedSte
  * An in-memory MfaStore with the DynamoDB adapter's semantics, over an in-memory user store.
  * On DynamoDB the TOTP flag lives on the account item, so the login sees it in its one read;
  * here `users` is the given user store seen through the same flag, for the login to use.
+ * MFA tokens are tickets in `tickets` (an in-memory ticket store of their own unless given).
  */
-export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly users: UserStore; readonly tokens: Map<string, MfaTokenRecord> } {
+export function createMemoryMfaStore(accounts: UserStore, tickets: MemoryTicketStore = createMemoryTicketStore()): MfaStore & { readonly users: UserStore; readonly tickets: MemoryTicketStore } {
   const totp = new Map<string, TotpRecord>(); // by user id
   const pending = new Map<string, PendingTotp>();
-  const tokens = new Map<string, MfaTokenRecord>();
 
   const owned = async (email: string, userId: string) => (await accounts.findByEmail(email))?.id === userId;
   const withFlag = (account: AccountCredentials | undefined) => account && { ...account, mfaEnabled: totp.get(account.id)?.enabled === true };
-  const isLive = (record: MfaTokenRecord | undefined, now: number, maxFailures: number) => record !== undefined && isMfaTokenLive(record, now, maxFailures);
   /** The DynamoDB condition of a spend: TOTP on, and the step later than the last or the code unused. */
   const canSpend = (record: TotpRecord | undefined, use: SecondFactorUse): record is TotpRecord =>
     record?.enabled === true && (use.kind === 'totp' ? use.step > record.lastUsedStep : record.recoveryCodeHashes.has(use.codeHash));
@@ -43,7 +43,7 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
 
   return {
     users,
-    tokens,
+    tickets,
     async totpState(email, userId): Promise<TotpState | undefined> {
       const account = await accounts.findByEmail(email);
       if (account?.id !== userId) return undefined;
@@ -104,24 +104,25 @@ export function createMemoryMfaStore(accounts: UserStore): MfaStore & { readonly
       return true;
     },
     async putMfaToken(tokenHash, record) {
-      tokens.set(tokenHash, record);
+      await tickets.issue('mfa_login', tokenHash, mfaTokenTicket(record));
     },
-    async mfaToken(tokenHash) {
-      return tokens.get(tokenHash);
+    async mfaToken(tokenHash, now, maxFailures) {
+      const ticket = await tickets.peek('mfa_login', tokenHash, { now, maxFailures });
+      return ticket && mfaTokenOf(ticket);
     },
     async countMfaTokenFailure(tokenHash, maxFailures) {
-      const record = tokens.get(tokenHash);
-      if (record && record.failures < maxFailures) tokens.set(tokenHash, { ...record, failures: record.failures + 1 });
+      await tickets.countFailure('mfa_login', tokenHash, maxFailures);
     },
     async completeLogin({ tokenHash, now, maxFailures, userId, email, credentialsVersion, use }) {
       const account = await accounts.findByEmail(email);
       const isOwner = account?.id === userId;
       // Both checks before either write, with no await between: both are spent or neither.
-      if (!isLive(tokens.get(tokenHash), now, maxFailures)) return 'token_invalid';
+      const conditions = { now, maxFailures };
+      if (!tickets.peekNow('mfa_login', tokenHash, conditions)) return 'token_invalid';
       if (isOwner && !bindingHolds(account, { userId, credentialsVersion })) return 'token_invalid';
       const record = totp.get(userId);
       if (!isOwner || !canSpend(record, use)) return 'code_rejected';
-      tokens.delete(tokenHash);
+      tickets.takeNow('mfa_login', tokenHash, conditions);
       spendOn(record, use);
       return 'completed';
     },

@@ -20,14 +20,15 @@ import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidMfaCodeError, InvalidMfaTokenError, InvalidRequestError, MfaAlreadyEnabledError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { FactorNotifier } from '../reauth/factor-change';
-import { factorSignInAmr } from '../reauth/factor-trust';
+import { countsAsMfa } from '../reauth/factor-trust';
 import { requireRecentSignIn, type RecentSignInPolicy, type SignIn } from '../reauth/recent-sign-in';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import type { MfaCrypto } from './mfa-crypto';
 import { isMfaTokenLive, type MfaStore, type RefreshTokenDelivery } from './mfa-store';
 import { qrSvg } from './qr';
 import { newRecoveryCodes } from './recovery-codes';
-import { amrOfUse, secondFactorUse, type SecondFactorProof } from './second-factor';
+import { PASSWORD_PROOF } from '../sessions/sign-in';
+import { proofOfUse, secondFactorUse, type SecondFactorProof } from './second-factor';
 import { matchStep, newTotpSecret, otpauthUri } from './totp';
 
 export { RECOVERY_CODE_AMR, TOTP_AMR, type SecondFactorProof } from './second-factor';
@@ -178,7 +179,7 @@ export async function verifyMfaLogin(
   const { clock, users, mfa, crypto, logger } = deps;
   const now = clock.now();
   const tokenHash = crypto.tokens.hashOf(mfaToken);
-  const login = tokenHash === undefined ? undefined : await mfa.mfaToken(tokenHash);
+  const login = tokenHash === undefined ? undefined : await mfa.mfaToken(tokenHash, now, MFA_TOKEN_MAX_FAILURES);
   if (tokenHash === undefined || !login || !isMfaTokenLive(login, now, MFA_TOKEN_MAX_FAILURES)) throw new InvalidMfaTokenError();
   const { userId, email } = login;
   await countAttempt(deps, email, userId, client);
@@ -196,8 +197,9 @@ export async function verifyMfaLogin(
   }
   await users.clearAttempts(email);
   if (use.kind === 'recovery') logger.security('recovery_code_used', { userId, remaining: state.recoveryCodeHashes.length - 1, ip: client.ip, userAgent: client.userAgent });
-  const amr = factorSignInAmr([...login.amr, ...amrOfUse(use)], state.enrolment, now, deps.reauth);
-  return { tokens: await deps.sessions.open(userId, amr, client), delivery: login.delivery };
+  // The password step is the only first step that hands out MFA tokens (its amr, ["pwd"], is stored with the token).
+  const proofs = [PASSWORD_PROOF, proofOfUse(use, countsAsMfa(state.enrolment, now, deps.reauth))];
+  return { tokens: await deps.sessions.open(userId, proofs, client), delivery: login.delivery };
 }
 
 export { MFA_TOKEN_TTL_SECONDS, createSecondFactorStarter } from './mfa-login-start';

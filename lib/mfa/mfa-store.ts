@@ -7,19 +7,20 @@
  *   login's one read of that item already knows whether a second step is due, the verify step
  *   reads everything it needs in one more read, and deleting the account deletes it too;
  * - an unconfirmed secret in `TOTP_PENDING#<userId>` with a TTL (a newer setup overwrites it);
- * - MFA tokens in `MFA_TOKEN#<keyed hash>` with a TTL.
+ * - MFA tokens as single-use tickets (lib/tickets, kind `mfa_login`) under their keyed hash.
  * Every write that spends something (a TOTP step, a recovery code, an MFA token) is conditional,
  * so of concurrent attempts exactly one succeeds. Times are epoch ms.
  */
 import type { FactorEnrolment } from '../reauth/factor-trust';
+import { ticketHolds, type Ticket, type TicketData } from '../tickets/ticket-store';
 import type { RefreshTokenDelivery } from '../sessions/session-service';
 
 /** How the refresh token of the finished login travels; remembered from the password step. */
 export type { RefreshTokenDelivery };
 
-/** An MFA token may still finish its login: not expired (`now == expiresAt` is over) and fewer than `maxFailures` wrong codes. The DynamoDB condition states the same rule. */
+/** An MFA token may still finish its login: the ticket rule (not expired, `now == expiresAt` is over; fewer than `maxFailures` wrong codes). */
 export function isMfaTokenLive(record: Pick<MfaTokenRecord, 'expiresAt' | 'failures'>, now: number, maxFailures: number): boolean {
-  return record.expiresAt > now && record.failures < maxFailures;
+  return ticketHolds({ data: {}, expiresAt: record.expiresAt, failures: record.failures }, { now, maxFailures });
 }
 
 export interface TotpState {
@@ -53,6 +54,24 @@ export interface MfaTokenRecord {
   readonly credentialsVersion: number;
 }
 
+/** The MFA token's ticket: the login as the ticket's data (both adapters store it so). */
+export function mfaTokenTicket({ expiresAt, failures: _failures, ...login }: MfaTokenRecord): { data: TicketData; expiresAt: number } {
+  return { data: { ...login, amr: [...login.amr] }, expiresAt };
+}
+
+/** The MFA token of a ticket. */
+export function mfaTokenOf({ data, expiresAt, failures }: Ticket): MfaTokenRecord {
+  return {
+    userId: String(data.userId),
+    email: String(data.email),
+    delivery: data.delivery === 'cookie' ? 'cookie' : 'body',
+    amr: Array.isArray(data.amr) ? data.amr.map(String) : ['pwd'],
+    failures,
+    expiresAt,
+    credentialsVersion: typeof data.credentialsVersion === 'number' ? data.credentialsVersion : 0,
+  };
+}
+
 /** What a successful second step spends: a TOTP step, or one recovery code (by its hash). */
 export type SecondFactorUse = { readonly kind: 'totp'; readonly step: number } | { readonly kind: 'recovery'; readonly codeHash: string };
 
@@ -84,8 +103,10 @@ export interface MfaStore {
   removeEnrolment(input: { userId: string; email: string; enrolledAt: number }): Promise<boolean>;
   /** "This wasn't me": drops the recovery codes only if they are still the ones issued at `issuedAt`; false otherwise. */
   dropRecoveryCodes(input: { userId: string; email: string; issuedAt: number }): Promise<boolean>;
+  /** Issues the MFA token's ticket under its keyed hash. */
   putMfaToken(tokenHash: string, record: MfaTokenRecord): Promise<void>;
-  mfaToken(tokenHash: string): Promise<MfaTokenRecord | undefined>;
+  /** The MFA token's record while it is live at `now` (isMfaTokenLive), without spending it. */
+  mfaToken(tokenHash: string, now: number, maxFailures: number): Promise<MfaTokenRecord | undefined>;
   /** Counts a wrong code against the token, only while it has fewer than `maxFailures`. */
   countMfaTokenFailure(tokenHash: string, maxFailures: number): Promise<void>;
   /**

@@ -7,12 +7,13 @@ import { accountOf } from '../accounts/account-service';
 import { checkCredentials, countAttempt, resetAttemptsAfterSuccess, type CredentialCheckDeps } from '../accounts/login';
 import { InvalidMfaCodeError, InvalidRequestError } from '../core/errors';
 import type { ReauthenticationProof } from '../reauth/reauthenticate';
-import { factorSignInAmr } from '../reauth/factor-trust';
+import { countsAsMfa } from '../reauth/factor-trust';
 import type { RecentSignInPolicy } from '../reauth/recent-sign-in';
 import type { ClientInfo } from '../sessions/session-service';
 import type { MfaCrypto } from './mfa-crypto';
 import type { MfaStore } from './mfa-store';
-import { amrOfUse, secondFactorUse } from './second-factor';
+import { PASSWORD_PROOF, type SignInProof } from '../sessions/sign-in';
+import { proofOfUse, secondFactorUse } from './second-factor';
 
 export interface PasswordProofDeps extends CredentialCheckDeps {
   readonly mfa: MfaStore;
@@ -21,12 +22,12 @@ export interface PasswordProofDeps extends CredentialCheckDeps {
 }
 
 /**
- * Checks a password proof of the caller's account and returns the `amr` it proves: `["pwd"]`, or
- * with TOTP on `["pwd","otp","mfa"]` / `["pwd","mfa","rc"]` (without `mfa` while TOTP is on
- * probation). A password alone on an account with TOTP on is 400 invalid_request, before anything
+ * Checks a password proof of the caller's account and returns what it proves: the password, and
+ * with TOTP on a TOTP or recovery code (which counts as `mfa` unless TOTP is on probation), so
+ * `amr` `["pwd"]`, `["pwd","otp","mfa"]` or `["pwd","mfa","rc"]`. A password alone on an account with TOTP on is 400 invalid_request, before anything
  * is counted; a wrong password or code is 401 and counts against the login throttle.
  */
-export async function provePassword(deps: PasswordProofDeps, userId: string, proof: Extract<ReauthenticationProof, { kind: 'password' }>, client: ClientInfo): Promise<{ amr: string[] }> {
+export async function provePassword(deps: PasswordProofDeps, userId: string, proof: Extract<ReauthenticationProof, { kind: 'password' }>, client: ClientInfo): Promise<readonly SignInProof[]> {
   const { clock, users, mfa, crypto, logger } = deps;
   const account = await accountOf(users, userId);
   const second = proof.code !== undefined ? { code: proof.code } : proof.recoveryCode !== undefined ? { recoveryCode: proof.recoveryCode } : undefined;
@@ -35,7 +36,7 @@ export async function provePassword(deps: PasswordProofDeps, userId: string, pro
   await resetAttemptsAfterSuccess(deps, account);
   const state = account.mfaEnabled ? await mfa.totpState(account.email, userId) : undefined;
   // TOTP off (or turned off since the account was read): the password is the whole proof.
-  if (!state?.enabled || !second) return { amr: ['pwd'] };
+  if (!state?.enabled || !second) return [PASSWORD_PROOF];
   await countAttempt(deps, account.email, userId, client);
   const now = clock.now();
   const use = secondFactorUse(crypto, state, userId, second, now);
@@ -45,5 +46,5 @@ export async function provePassword(deps: PasswordProofDeps, userId: string, pro
   }
   await users.clearAttempts(account.email);
   if (use.kind === 'recovery') logger.security('recovery_code_used', { userId, remaining: state.recoveryCodeHashes.length - 1, ip: client.ip, userAgent: client.userAgent });
-  return { amr: factorSignInAmr(['pwd', ...amrOfUse(use)], state.enrolment, now, deps.reauth) };
+  return [PASSWORD_PROOF, proofOfUse(use, countsAsMfa(state.enrolment, now, deps.reauth))];
 }

@@ -7,20 +7,21 @@ import type { MfaCrypto } from './mfa-crypto';
 import type { SecondFactorUse, TotpState } from './mfa-store';
 import { normaliseRecoveryCode } from './recovery-codes';
 import { matchStep } from './totp';
+import { AMR_OF_METHOD, secondFactorProof, type SignInProof } from '../sessions/sign-in';
 
 /**
- * `amr` of a session whose login's second step was a TOTP code (RFC 8176: otp, mfa) or a
- * recovery code. RFC 8176 has no value for a recovery code: `rc` is ours, so an API can tell a
- * login that used up a recovery code (and perhaps suggest enrolling a new phone).
+ * `amr` of a second step with a TOTP code (RFC 8176: otp, mfa) or a recovery code. RFC 8176 has no
+ * value for a recovery code: `rc` is ours, so an API can tell a login that used up a recovery code
+ * (and perhaps suggest enrolling a new phone). Decided in lib/sessions/sign-in.ts.
  */
-export const TOTP_AMR = ['otp', 'mfa'] as const;
-export const RECOVERY_CODE_AMR = ['mfa', 'rc'] as const;
+export const TOTP_AMR = AMR_OF_METHOD.totp;
+export const RECOVERY_CODE_AMR = AMR_OF_METHOD.recovery_code;
 
 /** The second step's proof: exactly one of a TOTP code or a recovery code, as typed. */
 export type SecondFactorProof = { readonly code: string } | { readonly recoveryCode: string };
 
-/** The `amr` methods a second factor adds to the first step's. */
-export const amrOfUse = (use: SecondFactorUse): readonly string[] => (use.kind === 'totp' ? TOTP_AMR : RECOVERY_CODE_AMR);
+/** The sign-in proof of a spent code; `countsAsMfa` is false while TOTP is on probation (lib/reauth/factor-trust.ts). */
+export const proofOfUse = (use: SecondFactorUse, countsAsMfa: boolean): SignInProof => secondFactorProof(use.kind === 'totp' ? 'totp' : 'recovery_code', countsAsMfa);
 
 /** The step of a TOTP code that may still be spent (current ±1, later than the last used), else undefined. */
 export function usableStep(crypto: MfaCrypto, state: TotpState, userId: string, code: unknown, now: number): number | undefined {

@@ -17,6 +17,7 @@ export {
   type VerifiedAssertion,
 } from './webauthn';
 export { createPasskeyHasher, type PasskeyHasher } from './passkey-hashes';
+export { createChallengeStore } from './challenges';
 export { createMemoryChallengeStore, createMemoryPasskeyStore } from './memory-passkey-store';
 export { CHALLENGE_TTL_MS, PASSKEY_AMR, finishRegistration, passkeyLogin, provePasskey, startLogin, startRegistration, type WebAuthnSettings } from './passkey-service';
 export { MAX_PASSKEYS_PER_ACCOUNT, listPasskeys, purgePasskeys, removePasskey, type PasskeyView } from './passkey-management';

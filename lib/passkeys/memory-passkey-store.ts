@@ -1,5 +1,7 @@
 import { bindingHolds, type UserStore } from '../accounts/user-store';
-import { counterAdvances, type ChallengeStore, type PasskeyRecord, type PasskeyStore, type StoredChallenge } from './passkey-store';
+import { createMemoryTicketStore, type MemoryTicketStore } from '../tickets/memory-ticket-store';
+import { createChallengeStore } from './challenges';
+import { counterAdvances, type ChallengeStore, type PasskeyRecord, type PasskeyStore } from './passkey-store';
 
 /**
  * In-memory passkey and challenge stores with the DynamoDB adapter's semantics, for unit tests.
@@ -52,20 +54,7 @@ export function createMemoryPasskeyStore(accounts?: Pick<UserStore, 'findByEmail
   };
 }
 
-export function createMemoryChallengeStore(): ChallengeStore & { readonly items: Map<string, StoredChallenge> } {
-  const items = new Map<string, StoredChallenge>();
-  return {
-    items,
-    async put(key, challenge) {
-      if (items.has(key)) throw new Error('challenge key collision');
-      items.set(key, challenge);
-    },
-    async take(key, { purpose, now, userId }) {
-      const challenge = items.get(key);
-      if (!challenge || challenge.purpose !== purpose || challenge.expiresAt <= now) return undefined;
-      if (userId !== undefined && challenge.account?.userId !== userId) return undefined;
-      items.delete(key);
-      return challenge;
-    },
-  };
+/** The in-memory challenge store: the ticket-backed one over an in-memory ticket store. */
+export function createMemoryChallengeStore(tickets: MemoryTicketStore = createMemoryTicketStore()): ChallengeStore & { readonly tickets: MemoryTicketStore } {
+  return { ...createChallengeStore(tickets), tickets };
 }

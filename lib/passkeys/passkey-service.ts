@@ -7,9 +7,10 @@ import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidCredentialsError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { FactorNotifier } from '../reauth/factor-change';
-import { factorSignInAmr } from '../reauth/factor-trust';
+import { countsAsMfa } from '../reauth/factor-trust';
+import { AMR_OF_METHOD, passkeyProof, type SignInProof } from '../sessions/sign-in';
 import { requireRecentSignIn, type RecentSignInPolicy, type SignIn } from '../reauth/recent-sign-in';
-import type { ProvenSignIn, ReauthenticationProof } from '../reauth/reauthenticate';
+import type { ReauthenticationProof } from '../reauth/reauthenticate';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import { decoyCredentials } from './decoy-credentials';
 import type { PasskeyHasher } from './passkey-hashes';
@@ -49,7 +50,7 @@ import {
  */
 
 /** RFC 8176 methods of a passkey login: a hardware-bound key (`hwk`), a user-presence test (`user`), and multi-factor (`mfa`) because user verification (PIN or biometric) is required. */
-export const PASSKEY_AMR: readonly string[] = ['hwk', 'user', 'mfa'];
+export const PASSKEY_AMR: readonly string[] = AMR_OF_METHOD.passkey;
 
 export const CHALLENGE_TTL_MS = CEREMONY_TIMEOUT_MS;
 
@@ -281,10 +282,10 @@ export async function passkeyLogin(
       return binding;
     },
   });
-  const amr = factorSignInAmr(PASSKEY_AMR, enrolmentOf(passkey), deps.clock.now(), deps.reauth);
+  const proof = passkeyProof(passkey.credentialId, countsAsMfa(enrolmentOf(passkey), deps.clock.now(), deps.reauth));
   try {
     // Bound: the session is stored only while the account still has the challenge's credentials version (no race with a reset).
-    return await deps.sessions.open(passkey.userId, amr, client, binding, passkey.credentialId);
+    return await deps.sessions.open(passkey.userId, [proof], client, binding);
   } catch (error) {
     if (!(error instanceof InvalidCredentialsError)) throw error;
     deps.logger.warn('passkey rejected', { ceremony: 'login', code: 'credentials_changed', userId: passkey.userId });
@@ -295,14 +296,14 @@ export async function passkeyLogin(
 /**
  * Re-authentication with a passkey of the caller's own account, asserted against a challenge from
  * login/options. The attempt counts against the login throttle first (429 past the limit); a
- * verified one takes its attempt back. The `amr` it proves, and the passkey, for the session.
+ * verified one takes its attempt back. What it proves: the passkey (and whether it counts as `mfa` yet).
  */
 export async function provePasskey(
   deps: AssertionDeps & { users: UserStore; limits: AttemptLimits; reauth: RecentSignInPolicy },
   userId: string,
   proof: Extract<ReauthenticationProof, { kind: 'passkey' }>,
   client: ClientInfo,
-): Promise<ProvenSignIn> {
+): Promise<readonly SignInProof[]> {
   const account = await accountOf(deps.users, userId);
   await countAttempt(deps, account.email, userId, client);
   const { passkey } = await verifyAssertion(deps, proof.challengeId, proof.response, client, {
@@ -310,7 +311,7 @@ export async function provePasskey(
     accept: async (_passkey, binding) => requireBindingHolds(deps.logger, binding, account, 'reauthentication'),
   });
   await deps.users.uncountAttempt(account.email);
-  return { amr: factorSignInAmr(PASSKEY_AMR, enrolmentOf(passkey), deps.clock.now(), deps.reauth), passkeyId: passkey.credentialId };
+  return [passkeyProof(passkey.credentialId, countsAsMfa(enrolmentOf(passkey), deps.clock.now(), deps.reauth))];
 }
 
 const bindingOf = (account: Pick<AccountCredentials, 'id' | 'email' | 'credentialsVersion'>): CredentialsBinding => ({

@@ -21,12 +21,8 @@ export interface FactorEnrolment {
 }
 
 /** True when signing in with this factor counts as `mfa` at `now` (epoch ms); the probation's last millisecond does not. */
+/** (A sign-in proof carries the answer: lib/sessions/sign-in.ts leaves `mfa` out of the `amr` of a factor that does not count.) */
 export function countsAsMfa(enrolment: FactorEnrolment | undefined, now: number, policy: RecentSignInPolicy): boolean {
   if (!enrolment || enrolment.amr.includes('mfa')) return true;
   return now - enrolment.at >= policy.maxAgeSeconds * 1000;
-}
-
-/** The `amr` of a sign-in that used this factor: `methods` as they are, or without `mfa` while the factor is on probation. */
-export function factorSignInAmr(methods: readonly string[], enrolment: FactorEnrolment | undefined, now: number, policy: RecentSignInPolicy): string[] {
-  return countsAsMfa(enrolment, now, policy) ? [...methods] : methods.filter((method) => method !== 'mfa');
 }

@@ -40,11 +40,11 @@ export function createMemorySessionStore(
       items.set(item.id, next);
       return { rotated: true, session: (await this.get(item.id))! };
     },
-    async reauthenticate({ sessionId, userId, now, amr, passkeyId }) {
+    async reauthenticate({ sessionId, userId, now, claims, passkeyId }) {
       const item = items.get(sessionId);
       if (!item || item.userId !== userId || !isSessionLive(item, now)) return undefined;
       const passkeyIds = passkeyId === undefined || item.passkeyIds?.includes(passkeyId) ? item.passkeyIds : [...(item.passkeyIds ?? []), passkeyId];
-      items.set(sessionId, { ...item, authTime: now, amr: [...amr], passkeyIds });
+      items.set(sessionId, { ...item, claims, passkeyIds });
       return this.get(sessionId);
     },
     async revoke(sessionId, reason, now, condition = {}) {

@@ -2,9 +2,11 @@ import type { Clock } from '../core/clock';
 import { InvalidRefreshTokenError, InvalidTokenError, NotFoundError, ServiceUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { forEachBounded } from '../core/bounded';
+import type { AccessTokenSigner } from '../tokens/access-token-issuer';
 import { newSessionId, type RefreshToken, type RefreshTokenCodec } from '../tokens/refresh-token';
 import { isSessionLive, sessionExpiresAt, type RevocationReason, type SessionRecord, type SessionSummary } from './session';
 import type { SessionCursorCodec } from './session-cursor';
+import { passkeyIdOf, sessionClaimsOf, type ClaimsDecider, type SignInProof } from './sign-in';
 import type { CredentialGuard, SessionStore } from './session-store';
 
 export interface SessionPolicy {
@@ -14,10 +16,7 @@ export interface SessionPolicy {
   readonly sessionLimitPerUser: number;
 }
 
-/** Signs access tokens; built only where tokens are issued. */
-export interface AccessTokenSigner {
-  issue(subject: { userId: string; sessionId: string; scope?: string | undefined; amr: readonly string[]; authTime: number }): Promise<{ token: string; expiresIn: number }>;
-}
+export type { AccessTokenSigner } from '../tokens/access-token-issuer';
 
 /** How a session's refresh token travels: in the response body, or in the HttpOnly cookie. */
 export type RefreshTokenDelivery = 'body' | 'cookie';
@@ -59,6 +58,8 @@ export interface SessionIssuerDeps {
   readonly accessTokens: AccessTokenSigner;
   readonly refreshTokens: RefreshTokenCodec;
   readonly logger: Logger;
+  /** Adds what the account decides to a sign-in's claims (lib/sessions/sign-in.ts); none by default. */
+  readonly decideClaims?: ClaimsDecider | undefined;
 }
 
 export type SessionIssuer = ReturnType<typeof createSessionIssuer>;
@@ -75,8 +76,8 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
   const { policy, clock, sessions, accessTokens, refreshTokens, logger } = deps;
   const count = deps.count ?? uncounted;
 
-  const accessTokenOf = (session: SessionRecord) =>
-    accessTokens.issue({ userId: session.userId, sessionId: session.id, scope: session.scope, amr: session.amr, authTime: Math.floor(session.authTime / 1000) });
+  // Every token of a session says what its claims say, as stored: a refresh decides nothing.
+  const accessTokenOf = (session: SessionRecord) => accessTokens.issue({ userId: session.userId, sessionId: session.id, claims: session.claims });
 
   const issue = async (session: SessionRecord, refreshToken: RefreshToken, now: number): Promise<IssuedTokens> => {
     const access = await accessTokenOf(session);
@@ -112,13 +113,16 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
 
   return {
     /**
-     * Opens a session for an authenticated user; `amr` records how they logged in. A password
-     * login passes the hash it verified, a passkey login the credentials version its challenge was
-     * bound to: the session is stored only while the account still holds it. A passkey login also
-     * passes the passkey's credential id: removing that passkey ends the session.
+     * Opens a session for an authenticated user; `proofs` say how they signed in, and decide the
+     * session's claims (sign-in.ts). A password login passes the hash it verified, a passkey login
+     * the credentials version its challenge was bound to: the session is stored only while the
+     * account still holds it. A passkey proof binds the session to that passkey: removing it ends
+     * the session.
      */
-    async open(userId: string, amr: readonly string[], client: ClientInfo, guard?: CredentialGuard, passkeyId?: string): Promise<IssuedTokens> {
+    async open(userId: string, proofs: readonly SignInProof[], client: ClientInfo, guard?: CredentialGuard): Promise<IssuedTokens> {
       const now = clock.now();
+      const claims = await sessionClaimsOf({ userId, proofs, at: now }, deps.decideClaims);
+      const passkeyId = passkeyIdOf(proofs);
       await makeRoomFor(userId, now, client);
       // Whole seconds, because the refresh token carries the absolute expiry in seconds.
       const absoluteExpiresAt = (Math.floor(now / 1000) + policy.sessionMaxAgeSeconds) * 1000;
@@ -135,8 +139,7 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
         tokenHash: refreshTokens.hash(refreshToken),
         userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH),
         ip: client.ip,
-        amr: [...amr],
-        authTime: now,
+        claims,
         ...(passkeyId === undefined ? {} : { passkeyIds: [passkeyId] }),
       };
       await sessions.create(session, guard);
@@ -145,13 +148,15 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
     },
 
     /**
-     * A re-authentication of the caller's session: `authTime` and `amr` become those of this proof
-     * on the session itself (so later refreshes keep them), in one conditional write on a live
-     * session of this user, and a fresh access token says so. The refresh token is not rotated.
-     * 401 invalid_token when the session has ended meanwhile.
+     * A re-authentication of the caller's session: the claims of this sign-in (its `amr`, and
+     * `auth_time` now) replace the session's own (so later refreshes keep them), in one conditional
+     * write on a live session of this user, and a fresh access token says so. The refresh token is
+     * not rotated. 401 invalid_token when the session has ended meanwhile.
      */
-    async reauthenticate(caller: { userId: string; sessionId: string }, amr: readonly string[], passkeyId?: string): Promise<{ accessToken: string; expiresIn: number }> {
-      const session = await sessions.reauthenticate({ sessionId: caller.sessionId, userId: caller.userId, now: clock.now(), amr: [...amr], passkeyId });
+    async reauthenticate(caller: { userId: string; sessionId: string }, proofs: readonly SignInProof[]): Promise<{ accessToken: string; expiresIn: number }> {
+      const now = clock.now();
+      const claims = await sessionClaimsOf({ userId: caller.userId, proofs, at: now }, deps.decideClaims);
+      const session = await sessions.reauthenticate({ sessionId: caller.sessionId, userId: caller.userId, now, claims, passkeyId: passkeyIdOf(proofs) });
       if (!session) throw new InvalidTokenError();
       const access = await accessTokenOf(session);
       return { accessToken: access.token, expiresIn: access.expiresIn };

@@ -1,3 +1,4 @@
+import type { SessionClaims } from '../tokens/session-claims';
 import type { RevocationReason, SessionRecord, SessionSummary } from './session';
 
 /**
@@ -18,7 +19,7 @@ export interface SessionStore {
   rotate(request: RotationRequest): Promise<RotationResult>;
   /**
    * Records a re-authentication in one conditional write, only on a live session of `userId`:
-   * `authTime` becomes `now`, `amr` the proof's, and a passkey proof joins `passkeyIds`. The
+   * `claims` become the re-authentication's, and a passkey proof joins `passkeyIds`. The
    * session as it now stands, or undefined when there is no such live session.
    */
   reauthenticate(request: ReauthenticationRequest): Promise<SessionRecord | undefined>;
@@ -66,7 +67,7 @@ export interface ReauthenticationRequest {
   readonly sessionId: string;
   readonly userId: string;
   readonly now: number;
-  readonly amr: readonly string[];
+  readonly claims: SessionClaims;
   readonly passkeyId?: string | undefined;
 }
 

@@ -1,3 +1,5 @@
+import type { SessionClaims } from '../tokens/session-claims';
+
 /**
  * A session as stored: one item per login, keyed by a random id (the `sid` of access tokens).
  * It never holds a usable token, only keyed hashes of them. Times are epoch milliseconds.
@@ -19,14 +21,11 @@ export interface SessionRecord {
   readonly revokedReason?: RevocationReason | undefined;
   readonly userAgent?: string | undefined;
   readonly ip?: string | undefined;
-  readonly scope?: string | undefined;
   /**
-   * RFC 8176 methods of the session's last sign-in: the login that opened it, or the latest
-   * re-authentication. Every access token of the session carries them.
+   * What its access tokens say about it (lib/tokens/session-claims.ts): decided by the sign-in that
+   * opened it or the latest re-authentication (lib/sessions/sign-in.ts); a refresh keeps them.
    */
-  readonly amr: readonly string[];
-  /** The session's last real sign-in or re-authentication (epoch ms): the `auth_time` of its access tokens. A refresh keeps it. */
-  readonly authTime: number;
+  readonly claims: SessionClaims;
   /** Credential ids of the passkeys that opened or re-authenticated it: removing one of them ends the session. */
   readonly passkeyIds?: readonly string[] | undefined;
 }

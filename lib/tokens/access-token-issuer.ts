@@ -4,18 +4,17 @@ import type { Clock } from '../core/clock';
 import { toEpochSeconds } from '../core/clock';
 import { ACCESS_TOKEN_TYPE } from './access-token-verifier';
 import type { SigningKey } from './keys';
+import { writeSessionClaims, type SessionClaims } from './session-claims';
 
+/** Whom an access token is for: a user's session, and the claims decided for it (session-claims.ts). */
 export interface AccessTokenSubject {
   readonly userId: string;
   readonly sessionId: string;
-  readonly scope?: string | undefined;
-  /** RFC 8176 methods of the session's login (["pwd"], ["pwd", "otp", "mfa"]...); every token carries them. */
-  readonly amr: readonly string[];
-  /** The session's last real sign-in or re-authentication, epoch seconds (`auth_time`, OpenID Connect Core 2). */
-  readonly authTime: number;
+  readonly claims: SessionClaims;
 }
 
-export interface AccessTokenIssuer {
+/** The one signer of access tokens: every token of every session goes through it. */
+export interface AccessTokenSigner {
   /** Signs a fresh access token for a session. */
   issue(subject: AccessTokenSubject): Promise<{ token: string; expiresIn: number }>;
 }
@@ -29,14 +28,12 @@ export interface AccessTokenIssuerOptions {
 }
 
 /** The issuer of access tokens; jose signs here, and only here outside the tests. */
-export function createAccessTokenIssuer(options: AccessTokenIssuerOptions): AccessTokenIssuer {
+export function createAccessTokenIssuer(options: AccessTokenIssuerOptions): AccessTokenSigner {
   const { signingKey, issuer, audience, ttlSeconds, clock } = options;
   return {
-    async issue({ userId, sessionId, scope, amr, authTime }) {
+    async issue({ userId, sessionId, claims }) {
       const issuedAt = toEpochSeconds(clock.now());
-      const claims: { sid: string; amr: string[]; auth_time: number; scope?: string } = { sid: sessionId, amr: [...amr], auth_time: authTime };
-      if (scope) claims.scope = scope;
-      const token = await new SignJWT(claims)
+      const token = await new SignJWT({ sid: sessionId, ...writeSessionClaims(claims) })
         .setProtectedHeader({ alg: signingKey.algorithm, kid: signingKey.kid, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(issuer)
         .setAudience(audience)

@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { Clock } from '../core/clock';
 import type { JwtAlgorithm } from '../core/config';
+import { AccessTokenRejectedError } from './access-token-rejection';
+import { readSessionClaims, type SessionClaims } from './session-claims';
 
 /**
  * The access-token verifier: synchronous node:crypto with KeyObjects imported once (lib/tokens/keys.ts).
@@ -18,54 +20,20 @@ import type { JwtAlgorithm } from '../core/config';
 /** The JWS typ of access tokens (RFC 9068). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-/** Why a token was refused: a closed union, so callers (logs, metrics) switch on it. */
-export const ACCESS_TOKEN_REJECTIONS = [
-  /** Not three canonical base64url segments, too long, or a header or payload that is not a JSON object. */
-  'malformed',
-  /** A header member we never honour: jwk, jku, x5u, x5c, x5t, x5t#S256, crit, b64, zip, enc. */
-  'unsupported_header',
-  /** alg missing or not the configured algorithm. */
-  'alg_not_allowed',
-  /** typ is not at+jwt (RFC 9068). */
-  'invalid_typ',
-  /** No kid, or a kid that names no configured key. */
-  'unknown_kid',
-  'invalid_signature',
-  /** A required claim missing, or a claim of the wrong type or shape. */
-  'invalid_claim',
-  'invalid_issuer',
-  'invalid_audience',
-  /** exp is not in the future (beyond the clock skew). */
-  'expired',
-  /** nbf or iat in the future (beyond the clock skew). */
-  'not_yet_valid',
-  /** iat older than the access-token lifetime (plus skew), whatever exp says. */
-  'too_old',
-] as const;
+export { ACCESS_TOKEN_REJECTIONS, AccessTokenRejectedError, type AccessTokenRejection } from './access-token-rejection';
+export { MAX_AMR_VALUES } from './session-claims';
 
-export type AccessTokenRejection = (typeof ACCESS_TOKEN_REJECTIONS)[number];
-
-/** Raised for every refused token; the code is safe to log, the token never is. */
-export class AccessTokenRejectedError extends Error {
-  override readonly name = 'AccessTokenRejectedError';
-  constructor(readonly code: AccessTokenRejection) {
-    super(`access token rejected: ${code}`);
-  }
-}
-
-/** The caller an access token speaks for, once every check has passed. */
-export interface AccessTokenPrincipal {
+/**
+ * The caller an access token speaks for, once every check has passed: the token's own claims and
+ * the session's claims (session-claims.ts; absent ones as that schema says, e.g. amr [] and
+ * authTime undefined for a token issued before tokens carried them).
+ */
+export type AccessTokenPrincipal = SessionClaims & {
   readonly sub: string;
   readonly sid: string;
-  /** Space-separated scopes; '' when the token has none. */
-  readonly scope: string;
-  /** RFC 8176 methods of the session's login; [] for a token issued before tokens carried amr. */
-  readonly amr: readonly string[];
-  /** `auth_time`, epoch seconds: the session's last sign-in; undefined for a token issued before tokens carried it. */
-  readonly authTime: number | undefined;
   readonly jti: string;
   readonly exp: number;
-}
+};
 
 /** Verifies a compact JWS access token: the principal, or AccessTokenRejectedError. */
 export type AccessTokenVerifier = (token: string) => AccessTokenPrincipal;
@@ -83,9 +51,6 @@ export interface AccessTokenVerifierOptions {
 }
 
 export const MAX_TOKEN_LENGTH = 8192;
-/** amr: at most this many values, each 1 to 32 visible ASCII characters (no space). */
-export const MAX_AMR_VALUES = 16;
-const AMR_VALUE = /^[\x21-\x7e]{1,32}$/;
 
 // Members that carry or point at keys, or change how the payload is read: we honour none.
 const UNSUPPORTED_HEADER_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64', 'zip', 'enc'];
@@ -209,15 +174,12 @@ interface ClaimPolicy {
   readonly now: number;
 }
 
-/** Step 5: presence and types, iss, aud, then time; `exp == now` is expired. */
+/** Step 5: presence and types (the session's claims by their schema), iss, aud, then time; `exp == now` is expired. */
 function checkClaims(claims: Claims, policy: ClaimPolicy): AccessTokenPrincipal {
   const sub = nonEmptyString(claims.sub);
   const sid = nonEmptyString(claims.sid);
   const jti = nonEmptyString(claims.jti);
-  const scope = claims.scope === undefined ? '' : claims.scope;
-  if (typeof scope !== 'string') throw new AccessTokenRejectedError('invalid_claim');
-  const amr = amrOf(claims.amr);
-  const authTime = claims.auth_time === undefined ? undefined : numericDate(claims.auth_time);
+  const session = readSessionClaims(claims);
   const exp = numericDate(claims.exp);
   const iat = numericDate(claims.iat);
   const nbf = claims.nbf === undefined ? undefined : numericDate(claims.nbf);
@@ -227,7 +189,7 @@ function checkClaims(claims: Claims, policy: ClaimPolicy): AccessTokenPrincipal 
   if (exp <= now - skew) throw new AccessTokenRejectedError('expired');
   if (iat > now + skew || (nbf !== undefined && nbf > now + skew)) throw new AccessTokenRejectedError('not_yet_valid');
   if (now - iat - skew > policy.maxTokenAgeSeconds) throw new AccessTokenRejectedError('too_old');
-  return { sub, sid, scope, amr, authTime, jti, exp };
+  return { ...session, sub, sid, jti, exp };
 }
 
 function nonEmptyString(value: unknown): string {
@@ -244,20 +206,6 @@ function numericDate(value: unknown): number {
 function isAudienceOf(aud: unknown, audience: string): boolean {
   if (typeof aud === 'string') return aud === audience;
   return Array.isArray(aud) && aud.length > 0 && aud.every((entry) => typeof entry === 'string') && aud.includes(audience);
-}
-
-const NO_AMR: readonly string[] = Object.freeze([]);
-
-/**
- * Absent amr is accepted as []: tokens issued before tokens carried amr live at most one
- * access-token lifetime after the release, and [] claims no method. Present, it must be an array of
- * short space-free values, so the authorizer's space-separated context is unambiguous.
- */
-function amrOf(value: unknown): readonly string[] {
-  if (value === undefined) return NO_AMR;
-  if (!Array.isArray(value) || value.length > MAX_AMR_VALUES) throw new AccessTokenRejectedError('invalid_claim');
-  for (const entry of value) if (typeof entry !== 'string' || !AMR_VALUE.test(entry)) throw new AccessTokenRejectedError('invalid_claim');
-  return value as string[];
 }
 
 type SignatureCheck = (key: KeyObject, signingInput: string, signature: Buffer) => boolean;

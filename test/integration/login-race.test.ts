@@ -20,7 +20,7 @@ describe('a login racing a password change', () => {
     // A reset or change lands while the old password is being checked.
     during = async () => {
       const account = await context.users.findByEmail(email);
-      await context.users.replacePasswordHash(email, account!.passwordHash, await passwords.hash('a brand new passphrase'));
+      await context.users.replacePasswordHash(email, account!.passwordHash!, await passwords.hash('a brand new passphrase'));
     };
     await expect(context.app.sessions.login(email, PASSWORD, client)).rejects.toThrow(InvalidCredentialsError);
     const account = await context.users.findByEmail(email);
@@ -36,7 +36,7 @@ describe('a session bound to a credentials version (a passkey login whose challe
     const email = uniqueEmail('bound');
     const { userId } = await context.app.accounts.register(email, PASSWORD);
     const now = context.clock.now();
-    const session = (id: string) => ({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, generation: 0, tokenHash: id, amr: ['hwk'], authTime: now });
+    const session = (id: string) => ({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, generation: 0, tokenHash: id, claims: { scope: '', amr: ['hwk'], authTime: Math.floor(now / 1000) } });
     const bound = { email, userId, credentialsVersion: 0 };
     await context.sessionStore.create(session(randomBytes(16).toString('base64url')), bound);
     // A reset or change lands before the login writes its session.

@@ -19,7 +19,7 @@ async function seedSessions(store: SessionStore, userId: string, count: number, 
         const createdAt = start + offset + index;
         const id = newSessionId();
         ids.push(id);
-        await store.create({ id, userId, createdAt, lastUsedAt: createdAt, idleExpiresAt: createdAt + 3_600_000, absoluteExpiresAt: createdAt + 7_200_000, generation: 0, tokenHash: 'seeded', amr: ['pwd'], authTime: createdAt });
+        await store.create({ id, userId, createdAt, lastUsedAt: createdAt, idleExpiresAt: createdAt + 3_600_000, absoluteExpiresAt: createdAt + 7_200_000, generation: 0, tokenHash: 'seeded', claims: { scope: '', amr: ['pwd'], authTime: Math.floor(createdAt / 1000) } });
       }),
     );
   }

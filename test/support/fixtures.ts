@@ -19,6 +19,7 @@ import type { CredentialGuard, SessionStore } from '../../lib/sessions/session-s
 import type { Clock } from '../../lib/core/clock';
 import { loadStorageConfig, type Env, type JwtAlgorithm } from '../../lib/core/config';
 import { createLogger, type Logger } from '../../lib/core/logger';
+import { PASSWORD_PROOF, passkeyProof, type SignInProof } from '../../lib/sessions/sign-in';
 import { generateHashKey, generateSigningJwk } from '../../scripts/dev/keys';
 
 export interface FrozenClock extends Clock {
@@ -132,9 +133,9 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
     sessions: {
       login: (email: string, password: string, client: ClientInfo) => passwordLogin(loginDeps, email, password, client),
       refresh: (presented: string, client: ClientInfo) => issuer.refresh(presented, client),
-      open: (userId: string, client: ClientInfo) => issuer.open(userId, ['pwd'], client),
-      openWithPasskey: (userId: string, passkeyId: string, client: ClientInfo) => issuer.open(userId, ['hwk', 'user', 'mfa'], client, undefined, passkeyId),
-      reauthenticate: (caller: { userId: string; sessionId: string }, amr: readonly string[], passkeyId?: string) => issuer.reauthenticate(caller, amr, passkeyId),
+      open: (userId: string, client: ClientInfo) => issuer.open(userId, [PASSWORD_PROOF], client),
+      openWithPasskey: (userId: string, passkeyId: string, client: ClientInfo) => issuer.open(userId, [passkeyProof(passkeyId, true)], client),
+      reauthenticate: (caller: { userId: string; sessionId: string }, proofs: readonly SignInProof[]) => issuer.reauthenticate(caller, proofs),
       endSessionsOfPasskey: (userId: string, passkeyId: string) => endSessionsOfPasskey({ sessions: sessionStoreValue, clock }, userId, passkeyId),
       logout: (presented: string) => logout({ sessions: sessionStoreValue, refreshTokens, clock }, presented),
       logoutAll: (userId: string, _client?: ClientInfo, deadline?: number) => endAllSessions({ sessions: sessionStoreValue, clock }, userId, 'logout_all', { deadline }),
@@ -142,7 +143,7 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
       endSession: (userId: string, sessionId: string) => endSession({ sessions: sessionStoreValue, clock }, userId, sessionId),
     },
   };
-  return { app, clock, requests, log, users, changes, sessionStore: sessionStoreValue, passwords, refreshTokens, env: full, root };
+  return { app, clock, requests, log, users, changes, sessionStore: sessionStoreValue, sessionIssuer: issuer, passwords, refreshTokens, documents: client, env: full, root };
 }
 
 export const uniqueEmail = (prefix = 'user') => `${prefix}-${randomBytes(6).toString('hex')}@example.com`;

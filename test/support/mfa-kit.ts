@@ -30,6 +30,7 @@ import {
 } from '../../lib/mfa/mfa-service';
 import type { MfaStore } from '../../lib/mfa/mfa-store';
 import { provePassword } from '../../lib/mfa/password-proof';
+import { amrOf } from '../../lib/sessions/sign-in';
 import type { FactorChange } from '../../lib/reauth/factor-change';
 import type { SignIn } from '../../lib/reauth/recent-sign-in';
 import { codeForStep, stepAt } from '../../lib/mfa/totp';
@@ -128,7 +129,8 @@ export async function createMfaKit(stores: 'memory' | 'dynamodb', env: Record<st
     replaceCodes: (userId: string, password = PASSWORD) => replaceRecoveryCodes(base, userId, password, CLIENT),
     verify: (mfaToken: unknown, proof: SecondFactorProof) => verifyMfaLogin({ ...base, sessions }, mfaToken, proof, CLIENT),
     /** The password proof of a re-authentication: the `amr` it proves. */
-    provePassword: (userId: string, password: string, second: { code?: string; recoveryCode?: string } = {}) => provePassword(base, userId, { kind: 'password', password, ...second }, CLIENT),
+    /** The `amr` a password proof (with a code) establishes. */
+    provePassword: async (userId: string, password: string, second: { code?: string; recoveryCode?: string } = {}) => ({ amr: amrOf(await provePassword(base, userId, { kind: 'password', password, ...second }, CLIENT)) }),
     purge: (userId: string) => purgeMfaData({ mfa }, userId),
     checkPassword: (email: string, password: string) => checkCredentials(base, email, password, CLIENT),
     /** A new password, written as a reset or change writes it: the hash and the next credentials version together. */

@@ -98,7 +98,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
 
   const issue = async (scope?: string, amr: readonly string[] = ['pwd']) => {
     const issuer = createAccessTokenIssuer({ signingKey: await importSigningKey(kit.config), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS, clock: kit.clock });
-    return (await issuer.issue({ userId: 'user-42', sessionId: 'session-7', amr, authTime: NOW - 60, ...(scope === undefined ? {} : { scope }) })).token;
+    return (await issuer.issue({ userId: 'user-42', sessionId: 'session-7', claims: { amr, authTime: NOW - 60, scope: scope ?? '' } })).token;
   };
 
   it('REST TOKEN: allows the whole API for a valid token, principalId = sub, string context with amr', async () => {
@@ -396,7 +396,7 @@ describe('authorizer start-up', () => {
 describe('an authorizer that requires a second factor (AUTHORIZER_REQUIRED_AMR=mfa)', () => {
   it('allows a token whose login had a second factor, and answers a password-only one with an explicit Deny (403), not a 401', async () => {
     const kit = await createTokenKit('ES256');
-    const handler = createAuthorizerHandler(async () => ({ verify: verifierFor(kit), logger: capturingLogger().logger, requiredAmr: 'mfa' }));
+    const handler = createAuthorizerHandler(async () => ({ verify: verifierFor(kit), logger: capturingLogger().logger, requirements: [{ kind: 'amr', method: 'mfa' }] }));
     await expect(handler(eventFor('REST TOKEN', `Bearer ${kit.token({ amr: ['pwd', 'otp', 'mfa'] })}`))).resolves.toMatchObject({
       policyDocument: { Statement: [{ Effect: 'Allow' }] },
       context: { amr: 'pwd otp mfa' },

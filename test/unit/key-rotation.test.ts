@@ -28,7 +28,7 @@ describe('signing key rotation', () => {
     createAuthorizerDeps({ ...TOKEN_ENV, JWT_VERIFICATION_KEYS: JSON.stringify({ keys: publicKeys }) }, { clock });
   const issueWith = async (signingKey: Record<string, unknown>, otherKey: Record<string, unknown>, clock: ReturnType<typeof frozenClock>) => {
     const signer = await signerWith({ JWT_PRIVATE_KEY: JSON.stringify(signingKey), JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [publicHalf(otherKey)] }) }, clock);
-    return { jwks: signer.jwks, token: (await signer.issuer.issue({ userId: 'u1', sessionId: 's1', amr: ['pwd'], authTime: Math.floor(clock.now() / 1000) })).token };
+    return { jwks: signer.jwks, token: (await signer.issuer.issue({ userId: 'u1', sessionId: 's1', claims: { scope: '', amr: ['pwd'], authTime: Math.floor(clock.now() / 1000) } })).token };
   };
 
   it('publishes the next key beside the current one while the current one still signs', async () => {

@@ -1,12 +1,13 @@
 /** Passkey parts: WebAuthn settings, the passkey and challenge stores, and the keyed hashes of challenges. */
-import { createDynamoDbChallengeStore, createDynamoDbPasskeyStore } from '../../aws/dynamodb-passkey-store';
+import { createDynamoDbPasskeyStore } from '../../aws/dynamodb-passkey-store';
+import { createChallengeStore } from '../../passkeys/challenges';
 import { loadWebAuthnConfig } from '../../core/config';
 import { createPasskeyHasher } from '../../passkeys/passkey-hashes';
 import { purgePasskeys } from '../../passkeys/passkey-management';
 import type { ChallengeStore, PasskeyStore } from '../../passkeys/passkey-store';
 import { part } from '../part';
 import { keyring } from '../secrets';
-import { documentClient, storageConfig } from './storage';
+import { documentClient, storageConfig, ticketStore } from './storage';
 
 export const webAuthnSettings = /* @__PURE__ */ part({ name: 'webAuthnSettings', build: (_, { env }) => loadWebAuthnConfig(env) });
 export const passkeyStore = /* @__PURE__ */ part({
@@ -14,11 +15,7 @@ export const passkeyStore = /* @__PURE__ */ part({
   uses: { client: documentClient, config: storageConfig },
   build: ({ client, config }): PasskeyStore => createDynamoDbPasskeyStore(client, config.usersTable),
 });
-export const challengeStore = /* @__PURE__ */ part({
-  name: 'challengeStore',
-  uses: { client: documentClient, config: storageConfig },
-  build: ({ client, config }): ChallengeStore => createDynamoDbChallengeStore(client, config.usersTable),
-});
+export const challengeStore = /* @__PURE__ */ part({ name: 'challengeStore', uses: { tickets: ticketStore }, build: ({ tickets }): ChallengeStore => createChallengeStore(tickets) });
 /** Reads the hash key (SSM on AWS): only the functions that issue or take challenges use it. */
 export const passkeyHasher = /* @__PURE__ */ part({ name: 'passkeyHasher', uses: { keyring }, build: (deps) => createPasskeyHasher(deps.keyring) });
 

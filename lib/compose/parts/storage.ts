@@ -6,9 +6,11 @@
 import type { UserStore } from '../../accounts/user-store';
 import { createDocumentClient } from '../../aws/dynamodb';
 import { createDynamoDbSessionStore } from '../../aws/dynamodb-session-store';
+import { createDynamoDbTicketStore } from '../../aws/dynamodb-ticket-store';
 import { createDynamoDbUserStore } from '../../aws/dynamodb-user-store';
 import { loadStorageConfig } from '../../core/config';
 import type { SessionStore } from '../../sessions/session-store';
+import type { TicketStore } from '../../tickets/ticket-store';
 import { part, withNeeds, type Part, type TableAction } from '../part';
 
 export const storageConfig = /* @__PURE__ */ part({ name: 'storageConfig', build: (_, { env }) => loadStorageConfig(env) });
@@ -26,6 +28,12 @@ export const sessionStore = /* @__PURE__ */ part({
   name: 'sessionStore',
   uses: { client: documentClient, config: storageConfig },
   build: ({ client, config }): SessionStore => createDynamoDbSessionStore(client, config.sessionsTable, { usersTable: config.usersTable }),
+});
+/** Single-use tickets (MFA tokens, WebAuthn challenges) in the users table. */
+export const ticketStore = /* @__PURE__ */ part({
+  name: 'ticketStore',
+  uses: { client: documentClient, config: storageConfig },
+  build: ({ client, config }): TicketStore => createDynamoDbTicketStore(client, config.usersTable),
 });
 
 /** The user store, for a function that performs these actions on the users table. */

@@ -44,7 +44,7 @@ function world(options: { verificationTtlSeconds?: number } = {}) {
   const openSession = async (userId: string) => {
     const id = `session-${++sessionCounter}`.padEnd(22, 'x');
     const now = clock.now();
-    await sessions.create({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 3_600_000, absoluteExpiresAt: now + 7_200_000, generation: 0, tokenHash: id, amr: ['pwd'], authTime: now });
+    await sessions.create({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 3_600_000, absoluteExpiresAt: now + 7_200_000, generation: 0, tokenHash: id, claims: { scope: '', amr: ['pwd'], authTime: Math.floor(now / 1000) } });
     return id;
   };
   const liveSessions = (userId: string) => [...sessions.items.values()].filter((session) => session.userId === userId && session.revokedAt === undefined).map((session) => session.id);

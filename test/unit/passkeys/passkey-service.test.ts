@@ -24,6 +24,7 @@ import type { FactorChange } from '../../../lib/reauth/factor-change';
 import type { SignIn } from '../../../lib/reauth/recent-sign-in';
 import type { IssuedTokens } from '../../../lib/sessions/session-service';
 import type { CredentialGuard } from '../../../lib/sessions/session-store';
+import { amrOf, passkeyIdOf, passkeyProof, type SignInProof } from '../../../lib/sessions/sign-in';
 import { capturingLogger, frozenClock } from '../../support/fixtures';
 import { createSoftAuthenticator, type AssertionOverrides, type RegistrationOverrides, type SoftAuthenticator } from '../../support/soft-authenticator';
 
@@ -44,7 +45,9 @@ async function setUp(options: { requireVerifiedEmail?: boolean } = {}) {
   const opened: { userId: string; amr: readonly string[]; passkeyId?: string }[] = [];
   const sessions = {
     /** Like the session store: a guarded session is opened only while the account holds the guard. */
-    async open(userId: string, amr: readonly string[], _client: unknown, guard?: CredentialGuard, passkeyId?: string): Promise<IssuedTokens> {
+    async open(userId: string, proofs: readonly SignInProof[], _client: unknown, guard?: CredentialGuard): Promise<IssuedTokens> {
+      const amr = amrOf(proofs);
+      const passkeyId = passkeyIdOf(proofs);
       if (guard && 'credentialsVersion' in guard && !bindingHolds(await users.findByEmail(guard.email), guard)) throw new InvalidCredentialsError();
       opened.push({ userId, amr, ...(passkeyId === undefined ? {} : { passkeyId }) });
       return { userId, sessionId: 's', accessToken: 'a', expiresIn: 900, refreshToken: 'r', refreshTokenExpiresIn: 60 };
@@ -562,7 +565,7 @@ describe('passkeys as a sensitive change, and re-authentication with a passkey',
     const { id, email, authenticator } = await newAccount();
     const created = await register(id, authenticator);
     const { challengeId, response } = await assertionFor(authenticator);
-    await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).resolves.toEqual({ amr: ['hwk', 'user', 'mfa'], passkeyId: created.id });
+    await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).resolves.toEqual([passkeyProof(created.id, true)]);
     expect(passkeys.items.get(created.id)!.counter).toBe(2);
     await expect(provePasskey(deps, id, { kind: 'passkey', challengeId, response }, client)).rejects.toThrow(InvalidPasskeyError);
     // A verified proof takes its attempt back: only the replay above is counted.

@@ -43,7 +43,7 @@ async function world() {
   const openSession = async () => {
     const sessionId = `s${++sessionCount}`.padEnd(22, 'x');
     const now = clock.now();
-    await sessions.create({ id: sessionId, userId: id, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 86_400_000, absoluteExpiresAt: now + 86_400_000, generation: 0, tokenHash: sessionId, amr: ['pwd'], authTime: now });
+    await sessions.create({ id: sessionId, userId: id, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 86_400_000, absoluteExpiresAt: now + 86_400_000, generation: 0, tokenHash: sessionId, claims: { scope: '', amr: ['pwd'], authTime: Math.floor(now / 1000) } });
     return sessionId;
   };
   const liveSessions = () => [...sessions.items.values()].filter((session) => session.revokedAt === undefined).map((session) => session.id);

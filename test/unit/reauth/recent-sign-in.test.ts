@@ -1,5 +1,6 @@
 import { ReauthenticationRequiredError } from '../../../lib/core/errors';
-import { countsAsMfa, factorSignInAmr } from '../../../lib/reauth/factor-trust';
+import { countsAsMfa } from '../../../lib/reauth/factor-trust';
+import { amrOf, PASSWORD_PROOF, passkeyProof, secondFactorProof } from '../../../lib/sessions/sign-in';
 import { isRecentSignIn, requireRecentSignIn, type SignIn } from '../../../lib/reauth/recent-sign-in';
 import { frozenClock } from '../../support/fixtures';
 
@@ -77,9 +78,10 @@ describe('factor trust: when a sign-in with a factor counts as mfa', () => {
   });
 
   it('a sign-in with a factor on probation proves the factor but not mfa', () => {
-    expect(factorSignInAmr(['pwd', 'otp', 'mfa'], enrolledAgo(10, ['pwd']), clock.now(), POLICY)).toEqual(['pwd', 'otp']);
-    expect(factorSignInAmr(['hwk', 'user', 'mfa'], enrolledAgo(10, ['pwd']), clock.now(), POLICY)).toEqual(['hwk', 'user']);
-    expect(factorSignInAmr(['pwd', 'mfa', 'rc'], enrolledAgo(10, ['pwd', 'otp']), clock.now(), POLICY)).toEqual(['pwd', 'rc']);
-    expect(factorSignInAmr(['pwd', 'otp', 'mfa'], enrolledAgo(300, ['pwd']), clock.now(), POLICY)).toEqual(['pwd', 'otp', 'mfa']);
+    const counts = (seconds: number, amr: readonly string[]) => countsAsMfa(enrolledAgo(seconds, amr), clock.now(), POLICY);
+    expect(amrOf([PASSWORD_PROOF, secondFactorProof('totp', counts(10, ['pwd']))])).toEqual(['pwd', 'otp']);
+    expect(amrOf([passkeyProof('p', counts(10, ['pwd']))])).toEqual(['hwk', 'user']);
+    expect(amrOf([PASSWORD_PROOF, secondFactorProof('recovery_code', counts(10, ['pwd', 'otp']))])).toEqual(['pwd', 'rc']);
+    expect(amrOf([PASSWORD_PROOF, secondFactorProof('totp', counts(300, ['pwd']))])).toEqual(['pwd', 'otp', 'mfa']);
   });
 });

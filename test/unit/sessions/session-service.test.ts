@@ -2,6 +2,7 @@ import { createPasswordHasher } from '../../../lib/accounts/password';
 import { createKeyring } from '../../../lib/core/keyring';
 import { InvalidCredentialsError, InvalidRefreshTokenError, TooManyAttemptsError } from '../../../lib/core/errors';
 import { isSessionLive } from '../../../lib/sessions/session';
+import { PASSWORD_PROOF } from '../../../lib/sessions/sign-in';
 import { createTestApp, PASSWORD, uniqueEmail } from '../../support/fixtures';
 
 // The domain rules on the in-memory stores: no DynamoDB involved.
@@ -93,7 +94,7 @@ describe('a hash-key rotation in progress', () => {
       createSessionIssuer({ policy, clock, sessions, accessTokens, refreshTokens: createRefreshTokenCodec(createKeyring(current, previous)), logger: log.logger });
     const oldContainer = issuerOn(oldKey);
     const newContainer = issuerOn(newKey, oldKey);
-    const first = await oldContainer.open('user-1', ['pwd'], client);
+    const first = await oldContainer.open('user-1', [PASSWORD_PROOF], client);
     const rotated = await newContainer.refresh(first.refreshToken, client);
     clock.advance(1_000);
     await expect(oldContainer.refresh(first.refreshToken, client)).rejects.toThrow(InvalidRefreshTokenError);

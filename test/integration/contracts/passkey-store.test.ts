@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createMemoryUserStore } from '../../lib/accounts/memory-user-store';
-import { createDocumentClient } from '../../lib/aws/dynamodb';
-import { createDynamoDbChallengeStore, createDynamoDbPasskeyStore } from '../../lib/aws/dynamodb-passkey-store';
-import { emailKey } from '../../lib/aws/users-table';
-import { createMemoryChallengeStore, createMemoryPasskeyStore, type AddPasskeyResult, type ChallengeStore, type PasskeyRecord, type PasskeyStore } from '../../lib/passkeys';
+import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
+import { createDocumentClient } from '../../../lib/aws/dynamodb';
+import { createDynamoDbPasskeyStore } from '../../../lib/aws/dynamodb-passkey-store';
+import { createDynamoDbTicketStore } from '../../../lib/aws/dynamodb-ticket-store';
+import { emailKey } from '../../../lib/aws/users-table';
+import { createChallengeStore, createMemoryChallengeStore, createMemoryPasskeyStore, type AddPasskeyResult, type ChallengeStore, type PasskeyRecord, type PasskeyStore } from '../../../lib/passkeys';
 
 // One contract, two adapters: the memory stores the unit tests use must behave like DynamoDB's.
 const requests: string[] = [];
@@ -41,7 +42,7 @@ function dynamoDbStores(): { passkeys: TestPasskeyStore; challenges: ChallengeSt
     await client.send(new PutCommand({ TableName: table, Item: { ...emailKey(accountOf(userId).email), userId, ...versioned } }));
     known.add(userId);
   };
-  return { passkeys: withAccounts(createDynamoDbPasskeyStore(client, table), setAccount, async (userId) => known.has(userId)), challenges: createDynamoDbChallengeStore(client, table) };
+  return { passkeys: withAccounts(createDynamoDbPasskeyStore(client, table), setAccount, async (userId) => known.has(userId)), challenges: createChallengeStore(createDynamoDbTicketStore(client, table)) };
 }
 
 function withAccounts(store: PasskeyStore, setAccount: TestPasskeyStore['setAccount'], exists: (userId: string) => Promise<boolean>): TestPasskeyStore {

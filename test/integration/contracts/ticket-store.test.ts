@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbTicketStore } from '../../../lib/aws/dynamodb-ticket-store';
+import { ticketKey } from '../../../lib/aws/users-table';
+import { createMemoryTicketStore } from '../../../lib/tickets/memory-ticket-store';
+import { ReservedTicketAttributeError, TicketCollisionError, type TicketStore } from '../../../lib/tickets/ticket-store';
+import { describeContract, localDynamoDb } from '../../support/store-contract';
+
+const local = localDynamoDb();
+const newKey = () => randomBytes(32).toString('base64url');
+const data = { userId: 'u1', email: 'a@example.com', amr: ['pwd'], credentialsVersion: 2, remember: true };
+
+describeContract<TicketStore>('ticket store', { memory: () => createMemoryTicketStore(), dynamodb: () => createDynamoDbTicketStore(local.client, local.usersTable) }, (build) => {
+  it('keeps what it was given and shows it to peek without spending it', async () => {
+    const tickets = build();
+    const key = newKey();
+    await tickets.issue('mfa_login', key, { data, expiresAt: 10_000 });
+    expect(await tickets.peek('mfa_login', key, { now: 0 })).toEqual({ data, expiresAt: 10_000, failures: 0 });
+    expect(await tickets.peek('mfa_login', key, { now: 0 })).toEqual({ data, expiresAt: 10_000, failures: 0 });
+    expect(await tickets.peek('webauthn_challenge', key, { now: 0 })).toBeUndefined();
+  });
+
+  it('never issues over a ticket (TicketCollisionError) nor with data using its own names (ReservedTicketAttributeError)', async () => {
+    const tickets = build();
+    const key = newKey();
+    await tickets.issue('mfa_login', key, { data, expiresAt: 10_000 });
+    await expect(tickets.issue('mfa_login', key, { data: { other: 'x' }, expiresAt: 20_000 })).rejects.toThrow(TicketCollisionError);
+    expect((await tickets.peek('mfa_login', key, { now: 0 }))?.data).toEqual(data);
+    await expect(tickets.issue('mfa_login', newKey(), { data: { failures: 0 }, expiresAt: 10_000 })).rejects.toThrow(ReservedTicketAttributeError);
+  });
+
+  it('is taken once, and not at its expiry (now == expiresAt is over)', async () => {
+    const tickets = build();
+    const key = newKey();
+    await tickets.issue('webauthn_challenge', key, { data: { purpose: 'login' }, expiresAt: 10_000 });
+    expect(await tickets.peek('webauthn_challenge', key, { now: 10_000 })).toBeUndefined();
+    expect(await tickets.take('webauthn_challenge', key, { now: 10_000 })).toBeUndefined();
+    expect(await tickets.take('webauthn_challenge', key, { now: 9_999 })).toEqual({ data: { purpose: 'login' }, expiresAt: 10_000, failures: 0 });
+    expect(await tickets.take('webauthn_challenge', key, { now: 9_999 })).toBeUndefined();
+    expect(await tickets.peek('webauthn_challenge', key, { now: 0 })).toBeUndefined();
+  });
+
+  it('is not taken when it does not hold the expected data, and stays for the right taker', async () => {
+    const tickets = build();
+    const key = newKey();
+    await tickets.issue('webauthn_challenge', key, { data: { purpose: 'registration', userId: 'u1' }, expiresAt: 10_000 });
+    expect(await tickets.take('webauthn_challenge', key, { now: 0, where: { purpose: 'login' } })).toBeUndefined();
+    expect(await tickets.take('webauthn_challenge', key, { now: 0, where: { purpose: 'registration', userId: 'u2' } })).toBeUndefined();
+    expect((await tickets.take('webauthn_challenge', key, { now: 0, where: { purpose: 'registration', userId: 'u1' } }))?.data).toEqual({ purpose: 'registration', userId: 'u1' });
+  });
+
+  it('counts failures up to the limit; a ticket at the limit can be neither peeked nor taken', async () => {
+    const tickets = build();
+    const key = newKey();
+    await tickets.issue('mfa_login', key, { data, expiresAt: 10_000 });
+    expect(await tickets.countFailure('mfa_login', key, 2)).toBe(true);
+    expect((await tickets.peek('mfa_login', key, { now: 0, maxFailures: 2 }))?.failures).toBe(1);
+    expect(await tickets.countFailure('mfa_login', key, 2)).toBe(true);
+    expect(await tickets.countFailure('mfa_login', key, 2)).toBe(false);
+    expect(await tickets.peek('mfa_login', key, { now: 0, maxFailures: 2 })).toBeUndefined();
+    expect(await tickets.take('mfa_login', key, { now: 0, maxFailures: 2 })).toBeUndefined();
+    expect(await tickets.countFailure('mfa_login', newKey(), 2)).toBe(false);
+  });
+
+  it('of concurrent takes of one ticket, exactly one gets it', async () => {
+    const tickets = build();
+    const key = newKey();
+    await tickets.issue('mfa_login', key, { data, expiresAt: Date.now() + 60_000 });
+    const taken = await Promise.all(Array.from({ length: 6 }, () => tickets.take('mfa_login', key, { now: Date.now(), maxFailures: 5 })));
+    expect(taken.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('ticket store on DynamoDB', () => {
+  it('stores a ticket under its kind prefix with a ttl, and takes it with one DeleteItem', async () => {
+    const tickets = createDynamoDbTicketStore(local.client, local.usersTable);
+    const key = newKey();
+    await tickets.issue('mfa_login', key, { data, expiresAt: 1_700_000_000_001 });
+    const { Item } = await local.client.send(new GetCommand({ TableName: local.usersTable, Key: ticketKey('mfa_login', key) }));
+    expect(Item).toMatchObject({ ...data, expiresAt: 1_700_000_000_001, failures: 0, ttl: 1_700_000_001 });
+    local.requests.length = 0;
+    expect(await tickets.take('mfa_login', key, { now: 0 })).toBeDefined();
+    expect(local.requests).toEqual(['DeleteItem']);
+  });
+});
