@@ -1,14 +1,6 @@
-import { createAuthorizerDeps, createAuthorizerHandler } from '../lib/authorizer/authorizer';
-import { countDecisions } from '../lib/authorizer/authorizer-metrics';
-import { loadServiceConfig, readEnvironment } from '../lib/core/config';
-import { createAggregatingEmfCounter } from '../lib/metrics/emf';
-import { metricsNamespace } from '../lib/metrics/names';
-
-const env = readEnvironment();
-const { service, stage } = loadServiceConfig(env);
-// Summed in memory and written at most once a second: a line per request would cost more than
-// an HS256 verify's whole margin to the crypto floor.
-const counter = createAggregatingEmfCounter({ namespace: metricsNamespace(service, stage), service, now: Date.now, intervalMs: 1_000 });
+import { createAuthorizerHandler } from '../lib/authorizer/authorizer';
+import { root } from '../lib/compose/production';
+import declaration from './authorizer.function';
 
 /** The stateless authorizer: signature and claims only; its bundle holds no AWS SDK. */
-export const handler = createAuthorizerHandler(() => createAuthorizerDeps(env, { onDecision: countDecisions(counter) }));
+export const handler = createAuthorizerHandler(() => root.get(declaration.parts.authorizer));

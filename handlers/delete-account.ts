@@ -1,19 +1,13 @@
 import { deleteAccount, oneTimeTokenPurger } from '../lib/accounts/account-deletion';
-import { accountChanges } from '../lib/compose/accounts';
-import { mfaDataPurger } from '../lib/compose/mfa';
-import { passkeyPurger } from '../lib/compose/passkeys';
-import { clock, httpHandler, parts } from '../lib/compose/runtime';
-import { sessionStore, userStore } from '../lib/compose/storage';
-import { attemptLimits, passwordHasher } from '../lib/compose/sessions';
+import { clock, httpHandler } from '../lib/compose/runtime';
 import { noContent, readJsonBody } from '../lib/http/http';
 import { deleteAccountSchema } from '../lib/http/account-schemas';
 import { requirePrincipal } from '../lib/http/principal';
 import { validate } from '../lib/http/validation';
 import { endAllSessions } from '../lib/sessions/session-service';
+import declaration from './delete-account.function';
 
-const ready = parts({ users: userStore, sessions: sessionStore, changes: accountChanges, passwords: passwordHasher, limits: attemptLimits, purgeMfa: mfaDataPurger, purgePasskeys: passkeyPurger });
-
-export const handler = httpHandler(ready, async (request, { sessions, purgeMfa, purgePasskeys, ...deps }, { logger, deadline }) => {
+export const handler = httpHandler(declaration, async (request, { sessions, purgeMfa, purgePasskeys, ...deps }, { logger, deadline }) => {
   const { sub } = requirePrincipal(request);
   const { password } = validate(deleteAccountSchema, readJsonBody(request));
   const endSessions = (userId: string) => endAllSessions({ sessions, clock }, userId, 'account_deleted', { deadline });

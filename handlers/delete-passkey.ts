@@ -1,18 +1,13 @@
-import { factorNotifier } from '../lib/compose/factor-notices';
-import { passkeyStore } from '../lib/compose/passkeys';
-import { clock, countSessionEvent, httpHandler, parts } from '../lib/compose/runtime';
-import { reauthPolicy } from '../lib/compose/sessions';
-import { sessionStore, userStore } from '../lib/compose/storage';
+import { clock, countSessionEvent, httpHandler } from '../lib/compose/runtime';
 import { NotFoundError } from '../lib/core/errors';
 import { noContent } from '../lib/http/http';
 import { requirePrincipal } from '../lib/http/principal';
 import { removePasskey } from '../lib/passkeys/passkey-management';
 import { credentialIdSchema } from '../lib/passkeys/response-schema';
 import { endSessionsOfPasskey } from '../lib/sessions/session-service';
+import declaration from './delete-passkey.function';
 
-const ready = parts({ users: userStore, passkeys: passkeyStore, sessions: sessionStore, reauth: reauthPolicy, notify: factorNotifier });
-
-export const handler = httpHandler(ready, async (request, { sessions, ...deps }, { logger, deadline }) => {
+export const handler = httpHandler(declaration, async (request, { sessions, ...deps }, { logger, deadline }) => {
   const principal = requirePrincipal(request);
   const parsed = credentialIdSchema.safeParse(request.pathParameters.id);
   if (!parsed.success) throw new NotFoundError('The passkey');

@@ -1,17 +1,13 @@
 import { passwordChangedResender, tokenEmailResender } from '../lib/accounts/token-emails';
-import { accountChanges, oneTimeTokenCodec } from '../lib/compose/accounts';
-import { emailOutbox, emailSettings, mailer } from '../lib/compose/email';
-import { clock, parts, scheduledHandler } from '../lib/compose/runtime';
-import { userStore } from '../lib/compose/storage';
+import { clock, scheduledHandler } from '../lib/compose/runtime';
 import { retryDueEmails } from '../lib/email/outbox';
-
-const ready = parts({ users: userStore, changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, mailer, email: emailSettings, outbox: emailOutbox });
+import declaration from './email-outbox.function';
 
 /** Time kept before the deadline: a run stops taking entries then, so the last send can finish. */
 const LAST_SEND_ROOM_MS = 5_000;
 
 /** Every minute: sends again the emails that could not be sent (lib/email/outbox.ts). */
-export const handler = scheduledHandler(ready, async ({ outbox, ...deps }, { logger, deadline }) => {
+export const handler = scheduledHandler(declaration, async ({ outbox, ...deps }, { logger, deadline }) => {
   const summary = await retryDueEmails({
     clock,
     outbox,

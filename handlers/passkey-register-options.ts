@@ -1,14 +1,10 @@
-import { challengeStore, passkeyHasher, passkeyStore, webAuthnSettings } from '../lib/compose/passkeys';
-import { clock, httpHandler, parts } from '../lib/compose/runtime';
-import { reauthPolicy } from '../lib/compose/sessions';
-import { userStore } from '../lib/compose/storage';
+import { clock, httpHandler } from '../lib/compose/runtime';
 import { json } from '../lib/http/http';
 import { requirePrincipal } from '../lib/http/principal';
 import { startRegistration } from '../lib/passkeys/passkey-service';
+import declaration from './passkey-register-options.function';
 
-const ready = parts({ users: userStore, passkeys: passkeyStore, challenges: challengeStore, hashes: passkeyHasher, webauthn: webAuthnSettings, reauth: reauthPolicy });
-
-export const handler = httpHandler(ready, async (request, deps) => {
+export const handler = httpHandler(declaration, async (request, deps) => {
   const principal = requirePrincipal(request);
   return json(200, await startRegistration({ ...deps, clock }, principal.sub, principal));
 });

@@ -1,30 +1,13 @@
-import { mfaCrypto, mfaStore } from '../lib/compose/mfa';
-import { challengeStore, passkeyHasher, passkeyStore, webAuthnSettings } from '../lib/compose/passkeys';
-import { clock, httpHandler, parts } from '../lib/compose/runtime';
-import { attemptLimits, passwordHasher, reauthPolicy, sessionIssuer } from '../lib/compose/sessions';
-import { userStore } from '../lib/compose/storage';
+import { clock, httpHandler } from '../lib/compose/runtime';
 import { json, readJsonBody } from '../lib/http/http';
 import { requirePrincipal } from '../lib/http/principal';
 import { readReauthenticationProof } from '../lib/http/reauth-requests';
 import { provePassword } from '../lib/mfa/password-proof';
 import { provePasskey } from '../lib/passkeys/passkey-service';
 import { reauthenticate } from '../lib/reauth/reauthenticate';
+import declaration from './reauthenticate.function';
 
-const ready = parts({
-  users: userStore,
-  passwords: passwordHasher,
-  limits: attemptLimits,
-  mfa: mfaStore,
-  crypto: mfaCrypto,
-  reauth: reauthPolicy,
-  passkeys: passkeyStore,
-  challenges: challengeStore,
-  hashes: passkeyHasher,
-  webauthn: webAuthnSettings,
-  sessions: sessionIssuer,
-});
-
-export const handler = httpHandler(ready, async (request, { sessions, ...deps }, { logger }) => {
+export const handler = httpHandler(declaration, async (request, { sessions, ...deps }, { logger }) => {
   const { sub, sid } = requirePrincipal(request);
   const proof = readReauthenticationProof(readJsonBody(request));
   const checks = { ...deps, clock, logger };

@@ -1,18 +1,14 @@
 import { registerWithVerification } from '../lib/accounts/email-verification';
-import { accountChanges, oneTimeTokenCodec } from '../lib/compose/accounts';
-import { emailOutbox, emailSettings, mailer } from '../lib/compose/email';
-import { clock, emailPolicy, httpHandler, parts } from '../lib/compose/runtime';
-import { userStore } from '../lib/compose/storage';
-import { passwordHasher } from '../lib/compose/sessions';
+import { clock, emailPolicy, httpHandler, partsApart } from '../lib/compose/runtime';
 import { json, readJsonBody } from '../lib/http/http';
 import { credentialsSchema, validate } from '../lib/http/validation';
+import declaration from './register.function';
 
 const bodySchema = credentialsSchema(emailPolicy);
-const ready = parts({ users: userStore, passwords: passwordHasher });
 // Apart: a registration never fails over its verification email, not even over its settings.
-const emailParts = parts({ changes: accountChanges, oneTimeTokens: oneTimeTokenCodec, mailer, email: emailSettings, outbox: emailOutbox });
+const emailParts = partsApart(declaration);
 
-export const handler = httpHandler(ready, async (request, deps, { logger }) => {
+export const handler = httpHandler(declaration, async (request, deps, { logger }) => {
   const { email, password } = validate(bodySchema, readJsonBody(request));
   const { userId: _userId, ...account } = await registerWithVerification({ ...deps, clock, logger, emailParts }, email, password);
   return json(201, account);

@@ -18,14 +18,13 @@ async function enabled({ resolveVariable }) {
 }
 
 /**
- * The `authorizerMfa` function of serverless.yml, or null (Serverless drops a null function).
- * @param {import('./types').VariableSources} sources
+ * The `authorizerMfa` function of serverless.yml (infra/functions.js adds it when enabled): the
+ * authorizer's own handler, with AUTHORIZER_REQUIRED_AMR=mfa.
+ * @param {string} handler
  */
-async function definition(sources) {
-  if (!(await enabled(sources))) return null;
-  const handler = await sources.resolveVariable('self:functions.authorizer.handler');
+function mfaAuthorizerFunction(handler) {
   return {
-    handler: String(handler),
+    handler,
     role: 'AuthorizerMfaRole',
     memorySize: 128,
     timeout: 3,
@@ -61,4 +60,4 @@ async function outputs(sources) {
   };
 }
 
-module.exports = { definition, resources, outputs };
+module.exports = { mfaAuthorizerEnabled: enabled, mfaAuthorizerFunction, resources, outputs };

@@ -61,32 +61,21 @@ const denied = (reason: AuthorizerDenial): AuthorizerDecision => {
 };
 const HTTP_API_DENIED = Object.freeze({ isAuthorized: false, context: Object.freeze({ sub: '', sid: '', ...sessionClaimsContext(NO_SESSION_CLAIMS) }) });
 
-const INIT_RETRY_BACKOFF_MS = 1_000;
-
 /**
  * One handler for REST API TOKEN and REQUEST authorizers (IAM policy) and HTTP API v2 REQUEST
  * authorizers (simple response). Every refusal on a REST API is exactly `Error('Unauthorized')`,
  * which API Gateway turns into a 401; anything else would become a 500.
+ *
+ * `ready` gives the dependencies: the composition's part (lib/compose/part.ts), built at cold
+ * start and, when that failed, built again after its backoff.
  */
-export function createAuthorizerHandler(build: () => Promise<AuthorizerDeps>, now: () => number = Date.now) {
-  // Built at cold start; a failed build (a throttled secret read) is retried by a later
-  // invocation once a short backoff has passed, never kept for the container's life.
-  let ready: Promise<AuthorizerDeps> | undefined;
+export function createAuthorizerHandler(ready: () => Promise<AuthorizerDeps>) {
   // The same dependencies once built: a warm invocation reads them without awaiting a promise.
   let built: AuthorizerDeps | undefined;
-  let retryAt = 0;
   const start = () => {
-    const attempt = build();
-    attempt.then(
-      (deps) => {
-        if (ready === attempt) built = deps;
-      },
-      () => {
-        if (ready === attempt) ready = undefined;
-        retryAt = now() + INIT_RETRY_BACKOFF_MS;
-      },
-    );
-    return (ready = attempt);
+    const attempt = ready();
+    attempt.then((deps) => void (built = deps), () => undefined);
+    return attempt;
   };
   start();
   // Every event of a REST API carries a methodArn of the same API and stage: the policy of the last
@@ -101,8 +90,7 @@ export function createAuthorizerHandler(build: () => Promise<AuthorizerDeps>, no
     return (lastAllowPolicy = allowPolicy(resource));
   };
   return async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
-    if (!built && !ready && now() >= retryAt) start();
-    const deps: AuthorizerDeps = built ?? (await (ready ?? Promise.reject<AuthorizerDeps>(new Error('authorizer start-up failed recently; retrying after a short backoff'))));
+    const deps: AuthorizerDeps = built ?? (await start());
     const isHttpApi = 'version' in event && event.version === '2.0';
     const policy = isHttpApi ? undefined : allowPolicyFor((event as { methodArn?: unknown }).methodArn);
     const checked = !isHttpApi && policy === undefined ? invalidEvent(deps.logger) : verifyBearer(event, deps);

@@ -1,77 +1,49 @@
 /**
- * Per-function composition, the core: configuration of the running function, its logger and
- * clock, lazy parts and the HTTP handler wrapper. Each handler asks for the parts it uses from
- * the small builder modules beside this one (storage, tokens, accounts...), so a function's
- * bundle holds only the clients it uses, and only then are its secrets read; each function's IAM
- * role (infra/iam.js) allows exactly the parameters its parts read.
- *
- * A part that fails to build (a throttled SSM read) is not cached: a later invocation builds it
- * again, after a short backoff so a failing dependency is not hammered.
+ * The HTTP and scheduled handler wrappers of the production functions: a handler gives its
+ * declaration (handlers/<name>.function.ts) and its route; the declared parts are built by the
+ * container's composition (lib/compose/production.ts) at cold start, and a part that fails to
+ * build is retried after a backoff (lib/compose/part.ts).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { createLambdaLogger } from '../aws/lambda-logger';
-import { resolveSecrets, type SecretVariable } from '../aws/secrets';
-import { systemClock, type Clock } from '../core/clock';
+import type { Clock } from '../core/clock';
 import type { EmailPolicy } from '../core/email-address';
-import { loadServiceConfig, readEnvironment, type Env } from '../core/config';
+import { loadServiceConfig } from '../core/config';
 import { invocationDeadline, withDeadline } from '../core/deadline';
 import { ConfigError, ServiceUnavailableError } from '../core/errors';
-import { parseLogLevel, type Logger } from '../core/logger';
-import { createPowertoolsMetrics, type MetricsRecorder } from '../metrics/metrics';
-import { metricsNamespace } from '../metrics/names';
-import { countingSecurityEvents } from '../metrics/security-metrics';
+import type { Logger } from '../core/logger';
 import { corsHeaders, errorToResponse, toApiGatewayResult, toHttpRequest, type ErrorMapper, type HttpRequest, type HttpResponse } from '../http/http';
 import { refreshCookiePath } from '../http/cookie-path';
+import type { FunctionDeclaration } from './declaration';
+import { logger as loggerPart, metrics as metricsPart } from './observability';
+import type { Part, PartsOf } from './part';
+import { root } from './production';
 
-/** The environment of this function; only the config loaders look inside it. */
-export const env: Env = readEnvironment();
-const service = loadServiceConfig(env);
+export { lazy } from './part';
 
-export const clock: Clock = systemClock;
+const service = loadServiceConfig(root.env);
+
+export const clock: Clock = root.clock;
 
 /** How emails are read: `a@localhost` only in local development. */
 export const emailPolicy: EmailPolicy = Object.freeze({ allowDotlessDomain: service.local });
 
-const FIRST_BACKOFF_MS = 250;
-const MAX_BACKOFF_MS = 5_000;
-
-/**
- * A part built on first use and kept; a failed build is forgotten, and calls within the backoff
- * after a failure get that failure at once instead of trying again.
- */
-export function lazy<T>(build: () => Promise<T> | T, now: () => number = () => clock.now()): () => Promise<T> {
-  let built: Promise<T> | undefined;
-  let failure: { error: unknown; retryAt: number; backoff: number } | undefined;
-  return () => {
-    if (built) return built;
-    if (failure && now() < failure.retryAt) return Promise.reject(failure.error);
-    const attempt = Promise.resolve().then(build);
-    built = attempt;
-    attempt.then(
-      () => (failure = undefined),
-      (error: unknown) => {
-        built = undefined;
-        const backoff = failure ? Math.min(failure.backoff * 2, MAX_BACKOFF_MS) : FIRST_BACKOFF_MS;
-        failure = { error, retryAt: now() + backoff, backoff };
-      },
-    );
-    return attempt;
-  };
-}
-
-/** The environment with these secrets filled in (from SSM on AWS). */
-export const secrets = (...names: SecretVariable[]): Promise<Env> => resolveSecrets(env, undefined, names);
-
-/** CloudWatch metrics as EMF lines on stdout (no API call), flushed at the end of every invocation. */
-export const metrics = /* @__PURE__ */ lazySync((): MetricsRecorder => createPowertoolsMetrics({ namespace: metricsNamespace(service.service, service.stage), service: service.service }));
+// Built without I/O, so at once: every invocation logs and flushes metrics, even when its parts fail.
+let observability: { logger: Awaited<ReturnType<typeof loggerPart.build>>; metrics: Awaited<ReturnType<typeof metricsPart.build>> } | undefined;
+void Promise.all([root.get(loggerPart), root.get(metricsPart)]).then(([logger, metrics]) => (observability = { logger, metrics }));
+const ready = async () => {
+  if (observability) return observability;
+  const [logger, metrics] = await Promise.all([root.get(loggerPart), root.get(metricsPart)]);
+  return (observability = { logger, metrics });
+};
 
 /** Counts a session event (SessionRevoked...) in the functions that end sessions. */
-export const countSessionEvent = (name: 'LoginSucceeded' | 'RefreshSucceeded' | 'SessionRevoked'): void => metrics().count(name);
+export const countSessionEvent = (name: 'LoginSucceeded' | 'RefreshSucceeded' | 'SessionRevoked'): void => observability?.metrics.count(name);
 
-/** Structured logs; a security event is also counted as its metric. */
-export const logger = /* @__PURE__ */ lazySync(() =>
-  countingSecurityEvents(createLambdaLogger(parseLogLevel(service.logLevel), service.service), (name) => metrics().count(name)),
-);
+type Shape = Record<string, Part<unknown>>;
+/** A declaration, or (in unit tests) a function that builds the parts. */
+type PartsSource<S extends Shape, P> = FunctionDeclaration<S> | (() => Promise<P>);
+const partsOf = <S extends Shape, P>(source: PartsSource<S, P>): (() => Promise<P>) =>
+  typeof source === 'function' ? source : (root.parts(source.parts) as unknown as () => Promise<P>);
 
 /** What a route gets besides the request and its parts. */
 export interface RouteContext {
@@ -100,10 +72,11 @@ export const DEADLINE_MARGIN_MS = 1_000;
  * 503 and is retried by the next invocation. Every error goes through the route's one mapper. The whole
  * invocation runs under its deadline, so no AWS call outlives it.
  */
-export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Parts>, { errors = errorToResponse }: RouteOptions = {}) {
+export function httpHandler<S extends Shape, Parts = PartsOf<S>>(source: PartsSource<S, Parts>, route: Route<Parts>, { errors = errorToResponse }: RouteOptions = {}) {
+  const parts = partsOf(source);
   parts().catch(() => undefined);
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
-    const baseLogger = logger();
+    const { logger: baseLogger, metrics } = await ready();
     if (context) baseLogger.addContext(context);
     const request = toHttpRequest(event);
     const requestLogger = baseLogger.child({ requestId: request.requestId });
@@ -125,7 +98,7 @@ export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Par
       }
       response = errors(error, requestLogger);
     } finally {
-      metrics().flush();
+      metrics.flush();
     }
     return toApiGatewayResult(response, corsHeaders(request.origin, service.corsAllowedOrigins));
   };
@@ -136,9 +109,10 @@ export function httpHandler<Parts>(parts: () => Promise<Parts>, route: Route<Par
  * handler: the same parts, logger, deadline and metrics as an HTTP route. A failure fails the
  * invocation (the function's Errors metric and alarm); the next run tries again.
  */
-export function scheduledHandler<Parts>(parts: () => Promise<Parts>, job: (parts: Parts, context: RouteContext) => Promise<void>) {
+export function scheduledHandler<S extends Shape, Parts = PartsOf<S>>(source: PartsSource<S, Parts>, job: (parts: Parts, context: RouteContext) => Promise<void>) {
+  const parts = partsOf(source);
   return async (_event: unknown, context?: Context): Promise<void> => {
-    const baseLogger = logger();
+    const { logger: baseLogger, metrics } = await ready();
     if (context) baseLogger.addContext(context);
     const deadline = context ? invocationDeadline(context, DEADLINE_MARGIN_MS) : undefined;
     const run = async () => job(await parts(), { logger: baseLogger, deadline });
@@ -148,25 +122,15 @@ export function scheduledHandler<Parts>(parts: () => Promise<Parts>, job: (parts
       baseLogger.error('scheduled job failed', { error });
       throw error;
     } finally {
-      metrics().flush();
+      metrics.flush();
     }
   };
-}
-
-/** Composes named parts into one: `parts({ sessions: sessionIssuer, users: userStore })`. */
-export function parts<Shape extends Record<string, () => Promise<unknown>>>(shape: Shape): () => Promise<{ [K in keyof Shape]: Awaited<ReturnType<Shape[K]>> }> {
-  return lazy(async () => {
-    const entries = await Promise.all(Object.entries(shape).map(async ([name, part]) => [name, await part()] as const));
-    return Object.fromEntries(entries) as { [K in keyof Shape]: Awaited<ReturnType<Shape[K]>> };
-  });
-}
-
-export function lazySync<T>(build: () => T): () => T {
-  let value: { built: T } | undefined;
-  return () => (value ??= { built: build() }).built;
 }
 
 export const allowedOrigins = (): readonly string[] => service.corsAllowedOrigins;
 
 /** The refresh cookie's Path for this request (COOKIE_PATH, or derived from the request's URL). */
 export const cookiePathFor = (request: HttpRequest): string => refreshCookiePath(request, service.cookiePath);
+
+/** The parts a declaration builds apart (`apart`), as one lazily built value. */
+export const partsApart = <S extends Shape>(declaration: { readonly apart?: S }): (() => Promise<PartsOf<S>>) => root.parts(declaration.apart ?? ({} as S));

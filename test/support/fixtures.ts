@@ -2,25 +2,22 @@ import { randomBytes } from 'node:crypto';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { describeAccount, register } from '../../lib/accounts/account-service';
 import { passwordLogin } from '../../lib/accounts/login';
-import type { AccountChangeStore } from '../../lib/accounts/account-change-store';
 import { createMemoryAccountChangeStore } from '../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../lib/accounts/memory-user-store';
-import { createPasswordHasher, type PasswordHasher } from '../../lib/accounts/password';
-import type { UserStore } from '../../lib/accounts/user-store';
+import type { PasswordHasher } from '../../lib/accounts/password';
+import { logger as loggerPart, metrics as metricsPart } from '../../lib/compose/observability';
+import { compose, provide } from '../../lib/compose/part';
+import { accountChanges } from '../../lib/compose/parts/accounts';
+import { attemptLimits, loginPolicy, passwordHasher, sessionOpener } from '../../lib/compose/parts/sessions';
+import { documentClient, sessionStore, userStore } from '../../lib/compose/parts/storage';
+import { refreshTokenCodec, sessionCursors } from '../../lib/compose/parts/tokens';
+import { createMemoryMetrics } from '../../lib/metrics/metrics';
 import { createDocumentClient } from '../../lib/aws/dynamodb';
-import { createDynamoDbAccountChangeStore } from '../../lib/aws/dynamodb-account-change-store';
-import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store';
-import { createDynamoDbUserStore } from '../../lib/aws/dynamodb-user-store';
 import { createMemorySessionStore } from '../../lib/sessions/memory-session-store';
-import { createSessionCursorCodec } from '../../lib/sessions/session-cursor';
-import { createSessionIssuer, endAllSessions, endSession, endSessionsOfPasskey, listSessions, logout, type ClientInfo } from '../../lib/sessions/session-service';
+import { endAllSessions, endSession, endSessionsOfPasskey, listSessions, logout, type ClientInfo } from '../../lib/sessions/session-service';
 import type { CredentialGuard, SessionStore } from '../../lib/sessions/session-store';
-import { createAccessTokenIssuer } from '../../lib/tokens/access-token-issuer';
-import { importSigningKey } from '../../lib/tokens/keys';
-import { createRefreshTokenCodec } from '../../lib/tokens/refresh-token';
 import type { Clock } from '../../lib/core/clock';
-import { loadAttemptLimits, loadHashKeys, loadLoginPolicy, loadSessionPolicy, loadStorageConfig, loadTokenConfig, type Env, type JwtAlgorithm } from '../../lib/core/config';
-import { createKeyring } from '../../lib/core/keyring';
+import { loadStorageConfig, type Env, type JwtAlgorithm } from '../../lib/core/config';
 import { createLogger, type Logger } from '../../lib/core/logger';
 import { PASSWORD_PROOF, passkeyProof, type SignInProof } from '../../lib/sessions/sign-in';
 import { generateHashKey, generateSigningJwk } from '../../scripts/dev/keys';
@@ -75,7 +72,7 @@ export function capturingLogger(): { logger: Logger; lines: Record<string, unkno
   };
 }
 
-/** The parts of the service, built as lib/compose builds them, on DynamoDB Local or in memory. */
+/** The parts of the service, built by the functions' composition (lib/compose/part.ts), on DynamoDB Local or in memory. */
 export interface TestServiceOptions {
   readonly passwords?: PasswordHasher;
   readonly stores?: 'dynamodb' | 'memory';
@@ -95,29 +92,39 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
   const client = createDocumentClient({ endpoint: storage.dynamoDbEndpoint, onRequest: (operation) => requests.push(operation), onConsumedCapacity: options.onConsumedCapacity });
   const memory = options.stores === 'memory';
   const memoryUsers = createMemoryUserStore();
-  const users: UserStore = memory ? memoryUsers : createDynamoDbUserStore(client, storage.usersTable);
   const guardHolds = (guard: CredentialGuard) => {
     const account = memoryUsers.accounts.get(guard.email);
     if (account?.id !== guard.userId) return false;
     return 'passwordHash' in guard ? account.passwordHash === guard.passwordHash : account.credentialsVersion === guard.credentialsVersion;
   };
-  const changes: AccountChangeStore = memory ? createMemoryAccountChangeStore(memoryUsers.accounts) : createDynamoDbAccountChangeStore(client, storage.usersTable);
-  const sessionStore: SessionStore = memory ? createMemorySessionStore({ guardHolds }) : createDynamoDbSessionStore(client, storage.sessionsTable, { usersTable: storage.usersTable });
-  const passwords = options.passwords ?? createPasswordHasher();
-  const tokenConfig = loadTokenConfig(full, { requirePrivateKey: true });
-  const hashKeys = loadHashKeys(full);
-  const keyring = createKeyring(hashKeys.current, hashKeys.previous);
-  const refreshTokens = createRefreshTokenCodec(keyring);
-  const cursors = createSessionCursorCodec(keyring);
-  const accessTokens = createAccessTokenIssuer({
-    signingKey: await importSigningKey(tokenConfig),
-    issuer: tokenConfig.issuer,
-    audience: tokenConfig.audience,
-    ttlSeconds: tokenConfig.accessTokenTtlSeconds,
+  // The functions' own composition, with the frozen clock, the capturing logger and the counting client.
+  const root = compose(full, {
     clock,
+    overrides: [
+      provide(documentClient, client),
+      provide(loggerPart, Object.assign(log.logger, { addContext: () => undefined })),
+      provide(metricsPart, createMemoryMetrics()),
+      ...(options.passwords ? [provide(passwordHasher, options.passwords)] : []),
+      ...(memory
+        ? [
+            provide(userStore, memoryUsers),
+            provide(accountChanges, createMemoryAccountChangeStore(memoryUsers.accounts)),
+            provide(sessionStore, createMemorySessionStore({ guardHolds })),
+          ]
+        : []),
+    ],
   });
-  const issuer = createSessionIssuer({ policy: loadSessionPolicy(full), clock, sessions: sessionStore, accessTokens, refreshTokens, logger: log.logger });
-  const loginDeps = { clock, users, passwords, limits: loadAttemptLimits(full), logger: log.logger, sessions: issuer, policy: loadLoginPolicy(full) };
+  const [users, changes, sessionStoreBuilt, passwords, refreshTokens, cursors, issuer] = await Promise.all([
+    root.get(userStore),
+    root.get(accountChanges),
+    root.get(sessionStore),
+    root.get(passwordHasher),
+    root.get(refreshTokenCodec),
+    root.get(sessionCursors),
+    root.get(sessionOpener),
+  ]);
+  const sessionStoreValue: SessionStore = sessionStoreBuilt;
+  const loginDeps = { clock, users, passwords, limits: await root.get(attemptLimits), logger: log.logger, sessions: issuer, policy: await root.get(loginPolicy) };
   const app = {
     accounts: {
       register: (email: string, password: string) => register({ clock, users, passwords }, email, password),
@@ -129,14 +136,14 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
       open: (userId: string, client: ClientInfo) => issuer.open(userId, [PASSWORD_PROOF], client),
       openWithPasskey: (userId: string, passkeyId: string, client: ClientInfo) => issuer.open(userId, [passkeyProof(passkeyId, true)], client),
       reauthenticate: (caller: { userId: string; sessionId: string }, proofs: readonly SignInProof[]) => issuer.reauthenticate(caller, proofs),
-      endSessionsOfPasskey: (userId: string, passkeyId: string) => endSessionsOfPasskey({ sessions: sessionStore, clock }, userId, passkeyId),
-      logout: (presented: string) => logout({ sessions: sessionStore, refreshTokens, clock }, presented),
-      logoutAll: (userId: string, _client?: ClientInfo, deadline?: number) => endAllSessions({ sessions: sessionStore, clock }, userId, 'logout_all', { deadline }),
-      listSessions: (userId: string, currentSessionId: string, cursor?: string) => listSessions({ sessions: sessionStore, cursors, clock }, userId, currentSessionId, cursor),
-      endSession: (userId: string, sessionId: string) => endSession({ sessions: sessionStore, clock }, userId, sessionId),
+      endSessionsOfPasskey: (userId: string, passkeyId: string) => endSessionsOfPasskey({ sessions: sessionStoreValue, clock }, userId, passkeyId),
+      logout: (presented: string) => logout({ sessions: sessionStoreValue, refreshTokens, clock }, presented),
+      logoutAll: (userId: string, _client?: ClientInfo, deadline?: number) => endAllSessions({ sessions: sessionStoreValue, clock }, userId, 'logout_all', { deadline }),
+      listSessions: (userId: string, currentSessionId: string, cursor?: string) => listSessions({ sessions: sessionStoreValue, cursors, clock }, userId, currentSessionId, cursor),
+      endSession: (userId: string, sessionId: string) => endSession({ sessions: sessionStoreValue, clock }, userId, sessionId),
     },
   };
-  return { app, clock, requests, log, users, changes, sessionStore, sessionIssuer: issuer, passwords, refreshTokens, documents: client, env: full };
+  return { app, clock, requests, log, users, changes, sessionStore: sessionStoreValue, sessionIssuer: issuer, passwords, refreshTokens, documents: client, env: full, root };
 }
 
 export const uniqueEmail = (prefix = 'user') => `${prefix}-${randomBytes(6).toString('hex')}@example.com`;

@@ -9,6 +9,7 @@ import {
   type AuthorizerEvent,
   type AuthorizerResult,
 } from '../../lib/authorizer/authorizer';
+import { compose, part } from '../../lib/compose/part';
 import { ConfigError } from '../../lib/core/errors';
 import { createAccessTokenIssuer } from '../../lib/tokens/access-token-issuer';
 import { AccessTokenRejectedError, type AccessTokenPrincipal } from '../../lib/tokens/access-token-verifier';
@@ -371,21 +372,26 @@ describe('createAuthorizerDeps', () => {
 });
 
 describe('authorizer start-up', () => {
-  it('retries a failed start-up on a later invocation, after a short backoff, instead of failing for the container\'s life', async () => {
+  it('retries a failed start-up on a later invocation, after the composition\'s backoff, instead of failing for the container\'s life', async () => {
     const kit = await createTokenKit('ES256');
     let now = 0;
     let builds = 0;
-    const handler = createAuthorizerHandler(async () => {
-      builds++;
-      if (builds === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-      return { verify: verifierFor(kit), logger: capturingLogger().logger };
-    }, () => now);
+    const deps = part({
+      name: 'flakyAuthorizer',
+      build: async () => {
+        builds++;
+        if (builds === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        return { verify: verifierFor(kit), logger: capturingLogger().logger };
+      },
+    });
+    const root = compose({}, { now: () => now });
+    const handler = createAuthorizerHandler(() => root.get(deps));
     const event = eventFor('REST TOKEN', `Bearer ${kit.token()}`);
-    await expect(handler(event)).rejects.toThrow(/Rate exceeded|start-up failed/);
-    now = 500;
-    await expect(handler(event)).rejects.toThrow('authorizer start-up failed recently');
+    await expect(handler(event)).rejects.toThrow('Rate exceeded');
+    now = 200; // within the first backoff (250 ms): the same failure, no new build
+    await expect(handler(event)).rejects.toThrow('Rate exceeded');
     expect(builds).toBe(1);
-    now = 1_000;
+    now = 250;
     await expect(handler(event)).resolves.toMatchObject({ principalId: expect.any(String) });
     expect(builds).toBe(2);
   });

@@ -1,0 +1,22 @@
+import { httpFunction, route } from '../lib/compose/declaration';
+import { accountChanges } from '../lib/compose/parts/accounts';
+import { emailSettings, failedEmailKeeper, mailer } from '../lib/compose/parts/email';
+import { attemptLimits, passwordHasher } from '../lib/compose/parts/sessions';
+import { sessionEnder, users } from '../lib/compose/parts/storage';
+
+export default httpFunction({
+  name: 'changePassword',
+  routes: [route('post', 'auth/password/change', 'jwt')],
+  // Hashes a password (argon2id): login's size.
+  memory: 512,
+  parts: {
+    users: users('GetItem', 'UpdateItem', 'DeleteItem'),
+    sessions: sessionEnder,
+    changes: accountChanges,
+    passwords: passwordHasher,
+    limits: attemptLimits,
+    mailer,
+    email: emailSettings,
+    outbox: failedEmailKeeper,
+  },
+});

@@ -1,0 +1,18 @@
+import { httpFunction, route } from '../lib/compose/declaration';
+import { oneTimeTokenCodec } from '../lib/compose/parts/accounts';
+import { factorNoticeStore, factorRemovers } from '../lib/compose/parts/factor-notices';
+import { sessionEnder, users } from '../lib/compose/parts/storage';
+
+export default httpFunction({
+  name: 'factorsReport',
+  routes: [route('post', 'auth/factors/report')],
+  parts: {
+    // GetItem: the notice and the account; UpdateItem: spending the notice, turning TOTP off,
+    // dropping recovery codes; DeleteItem + UpdateItem: the transaction that removes a passkey.
+    users: users('GetItem', 'UpdateItem', 'DeleteItem'),
+    notices: factorNoticeStore,
+    oneTimeTokens: oneTimeTokenCodec,
+    remove: factorRemovers,
+    sessions: sessionEnder,
+  },
+});

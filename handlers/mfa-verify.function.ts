@@ -1,0 +1,18 @@
+import { httpFunction, route } from '../lib/compose/declaration';
+import { mfaCrypto, mfaStore } from '../lib/compose/parts/mfa';
+import { attemptLimits, reauthPolicy, sessionOpener } from '../lib/compose/parts/sessions';
+import { users } from '../lib/compose/parts/storage';
+
+export default httpFunction({
+  name: 'mfaVerify',
+  routes: [route('post', 'auth/mfa/verify')],
+  parts: {
+    // DeleteItem + UpdateItem: the transaction that spends the MFA token and the code together.
+    users: users('GetItem', 'UpdateItem', 'DeleteItem'),
+    limits: attemptLimits,
+    mfa: mfaStore,
+    crypto: mfaCrypto,
+    sessions: sessionOpener,
+    reauth: reauthPolicy,
+  },
+});

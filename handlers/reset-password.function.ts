@@ -1,0 +1,28 @@
+import { httpFunction, route } from '../lib/compose/declaration';
+import { accountChanges, oneTimeTokenCodec } from '../lib/compose/parts/accounts';
+import { emailSettings, failedEmailKeeper, mailer } from '../lib/compose/parts/email';
+import { unprovenTotpForgetter } from '../lib/compose/parts/mfa';
+import { passkeyPurger } from '../lib/compose/parts/passkeys';
+import { passwordHasher } from '../lib/compose/parts/sessions';
+import { sessionEnder, users } from '../lib/compose/parts/storage';
+
+export default httpFunction({
+  name: 'resetPassword',
+  routes: [route('post', 'auth/password/reset')],
+  // Hashes a password (argon2id): login's size.
+  memory: 512,
+  parts: {
+    // UpdateItem: the token and the new password in one transaction; DeleteItem clears the login throttle
+    // (and, on a first proof of the mailbox, the TOTP and passkeys enrolled before it).
+    users: users('GetItem', 'UpdateItem', 'DeleteItem'),
+    sessions: sessionEnder,
+    changes: accountChanges,
+    oneTimeTokens: oneTimeTokenCodec,
+    passwords: passwordHasher,
+    mailer,
+    email: emailSettings,
+    outbox: failedEmailKeeper,
+    forgetTotp: unprovenTotpForgetter,
+    purgePasskeys: passkeyPurger,
+  },
+});

@@ -1,0 +1,55 @@
+'use strict';
+// @ts-check
+/**
+ * serverless.yml's `functions`, from the declarations beside the handlers
+ * (handlers/<name>.function.ts): each function's handler, role, size and events. Its role is
+ * infra/iam.js's `<Name>Role`, generated from the same declaration.
+ */
+const { deployedFunctions } = require('./declarations.js');
+const { authorizerHandler } = require('./environment.js');
+const { mfaAuthorizerEnabled, mfaAuthorizerFunction } = require('./mfa-authorizer.js');
+const { roleName } = require('./iam.js');
+
+/**
+ * For serverless.yml: `functions: ${file(./infra/functions.js):functions}`.
+ * @param {import('./types').VariableSources} sources
+ */
+async function functions(sources) {
+  const { resolveVariable } = sources;
+  const local = process.env.AUTH_LOCAL_DEV === 'true';
+  const authorizer = await authorizerHandler();
+  const sessionCheckAuthorizer = authorizer === 'handlers/authorizer-session-check.handler';
+  const [cors, jwtAuthorizer] = await Promise.all([resolveVariable('self:custom.cors'), resolveVariable('self:custom.authorizer')]);
+  /** @param {import('../lib/compose/declaration').RouteAuthorizer} kind */
+  const authorizerOf = (kind) => {
+    if (kind === 'none') return {};
+    if (kind === 'jwt') return { authorizer: jwtAuthorizer };
+    return { authorizer: { .../** @type {object} */ (jwtAuthorizer), name: 'authorizerMfa' } };
+  };
+  const mfaAuthorizer = await mfaAuthorizerEnabled(sources);
+  /** @type {Record<string, Record<string, unknown>>} */
+  const result = {};
+  for (const { declaration, handler } of deployedFunctions({ local, sessionCheckAuthorizer })) {
+    const { name } = declaration;
+    /** @type {Record<string, unknown>} */
+    const definition = { handler };
+    // A local-only function (the demo page) gets the provider's default role: it is never deployed.
+    if (!declaration.localOnly) definition.role = roleName(name);
+    if (declaration.memory !== undefined) definition.memorySize = declaration.memory;
+    if (declaration.timeout !== undefined) definition.timeout = declaration.timeout;
+    if (declaration.kind === 'http') {
+      definition.events = declaration.routes.map((route) => {
+        if (route.permission !== undefined) throw new Error(`${name}: route ${route.path} requires a permission, which no authorizer checks yet`);
+        if (route.authorizer === 'mfa' && !mfaAuthorizer) throw new Error(`${name}: route ${route.path} needs the MFA authorizer: deploy with --param="mfaAuthorizer=true"`);
+        return { http: { path: route.path, method: route.method, ...authorizerOf(route.authorizer), ...(declaration.localOnly ? {} : { cors }) } };
+      });
+    }
+    if (declaration.kind === 'schedule') definition.events = [{ schedule: declaration.schedule }];
+    result[name] = definition;
+    // With --param="mfaAuthorizer=true": a second authorizer that refuses tokens without `mfa` in amr.
+    if (declaration.kind === 'authorizer' && mfaAuthorizer) result.authorizerMfa = mfaAuthorizerFunction(handler);
+  }
+  return result;
+}
+
+module.exports = { functions };

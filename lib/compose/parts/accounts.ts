@@ -1,0 +1,16 @@
+/** Account-feature parts: the store of one-time tokens and account changes, and the token codec (hash key). */
+import type { AccountChangeStore } from '../../accounts/account-change-store';
+import { createDynamoDbAccountChangeStore } from '../../aws/dynamodb-account-change-store';
+import { createOneTimeTokenCodec } from '../../tokens/one-time-token';
+import { part } from '../part';
+import { keyring } from '../secrets';
+import { documentClient, storageConfig } from './storage';
+
+export const accountChanges = /* @__PURE__ */ part({
+  name: 'accountChanges',
+  uses: { client: documentClient, config: storageConfig },
+  build: ({ client, config }): AccountChangeStore => createDynamoDbAccountChangeStore(client, config.usersTable),
+});
+
+/** Reads the hash key: only the functions that mint or check one-time tokens use it. */
+export const oneTimeTokenCodec = /* @__PURE__ */ part({ name: 'oneTimeTokenCodec', uses: { keyring }, build: (deps) => createOneTimeTokenCodec(deps.keyring) });

@@ -1,0 +1,27 @@
+/** Session and login parts: the password hasher, the login and session policies, the session issuer. */
+import { createPasswordHasher } from '../../accounts/password';
+import { loadAttemptLimits, loadLoginPolicy, loadReauthPolicy, loadSessionPolicy } from '../../core/config';
+import { createSessionIssuer } from '../../sessions/session-service';
+import { logger, metrics } from '../observability';
+import { part, withNeeds } from '../part';
+import { sessionStore } from './storage';
+import { accessTokenSigner, refreshTokenCodec } from './tokens';
+
+/** argon2id through a native binding: the function's zip carries its Lambda build (infra/native-modules.js). */
+export const passwordHasher = /* @__PURE__ */ part({ name: 'passwordHasher', needs: { native: ['@node-rs/argon2'] }, build: () => createPasswordHasher() });
+export const attemptLimits = /* @__PURE__ */ part({ name: 'attemptLimits', build: (_, { env }) => loadAttemptLimits(env) });
+export const loginPolicy = /* @__PURE__ */ part({ name: 'loginPolicy', build: (_, { env }) => loadLoginPolicy(env) });
+export const sessionPolicy = /* @__PURE__ */ part({ name: 'sessionPolicy', build: (_, { env }) => loadSessionPolicy(env) });
+/** REAUTH_MAX_AGE_SECONDS: for sensitive changes, and for how a sign-in with a new factor counts. */
+export const reauthPolicy = /* @__PURE__ */ part({ name: 'reauthPolicy', build: (_, { env }) => loadReauthPolicy(env) });
+
+/** Refreshes and re-authenticates sessions: one conditional UpdateItem on the session each. */
+export const sessionIssuer = /* @__PURE__ */ part({
+  name: 'sessionIssuer',
+  needs: { tables: { sessions: ['UpdateItem'] } },
+  uses: { policy: sessionPolicy, sessions: sessionStore, accessTokens: accessTokenSigner, refreshTokens: refreshTokenCodec, logger, metrics },
+  build: ({ metrics: recorder, ...deps }, { clock }) => createSessionIssuer({ ...deps, clock, count: (name) => recorder.count(name) }),
+});
+
+/** The session issuer of a sign-in: PutItem opens the session; the rest keep the account under its session limit. */
+export const sessionOpener = /* @__PURE__ */ withNeeds(sessionIssuer, { tables: { sessions: ['PutItem', 'BatchGetItem', 'UpdateItem'], sessionsByUser: ['Query'] } });
