@@ -15,7 +15,11 @@ import {
 } from '../../../lib/sessions/sign-in';
 import type { AccessTokenSubject } from '../../../lib/tokens/access-token-issuer';
 import { createRefreshTokenCodec } from '../../../lib/tokens/refresh-token';
-import { capturingLogger, frozenClock } from '../../support/fixtures';
+import { createPasswordHasher } from '../../../lib/accounts/password';
+import { provide } from '../../../lib/compose/part';
+import { claimsDecider } from '../../../lib/compose/parts/sessions';
+import { capturingLogger, createTestApp, frozenClock, PASSWORD, uniqueEmail } from '../../support/fixtures';
+import { claimsOf } from '../../support/mfa-kit';
 import { sessionClaimsWith } from '../../../lib/tokens/session-claims';
 
 const client = { userAgent: 'jest', ip: '192.0.2.1' };
@@ -65,6 +69,28 @@ describe('sessionClaimsOf', () => {
 
   it('refuses a sign-in without any proof (a bug, never a session)', async () => {
     await expect(sessionClaimsOf({ userId: 'u', proofs: [], at })).rejects.toThrow('a sign-in needs at least one proof');
+  });
+});
+
+describe('the composition root\'s claimsDecider part', () => {
+  it('decides what every login of the service adds to its claims, and a test can provide its own', async () => {
+    // Arrange: the functions' composition with a decider that grants a scope.
+    const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
+    const { app } = await createTestApp({}, { stores: 'memory', passwords, overrides: [provide(claimsDecider, (claims) => ({ ...claims, scope: 'decided' }))] });
+    const email = uniqueEmail('decider');
+    await app.accounts.register(email, PASSWORD);
+    // Act
+    const tokens = await app.sessions.login(email, PASSWORD, client);
+    // Assert
+    expect(claimsOf(tokens.accessToken)).toMatchObject({ scope: 'decided', amr: ['pwd'] });
+  });
+
+  it('by default adds nothing', async () => {
+    const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
+    const { app } = await createTestApp({}, { stores: 'memory', passwords });
+    const email = uniqueEmail('decider');
+    await app.accounts.register(email, PASSWORD);
+    expect(claimsOf((await app.sessions.login(email, PASSWORD, client)).accessToken)).not.toHaveProperty('scope');
   });
 });
 
