@@ -9,8 +9,9 @@ export default httpFunction({
   routes: [route('post', 'auth/register')],
   memory: 512,
   parts: {
-    // PutItem: the account (a transaction of two puts) and its verification token; DeleteItem undoes the token when the email fails.
-    users: users('PutItem', 'DeleteItem'),
+    // PutItem: the account (a transaction of two puts) and its verification token (the token's ticket and the
+    // per-user item naming it, after GetItem reads that item for the throttle); DeleteItem undoes the token when the email fails.
+    users: users('GetItem', 'PutItem', 'DeleteItem'),
     passwords: passwordHasher,
   },
   // Apart: a registration never fails over its verification email, not even over its settings.

@@ -12,9 +12,10 @@ export default httpFunction({
   // Hashes a password (argon2id): login's size.
   memory: 512,
   parts: {
-    // UpdateItem: the token and the new password in one transaction; DeleteItem clears the login throttle
+    // One transaction takes the token's ticket (DeleteItem), requires that it is still the newest token
+    // (ConditionCheckItem) and sets the new password (UpdateItem); DeleteItem also clears the login throttle
     // (and, on a first proof of the mailbox, the TOTP and passkeys enrolled before it).
-    users: users('GetItem', 'UpdateItem', 'DeleteItem'),
+    users: users('GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'),
     sessions: sessionEnder,
     changes: accountChanges,
     oneTimeTokens: oneTimeTokenCodec,

@@ -6,7 +6,9 @@ export default httpFunction({
   name: 'verifyEmail',
   routes: [route('post', 'auth/email/verify')],
   parts: {
-    users: users('GetItem', 'UpdateItem'),
+    // One transaction: DeleteItem takes the token's ticket, ConditionCheckItem requires that it is still the
+    // newest token, UpdateItem marks the email verified (or uses up a token stored before tokens were tickets).
+    users: users('GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'),
     changes: accountChanges,
     oneTimeTokens: oneTimeTokenCodec,
   },

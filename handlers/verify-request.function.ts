@@ -7,7 +7,8 @@ export default httpFunction({
   name: 'verifyRequest',
   routes: [route('post', 'auth/email/verify-request', 'jwt')],
   parts: {
-    // PutItem stores a one-time token (throttled by its sentAt); DeleteItem/PutItem undo it when the email fails.
+    // PutItem stores a one-time token, its ticket and the per-user item naming it (throttled by its sentAt);
+    // DeleteItem/PutItem undo it when the email fails.
     users: users('GetItem', 'PutItem', 'DeleteItem'),
     changes: accountChanges,
     oneTimeTokens: oneTimeTokenCodec,

@@ -4,17 +4,28 @@ import type { OneTimePurpose } from '../tokens/one-time-token';
  * The writes of the account features (issue 12) beside the UserStore: one-time tokens and the
  * account changes they allow. Emails are normalised; times are epoch ms.
  *
- * One item per user and purpose holds the keyed hash of the newest token, so a new token
- * supersedes the older ones by overwriting it, and `sentAt` throttles the emails.
+ * A token is a single-use ticket (lib/tickets, kind `one_time_token`) under its keyed hash. Beside
+ * it, one item per user and purpose names the newest token's hash and holds `sentAt`, the email
+ * throttle: issuing writes both in one transaction, so a new token supersedes the older ones by
+ * renaming the pointer (the older ticket stays until it expires but can no longer be taken), and
+ * redeeming takes the ticket only while the pointer still names it.
+ *
+ * Tokens stored before tokens were tickets keep their hash in the per-user item itself (`legacy`);
+ * they are redeemed as before until they expire.
  */
 export interface StoredOneTimeToken {
-  /** Absent once the token was used (the item stays, for the throttle, until its TTL). */
+  /**
+   * The hash of the newest token. From findToken: absent once that token was used (the item stays,
+   * for the throttle, until its TTL). From issueToken's `previous`: the hash the item named.
+   */
   readonly tokenHash?: string | undefined;
   readonly expiresAt: number;
   /** When the email carrying it was sent. */
   readonly sentAt: number;
   /** The account's credentials version when it was issued (0 for tokens stored before versions). */
   readonly credentialsVersion: number;
+  /** An item written before tokens were tickets: its hash is in the item, and no ticket exists. */
+  readonly legacy?: true | undefined;
 }
 
 /**
@@ -41,19 +52,23 @@ export interface AccountChange {
 
 export interface AccountChangeStore {
   /**
-   * Stores a new token (superseding any older one of the purpose) in one conditional write that
-   * also enforces the email throttle: refused while the last email went out less than
-   * `minIntervalMs` ago.
+   * Stores a new token (superseding any older one of the purpose) in one transaction, its ticket
+   * and the pointer to it, that also enforces the email throttle: refused while the last email
+   * went out less than `minIntervalMs` ago.
    */
   issueToken(purpose: OneTimePurpose, userId: string, token: { tokenHash: string; expiresAt: number; credentialsVersion: number }, now: number, minIntervalMs: number): Promise<IssueResult>;
-  /** Undoes `issueToken` when its email could not be sent: puts `previous` back, only while `tokenHash` is still the stored one. */
+  /**
+   * Undoes `issueToken` when its email could not be sent: puts `previous` back (so the link before
+   * works again, unless it was used meanwhile) and drops the new ticket, only while `tokenHash` is
+   * still the stored one.
+   */
   restoreToken(purpose: OneTimePurpose, userId: string, tokenHash: string, previous: StoredOneTimeToken | undefined): Promise<void>;
   findToken(purpose: OneTimePurpose, userId: string): Promise<StoredOneTimeToken | undefined>;
   /**
-   * Uses a token and applies the change in ONE transaction: it succeeds only while the stored
-   * hash is one of `tokenHashes`, unexpired, and the account still has this id (and the change's
-   * credentials version, when it names one); of concurrent redemptions exactly one succeeds. False
-   * when the token is not (or no longer) valid.
+   * Uses a token and applies the change in ONE transaction: it takes the ticket of the hash the
+   * pointer names, if that is one of `tokenHashes`, unexpired, while the pointer still names it and
+   * the account still has this id (and the change's credentials version, when it names one); of
+   * concurrent redemptions exactly one succeeds. False when the token is not (or no longer) valid.
    */
   redeemToken(purpose: OneTimePurpose, userId: string, tokenHashes: readonly string[], now: number, change: AccountChange): Promise<boolean>;
   /** Sets the password hash of the account of `email`, if it still has this id, and moves it to its next credentials version. */
@@ -72,3 +87,12 @@ export const ONE_TIME_PURPOSES: readonly OneTimePurpose[] = ['verify_email', 're
 
 /** Seconds until an email may be sent again after one sent at `sentAt`. */
 export const retryAfterSeconds = (sentAt: number, now: number, minIntervalMs: number): number => Math.max(1, Math.ceil((sentAt + minIntervalMs - now) / 1000));
+
+/**
+ * The ticket of a one-time token (both adapters): its kind, and what it carries. Its purpose and
+ * account are checked when it is taken; the credentials version is the pointer's, kept beside it.
+ */
+export const oneTimeTicket = {
+  kind: 'one_time_token',
+  data: (purpose: OneTimePurpose, userId: string, credentialsVersion: number) => ({ purpose, userId, credentialsVersion }),
+} as const;

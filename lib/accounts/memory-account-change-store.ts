@@ -1,44 +1,65 @@
+import { createMemoryTicketStore, type MemoryTicketStore } from '../tickets/memory-ticket-store';
 import type { OneTimePurpose } from '../tokens/one-time-token';
-import { ONE_TIME_PURPOSES, retryAfterSeconds, type AccountChangeStore, type StoredOneTimeToken } from './account-change-store';
+import { ONE_TIME_PURPOSES, oneTimeTicket, retryAfterSeconds, type AccountChangeStore, type StoredOneTimeToken } from './account-change-store';
 import { bindingHolds, type AccountCredentials } from './user-store';
 
 /**
  * An in-memory AccountChangeStore with the DynamoDB adapter's semantics, for unit tests; it
- * changes the accounts of a memory user store (`createMemoryUserStore().accounts`).
+ * changes the accounts of a memory user store (`createMemoryUserStore().accounts`). `tokens` holds
+ * the per-user items (the pointer to the ticket and the throttle), `tickets` the tokens' tickets.
+ * Each call checks and writes without an await in between, as the adapter's one transaction.
  */
-export function createMemoryAccountChangeStore(accounts: Map<string, AccountCredentials>): AccountChangeStore & { readonly tokens: Map<string, StoredOneTimeToken> } {
+export function createMemoryAccountChangeStore(
+  accounts: Map<string, AccountCredentials>,
+  tickets: MemoryTicketStore = createMemoryTicketStore(),
+): AccountChangeStore & { readonly tokens: Map<string, StoredOneTimeToken>; readonly tickets: MemoryTicketStore } {
   const tokens = new Map<string, StoredOneTimeToken>();
   const keyOf = (purpose: OneTimePurpose, userId: string) => `${purpose}#${userId}`;
   const accountOf = (email: string, userId: string) => {
     const account = accounts.get(email);
     return account?.id === userId ? account : undefined;
   };
+  // Any ticket under the hash, live or not: findToken reports whether it was used, not whether it expired.
+  const ticketExists = (hash: string) => tickets.peekNow(oneTimeTicket.kind, hash, { now: Number.NEGATIVE_INFINITY }) !== undefined;
 
   return {
     tokens,
+    tickets,
     async issueToken(purpose, userId, { tokenHash, expiresAt, credentialsVersion }, now, minIntervalMs) {
       const key = keyOf(purpose, userId);
       const previous = tokens.get(key);
       if (previous && previous.sentAt > now - minIntervalMs) return { issued: false, retryAfterSeconds: retryAfterSeconds(previous.sentAt, now, minIntervalMs) };
+      tickets.issueNow(oneTimeTicket.kind, tokenHash, { data: oneTimeTicket.data(purpose, userId, credentialsVersion), expiresAt });
       tokens.set(key, { tokenHash, expiresAt, sentAt: now, credentialsVersion });
       return { issued: true, previous };
     },
     async restoreToken(purpose, userId, tokenHash, previous) {
       const key = keyOf(purpose, userId);
-      if (tokens.get(key)?.tokenHash !== tokenHash) return;
+      const stored = tokens.get(key);
+      if (stored?.legacy || stored?.tokenHash !== tokenHash) return;
       if (previous) tokens.set(key, previous);
       else tokens.delete(key);
+      tickets.takeNow(oneTimeTicket.kind, tokenHash, { now: Number.NEGATIVE_INFINITY });
     },
     async findToken(purpose, userId) {
-      return tokens.get(keyOf(purpose, userId));
+      const stored = tokens.get(keyOf(purpose, userId));
+      if (!stored || stored.legacy || stored.tokenHash === undefined || ticketExists(stored.tokenHash)) return stored;
+      const { tokenHash: _used, ...rest } = stored;
+      return rest;
     },
     async redeemToken(purpose, userId, tokenHashes, now, { email, passwordHash, credentialsVersion }) {
       const key = keyOf(purpose, userId);
       const stored = tokens.get(key);
       const account = accountOf(email, userId);
-      if (!stored?.tokenHash || !tokenHashes.includes(stored.tokenHash) || stored.expiresAt <= now || !account) return false;
+      if (!stored?.tokenHash || !tokenHashes.includes(stored.tokenHash) || !account) return false;
       if (credentialsVersion !== undefined && !bindingHolds(account, { userId, credentialsVersion })) return false;
-      tokens.set(key, { expiresAt: stored.expiresAt, sentAt: stored.sentAt, credentialsVersion: stored.credentialsVersion });
+      if (stored.legacy) {
+        if (stored.expiresAt <= now) return false;
+        const { tokenHash: _used, ...rest } = stored;
+        tokens.set(key, rest);
+      } else if (!tickets.takeNow(oneTimeTicket.kind, stored.tokenHash, { now, where: { userId, purpose } })) {
+        return false;
+      }
       accounts.set(email, { ...account, emailVerified: true, ...(passwordHash ? { passwordHash, credentialsVersion: account.credentialsVersion + 1 } : {}) });
       return true;
     },

@@ -1,121 +1,168 @@
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ONE_TIME_PURPOSES, retryAfterSeconds, type AccountChangeStore, type StoredOneTimeToken } from '../accounts/account-change-store';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ONE_TIME_PURPOSES, oneTimeTicket, retryAfterSeconds, type AccountChange, type AccountChangeStore, type StoredOneTimeToken } from '../accounts/account-change-store';
+import { TicketCollisionError } from '../tickets/ticket-store';
 import type { OneTimePurpose } from '../tokens/one-time-token';
 import { cancellationCodes, conditionalWrite, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, oneTimeKey, ttlOf, userKey } from './users-table';
+import { takeTicketItem } from './dynamodb-ticket-store';
+import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, oneTimeKey, ticketKey, ttlOf, userKey } from './users-table';
 
 /**
  * The account features' items in the users table:
- * - `ONE_TIME#<purpose>#<userId>`: the keyed hash of the user's newest token of that purpose
- *   (`tokenHash`, removed once used), `expiresAt`, `sentAt` (the email throttle), the account's
+ * - `ONE_TIME#<purpose>#<userId>`: the pointer to the user's newest token of that purpose
+ *   (`ticketHash`, its keyed hash), `expiresAt`, `sentAt` (the email throttle), the account's
  *   `credentialsVersion` when it was issued, and `ttl`;
+ * - `ONE_TIME_TOKEN#<keyed hash>`: the token's ticket (dynamodb-ticket-store.ts), with `purpose`,
+ *   `userId` and `credentialsVersion`;
  * - the account items `EMAIL#` / `USER#` of dynamodb-user-store.ts, changed or deleted here.
+ *
+ * A pointer written before tokens were tickets holds the hash itself as `tokenHash` (removed once
+ * used) and has no ticket: it is redeemed by that attribute until it expires (a link's lifetime,
+ * 24 h at most), then nothing writes it any more.
  */
 
 /** Concurrent transactions on one item cancel each other (TransactionConflict); the loser looks again. */
 const CONFLICT_RETRIES = 4;
 
-const toStored = (item: Record<string, unknown>): StoredOneTimeToken => ({
-  tokenHash: typeof item.tokenHash === 'string' ? item.tokenHash : undefined,
-  expiresAt: Number(item.expiresAt),
-  sentAt: Number(item.sentAt),
-  credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,
-});
+const LEGACY_HASH = 'tokenHash';
+const POINTER_HASH = 'ticketHash';
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A pointer as stored; `tokenHash` is the hash it names (a legacy item's own). */
+const toStored = (item: Record<string, unknown>): StoredOneTimeToken => {
+  // A pointer keeps naming its ticket after the ticket was taken; only a legacy item loses its hash when used.
+  const legacy = typeof item[POINTER_HASH] !== 'string';
+  const hash = item[legacy ? LEGACY_HASH : POINTER_HASH];
+  return {
+    tokenHash: typeof hash === 'string' ? hash : undefined,
+    expiresAt: Number(item.expiresAt),
+    sentAt: Number(item.sentAt),
+    credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,
+    ...(legacy ? { legacy: true as const } : {}),
+  };
+};
+
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)));
 
 export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient, tableName: string): AccountChangeStore {
   const itemOf = (purpose: OneTimePurpose, userId: string, token: StoredOneTimeToken) => ({
     ...oneTimeKey(purpose, userId),
     userId,
-    ...(token.tokenHash ? { tokenHash: token.tokenHash } : {}),
+    ...(token.tokenHash ? { [token.legacy ? LEGACY_HASH : POINTER_HASH]: token.tokenHash } : {}),
     expiresAt: token.expiresAt,
     sentAt: token.sentAt,
     credentialsVersion: token.credentialsVersion,
     ttl: ttlOf(token.expiresAt),
   });
 
-  return {
-    async issueToken(purpose, userId, { tokenHash, expiresAt, credentialsVersion }, now, minIntervalMs) {
+  const read = async (key: Record<string, string>, projection?: string) => {
+    try {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true, ...(projection ? { ProjectionExpression: projection } : {}) }));
+      return Item;
+    } catch (error) {
+      return translateStorageError(error);
+    }
+  };
+  const readPointer = (purpose: OneTimePurpose, userId: string) => read(oneTimeKey(purpose, userId));
+
+  /** The pointer is still exactly as read: the throttle decided on it, and `previous` is what the write replaces. */
+  const unchangedSince = (seen: Record<string, unknown> | undefined) => {
+    if (!seen) return { ConditionExpression: 'attribute_not_exists(pk)' };
+    const stored = toStored(seen);
+    const hash = stored.tokenHash === undefined ? `attribute_not_exists(${LEGACY_HASH}) AND attribute_not_exists(${POINTER_HASH})` : `${stored.legacy ? LEGACY_HASH : POINTER_HASH} = :seenHash`;
+    return { ConditionExpression: `sentAt = :seenSentAt AND ${hash}`, ExpressionAttributeValues: { ':seenSentAt': seen.sentAt, ...(stored.tokenHash === undefined ? {} : { ':seenHash': stored.tokenHash }) } };
+  };
+
+  /** Sends a transaction, again after a TransactionConflict; the cancellation codes when a condition failed, undefined when it was written. */
+  const transact = async (command: TransactWriteCommand): Promise<string[] | undefined> => {
+    for (let attempt = 0; ; attempt++) {
       try {
-        const { Attributes } = await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: itemOf(purpose, userId, { tokenHash, expiresAt, sentAt: now, credentialsVersion }),
-            ConditionExpression: 'attribute_not_exists(pk) OR sentAt <= :cutoff',
-            ExpressionAttributeValues: { ':cutoff': now - minIntervalMs },
-            ReturnValues: 'ALL_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { issued: true, previous: Attributes ? toStored(Attributes) : undefined };
+        await client.send(command);
+        return undefined;
       } catch (error) {
-        if (isConditionFailure(error) && error.Item) return { issued: false, retryAfterSeconds: retryAfterSeconds(toStored(unmarshall(error.Item)).sentAt, now, minIntervalMs) };
+        const reasons = cancellationCodes(error);
+        if (reasons.includes('ConditionalCheckFailed')) return reasons;
+        if (reasons.includes('TransactionConflict') && attempt < CONFLICT_RETRIES) {
+          await pause(attempt);
+          continue;
+        }
         return translateStorageError(error);
       }
+    }
+  };
+
+  /** The Update of the account that every redemption makes, in the redeeming transaction. */
+  const accountUpdate = (userId: string, { email, passwordHash, credentialsVersion }: AccountChange) => {
+    const version = credentialsVersion === undefined ? undefined : credentialsVersionIs(credentialsVersion);
+    const newPassword = passwordHash ? { ':passwordHash': passwordHash, ...NEXT_CREDENTIALS_VERSION.values } : {};
+    return {
+      Update: {
+        TableName: tableName,
+        Key: emailKey(email),
+        ConditionExpression: version ? `userId = :userId AND ${version.expression}` : 'userId = :userId',
+        UpdateExpression: passwordHash ? `SET emailVerified = :verified, passwordHash = :passwordHash ${NEXT_CREDENTIALS_VERSION.clause}` : 'SET emailVerified = :verified',
+        ExpressionAttributeValues: { ':userId': userId, ':verified': true, ...newPassword, ...version?.values },
+      },
+    };
+  };
+
+  return {
+    async issueToken(purpose, userId, { tokenHash, expiresAt, credentialsVersion }, now, minIntervalMs) {
+      for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
+        const seen = await readPointer(purpose, userId);
+        if (seen && Number(seen.sentAt) > now - minIntervalMs) return { issued: false, retryAfterSeconds: retryAfterSeconds(Number(seen.sentAt), now, minIntervalMs) };
+        const failed = await transact(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: itemOf(purpose, userId, { tokenHash, expiresAt, sentAt: now, credentialsVersion }), ...unchangedSince(seen) } },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...oneTimeTicket.data(purpose, userId, credentialsVersion), ...ticketKey(oneTimeTicket.kind, tokenHash), expiresAt, failures: 0, ttl: ttlOf(expiresAt) },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        if (!failed) return { issued: true, previous: seen ? toStored(seen) : undefined };
+        if (failed[1] === 'ConditionalCheckFailed') throw new TicketCollisionError(oneTimeTicket.kind);
+        // Another write changed the pointer since it was read: look again (it is throttled now, most likely).
+      }
+      return translateStorageError(new Error('the one-time token item kept changing while a token was issued'));
     },
 
     async restoreToken(purpose, userId, tokenHash, previous) {
-      const ours = { ConditionExpression: 'tokenHash = :ours', ExpressionAttributeValues: { ':ours': tokenHash } };
-      try {
-        if (previous) await client.send(new PutCommand({ TableName: tableName, Item: itemOf(purpose, userId, previous), ...ours }));
-        else await client.send(new DeleteCommand({ TableName: tableName, Key: oneTimeKey(purpose, userId), ...ours }));
-      } catch (error) {
-        // A newer token replaced ours meanwhile: it is not ours to undo.
-        if (!isConditionFailure(error)) translateStorageError(error);
-      }
+      const ours = { ConditionExpression: `${POINTER_HASH} = :ours`, ExpressionAttributeValues: { ':ours': tokenHash } };
+      const pointer = previous ? { Put: { TableName: tableName, Item: itemOf(purpose, userId, previous), ...ours } } : { Delete: { TableName: tableName, Key: oneTimeKey(purpose, userId), ...ours } };
+      // A newer token replaced ours meanwhile (a failed condition): it is not ours to undo.
+      await transact(new TransactWriteCommand({ TransactItems: [pointer, { Delete: { TableName: tableName, Key: ticketKey(oneTimeTicket.kind, tokenHash) } }] }));
     },
 
     async findToken(purpose, userId) {
-      try {
-        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: oneTimeKey(purpose, userId), ConsistentRead: true }));
-        return Item ? toStored(Item) : undefined;
-      } catch (error) {
-        return translateStorageError(error);
-      }
+      const item = await readPointer(purpose, userId);
+      if (!item) return undefined;
+      const stored = toStored(item);
+      if (stored.legacy || stored.tokenHash === undefined) return stored;
+      // The pointer still names a used token: its ticket (taken) says whether it was.
+      if (await read(ticketKey(oneTimeTicket.kind, stored.tokenHash), 'pk')) return stored;
+      const { tokenHash: _used, ...rest } = stored;
+      return rest;
     },
 
-    async redeemToken(purpose, userId, tokenHashes, now, { email, passwordHash, credentialsVersion }) {
-      const hashValues = Object.fromEntries(tokenHashes.map((hash, index) => [`:h${index}`, hash]));
-      const version = credentialsVersion === undefined ? undefined : credentialsVersionIs(credentialsVersion);
-      const newPassword = passwordHash ? { ':passwordHash': passwordHash, ...NEXT_CREDENTIALS_VERSION.values } : {};
-      const command = new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName,
-              Key: oneTimeKey(purpose, userId),
-              ConditionExpression: `tokenHash IN (${Object.keys(hashValues).join(', ')}) AND expiresAt > :now`,
-              UpdateExpression: 'REMOVE tokenHash',
-              ExpressionAttributeValues: { ...hashValues, ':now': now },
-            },
-          },
-          {
-            Update: {
-              TableName: tableName,
-              Key: emailKey(email),
-              ConditionExpression: version ? `userId = :userId AND ${version.expression}` : 'userId = :userId',
-              UpdateExpression: passwordHash ? `SET emailVerified = :verified, passwordHash = :passwordHash ${NEXT_CREDENTIALS_VERSION.clause}` : 'SET emailVerified = :verified',
-              ExpressionAttributeValues: { ':userId': userId, ':verified': true, ...newPassword, ...version?.values },
-            },
-          },
-        ],
-      });
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await client.send(command);
-          return true;
-        } catch (error) {
-          const reasons = cancellationCodes(error);
-          if (reasons.includes('ConditionalCheckFailed')) return false;
-          if (reasons.includes('TransactionConflict') && attempt < CONFLICT_RETRIES) {
-            await pause(20 + Math.random() * 30 * (attempt + 1));
-            continue;
-          }
-          return translateStorageError(error);
-        }
-      }
+    async redeemToken(purpose, userId, tokenHashes, now, change) {
+      const item = await readPointer(purpose, userId);
+      const stored = item && toStored(item);
+      const hash = stored?.tokenHash;
+      if (!stored || hash === undefined || !tokenHashes.includes(hash)) return false;
+      const pointer = oneTimeKey(purpose, userId);
+      const items = stored.legacy
+        ? // A link sent before tokens were tickets: its hash in the pointer is what gets used up.
+          [{ Update: { TableName: tableName, Key: pointer, ConditionExpression: `${LEGACY_HASH} = :hash AND expiresAt > :now`, UpdateExpression: `REMOVE ${LEGACY_HASH}`, ExpressionAttributeValues: { ':hash': hash, ':now': now } } }]
+        : [
+            takeTicketItem(tableName, oneTimeTicket.kind, hash, { now, where: { userId, purpose } }),
+            // Only the newest token of the purpose: a newer link (or an undone one) renamed the pointer.
+            { ConditionCheck: { TableName: tableName, Key: pointer, ConditionExpression: `${POINTER_HASH} = :hash`, ExpressionAttributeValues: { ':hash': hash } } },
+          ];
+      return (await transact(new TransactWriteCommand({ TransactItems: [...items, accountUpdate(userId, change)] }))) === undefined;
     },
 
     async setPasswordHash(email, userId, passwordHash) {

@@ -11,12 +11,13 @@ import type { OneTimePurpose } from '../tokens/one-time-token';
  * | `EMAIL#<email>`                       | the account: credentials, flags, `credentialsVersion`, TOTP | dynamodb-user-store, -mfa-store |
  * | `USER#<userId>`                       | the way from a user id to the email                       | dynamodb-user-store             |
  * | `LOGIN_FAILURES#<email>`              | the login attempt counter, with a TTL                     | dynamodb-user-store             |
- * | `ONE_TIME#<purpose>#<userId>`         | the newest one-time token of a purpose; `report_factor` holds the factor notices | dynamodb-account-change-store, -factor-notice-store |
+ * | `ONE_TIME#<purpose>#<userId>`         | the email throttle and the pointer to the newest one-time token's ticket; `report_factor` holds the factor notices | dynamodb-account-change-store, -factor-notice-store |
  * | `TOTP_PENDING#<userId>`               | an unconfirmed TOTP secret, with a TTL                    | dynamodb-mfa-store              |
  * | `PASSKEY#<credentialId>`              | one passkey                                               | dynamodb-passkey-store          |
  * | `PASSKEYS#<userId>`                   | the account's credential ids and a `version`              | dynamodb-passkey-store          |
  * | `MFA_TOKEN#<keyed hash>`              | ticket: a login's second step                             | dynamodb-ticket-store           |
  * | `WEBAUTHN_CHALLENGE#<keyed hash>`     | ticket: a passkey ceremony's challenge                    | dynamodb-ticket-store           |
+ * | `ONE_TIME_TOKEN#<keyed hash>`         | ticket: an email link's one-time token (verify, reset)    | dynamodb-account-change-store   |
  *
  * Below the keys: the credentials-version rule every binding check uses, as conditions.
  */
@@ -41,6 +42,7 @@ export const passkeyListKey = (userId: string) => keyOf('PASSKEYS', userId);
 export const TICKET_PREFIXES: Readonly<Record<TicketKind, string>> = {
   mfa_login: 'MFA_TOKEN',
   webauthn_challenge: 'WEBAUTHN_CHALLENGE',
+  one_time_token: 'ONE_TIME_TOKEN',
 };
 export const ticketKey = (kind: TicketKind, keyHash: string) => keyOf(TICKET_PREFIXES[kind], keyHash);
 

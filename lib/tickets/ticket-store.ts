@@ -4,11 +4,12 @@
  * One conditional delete decides a take, so of concurrent takes of one ticket at most one gets it;
  * `countFailure` is a conditional counter that ends a ticket after too many wrong guesses.
  *
- * Used by the MFA token of a login's second step and by WebAuthn challenges; OAuth codes and
+ * Used by the MFA token of a login's second step, by WebAuthn challenges and by the one-time
+ * tokens of email links (verify email, reset password: lib/accounts/account-change-store.ts); OAuth codes and
  * federation state are meant to be further kinds. Each kind has its key prefix in the users table
  * (lib/aws/users-table.ts). Times are epoch ms.
  */
-export const TICKET_KINDS = ['mfa_login', 'webauthn_challenge'] as const;
+export const TICKET_KINDS = ['mfa_login', 'webauthn_challenge', 'one_time_token'] as const;
 export type TicketKind = (typeof TICKET_KINDS)[number];
 
 /** What a ticket carries: flat values (stored as top-level attributes beside the ticket's own). */

@@ -31,6 +31,7 @@ describe('the users table key space', () => {
       passkeyListKey('u1'),
       ticketKey('mfa_login', 'h'),
       ticketKey('webauthn_challenge', 'h'),
+      ticketKey('one_time_token', 'h'),
     ]).toEqual([
       { pk: 'EMAIL#a@example.com' },
       { pk: 'USER#u1' },
@@ -42,6 +43,7 @@ describe('the users table key space', () => {
       { pk: 'PASSKEYS#u1' },
       { pk: 'MFA_TOKEN#h' },
       { pk: 'WEBAUTHN_CHALLENGE#h' },
+      { pk: 'ONE_TIME_TOKEN#h' },
     ]);
   });
 
