@@ -17,7 +17,9 @@ export function createMemoryUserStore(): UserStore & { readonly attempts: Map<st
     },
     async findById(id) {
       const email = emailOf.get(id);
-      return email === undefined ? undefined : byEmail.get(email);
+      const account = email === undefined ? undefined : byEmail.get(email);
+      // As on DynamoDB: the email may have been deleted and registered again by another account.
+      return account?.id === id ? account : undefined;
     },
     async findByEmail(email) {
       return byEmail.get(email);

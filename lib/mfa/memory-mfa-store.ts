@@ -49,7 +49,10 @@ export function createMemoryMfaStore(accounts: UserStore, tickets: MemoryTicketS
       if (account?.id !== userId) return undefined;
       const record = totp.get(userId);
       const { credentialsVersion } = account;
-      return record ? { ...record, recoveryCodeHashes: [...record.recoveryCodeHashes], credentialsVersion } : { ...OFF, credentialsVersion };
+      if (!record) return { ...OFF, credentialsVersion };
+      // The fields of TotpState only, as the DynamoDB adapter reads them (not recoveryCodesIssuedAt).
+      const { enabled, sealedSecret, lastUsedStep, enrolment } = record;
+      return { enabled, sealedSecret, lastUsedStep, recoveryCodeHashes: [...record.recoveryCodeHashes], credentialsVersion, enrolment };
     },
     async savePending(userId, sealedSecret, expiresAt) {
       pending.set(userId, { sealedSecret, expiresAt });

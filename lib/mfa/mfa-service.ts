@@ -24,7 +24,7 @@ import { countsAsMfa } from '../reauth/factor-trust';
 import { requireRecentSignIn, type RecentSignInPolicy, type SignIn } from '../reauth/recent-sign-in';
 import type { ClientInfo, IssuedTokens, SessionIssuer } from '../sessions/session-service';
 import type { MfaCrypto } from './mfa-crypto';
-import { isMfaTokenLive, type MfaStore, type RefreshTokenDelivery } from './mfa-store';
+import { findLiveMfaToken, type MfaStore, type RefreshTokenDelivery } from './mfa-store';
 import { qrSvg } from './qr';
 import { newRecoveryCodes } from './recovery-codes';
 import { PASSWORD_PROOF } from '../sessions/sign-in';
@@ -178,9 +178,9 @@ export async function verifyMfaLogin(
 ): Promise<{ tokens: IssuedTokens; delivery: RefreshTokenDelivery }> {
   const { clock, users, mfa, crypto, logger } = deps;
   const now = clock.now();
-  const tokenHash = crypto.tokens.hashOf(mfaToken);
-  const login = tokenHash === undefined ? undefined : await mfa.mfaToken(tokenHash, now, MFA_TOKEN_MAX_FAILURES);
-  if (tokenHash === undefined || !login || !isMfaTokenLive(login, now, MFA_TOKEN_MAX_FAILURES)) throw new InvalidMfaTokenError();
+  const found = await findLiveMfaToken(mfa, crypto.tokens.hashesOf(mfaToken), now, MFA_TOKEN_MAX_FAILURES);
+  if (!found) throw new InvalidMfaTokenError();
+  const { tokenHash, login } = found;
   const { userId, email } = login;
   await countAttempt(deps, email, userId, client);
   const state = await mfa.totpState(email, userId);

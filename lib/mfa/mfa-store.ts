@@ -12,16 +12,11 @@
  * so of concurrent attempts exactly one succeeds. Times are epoch ms.
  */
 import type { FactorEnrolment } from '../reauth/factor-trust';
-import { ticketHolds, type Ticket, type TicketData } from '../tickets/ticket-store';
+import type { Ticket, TicketData } from '../tickets/ticket-store';
 import type { RefreshTokenDelivery } from '../sessions/session-service';
 
 /** How the refresh token of the finished login travels; remembered from the password step. */
 export type { RefreshTokenDelivery };
-
-/** An MFA token may still finish its login: the ticket rule (not expired, `now == expiresAt` is over; fewer than `maxFailures` wrong codes). */
-export function isMfaTokenLive(record: Pick<MfaTokenRecord, 'expiresAt' | 'failures'>, now: number, maxFailures: number): boolean {
-  return ticketHolds({ data: {}, expiresAt: record.expiresAt, failures: record.failures }, { now, maxFailures });
-}
 
 export interface TotpState {
   readonly enabled: boolean;
@@ -105,7 +100,7 @@ export interface MfaStore {
   dropRecoveryCodes(input: { userId: string; email: string; issuedAt: number }): Promise<boolean>;
   /** Issues the MFA token's ticket under its keyed hash. */
   putMfaToken(tokenHash: string, record: MfaTokenRecord): Promise<void>;
-  /** The MFA token's record while it is live at `now` (isMfaTokenLive), without spending it. */
+  /** The MFA token's record while it is live at `now` (the ticket rule, ticketHolds: not expired, fewer than `maxFailures` wrong codes), without spending it. */
   mfaToken(tokenHash: string, now: number, maxFailures: number): Promise<MfaTokenRecord | undefined>;
   /** Counts a wrong code against the token, only while it has fewer than `maxFailures`. */
   countMfaTokenFailure(tokenHash: string, maxFailures: number): Promise<void>;
@@ -119,4 +114,18 @@ export interface MfaStore {
   purge(userId: string): Promise<void>;
   /** Turns TOTP off and drops its secret and recovery codes, whatever the code (a first proof of the mailbox by a reset). */
   forgetTotp(userId: string, email: string): Promise<void>;
+}
+
+/**
+ * The live MFA token presented, under whichever of its hashes it is stored (`hashes`: current key
+ * first, then the previous one during a hash-key rotation), with that hash: a token minted just
+ * before a rotation still finishes its login. The previous key costs a read only for a token not
+ * found under the current one.
+ */
+export async function findLiveMfaToken(mfa: Pick<MfaStore, 'mfaToken'>, hashes: readonly string[], now: number, maxFailures: number): Promise<{ tokenHash: string; login: MfaTokenRecord } | undefined> {
+  for (const tokenHash of hashes) {
+    const login = await mfa.mfaToken(tokenHash, now, maxFailures);
+    if (login) return { tokenHash, login };
+  }
+  return undefined;
 }

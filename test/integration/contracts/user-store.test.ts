@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { AccountChangeStore } from '../../../lib/accounts/account-change-store';
+import { createMemoryAccountChangeStore } from '../../../lib/accounts/memory-account-change-store';
+import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
+import type { AccountCredentials, UserStore } from '../../../lib/accounts/user-store';
+import { createDynamoDbAccountChangeStore } from '../../../lib/aws/dynamodb-account-change-store';
+import { createDynamoDbUserStore } from '../../../lib/aws/dynamodb-user-store';
+import { EmailTakenError } from '../../../lib/core/errors';
+import { uniqueEmail } from '../../support/fixtures';
+import { describeContract, localDynamoDb } from '../../support/store-contract';
+
+const local = localDynamoDb();
+// Now, not a fixed date: an item whose ttl has passed may be swept away by DynamoDB Local mid-test.
+const NOW = Date.now();
+const LIMITS = { maxAttempts: 3, windowSeconds: 60 };
+
+const accountOf = (overrides: Partial<AccountCredentials> = {}): AccountCredentials => ({
+  id: randomUUID(),
+  email: uniqueEmail('contract'),
+  passwordHash: 'hash-1',
+  createdAt: NOW,
+  emailVerified: false,
+  mfaEnabled: false,
+  credentialsVersion: 0,
+  ...overrides,
+});
+
+interface Stores {
+  readonly users: UserStore;
+  /** Deletes accounts, as DELETE /me does. */
+  readonly changes: AccountChangeStore;
+}
+
+describeContract<Stores>(
+  'user store',
+  {
+    memory: () => {
+      const users = createMemoryUserStore();
+      return { users, changes: createMemoryAccountChangeStore(users.accounts) };
+    },
+    dynamodb: () => ({ users: createDynamoDbUserStore(local.client, local.usersTable), changes: createDynamoDbAccountChangeStore(local.client, local.usersTable) }),
+  },
+  (build) => {
+    it('finds a new account by id and by email; a second account of the email is EmailTakenError', async () => {
+      const { users } = build();
+      const account = accountOf();
+      await users.create(account);
+      expect(await users.findById(account.id)).toEqual(account);
+      expect(await users.findByEmail(account.email)).toEqual(account);
+      await expect(users.create(accountOf({ email: account.email }))).rejects.toThrow(EmailTakenError);
+      expect(await users.findById(randomUUID())).toBeUndefined();
+      expect(await users.findByEmail(uniqueEmail('nobody'))).toBeUndefined();
+    });
+
+    it('does not find a deleted account by its id, even once its email belongs to a new account', async () => {
+      const { users, changes } = build();
+      const old = accountOf();
+      await users.create(old);
+      await changes.deleteAccount(old.email, old.id);
+      expect(await users.findById(old.id)).toBeUndefined();
+      const again = accountOf({ email: old.email });
+      await users.create(again);
+      expect(await users.findById(old.id)).toBeUndefined();
+      expect(await users.findById(again.id)).toEqual(again);
+    });
+
+    it('counts attempts up to the limit, then says how long to wait; the window restarts after it passes', async () => {
+      const { users } = build();
+      const email = uniqueEmail('attempts');
+      for (let attempt = 0; attempt < LIMITS.maxAttempts; attempt++) expect(await users.countAttempt(email, NOW + attempt * 1000, LIMITS)).toEqual({ allowed: true });
+      // The window runs from the last counted attempt (NOW + 2 s): 60 s after it.
+      expect(await users.countAttempt(email, NOW + 12_000, LIMITS)).toEqual({ allowed: false, retryAfterSeconds: 50 });
+      expect(await users.countAttempt(email, NOW + 62_000, LIMITS)).toEqual({ allowed: true });
+    });
+
+    it('takes back one attempt (never below zero) and clears them all', async () => {
+      const { users } = build();
+      const email = uniqueEmail('attempts');
+      await users.uncountAttempt(email);
+      for (let attempt = 0; attempt < LIMITS.maxAttempts; attempt++) await users.countAttempt(email, NOW, LIMITS);
+      await users.uncountAttempt(email);
+      expect(await users.countAttempt(email, NOW, LIMITS)).toEqual({ allowed: true });
+      expect((await users.countAttempt(email, NOW, LIMITS)).allowed).toBe(false);
+      await users.clearAttempts(email);
+      expect(await users.countAttempt(email, NOW, LIMITS)).toEqual({ allowed: true });
+    });
+
+    it('replaces a password hash only while it is the expected one, without a new credentials version', async () => {
+      const { users } = build();
+      const account = accountOf();
+      await users.create(account);
+      expect(await users.replacePasswordHash(account.email, 'not-it', 'hash-2')).toBe(false);
+      expect(await users.replacePasswordHash(account.email, 'hash-1', 'hash-2')).toBe(true);
+      expect(await users.findById(account.id)).toMatchObject({ passwordHash: 'hash-2', credentialsVersion: 0 });
+      expect(await users.replacePasswordHash(uniqueEmail('nobody'), 'hash-1', 'hash-2')).toBe(false);
+    });
+  },
+);
