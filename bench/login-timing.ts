@@ -12,6 +12,7 @@ import { loginSchema, validate } from '../lib/http/validation';
 import { BENCH_PASSWORD, benchEmail } from './dynamodb-requests';
 import { createBenchService, type BenchService } from './service';
 import { median } from './stats';
+import { sessionClaimsWith } from '../lib/tokens/session-claims';
 
 export interface LoginSample {
   readonly totalMs: number;
@@ -140,7 +141,7 @@ export async function measureLogin(
     await timeAlone('users.findByEmail', () => users.findByEmail(email), keep);
     await timeAlone('users.clearAttempts', () => users.clearAttempts(email), keep);
     await timeAlone('sessions.listIndexed', () => sessionStore.listIndexed(userId, { limit: sessionLimitPerUser, newestFirst: false }), keep);
-    const session = { id: newSessionId(), userId: 'warm-up', createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 60_000, generation: 0, tokenHash: 'warm-up', claims: { scope: '', amr: ['pwd'], authTime: Math.floor(now / 1000) } };
+    const session = { id: newSessionId(), userId: 'warm-up', createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 60_000, generation: 0, tokenHash: 'warm-up', claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(now / 1000) }) };
     await timeAlone('sessions.create', () => sessionStore.create(session), keep);
   }
 

@@ -14,6 +14,7 @@ import { newSessionId } from '../lib/tokens/refresh-token';
 import { BENCH_PASSWORD, benchEmail } from './dynamodb-requests';
 import { createBenchService } from './service';
 import { median } from './stats';
+import { sessionClaimsWith } from '../lib/tokens/session-claims';
 
 /** Session counts of the logout-all figure. */
 export const LOGOUT_ALL_SIZES = [10, 100, 1000] as const;
@@ -106,7 +107,7 @@ async function seedSessions(store: SessionStore, userId: string, count: number, 
         const createdAt = start + offset + index;
         const id = newSessionId();
         ids.push(id);
-        await store.create({ id, userId, createdAt, lastUsedAt: createdAt, idleExpiresAt: createdAt + 3_600_000, absoluteExpiresAt: createdAt + 7_200_000, generation: 0, tokenHash: 'seeded', claims: { scope: '', amr: ['pwd'], authTime: Math.floor(createdAt / 1000) }, ...BROWSER });
+        await store.create({ id, userId, createdAt, lastUsedAt: createdAt, idleExpiresAt: createdAt + 3_600_000, absoluteExpiresAt: createdAt + 7_200_000, generation: 0, tokenHash: 'seeded', claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(createdAt / 1000) }), ...BROWSER });
       }),
     );
   }

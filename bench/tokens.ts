@@ -2,6 +2,7 @@ import { createAccessTokenIssuer, type AccessTokenSigner } from '../lib/tokens/a
 import { systemClock } from '../lib/core/clock';
 import { loadTokenConfig, type Env, type TokenConfig } from '../lib/core/config';
 import { importSigningKey } from '../lib/tokens/keys';
+import { sessionClaimsWith } from '../lib/tokens/session-claims';
 
 export const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/me';
 
@@ -24,5 +25,5 @@ export const tokenEvent = (token: string) => ({ type: 'TOKEN' as const, authoriz
 /** A TOKEN event with a valid access token signed by the environment's key. */
 export async function validTokenEvent(env: Env): Promise<ReturnType<typeof tokenEvent>> {
   const { issuer } = await createBenchIssuer(env);
-  return tokenEvent((await issuer.issue({ userId: 'bench-user', sessionId: 'bench-session', claims: { scope: '', amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) } })).token);
+  return tokenEvent((await issuer.issue({ userId: 'bench-user', sessionId: 'bench-session', claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) }) })).token);
 }

@@ -8,6 +8,7 @@ import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify, 
 import type { Jwk, JwtAlgorithm } from '../../lib/core/config';
 import { createBenchIssuer, tokenEvent } from '../tokens';
 import { RESULT_PREFIX, type RunRate, type ThroughputWorkerInput, type ThroughputWorkerOutput } from './protocol';
+import { sessionClaimsWith } from '../../lib/tokens/session-claims';
 
 const SIGNING_BATCH = 200;
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     while (tokens.length < input.iterations) {
       const batch = Math.min(SIGNING_BATCH, input.iterations - tokens.length);
       const issued = await Promise.all(
-        Array.from({ length: batch }, (_, index) => issuer.issue({ userId: `user-${block}-${tokens.length + index}`, sessionId: `session-${block}-${tokens.length + index}`, claims: { scope: '', amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) } })),
+        Array.from({ length: batch }, (_, index) => issuer.issue({ userId: `user-${block}-${tokens.length + index}`, sessionId: `session-${block}-${tokens.length + index}`, claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) }) })),
       );
       tokens.push(...issued.map((result) => result.token));
     }

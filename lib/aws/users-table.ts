@@ -18,8 +18,7 @@ import type { OneTimePurpose } from '../tokens/one-time-token';
  * | `MFA_TOKEN#<keyed hash>`              | ticket: a login's second step                             | dynamodb-ticket-store           |
  * | `WEBAUTHN_CHALLENGE#<keyed hash>`     | ticket: a passkey ceremony's challenge                    | dynamodb-ticket-store           |
  *
- * The account attributes that more than one adapter reads or conditions on are named below
- * (ACCOUNT), with the credentials-version rule every binding check uses.
+ * Below the keys: the credentials-version rule every binding check uses, as conditions.
  */
 export const PARTITION_KEY = 'pk';
 export const TTL_ATTRIBUTE = 'ttl';
@@ -44,16 +43,6 @@ export const TICKET_PREFIXES: Readonly<Record<TicketKind, string>> = {
   webauthn_challenge: 'WEBAUTHN_CHALLENGE',
 };
 export const ticketKey = (kind: TicketKind, keyHash: string) => keyOf(TICKET_PREFIXES[kind], keyHash);
-
-/** Attributes of the account item (`EMAIL#`) that several adapters read or condition on. */
-export const ACCOUNT = {
-  userId: 'userId',
-  email: 'email',
-  passwordHash: 'passwordHash',
-  emailVerified: 'emailVerified',
-  credentialsVersion: 'credentialsVersion',
-  totpEnabled: 'totpEnabled',
-} as const;
 
 /** Epoch seconds for the `ttl` attribute from an expiry in epoch ms (rounded up: never early). */
 export const ttlOf = (expiresAtMs: number): number => Math.ceil(expiresAtMs / 1000);

@@ -1,5 +1,5 @@
 import type { TicketStore } from '../tickets/ticket-store';
-import type { ChallengeStore, StoredChallenge } from './passkey-store';
+import type { ChallengePurpose, ChallengeStore, StoredChallenge } from './passkey-store';
 
 /**
  * WebAuthn challenges as single-use tickets (lib/tickets): stored under the keyed hash of the
@@ -25,4 +25,17 @@ export function createChallengeStore(tickets: TicketStore): ChallengeStore {
       } satisfies StoredChallenge;
     },
   };
+}
+
+/**
+ * Takes the challenge stored under the first of `keys` that holds one (current server key first):
+ * a ceremony started just before a hash-key rotation still finishes. Each try is the store's one
+ * conditional delete, so a challenge is still taken at most once.
+ */
+export async function takeChallenge(challenges: ChallengeStore, keys: readonly string[], expected: { purpose: ChallengePurpose; now: number; userId?: string }): Promise<StoredChallenge | undefined> {
+  for (const key of keys) {
+    const stored = await challenges.take(key, expected);
+    if (stored) return stored;
+  }
+  return undefined;
 }

@@ -10,6 +10,8 @@ import type { Keyring } from '../core/keyring';
  */
 export interface PasskeyHasher {
   challengeKey(challengeId: string): string;
+  /** Every key a challenge may be stored under: current server key first, then the previous one during a rotation. */
+  challengeKeys(challengeId: string): string[];
   challengeHash(challenge: string): string;
   /** Constant-time: does `challenge` hash to `storedHash`? */
   challengeMatches(challenge: string, storedHash: string): boolean;
@@ -27,6 +29,7 @@ export function createPasskeyHasher(keyring: Keyring): PasskeyHasher {
   const decoys = keyring.purpose('decoy-credential', SALT);
   return {
     challengeKey: (challengeId) => challengeIds.hash(challengeId),
+    challengeKeys: (challengeId) => challengeIds.hashes(challengeId),
     challengeHash: (challenge) => challenges.hash(challenge),
     challengeMatches: (challenge, storedHash) => challenges.matches(storedHash, challenge),
     decoyHash: (value) => decoys.digest([value]),

@@ -16,6 +16,7 @@ import { decoyCredentials } from './decoy-credentials';
 import type { PasskeyHasher } from './passkey-hashes';
 import { PasskeyRejectedError } from './passkey-rejected-error';
 import { MAX_PASSKEYS_PER_ACCOUNT, type PasskeyView } from './passkey-management';
+import { takeChallenge } from './challenges';
 import { enrolmentOf, type ChallengePurpose, type ChallengeStore, type PasskeyRecord, type PasskeyStore, type StoredChallenge } from './passkey-store';
 import { clientChallengeOf } from './response-schema';
 import {
@@ -124,7 +125,7 @@ export async function finishRegistration(
   const now = clock.now();
   const verified = await refusedAsInvalidPasskey(logger, 'registration', async () => {
     const signedChallenge = clientChallengeOf(response);
-    const stored = await challenges.take(hashes.challengeKey(signedChallenge), { purpose: 'registration', now, userId });
+    const stored = await takeChallenge(challenges, hashes.challengeKeys(signedChallenge), { purpose: 'registration', now, userId });
     if (!stored?.account || !hashes.challengeMatches(signedChallenge, stored.challengeHash)) throw new PasskeyRejectedError('challenge_mismatch', 'no such challenge for this account');
     return { binding: stored.account, ...(await verifyRegistration({ response, expectedChallenge: signedChallenge, origins: webauthn.origins, rpId: webauthn.rpId })) };
   });
@@ -211,7 +212,7 @@ async function verifyAssertion<T>(
   const now = clock.now();
   const credentialId = credentialIdOf(response);
   const [stored, passkey] = await Promise.all([
-    challenges.take(hashes.challengeKey(challengeId), { purpose: 'login', now }),
+    takeChallenge(challenges, hashes.challengeKeys(challengeId), { purpose: 'login', now }),
     credentialId === undefined ? undefined : passkeys.find(credentialId),
   ]);
   const verified = await refusedAsInvalidPasskey(logger, 'login', async () => {

@@ -179,8 +179,9 @@ function checkClaims(claims: Claims, policy: ClaimPolicy): AccessTokenPrincipal 
   const sub = nonEmptyString(claims.sub);
   const sid = nonEmptyString(claims.sid);
   const jti = nonEmptyString(claims.jti);
-  const session = readSessionClaims(claims);
   const exp = numericDate(claims.exp);
+  // The session's claims, by their schema, straight into the principal.
+  const principal = readSessionClaims(claims, { sub, sid, jti, exp });
   const iat = numericDate(claims.iat);
   const nbf = claims.nbf === undefined ? undefined : numericDate(claims.nbf);
   if (typeof claims.iss !== 'string' || claims.iss !== policy.issuer) throw new AccessTokenRejectedError('invalid_issuer');
@@ -189,7 +190,7 @@ function checkClaims(claims: Claims, policy: ClaimPolicy): AccessTokenPrincipal 
   if (exp <= now - skew) throw new AccessTokenRejectedError('expired');
   if (iat > now + skew || (nbf !== undefined && nbf > now + skew)) throw new AccessTokenRejectedError('not_yet_valid');
   if (now - iat - skew > policy.maxTokenAgeSeconds) throw new AccessTokenRejectedError('too_old');
-  return { ...session, sub, sid, jti, exp };
+  return principal;
 }
 
 function nonEmptyString(value: unknown): string {

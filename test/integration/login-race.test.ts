@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createPasswordHasher } from '../../lib/accounts/password';
 import { InvalidCredentialsError } from '../../lib/core/errors';
 import { createTestApp, PASSWORD, uniqueEmail } from '../support/fixtures';
+import { sessionClaimsWith } from '../../lib/tokens/session-claims';
 
 const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
 const client = { userAgent: 'jest', ip: '192.0.2.1' };
@@ -36,7 +37,7 @@ describe('a session bound to a credentials version (a passkey login whose challe
     const email = uniqueEmail('bound');
     const { userId } = await context.app.accounts.register(email, PASSWORD);
     const now = context.clock.now();
-    const session = (id: string) => ({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, generation: 0, tokenHash: id, claims: { scope: '', amr: ['hwk'], authTime: Math.floor(now / 1000) } });
+    const session = (id: string) => ({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, generation: 0, tokenHash: id, claims: sessionClaimsWith({ amr: ['hwk'], authTime: Math.floor(now / 1000) }) });
     const bound = { email, userId, credentialsVersion: 0 };
     await context.sessionStore.create(session(randomBytes(16).toString('base64url')), bound);
     // A reset or change lands before the login writes its session.

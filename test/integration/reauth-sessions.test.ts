@@ -7,6 +7,7 @@ import type { IssuedTokens } from '../../lib/sessions/session-service';
 import { claimsOf } from '../support/mfa-kit';
 import { PASSWORD_PROOF, passkeyProof, secondFactorProof } from '../../lib/sessions/sign-in';
 import { createTestApp, PASSWORD, uniqueEmail } from '../support/fixtures';
+import { sessionClaimsWith } from '../../lib/tokens/session-claims';
 
 const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
 const client = { userAgent: 'jest', ip: '203.0.113.7' };
@@ -99,7 +100,7 @@ describe('sessions stored before their claims map (DynamoDB)', () => {
 
   it('reads amr and authTime attributes as the claims, and a refresh signs them', async () => {
     const { app, clock, first, sessionStore } = await legacySession({ amr: ['pwd', 'otp', 'mfa'], authTime: Date.UTC(2026, 0, 1, 8) + 999 });
-    expect((await sessionStore.get(first.sessionId))?.claims).toEqual({ scope: '', amr: ['pwd', 'otp', 'mfa'], authTime: seconds(Date.UTC(2026, 0, 1, 8)) });
+    expect((await sessionStore.get(first.sessionId))?.claims).toEqual(sessionClaimsWith({ amr: ['pwd', 'otp', 'mfa'], authTime: seconds(Date.UTC(2026, 0, 1, 8)) }));
     clock.advance(1_000);
     const refreshed = await app.sessions.refresh(first.refreshToken, client);
     expect(claimsOf(refreshed.accessToken)).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], auth_time: seconds(Date.UTC(2026, 0, 1, 8)) });
@@ -108,14 +109,14 @@ describe('sessions stored before their claims map (DynamoDB)', () => {
   it('reads a session without either as a password login whose last sign-in was its creation', async () => {
     const { first, sessionStore } = await legacySession({});
     const session = await sessionStore.get(first.sessionId);
-    expect(session?.claims).toEqual({ scope: '', amr: ['pwd'], authTime: seconds(session!.createdAt) });
+    expect(session?.claims).toEqual(sessionClaimsWith({ amr: ['pwd'], authTime: seconds(session!.createdAt) }));
   });
 
   it('a re-authentication writes the map, which wins over the old attributes from then on', async () => {
     const { app, clock, first, sessionStore } = await legacySession({ amr: ['pwd'], authTime: 1_000 });
     clock.advance(5_000);
     await app.sessions.reauthenticate({ userId: first.userId, sessionId: first.sessionId }, [passkeyProof('passkey-z', true)]);
-    expect((await sessionStore.get(first.sessionId))?.claims).toEqual({ scope: '', amr: ['hwk', 'user', 'mfa'], authTime: seconds(clock.now()) });
+    expect((await sessionStore.get(first.sessionId))?.claims).toEqual(sessionClaimsWith({ amr: ['hwk', 'user', 'mfa'], authTime: seconds(clock.now()) }));
     const refreshed = await app.sessions.refresh(first.refreshToken, client);
     expect(claimsOf(refreshed.accessToken)).toMatchObject({ amr: ['hwk', 'user', 'mfa'], auth_time: seconds(clock.now()) });
   });

@@ -6,6 +6,7 @@ import { endAllSessions } from '../../lib/sessions/session-service';
 import type { SessionStore } from '../../lib/sessions/session-store';
 import { newSessionId } from '../../lib/tokens/refresh-token';
 import { createTestApp, PASSWORD, uniqueEmail } from '../support/fixtures';
+import { sessionClaimsWith } from '../../lib/tokens/session-claims';
 
 const cheap = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
 const client = { userAgent: 'jest', ip: '203.0.113.9' };
@@ -19,7 +20,7 @@ async function seedSessions(store: SessionStore, userId: string, count: number, 
         const createdAt = start + offset + index;
         const id = newSessionId();
         ids.push(id);
-        await store.create({ id, userId, createdAt, lastUsedAt: createdAt, idleExpiresAt: createdAt + 3_600_000, absoluteExpiresAt: createdAt + 7_200_000, generation: 0, tokenHash: 'seeded', claims: { scope: '', amr: ['pwd'], authTime: Math.floor(createdAt / 1000) } });
+        await store.create({ id, userId, createdAt, lastUsedAt: createdAt, idleExpiresAt: createdAt + 3_600_000, absoluteExpiresAt: createdAt + 7_200_000, generation: 0, tokenHash: 'seeded', claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(createdAt / 1000) }) });
       }),
     );
   }

@@ -6,7 +6,7 @@ import { createMemoryAccountChangeStore } from '../../lib/accounts/memory-accoun
 import { createMemoryUserStore } from '../../lib/accounts/memory-user-store';
 import type { PasswordHasher } from '../../lib/accounts/password';
 import { logger as loggerPart, metrics as metricsPart } from '../../lib/compose/observability';
-import { compose, provide } from '../../lib/compose/part';
+import { compose, provide, type Override } from '../../lib/compose/part';
 import { accountChanges } from '../../lib/compose/parts/accounts';
 import { attemptLimits, loginPolicy, passwordHasher, sessionOpener } from '../../lib/compose/parts/sessions';
 import { documentClient, sessionStore, userStore } from '../../lib/compose/parts/storage';
@@ -77,6 +77,8 @@ export interface TestServiceOptions {
   readonly passwords?: PasswordHasher;
   readonly stores?: 'dynamodb' | 'memory';
   readonly onConsumedCapacity?: (operation: string, capacity: readonly ConsumedCapacity[]) => void;
+  /** More parts given instead of built (after the fixture's own). */
+  readonly overrides?: readonly Override[];
 }
 
 /**
@@ -112,6 +114,7 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
             provide(sessionStore, createMemorySessionStore({ guardHolds })),
           ]
         : []),
+      ...(options.overrides ?? []),
     ],
   });
   const [users, changes, sessionStoreBuilt, passwords, refreshTokens, cursors, issuer] = await Promise.all([

@@ -26,6 +26,7 @@ import {
   verifierOptionsFor,
   type TokenKit,
 } from '../support/token-kit';
+import { sessionClaimsWith } from '../../lib/tokens/session-claims';
 
 const KITS: TokenKit[] = ALGORITHMS.map(createTokenKit);
 
@@ -35,10 +36,10 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('access-token ve
 
   it('accepts a token from the issuer and returns its principal, amr included', async () => {
     const issuer = createAccessTokenIssuer({ signingKey: await importSigningKey(kit.config), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS, clock: kit.clock });
-    const { token } = await issuer.issue({ userId: 'user-42', sessionId: 'session-7', claims: { scope: 'profile:read', amr: ['pwd', 'otp', 'mfa'], authTime: NOW - 60 } });
+    const { token } = await issuer.issue({ userId: 'user-42', sessionId: 'session-7', claims: sessionClaimsWith({ scope: 'profile:read', amr: ['pwd', 'otp', 'mfa'], authTime: NOW - 60 }) });
     expect(JSON.parse(Buffer.from(segmentsOf(token)[0]!, 'base64url').toString())).toEqual({ alg: algorithm, kid: kit.kid, typ: 'at+jwt' });
 
-    expect(verify(token)).toEqual({ sub: 'user-42', sid: 'session-7', scope: 'profile:read', amr: ['pwd', 'otp', 'mfa'], authTime: NOW - 60, jti: expect.any(String), exp: NOW + TTL_SECONDS });
+    expect(verify(token)).toEqual({ ...sessionClaimsWith({ scope: 'profile:read', amr: ['pwd', 'otp', 'mfa'], authTime: NOW - 60 }), sub: 'user-42', sid: 'session-7', jti: expect.any(String), exp: NOW + TTL_SECONDS });
   });
 
   it('accepts a token signed by the previous configured key under its kid', () => {

@@ -18,6 +18,10 @@ import { attackTokens } from '../support/attack-catalogue';
 import { capturingLogger, testEnv } from '../support/fixtures';
 import { segmentsOf } from '../support/jose-primitives';
 import { ALGORITHMS, AUDIENCE, createTokenKit, ISSUER, NOW, TTL_SECONDS, verifierFor, type TokenKit } from '../support/token-kit';
+import { sessionClaimsContext, sessionClaimsWith, type SessionClaims } from '../../lib/tokens/session-claims';
+
+/** The context of session-7 of user-42 with these claims (their exact form: test/unit/tokens/session-claims.test.ts). */
+const contextOf = (values: Partial<SessionClaims>) => ({ sub: 'user-42', sid: 'session-7', ...sessionClaimsContext(sessionClaimsWith(values)) });
 
 /** Events as API Gateway sends them; `{access_token}` stands where the caller's token goes. */
 const SHAPES = ['REST TOKEN', 'REST REQUEST', 'HTTP API v2 REQUEST'] as const;
@@ -98,7 +102,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
 
   const issue = async (scope?: string, amr: readonly string[] = ['pwd']) => {
     const issuer = createAccessTokenIssuer({ signingKey: await importSigningKey(kit.config), issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS, clock: kit.clock });
-    return (await issuer.issue({ userId: 'user-42', sessionId: 'session-7', claims: { amr, authTime: NOW - 60, scope: scope ?? '' } })).token;
+    return (await issuer.issue({ userId: 'user-42', sessionId: 'session-7', claims: sessionClaimsWith({ amr, authTime: NOW - 60, scope: scope ?? '' }) })).token;
   };
 
   it('REST TOKEN: allows the whole API for a valid token, principalId = sub, string context with amr', async () => {
@@ -106,7 +110,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
     await expect(handler(eventFor('REST TOKEN', `Bearer ${token}`))).resolves.toEqual({
       principalId: 'user-42',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: REST_RESOURCE }] },
-      context: { sub: 'user-42', sid: 'session-7', scope: 'profile:read', amr: 'pwd otp mfa', auth_time: NOW - 60 },
+      context: contextOf({ scope: 'profile:read', amr: ['pwd', 'otp', 'mfa'], authTime: NOW - 60 }),
     });
   });
 
@@ -115,7 +119,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
     await expect(handler(eventFor('REST REQUEST', `Bearer ${token}`))).resolves.toEqual({
       principalId: 'user-42',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: REST_RESOURCE }] },
-      context: { sub: 'user-42', sid: 'session-7', scope: '', amr: 'pwd', auth_time: NOW - 60 },
+      context: contextOf({ amr: ['pwd'], authTime: NOW - 60 }),
     });
   });
 
@@ -123,7 +127,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
     const token = await issue('a b', ['hwk', 'user', 'mfa']);
     await expect(handler(eventFor('HTTP API v2 REQUEST', `Bearer ${token}`))).resolves.toEqual({
       isAuthorized: true,
-      context: { sub: 'user-42', sid: 'session-7', scope: 'a b', amr: 'hwk user mfa', auth_time: NOW - 60 },
+      context: contextOf({ scope: 'a b', amr: ['hwk', 'user', 'mfa'], authTime: NOW - 60 }),
     });
   });
 
@@ -133,7 +137,7 @@ describe.each(KITS.map((kit) => [kit.algorithm, kit] as const))('authorizer hand
     // One after the other: the harness pairs each answer with the hook's next decision.
     for (const shape of SHAPES) decisions.push(await decide(shape, eventFor(shape, `Bearer ${token}`)));
     const contexts = decisions.map((decision) => ('context' in decision ? decision.context : undefined));
-    expect(contexts).toEqual([0, 1, 2].map(() => ({ sub: 'user-42', sid: 'session-7', scope: 'read', amr: 'pwd', auth_time: NOW - 60 })));
+    expect(contexts).toEqual([0, 1, 2].map(() => contextOf({ scope: 'read', amr: ['pwd'], authTime: NOW - 60 })));
   });
 
   it('gives an empty amr to a token issued before tokens carried one', async () => {
@@ -262,7 +266,7 @@ describe('authorizer handler, the Authorization header', () => {
 
 describe('authorizer handler with injected dependencies', () => {
   const kit = KITS[0]!;
-  const principal: AccessTokenPrincipal = { sub: 'user-1', sid: 'session-1', scope: '', amr: ['pwd'], authTime: NOW - 60, jti: 'j', exp: NOW + 60 };
+  const principal: AccessTokenPrincipal = { ...sessionClaimsWith({ amr: ['pwd'], authTime: NOW - 60 }), sub: 'user-1', sid: 'session-1', jti: 'j', exp: NOW + 60 };
   const depsWith = (overrides: Partial<AuthorizerDeps>): Promise<AuthorizerDeps> => Promise.resolve({ verify: () => principal, logger: capturingLogger().logger, ...overrides });
 
   it.each(SHAPES)('%s: refuses, as internal_error, anything the verifier throws that is not a rejection', async (shape) => {

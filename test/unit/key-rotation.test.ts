@@ -5,6 +5,7 @@ import { importSigningKey, importVerificationKeys } from '../../lib/tokens/keys'
 import { generateSigningJwk } from '../../scripts/dev/keys';
 import { frozenClock } from '../support/fixtures';
 import { refusalOf } from '../support/token-kit';
+import { sessionClaimsWith } from '../../lib/tokens/session-claims';
 
 const publicHalf = ({ d: _d, ...rest }: Record<string, unknown>) => rest;
 const TOKEN_ENV = { JWT_ISSUER: 'https://auth.test', JWT_AUDIENCE: 'api', ACCESS_TOKEN_TTL_SECONDS: '900', CLOCK_SKEW_SECONDS: '0', LOG_LEVEL: 'silent' };
@@ -28,7 +29,7 @@ describe('signing key rotation', () => {
     createAuthorizerDeps({ ...TOKEN_ENV, JWT_VERIFICATION_KEYS: JSON.stringify({ keys: publicKeys }) }, { clock });
   const issueWith = async (signingKey: Record<string, unknown>, otherKey: Record<string, unknown>, clock: ReturnType<typeof frozenClock>) => {
     const signer = await signerWith({ JWT_PRIVATE_KEY: JSON.stringify(signingKey), JWT_VERIFICATION_KEYS: JSON.stringify({ keys: [publicHalf(otherKey)] }) }, clock);
-    return { jwks: signer.jwks, token: (await signer.issuer.issue({ userId: 'u1', sessionId: 's1', claims: { scope: '', amr: ['pwd'], authTime: Math.floor(clock.now() / 1000) } })).token };
+    return { jwks: signer.jwks, token: (await signer.issuer.issue({ userId: 'u1', sessionId: 's1', claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(clock.now() / 1000) }) })).token };
   };
 
   it('publishes the next key beside the current one while the current one still signs', async () => {

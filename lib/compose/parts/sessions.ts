@@ -2,6 +2,7 @@
 import { createPasswordHasher } from '../../accounts/password';
 import { loadAttemptLimits, loadLoginPolicy, loadReauthPolicy, loadSessionPolicy } from '../../core/config';
 import { createSessionIssuer, endAllSessions } from '../../sessions/session-service';
+import type { ClaimsDecider } from '../../sessions/sign-in';
 import { featureHooks } from '../lifecycle';
 import { logger, metrics } from '../observability';
 import { part, withNeeds } from '../part';
@@ -16,11 +17,17 @@ export const sessionPolicy = /* @__PURE__ */ part({ name: 'sessionPolicy', build
 /** REAUTH_MAX_AGE_SECONDS: for sensitive changes, and for how a sign-in with a new factor counts. */
 export const reauthPolicy = /* @__PURE__ */ part({ name: 'reauthPolicy', build: (_, { env }) => loadReauthPolicy(env) });
 
+/**
+ * What the account adds to the claims of a sign-in or re-authentication (lib/sessions/sign-in.ts)
+ * beyond `amr` and `auth_time`: nothing yet. Roles will be decided here; tests provide their own.
+ */
+export const claimsDecider = /* @__PURE__ */ part({ name: 'claimsDecider', build: (): ClaimsDecider => (claims) => claims });
+
 /** Refreshes and re-authenticates sessions: one conditional UpdateItem on the session each. */
 export const sessionIssuer = /* @__PURE__ */ part({
   name: 'sessionIssuer',
   needs: { tables: { sessions: ['UpdateItem'] } },
-  uses: { policy: sessionPolicy, sessions: sessionStore, accessTokens: accessTokenSigner, refreshTokens: refreshTokenCodec, logger, metrics },
+  uses: { policy: sessionPolicy, sessions: sessionStore, accessTokens: accessTokenSigner, refreshTokens: refreshTokenCodec, decideClaims: claimsDecider, logger, metrics },
   build: ({ metrics: recorder, ...deps }, { clock }) => createSessionIssuer({ ...deps, clock, count: (name) => recorder.count(name) }),
 });
 

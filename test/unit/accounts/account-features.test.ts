@@ -16,6 +16,7 @@ import { createMemorySessionStore } from '../../../lib/sessions/memory-session-s
 import { endAllSessions } from '../../../lib/sessions/session-service';
 import { createOneTimeTokenCodec } from '../../../lib/tokens/one-time-token';
 import { capturingLogger, frozenClock, PASSWORD, uniqueEmail } from '../../support/fixtures';
+import { sessionClaimsWith } from '../../../lib/tokens/session-claims';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 const CLIENT = { ip: '192.0.2.1', userAgent: 'jest' };
@@ -44,7 +45,7 @@ function world(options: { verificationTtlSeconds?: number } = {}) {
   const openSession = async (userId: string) => {
     const id = `session-${++sessionCounter}`.padEnd(22, 'x');
     const now = clock.now();
-    await sessions.create({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 3_600_000, absoluteExpiresAt: now + 7_200_000, generation: 0, tokenHash: id, claims: { scope: '', amr: ['pwd'], authTime: Math.floor(now / 1000) } });
+    await sessions.create({ id, userId, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 3_600_000, absoluteExpiresAt: now + 7_200_000, generation: 0, tokenHash: id, claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(now / 1000) }) });
     return id;
   };
   const liveSessions = (userId: string) => [...sessions.items.values()].filter((session) => session.userId === userId && session.revokedAt === undefined).map((session) => session.id);

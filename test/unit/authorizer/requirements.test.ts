@@ -1,7 +1,7 @@
 import { REQUIREMENT_DENIALS, requirementsOf, unmetRequirement } from '../../../lib/authorizer/requirements';
-import type { SessionClaims } from '../../../lib/tokens/session-claims';
+import { sessionClaimsWith, type SessionClaims } from '../../../lib/tokens/session-claims';
 
-const claims = (amr: readonly string[]): SessionClaims => ({ scope: '', amr, authTime: 1_767_268_800 });
+const claims = (amr: readonly string[]): SessionClaims => sessionClaimsWith({ amr, authTime: 1_767_268_800 });
 
 describe('authorizer requirements', () => {
   it('an empty list (the plain authorizer) holds for any valid token', () => {

@@ -2,6 +2,7 @@ import { InvalidRequestError } from '../../../lib/core/errors';
 import { toHttpRequest } from '../../../lib/http/http';
 import { readReauthenticationProof } from '../../../lib/http/reauth-requests';
 import { restEvent } from '../../support/events';
+import { sessionClaimsWith } from '../../../lib/tokens/session-claims';
 
 describe('the body of POST /auth/reauthenticate', () => {
   it.each<[string, unknown, unknown]>([
@@ -35,7 +36,7 @@ describe('auth_time from the authorizer context', () => {
   const principalOf = (authorizer: Record<string, unknown>) => toHttpRequest(restEvent({ authorizer: { sub: 'u', sid: 's', scope: '', amr: 'pwd', ...authorizer } as Record<string, string> })).principal;
 
   it('reads it as API Gateway passes it (a string) and as serverless-offline does (a number)', () => {
-    expect(principalOf({ auth_time: '1767268800' })).toEqual({ sub: 'u', sid: 's', scope: '', amr: ['pwd'], authTime: 1767268800 });
+    expect(principalOf({ auth_time: '1767268800' })).toEqual({ ...sessionClaimsWith({ amr: ['pwd'], authTime: 1767268800 }), sub: 'u', sid: 's' });
     expect(principalOf({ auth_time: 1767268800 })?.authTime).toBe(1767268800);
   });
 

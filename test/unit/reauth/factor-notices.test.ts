@@ -13,6 +13,7 @@ import { endAllSessions } from '../../../lib/sessions/session-service';
 import { createOneTimeTokenCodec } from '../../../lib/tokens/one-time-token';
 import { linkIn, tokenOfLink } from '../../support/inbox';
 import { capturingLogger, frozenClock } from '../../support/fixtures';
+import { sessionClaimsWith } from '../../../lib/tokens/session-claims';
 
 const APP = 'https://app.example.com/account';
 
@@ -43,7 +44,7 @@ async function world() {
   const openSession = async () => {
     const sessionId = `s${++sessionCount}`.padEnd(22, 'x');
     const now = clock.now();
-    await sessions.create({ id: sessionId, userId: id, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 86_400_000, absoluteExpiresAt: now + 86_400_000, generation: 0, tokenHash: sessionId, claims: { scope: '', amr: ['pwd'], authTime: Math.floor(now / 1000) } });
+    await sessions.create({ id: sessionId, userId: id, createdAt: now, lastUsedAt: now, idleExpiresAt: now + 86_400_000, absoluteExpiresAt: now + 86_400_000, generation: 0, tokenHash: sessionId, claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(now / 1000) }) });
     return sessionId;
   };
   const liveSessions = () => [...sessions.items.values()].filter((session) => session.revokedAt === undefined).map((session) => session.id);

@@ -15,7 +15,12 @@ import {
 } from '../../../lib/sessions/sign-in';
 import type { AccessTokenSubject } from '../../../lib/tokens/access-token-issuer';
 import { createRefreshTokenCodec } from '../../../lib/tokens/refresh-token';
-import { capturingLogger, frozenClock } from '../../support/fixtures';
+import { createPasswordHasher } from '../../../lib/accounts/password';
+import { provide } from '../../../lib/compose/part';
+import { claimsDecider } from '../../../lib/compose/parts/sessions';
+import { capturingLogger, createTestApp, frozenClock, PASSWORD, uniqueEmail } from '../../support/fixtures';
+import { claimsOf } from '../../support/mfa-kit';
+import { sessionClaimsWith } from '../../../lib/tokens/session-claims';
 
 const client = { userAgent: 'jest', ip: '192.0.2.1' };
 const POLICY = { refreshTokenTtlSeconds: 3_600, sessionMaxAgeSeconds: 86_400, refreshReuseGraceSeconds: 10, sessionLimitPerUser: 10 };
@@ -52,7 +57,7 @@ describe('sessionClaimsOf', () => {
   const at = Date.UTC(2026, 0, 1, 12, 0, 0, 999);
 
   it('decides amr from the proofs and auth_time from the moment, in whole seconds, and no scope', async () => {
-    await expect(sessionClaimsOf({ userId: 'u', proofs: [PASSWORD_PROOF], at })).resolves.toEqual({ scope: '', amr: ['pwd'], authTime: Math.floor(at / 1000) });
+    await expect(sessionClaimsOf({ userId: 'u', proofs: [PASSWORD_PROOF], at })).resolves.toEqual(sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(at / 1000) }));
   });
 
   it('lets a ClaimsDecider have the last word, and tells it the sign-in', async () => {
@@ -64,6 +69,28 @@ describe('sessionClaimsOf', () => {
 
   it('refuses a sign-in without any proof (a bug, never a session)', async () => {
     await expect(sessionClaimsOf({ userId: 'u', proofs: [], at })).rejects.toThrow('a sign-in needs at least one proof');
+  });
+});
+
+describe('the composition root\'s claimsDecider part', () => {
+  it('decides what every login of the service adds to its claims, and a test can provide its own', async () => {
+    // Arrange: the functions' composition with a decider that grants a scope.
+    const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
+    const { app } = await createTestApp({}, { stores: 'memory', passwords, overrides: [provide(claimsDecider, (claims) => ({ ...claims, scope: 'decided' }))] });
+    const email = uniqueEmail('decider');
+    await app.accounts.register(email, PASSWORD);
+    // Act
+    const tokens = await app.sessions.login(email, PASSWORD, client);
+    // Assert
+    expect(claimsOf(tokens.accessToken)).toMatchObject({ scope: 'decided', amr: ['pwd'] });
+  });
+
+  it('by default adds nothing', async () => {
+    const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
+    const { app } = await createTestApp({}, { stores: 'memory', passwords });
+    const email = uniqueEmail('decider');
+    await app.accounts.register(email, PASSWORD);
+    expect(claimsOf((await app.sessions.login(email, PASSWORD, client)).accessToken)).not.toHaveProperty('scope');
   });
 });
 
@@ -97,8 +124,8 @@ describe('the session issuer decides claims once and every token of the session 
     clock.advance(60_000);
     await issuer.refresh(refreshed.refreshToken, client);
     // Assert
-    const loginClaims = { scope: '', amr: ['pwd'], authTime: loginAt };
-    const reauthClaims = { scope: '', amr: ['hwk', 'user', 'mfa'], authTime: loginAt + 120 };
+    const loginClaims = sessionClaimsWith({ amr: ['pwd'], authTime: loginAt });
+    const reauthClaims = sessionClaimsWith({ amr: ['hwk', 'user', 'mfa'], authTime: loginAt + 120 });
     expect(signed.map((subject) => subject.claims)).toEqual([loginClaims, loginClaims, reauthClaims, reauthClaims]);
     expect((await sessions.get(opened.sessionId))).toMatchObject({ claims: reauthClaims, passkeyIds: ['p1'] });
   });
