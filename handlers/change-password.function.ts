@@ -1,8 +1,9 @@
+import { accountEvents } from '../lib/compose/account-events';
 import { httpFunction, route } from '../lib/compose/declaration';
 import { accountChanges } from '../lib/compose/parts/accounts';
 import { emailSettings, failedEmailKeeper, mailer } from '../lib/compose/parts/email';
 import { attemptLimits, passwordHasher } from '../lib/compose/parts/sessions';
-import { sessionEnder, users } from '../lib/compose/parts/storage';
+import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'changePassword',
@@ -11,7 +12,8 @@ export default httpFunction({
   memory: 512,
   parts: {
     users: users('GetItem', 'UpdateItem', 'DeleteItem'),
-    sessions: sessionEnder,
+    // Every other session ends.
+    events: accountEvents('passwordChanged'),
     changes: accountChanges,
     passwords: passwordHasher,
     limits: attemptLimits,

@@ -4,13 +4,12 @@ import { noContent, readJsonBody } from '../lib/http/http';
 import { changePasswordSchema } from '../lib/http/account-schemas';
 import { requirePrincipal } from '../lib/http/principal';
 import { validate } from '../lib/http/validation';
-import { endAllSessions } from '../lib/sessions/session-service';
 import declaration from './change-password.function';
 
-export const handler = httpHandler(declaration, async (request, { sessions, ...deps }, { logger, deadline }) => {
+export const handler = httpHandler(declaration, async (request, { events, ...deps }, { logger, deadline }) => {
   const { sub, sid } = requirePrincipal(request);
   const { current_password: current, new_password: next } = validate(changePasswordSchema, readJsonBody(request));
-  const endOtherSessions = (userId: string, except: string) => endAllSessions({ sessions, clock }, userId, 'password_changed', { except, deadline });
+  const endOtherSessions = (userId: string, except: string) => events.endSessions(userId, { except, deadline });
   await changePassword({ ...deps, clock, logger, endOtherSessions }, { userId: sub, sessionId: sid }, current, next, request);
   return noContent();
 });

@@ -1,9 +1,8 @@
+import { accountEvents } from '../lib/compose/account-events';
 import { httpFunction, route } from '../lib/compose/declaration';
 import { accountChanges } from '../lib/compose/parts/accounts';
-import { mfaDataPurger } from '../lib/compose/parts/mfa';
-import { passkeyPurger } from '../lib/compose/parts/passkeys';
 import { attemptLimits, passwordHasher } from '../lib/compose/parts/sessions';
-import { sessionEnder, users } from '../lib/compose/parts/storage';
+import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'deleteAccount',
@@ -13,11 +12,10 @@ export default httpFunction({
   parts: {
     // The passkey purge deletes each passkey and the account's list in one transaction of conditional deletes.
     users: users('GetItem', 'UpdateItem', 'DeleteItem'),
-    sessions: sessionEnder,
     changes: accountChanges,
     passwords: passwordHasher,
     limits: attemptLimits,
-    purgeMfa: mfaDataPurger,
-    purgePasskeys: passkeyPurger,
+    // Sessions end, then every feature's data goes (one-time tokens, MFA, passkeys).
+    events: accountEvents('deleted'),
   },
 });

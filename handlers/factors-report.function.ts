@@ -1,7 +1,8 @@
+import { accountEvents } from '../lib/compose/account-events';
 import { httpFunction, route } from '../lib/compose/declaration';
 import { oneTimeTokenCodec } from '../lib/compose/parts/accounts';
 import { factorNoticeStore, factorRemovers } from '../lib/compose/parts/factor-notices';
-import { sessionEnder, users } from '../lib/compose/parts/storage';
+import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'factorsReport',
@@ -13,6 +14,6 @@ export default httpFunction({
     notices: factorNoticeStore,
     oneTimeTokens: oneTimeTokenCodec,
     remove: factorRemovers,
-    sessions: sessionEnder,
+    events: accountEvents('factorReported'),
   },
 });

@@ -1,9 +1,10 @@
+import { accountEvents } from '../lib/compose/account-events';
 import { httpFunction, route } from '../lib/compose/declaration';
 import { factorNotifier } from '../lib/compose/parts/factor-notices';
 import { mfaCrypto, mfaStore } from '../lib/compose/parts/mfa';
 import { passkeyPresence } from '../lib/compose/parts/passkeys';
 import { attemptLimits, reauthPolicy } from '../lib/compose/parts/sessions';
-import { sessionEnder, users } from '../lib/compose/parts/storage';
+import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'mfaTotpConfirm',
@@ -15,7 +16,7 @@ export default httpFunction({
     mfa: mfaStore,
     crypto: mfaCrypto,
     // Turning TOTP on ends every other session of the account (they were opened with the password alone).
-    sessions: sessionEnder,
+    events: accountEvents('secondFactorEnabled'),
     limits: attemptLimits,
     reauth: reauthPolicy,
     hasPasskey: passkeyPresence,

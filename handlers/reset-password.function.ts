@@ -1,10 +1,9 @@
+import { accountEvents } from '../lib/compose/account-events';
 import { httpFunction, route } from '../lib/compose/declaration';
 import { accountChanges, oneTimeTokenCodec } from '../lib/compose/parts/accounts';
 import { emailSettings, failedEmailKeeper, mailer } from '../lib/compose/parts/email';
-import { unprovenTotpForgetter } from '../lib/compose/parts/mfa';
-import { passkeyPurger } from '../lib/compose/parts/passkeys';
 import { passwordHasher } from '../lib/compose/parts/sessions';
-import { sessionEnder, users } from '../lib/compose/parts/storage';
+import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'resetPassword',
@@ -16,14 +15,14 @@ export default httpFunction({
     // (ConditionCheckItem) and sets the new password (UpdateItem); DeleteItem also clears the login throttle
     // (and, on a first proof of the mailbox, the TOTP and passkeys enrolled before it).
     users: users('GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'),
-    sessions: sessionEnder,
     changes: accountChanges,
     oneTimeTokens: oneTimeTokenCodec,
     passwords: passwordHasher,
     mailer,
     email: emailSettings,
     outbox: failedEmailKeeper,
-    forgetTotp: unprovenTotpForgetter,
-    purgePasskeys: passkeyPurger,
+    events: accountEvents('passwordReset'),
+    // A reset that first proves the mailbox: the factors enrolled before it go.
+    firstProof: accountEvents('mailboxFirstProven'),
   },
 });

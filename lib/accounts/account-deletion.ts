@@ -7,7 +7,7 @@ import { accountOf } from './account-service';
  * Removes one kind of data kept about a user (one-time tokens here; TOTP data and passkeys from
  * their features). Must be idempotent: a deletion that failed part-way runs every purger again.
  */
-export type Purger = (userId: string) => Promise<void>;
+export type Purger = (account: { readonly id: string; readonly email: string }) => Promise<void>;
 
 export interface DeletionDeps extends CredentialCheckDeps {
   readonly changes: AccountChangeStore;
@@ -18,7 +18,7 @@ export interface DeletionDeps extends CredentialCheckDeps {
 }
 
 /** The purger of one-time tokens, the first of every deletion. */
-export const oneTimeTokenPurger = (changes: AccountChangeStore): Purger => (userId) => changes.purgeTokens(userId);
+export const oneTimeTokenPurger = (changes: AccountChangeStore): Purger => (account) => changes.purgeTokens(account.id);
 
 /**
  * Deletes the caller's account after checking its password (which counts toward the login
@@ -31,7 +31,7 @@ export async function deleteAccount(deps: DeletionDeps, userId: string, password
   const account = await accountOf(deps.users, userId);
   await checkCredentials(deps, account.email, password, client);
   await deps.endSessions(account.id);
-  await Promise.all(deps.purgers.map((purge) => purge(account.id)));
+  await Promise.all(deps.purgers.map((purge) => purge(account)));
   await deps.users.clearAttempts(account.email);
   await deps.changes.deleteAccount(account.email, account.id);
   deps.logger.security('account_deleted', { userId: account.id, ip: client.ip, userAgent: client.userAgent });

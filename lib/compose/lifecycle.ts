@@ -35,24 +35,25 @@ export interface EventContext {
   readonly except?: string | undefined;
 }
 
-/** One feature's reaction to one event. Its result (a count of ended sessions) is summed in the sessions phase. */
-export type AccountHook = (account: AccountRef, context: EventContext) => Promise<number | void>;
+/** Ends sessions of the account; the number ended. */
+export type SessionHook = (userId: string, context: EventContext) => Promise<number>;
+/** Removes what a feature keeps about the account. */
+export type DataHook = (account: AccountRef, context: EventContext) => Promise<void>;
 
-export interface FeatureHooks<T> {
-  readonly feature: string;
-  readonly phase: 'sessions' | 'data';
-  /** The part the hooks are built from; its needs become the needs of every event it reacts to. */
-  readonly uses: Part<T>;
-  readonly on: Partial<Record<AccountEvent, (built: T, clock: Clock) => AccountHook>>;
-}
+type HookMakers<T, Hook> = Partial<Record<AccountEvent, (built: T, clock: Clock) => Hook>>;
+
+/** A feature's reactions to account events: sessions end first (phase `sessions`), then data goes (`data`). */
+export type FeatureHooks<T> =
+  | { readonly feature: string; readonly phase: 'sessions'; readonly uses: Part<T>; readonly on: HookMakers<T, SessionHook> }
+  | { readonly feature: string; readonly phase: 'data'; readonly uses: Part<T>; readonly on: HookMakers<T, DataHook> };
 
 /** Registers a feature's hooks (typed by the part they use). */
 export const featureHooks = <T>(hooks: FeatureHooks<T>): FeatureHooks<unknown> => hooks as FeatureHooks<unknown>;
 
 /** What a function that raises an event calls. */
 export interface AccountEventHooks {
-  /** Ends the account's sessions (every feature of the sessions phase); the number ended. */
-  endSessions(account: AccountRef, context?: EventContext): Promise<number>;
+  /** Ends the account's sessions (every feature of the sessions phase, one after another); the number ended. */
+  endSessions(userId: string, context?: EventContext): Promise<number>;
   /** Removes what each feature keeps for this event (the data phase), in parallel. */
   removeData(account: AccountRef, context?: EventContext): Promise<void>;
 }
@@ -65,14 +66,16 @@ export function accountEventPart(event: AccountEvent, features: readonly Feature
     name: `accountEvents:${event}`,
     uses,
     build: (built: Record<string, unknown>, { clock }): AccountEventHooks => {
-      const hooks = (phase: FeatureHooks<unknown>['phase']) =>
-        reacting.filter((feature) => feature.phase === phase).map((feature) => feature.on[event]!(built[feature.feature], clock));
-      const sessions = hooks('sessions');
-      const data = hooks('data');
+      const sessions: SessionHook[] = [];
+      const data: DataHook[] = [];
+      for (const feature of reacting) {
+        if (feature.phase === 'sessions') sessions.push(feature.on[event]!(built[feature.feature], clock));
+        else data.push(feature.on[event]!(built[feature.feature], clock));
+      }
       return {
-        endSessions: async (account, context = {}) => {
+        endSessions: async (userId, context = {}) => {
           let ended = 0;
-          for (const hook of sessions) ended += (await hook(account, context)) ?? 0;
+          for (const hook of sessions) ended += await hook(userId, context);
           return ended;
         },
         removeData: async (account, context = {}) => void (await Promise.all(data.map((hook) => hook(account, context)))),

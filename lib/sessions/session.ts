@@ -41,7 +41,8 @@ export type RevocationReason =
   | 'account_deleted'
   | 'second_factor_enabled'
   | 'passkey_removed'
-  | 'factor_reported';
+  | 'factor_reported'
+  | 'account_disabled';
 
 /** The fields a session list shows. */
 export type SessionSummary = Pick<

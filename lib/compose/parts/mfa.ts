@@ -5,6 +5,7 @@ import { createMfaCrypto } from '../../mfa/mfa-crypto';
 import { createSecondFactorStarter } from '../../mfa/mfa-login-start';
 import { forgetUnprovenTotp, purgeMfaData } from '../../mfa/mfa-purge';
 import type { MfaStore } from '../../mfa/mfa-store';
+import { featureHooks } from '../lifecycle';
 import { part } from '../part';
 import { hashKeys } from '../secrets';
 import { documentClient, storageConfig } from './storage';
@@ -24,12 +25,13 @@ export const secondFactorStarter = /* @__PURE__ */ part({
   build: (deps, { clock }) => createSecondFactorStarter({ ...deps, clock }),
 });
 
-/** DELETE /me's purger for MFA data: `(userId) => Promise<void>`. */
-export const mfaDataPurger = /* @__PURE__ */ part({ name: 'mfaDataPurger', uses: { mfa: mfaStore }, build: (deps) => (userId: string) => purgeMfaData(deps, userId) });
-
-/** A password reset's step for an account whose email was never verified: TOTP enrolled before goes. */
-export const unprovenTotpForgetter = /* @__PURE__ */ part({
-  name: 'unprovenTotpForgetter',
-  uses: { mfa: mfaStore },
-  build: (deps) => (account: { id: string; email: string }) => forgetUnprovenTotp(deps, account.id, account.email),
+/** MFA on account events: its data goes with the account; TOTP enrolled before a first proof of the mailbox goes too. */
+export const mfaHooks = /* @__PURE__ */ featureHooks({
+  feature: 'mfa',
+  phase: 'data',
+  uses: mfaStore,
+  on: {
+    deleted: (mfa) => (account) => purgeMfaData({ mfa }, account.id),
+    mailboxFirstProven: (mfa) => (account) => forgetUnprovenTotp({ mfa }, account.id, account.email),
+  },
 });

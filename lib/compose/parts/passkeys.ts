@@ -5,6 +5,7 @@ import { loadWebAuthnConfig } from '../../core/config';
 import { createPasskeyHasher } from '../../passkeys/passkey-hashes';
 import { purgePasskeys } from '../../passkeys/passkey-management';
 import type { ChallengeStore, PasskeyStore } from '../../passkeys/passkey-store';
+import { featureHooks } from '../lifecycle';
 import { part } from '../part';
 import { keyring } from '../secrets';
 import { documentClient, storageConfig, ticketStore } from './storage';
@@ -27,5 +28,13 @@ export const passkeyPresence = /* @__PURE__ */ part({
   build: ({ passkeys }) => async (userId: string): Promise<boolean> => (await passkeys.listByUser(userId)).length > 0,
 });
 
-/** For DELETE /me: `(userId) => Promise<void>` that removes every passkey of the account. */
-export const passkeyPurger = /* @__PURE__ */ part({ name: 'passkeyPurger', uses: { passkeys: passkeyStore }, build: (deps) => (userId: string): Promise<void> => purgePasskeys(deps, userId) });
+/** Passkeys on account events: they go with the account, and those enrolled before a first proof of the mailbox go then. */
+export const passkeyHooks = /* @__PURE__ */ featureHooks({
+  feature: 'passkeys',
+  phase: 'data',
+  uses: passkeyStore,
+  on: {
+    deleted: (passkeys) => (account) => purgePasskeys({ passkeys }, account.id),
+    mailboxFirstProven: (passkeys) => (account) => purgePasskeys({ passkeys }, account.id),
+  },
+});

@@ -1,11 +1,12 @@
 /** Session and login parts: the password hasher, the login and session policies, the session issuer. */
 import { createPasswordHasher } from '../../accounts/password';
 import { loadAttemptLimits, loadLoginPolicy, loadReauthPolicy, loadSessionPolicy } from '../../core/config';
-import { createSessionIssuer } from '../../sessions/session-service';
+import { createSessionIssuer, endAllSessions } from '../../sessions/session-service';
 import type { ClaimsDecider } from '../../sessions/sign-in';
+import { featureHooks } from '../lifecycle';
 import { logger, metrics } from '../observability';
 import { part, withNeeds } from '../part';
-import { sessionStore } from './storage';
+import { sessionEnder, sessionStore } from './storage';
 import { accessTokenSigner, refreshTokenCodec } from './tokens';
 
 /** argon2id through a native binding: the function's zip carries its Lambda build (infra/native-modules.js). */
@@ -32,3 +33,27 @@ export const sessionIssuer = /* @__PURE__ */ part({
 
 /** The session issuer of a sign-in: PutItem opens the session; the rest keep the account under its session limit. */
 export const sessionOpener = /* @__PURE__ */ withNeeds(sessionIssuer, { tables: { sessions: ['PutItem', 'BatchGetItem', 'UpdateItem'], sessionsByUser: ['Query'] } });
+
+/** Ending every session of an account, counted where a flow counts its revocations. */
+export const sessionEnding = /* @__PURE__ */ part({ name: 'sessionEnding', uses: { sessions: sessionEnder, metrics }, build: (deps) => deps });
+
+/**
+ * The sessions feature on account events: every session ends, each flow with its own reason (the
+ * caller's own session stays on a password change and when TOTP is turned on).
+ */
+export const sessionHooks = /* @__PURE__ */ featureHooks({
+  feature: 'sessions',
+  phase: 'sessions',
+  uses: sessionEnding,
+  on: {
+    deleted: ({ sessions }, clock) => (userId, { deadline }) => endAllSessions({ sessions, clock }, userId, 'account_deleted', { deadline }),
+    passwordReset: ({ sessions }, clock) => (userId, { deadline }) => endAllSessions({ sessions, clock }, userId, 'password_reset', { deadline }),
+    passwordChanged: ({ sessions }, clock) => (userId, { deadline, except }) => endAllSessions({ sessions, clock }, userId, 'password_changed', { except, deadline }),
+    // Sessions opened before TOTP was on would keep password-only access.
+    secondFactorEnabled: ({ sessions }, clock) => (userId, { deadline, except }) => endAllSessions({ sessions, clock }, userId, 'second_factor_enabled', { except, deadline }),
+    factorReported: ({ sessions, metrics: recorder }, clock) => (userId, { deadline }) =>
+      endAllSessions({ sessions, clock, count: (name) => recorder.count(name) }, userId, 'factor_reported', { deadline }),
+    disabled: ({ sessions, metrics: recorder }, clock) => (userId, { deadline }) =>
+      endAllSessions({ sessions, clock, count: (name) => recorder.count(name) }, userId, 'account_disabled', { deadline }),
+  },
+});

@@ -73,7 +73,7 @@ function world(options: { verificationTtlSeconds?: number } = {}) {
     change: (userId: string, sessionId: string, current: string, next = NEW_PASSWORD) =>
       changePassword({ ...base, endOtherSessions: (id, except) => endAllSessions({ sessions, clock }, id, 'password_changed', { except }) }, { userId, sessionId }, current, next, CLIENT),
     remove: (userId: string, password: string) =>
-      deleteAccount({ ...base, endSessions: endSessions('account_deleted'), purgers: [oneTimeTokenPurger(changes), async (id) => void purged.push(id)] }, userId, password, CLIENT),
+      deleteAccount({ ...base, endSessions: endSessions('account_deleted'), purgers: [oneTimeTokenPurger(changes), async (account) => void purged.push(account.id)] }, userId, password, CLIENT),
     login: (address: string, password: string) => checkCredentials(base, address, password, CLIENT),
   };
 }
