@@ -8,8 +8,9 @@ export default httpFunction({
   name: 'factorsReport',
   routes: [route('post', 'auth/factors/report')],
   parts: {
-    // GetItem: the notice and the account; UpdateItem: spending the notice, turning TOTP off,
-    // dropping recovery codes; DeleteItem + UpdateItem: the transaction that removes a passkey.
+    // GetItem: the notice and the account; UpdateItem: turning TOTP off, dropping recovery codes;
+    // DeleteItem + UpdateItem: the transaction that spends the notice (takes its ticket, removes its
+    // entry) and the one that removes a passkey.
     users: users('GetItem', 'UpdateItem', 'DeleteItem'),
     notices: factorNoticeStore,
     oneTimeTokens: oneTimeTokenCodec,

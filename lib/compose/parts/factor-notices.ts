@@ -17,10 +17,14 @@ export const factorNoticeStore = /* @__PURE__ */ part({
   build: ({ client, config }): FactorNoticeStore => createDynamoDbFactorNoticeStore(client, config.usersTable),
 });
 
-/** Sends factor notices: the functions that add or remove a factor (hash key, SES; UpdateItem stores the notice). */
+/**
+ * Sends factor notices: the functions that add or remove a factor (hash key, SES). Storing a notice
+ * reads the user's notices (GetItem: the cap), then one transaction puts the token's ticket
+ * (PutItem) and adds the notice's entry (UpdateItem).
+ */
 export const factorNotifier = /* @__PURE__ */ part({
   name: 'factorNotifier',
-  needs: { tables: { users: ['UpdateItem'] } },
+  needs: { tables: { users: ['GetItem', 'PutItem', 'UpdateItem'] } },
   uses: { notices: factorNoticeStore, oneTimeTokens: oneTimeTokenCodec, mailer, email: emailSettings, logger },
   build: (deps, { clock }): FactorNotifier => createFactorNotifier({ ...deps, clock }),
 });
