@@ -17,7 +17,7 @@ import type { OneTimePurpose } from '../tokens/one-time-token';
  * | `PASSKEYS#<userId>`                   | the account's credential ids and a `version`              | dynamodb-passkey-store          |
  * | `MFA_TOKEN#<keyed hash>`              | ticket: a login's second step                             | dynamodb-ticket-store           |
  * | `WEBAUTHN_CHALLENGE#<keyed hash>`     | ticket: a passkey ceremony's challenge                    | dynamodb-ticket-store           |
- * | `ONE_TIME_TOKEN#<keyed hash>`         | ticket: an email link's one-time token (verify, reset)    | dynamodb-account-change-store   |
+ * | `ONE_TIME_TOKEN#<keyed hash>`         | ticket: an email link's one-time token (verify, reset, report a factor) | dynamodb-account-change-store, -factor-notice-store |
  *
  * Below the keys: the credentials-version rule every binding check uses, as conditions.
  */

@@ -5,7 +5,8 @@
  * `countFailure` is a conditional counter that ends a ticket after too many wrong guesses.
  *
  * Used by the MFA token of a login's second step, by WebAuthn challenges and by the one-time
- * tokens of email links (verify email, reset password: lib/accounts/account-change-store.ts); OAuth codes and
+ * tokens of email links (verify email, reset password: lib/accounts/account-change-store.ts; "this
+ * wasn't me": lib/reauth/factor-notice-store.ts); OAuth codes and
  * federation state are meant to be further kinds. Each kind has its key prefix in the users table
  * (lib/aws/users-table.ts). Times are epoch ms.
  */
