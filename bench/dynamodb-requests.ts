@@ -24,7 +24,7 @@ const CLIENT = { ip: '127.0.0.1', userAgent: 'bench' };
 
 export const benchEmail = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}@bench.example.com`;
 
-/** What each operation sends on its happy path (issue 10/11 design): the goals of the table. */
+/** What each operation sends on its happy path: the goals of the table. */
 export const EXPECTED_CALLS = {
   register: [['TransactWriteItems']],
   login: [['UpdateItem', 'GetItem'], ['DeleteItem'], ['Query'], ['TransactWriteItems']],

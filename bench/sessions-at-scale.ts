@@ -1,5 +1,5 @@
 /**
- * Issue 10's figures, against DynamoDB Local: logout-all time by number of sessions, the items a
+ * Sessions at scale, against DynamoDB Local: logout-all time by number of sessions, the items a
  * session listing reads when most of an account's sessions are revoked, and the capacity units
  * each session write consumes (ReturnConsumedCapacity INDEXES: table and index apart).
  */
@@ -18,7 +18,7 @@ import { sessionClaimsWith } from '../lib/tokens/session-claims';
 
 /** Session counts of the logout-all figure. */
 export const LOGOUT_ALL_SIZES = [10, 100, 1000] as const;
-/** The listing scenario of issue 10: this many revoked sessions, then this many live ones. */
+/** The listing scenario: this many revoked sessions, then this many live ones. */
 export const LISTING_REVOKED = 1000;
 export const LISTING_LIVE = 10;
 /** A refresh must consume this many write units in all (its item; no index entry). */
@@ -119,7 +119,7 @@ const READS = new Set(['GetItem', 'Query', 'BatchGetItem', 'Scan', 'TransactGetI
 const countBy = (values: readonly string[]) => values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
 
 /**
- * Runs issue 10's three measurements on one service over DynamoDB Local; every request is
+ * Runs the three measurements on one service over DynamoDB Local; every request is
  * counted and asked for its consumed capacity. `env` is a complete function environment.
  */
 export async function measureSessionsAtScale(

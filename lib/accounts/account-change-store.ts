@@ -1,7 +1,7 @@
 import type { OneTimePurpose } from '../tokens/one-time-token';
 
 /**
- * The writes of the account features (issue 12) beside the UserStore: one-time tokens and the
+ * The writes of the account features beside the UserStore: one-time tokens and the
  * account changes they allow. Emails are normalised; times are epoch ms.
  *
  * A token is a single-use ticket (lib/tickets, kind `one_time_token`) under its keyed hash. Beside

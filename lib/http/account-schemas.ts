@@ -1,4 +1,4 @@
-// Request bodies of the account features (issue 12); zod/mini like lib/http/validation.ts.
+// Request bodies of the account features (email verification, password reset and change, account deletion); zod/mini like lib/http/validation.ts.
 import * as z from 'zod/mini';
 import type { EmailPolicy } from '../core/email-address';
 import { emailSchema, passwordSchema } from './validation';

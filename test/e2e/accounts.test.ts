@@ -15,7 +15,7 @@ const RESET_TTL_SECONDS = 60;
 type Options = Parameters<typeof call>[3];
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 
-// Issue 12 end to end: serverless-offline, DynamoDB Local and the local SES emulator; every
+// The account features end to end: serverless-offline, DynamoDB Local and the local SES emulator; every
 // response is also checked against docs/openapi.yaml.
 describe('accounts over HTTP (REQUIRE_VERIFIED_EMAIL=true)', () => {
   const spec = loadOpenApi();

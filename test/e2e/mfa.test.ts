@@ -8,7 +8,7 @@ import { startTestServer } from '../support/server';
 
 const APP_ORIGIN = 'https://app.example.com';
 
-// Issue 13 over HTTP (serverless-offline + DynamoDB Local), every response checked against
+// Multi-factor sign-in over HTTP (serverless-offline + DynamoDB Local), every response checked against
 // docs/openapi.yaml. Codes are computed from the secret with real time; each account remembers
 // the last step it spent, so no test waits for a new step unless it needs more than three codes.
 describe('TOTP and recovery codes over HTTP', () => {

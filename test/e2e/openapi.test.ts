@@ -58,7 +58,7 @@ describe('OpenAPI document against real responses', () => {
           'POST /auth/refresh 200',
           'POST /auth/logout 204',
           'POST /auth/logout-all 204',
-          // accounts (issue 12)
+          // accounts
           'POST /auth/email/verify 204',
           'POST /auth/email/verify-request 202',
           'POST /auth/password/forgot 202',
@@ -76,7 +76,7 @@ describe('OpenAPI document against real responses', () => {
           'DELETE /auth/passkeys/{id} 204',
           'POST /auth/passkeys/login/options 200',
           'POST /auth/passkeys/login/verify 200',
-          // mfa (issue 13)
+          // mfa
           'POST /auth/mfa/totp/setup 200',
           'POST /auth/mfa/totp/confirm 200',
           'POST /auth/mfa/totp/disable 204',
@@ -100,7 +100,7 @@ describe('OpenAPI document against real responses', () => {
       expect(withBearer.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
         [
           'POST /auth/logout-all',
-          // accounts (issue 12)
+          // accounts
           'POST /auth/email/verify-request',
           'POST /auth/password/change',
           'DELETE /me',
@@ -108,7 +108,7 @@ describe('OpenAPI document against real responses', () => {
           'GET /auth/sessions',
           'DELETE /auth/sessions/{id}',
           'GET /me',
-          // mfa (issue 13)
+          // mfa
           'POST /auth/mfa/totp/setup',
           'POST /auth/mfa/totp/confirm',
           'POST /auth/mfa/totp/disable',
@@ -120,7 +120,7 @@ describe('OpenAPI document against real responses', () => {
       );
       expect(schemesOf('POST', '/auth/refresh')).toEqual(['refreshTokenCookie']);
       expect(schemesOf('POST', '/auth/logout')).toEqual(['refreshTokenCookie']);
-      // A protected endpoint's 401 is API Gateway's, or (issue 13: a wrong code or password) the service's besides it.
+      // A protected endpoint's 401 is API Gateway's, or (a wrong code or password) the service's besides it.
       const GATEWAY_ERROR = { $ref: '#/components/schemas/GatewayError' };
       for (const { method, path } of withBearer) {
         const unauthorized = spec.document.paths[path][method.toLowerCase()].responses['401'];
@@ -317,7 +317,7 @@ describe('OpenAPI document against real responses', () => {
     });
   });
 
-  describe('passkeys (issue 14)', () => {
+  describe('passkeys', () => {
     it('register, list, log in (body and cookie), delete: success and error responses', async () => {
       const { body } = await verifiedLoggedIn();
       const authorized = bearer(body.access_token);
@@ -340,7 +340,7 @@ describe('OpenAPI document against real responses', () => {
       await expectResponse(204, 'DELETE', `/auth/passkeys/${created.body.id}`, { headers: authorized });
     });
   });
-  // mfa (issue 13): the success status of each operation; the rest is in test/e2e/mfa.test.ts.
+  // mfa: the success status of each operation; the rest is in test/e2e/mfa.test.ts.
   describe('TOTP and recovery codes', () => {
     it('setup 200, confirm 200, verify 200, recovery-codes 200, disable 204', async () => {
       // Three codes of three steps (previous, current, next), taken well inside a step.

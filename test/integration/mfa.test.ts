@@ -3,7 +3,7 @@ import { InvalidMfaCodeError, InvalidMfaTokenError } from '../../lib/core/errors
 import { localClient } from '../../scripts/dev/dynamodb-local';
 import { claimsOf, createMfaKit, NEW_PASSWORD, type MfaKit } from '../support/mfa-kit';
 
-// Issue 13 against DynamoDB Local: the conditional writes and transactions under real
+// Multi-factor sign-in against DynamoDB Local: the conditional writes and transactions under real
 // concurrency, the requests an MFA login costs, and what a copy of the table would reveal.
 describe('TOTP and recovery codes on DynamoDB Local', () => {
   let kit: MfaKit;

@@ -140,7 +140,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
       listSessions: [hash],
       logoutAll: [],
       endSession: [],
-      // Register mints the verification email's one-time token (issue 12).
+      // Register mints the verification email's one-time token.
       register: [hash],
       me: [],
       jwks: [],
@@ -482,8 +482,8 @@ describe('the optional MFA-requiring authorizer', () => {
   }, 240_000);
 });
 
-// accounts (issue 12): the roles of the account functions, SES scoping, and the email settings a deploy needs.
-describe('packaged CloudFormation template: account functions (issue 12)', () => {
+// accounts: the roles of the account functions, SES scoping, and the email settings a deploy needs.
+describe('packaged CloudFormation template: account functions', () => {
   const ACCOUNT_FUNCTIONS = ['verifyEmail', 'verifyRequest', 'forgotPassword', 'resetPassword', 'changePassword', 'deleteAccount', 'emailOutbox'];
   const EMAIL_SENDERS = ['register', 'verifyRequest', 'forgotPassword', 'resetPassword', 'changePassword', 'emailOutbox'];
   const identityArn = (identity: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}` });

@@ -4,7 +4,7 @@ import { SealedSecretError } from '../../../lib/mfa/secret-box';
 import { PASSWORD } from '../../support/fixtures';
 import { claimsOf, createMfaKit, NEW_PASSWORD, randomMfaToken, type MfaKit } from '../../support/mfa-kit';
 
-// The rules of issue 13 on the memory stores: enrolment, the second login step, every attack of
+// The multi-factor rules on the memory stores: enrolment, the second login step, every attack of
 // the issue's list that does not need real concurrency in DynamoDB (that is test/integration/mfa).
 describe('TOTP and recovery codes (memory stores)', () => {
   let kit: MfaKit;
