@@ -6,7 +6,8 @@ import { bindingHolds, type AccountCredentials } from './user-store';
 /**
  * An in-memory AccountChangeStore with the DynamoDB adapter's semantics, for unit tests; it
  * changes the accounts of a memory user store (`createMemoryUserStore().accounts`). `tokens` holds
- * the per-user items (the pointer to the ticket and the throttle), `tickets` the tokens' tickets.
+ * the per-user items (the pointer to the ticket and the throttle), `tickets` the tokens' tickets,
+ * `priors` the ticket each pointer replaced (kept for an undo; the purge deletes it too).
  * Each call checks and writes without an await in between, as the adapter's one transaction.
  */
 export function createMemoryAccountChangeStore(
@@ -14,6 +15,8 @@ export function createMemoryAccountChangeStore(
   tickets: MemoryTicketStore = createMemoryTicketStore(),
 ): AccountChangeStore & { readonly tokens: Map<string, StoredOneTimeToken>; readonly tickets: MemoryTicketStore } {
   const tokens = new Map<string, StoredOneTimeToken>();
+  const priors = new Map<string, string>();
+  const dropTicket = (hash: string | undefined) => hash !== undefined && tickets.takeNow(oneTimeTicket.kind, hash, { now: Number.NEGATIVE_INFINITY });
   const keyOf = (purpose: OneTimePurpose, userId: string) => `${purpose}#${userId}`;
   const accountOf = (email: string, userId: string) => {
     const account = accounts.get(email);
@@ -31,6 +34,9 @@ export function createMemoryAccountChangeStore(
       if (previous && previous.sentAt > now - minIntervalMs) return { issued: false, retryAfterSeconds: retryAfterSeconds(previous.sentAt, now, minIntervalMs) };
       tickets.issueNow(oneTimeTicket.kind, tokenHash, { data: oneTimeTicket.data(purpose, userId, credentialsVersion), expiresAt });
       tokens.set(key, { tokenHash, expiresAt, sentAt: now, credentialsVersion });
+      dropTicket(priors.get(key));
+      if (previous?.tokenHash !== undefined && !previous.legacy) priors.set(key, previous.tokenHash);
+      else priors.delete(key);
       return { issued: true, previous };
     },
     async restoreToken(purpose, userId, tokenHash, previous) {
@@ -39,7 +45,8 @@ export function createMemoryAccountChangeStore(
       if (stored?.legacy || stored?.tokenHash !== tokenHash) return;
       if (previous) tokens.set(key, previous);
       else tokens.delete(key);
-      tickets.takeNow(oneTimeTicket.kind, tokenHash, { now: Number.NEGATIVE_INFINITY });
+      priors.delete(key);
+      dropTicket(tokenHash);
     },
     async findToken(purpose, userId) {
       const stored = tokens.get(keyOf(purpose, userId));
@@ -70,7 +77,14 @@ export function createMemoryAccountChangeStore(
       return true;
     },
     async purgeTokens(userId) {
-      for (const purpose of ONE_TIME_PURPOSES) tokens.delete(keyOf(purpose, userId));
+      for (const purpose of ONE_TIME_PURPOSES) {
+        const key = keyOf(purpose, userId);
+        const stored = tokens.get(key);
+        if (!stored?.legacy) dropTicket(stored?.tokenHash);
+        dropTicket(priors.get(key));
+        tokens.delete(key);
+        priors.delete(key);
+      }
     },
     async deleteAccount(email, userId) {
       if (accountOf(email, userId)) accounts.delete(email);

@@ -3,6 +3,7 @@ import { ONE_TIME_PURPOSES, oneTimeTicket, retryAfterSeconds, type AccountChange
 import { TicketCollisionError } from '../tickets/ticket-store';
 import type { OneTimePurpose } from '../tokens/one-time-token';
 import { cancellationCodes, conditionalWrite, isConditionFailure, translateStorageError } from './dynamodb';
+import { noticeTicketHashes } from './dynamodb-factor-notice-store';
 import { takeTicketItem } from './dynamodb-ticket-store';
 import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, oneTimeKey, ticketKey, ttlOf, userKey } from './users-table';
 
@@ -10,7 +11,10 @@ import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, oneTimeKey, t
  * The account features' items in the users table:
  * - `ONE_TIME#<purpose>#<userId>`: the pointer to the user's newest token of that purpose
  *   (`ticketHash`, its keyed hash), `expiresAt`, `sentAt` (the email throttle), the account's
- *   `credentialsVersion` when it was issued, and `ttl`;
+ *   `credentialsVersion` when it was issued, `ttl`, and `priorTicketHash`: the token it replaced,
+ *   whose ticket stays while an undo (restoreToken) may name it again. Issuing deletes the ticket
+ *   before that, which nothing can name any more: so the pointer names every ticket of its purpose
+ *   that may still be stored, and the purge of DELETE /me finds them all;
  * - `ONE_TIME_TOKEN#<keyed hash>`: the token's ticket (dynamodb-ticket-store.ts), with `purpose`,
  *   `userId` and `credentialsVersion`;
  * - the account items `EMAIL#` / `USER#` of dynamodb-user-store.ts, changed or deleted here.
@@ -25,6 +29,11 @@ const CONFLICT_RETRIES = 4;
 
 const LEGACY_HASH = 'tokenHash';
 const POINTER_HASH = 'ticketHash';
+const PRIOR_HASH = 'priorTicketHash';
+
+/** The hashes of the tickets a pointer (or the factor notices' item) names: the ones its purge deletes. */
+const ticketHashesNamedBy = (item: Record<string, unknown>): string[] =>
+  [item[POINTER_HASH], item[PRIOR_HASH], ...noticeTicketHashes(item)].filter((hash): hash is string => typeof hash === 'string');
 
 /** A pointer as stored; `tokenHash` is the hash it names (a legacy item's own). */
 const toStored = (item: Record<string, unknown>): StoredOneTimeToken => {
@@ -109,10 +118,14 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
       for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
         const seen = await readPointer(purpose, userId);
         if (seen && Number(seen.sentAt) > now - minIntervalMs) return { issued: false, retryAfterSeconds: retryAfterSeconds(Number(seen.sentAt), now, minIntervalMs) };
+        const replaced = seen && typeof seen[POINTER_HASH] === 'string' ? { [PRIOR_HASH]: seen[POINTER_HASH] } : {};
+        // The ticket the replaced pointer kept for an undo: no pointer can name it again.
+        const beforePrior = seen?.[PRIOR_HASH];
+        const unreachable = typeof beforePrior === 'string' ? [{ Delete: { TableName: tableName, Key: ticketKey(oneTimeTicket.kind, beforePrior) } }] : [];
         const failed = await transact(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: tableName, Item: itemOf(purpose, userId, { tokenHash, expiresAt, sentAt: now, credentialsVersion }), ...unchangedSince(seen) } },
+              { Put: { TableName: tableName, Item: { ...itemOf(purpose, userId, { tokenHash, expiresAt, sentAt: now, credentialsVersion }), ...replaced }, ...unchangedSince(seen) } },
               {
                 Put: {
                   TableName: tableName,
@@ -120,6 +133,7 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
+              ...unreachable,
             ],
           }),
         );
@@ -180,8 +194,19 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
     },
 
     async purgeTokens(userId) {
+      // Tickets first, then the item naming them: a purge that fails part-way finds them again.
+      const own = { ConditionExpression: 'attribute_not_exists(pk) OR userId = :userId', ExpressionAttributeValues: { ':userId': userId } };
+      const purge = async (purpose: OneTimePurpose) => {
+        const item = await readPointer(purpose, userId);
+        if (!item) return;
+        // Never another account's ticket under the hash (a condition failure): not ours to delete.
+        await Promise.all(ticketHashesNamedBy(item).map((hash) => client.send(new DeleteCommand({ TableName: tableName, Key: ticketKey(oneTimeTicket.kind, hash), ...own })).catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        })));
+        await client.send(new DeleteCommand({ TableName: tableName, Key: oneTimeKey(purpose, userId) }));
+      };
       try {
-        await Promise.all(ONE_TIME_PURPOSES.map((purpose) => client.send(new DeleteCommand({ TableName: tableName, Key: oneTimeKey(purpose, userId) }))));
+        await Promise.all(ONE_TIME_PURPOSES.map(purge));
       } catch (error) {
         translateStorageError(error);
       }

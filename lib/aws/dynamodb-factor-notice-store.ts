@@ -14,9 +14,9 @@ import { factorNoticesKey, ticketKey, ttlOf } from './users-table';
  *   notice (all live equally long).
  * - `ONE_TIME_TOKEN#<keyed hash>`: the token's ticket (dynamodb-ticket-store.ts), with `purpose`
  *   `report_factor`, `userId` and the change's fields.
- * Storing a notice issues its ticket and adds its entry (dropping stale ones) in one transaction;
- * spending takes the ticket and removes the entry, under the entry's expiry, in one transaction: so
- * a purged or dropped entry can no longer be spent although its ticket waits for its TTL.
+ * Storing a notice issues its ticket and adds its entry in one transaction, which drops stale
+ * entries with their tickets; spending takes the ticket and removes the entry, under the entry's
+ * expiry, in one transaction. The purge of DELETE /me deletes the tickets the map names, then the item.
  *
  * An entry without `ticket` was stored before notices had tickets: it is spent as it always was,
  * by removing the entry under its expiry, until it expires (7 days); then that branch can go.
@@ -85,7 +85,12 @@ export function createDynamoDbFactorNoticeStore(client: DynamoDBDocumentClient, 
           const stale = noticesToDropBeside(seen ? noticesOf(seen) : [], notice, now);
           const failed = await transact(
             new TransactWriteCommand({
-              TransactItems: [{ Put: { TableName: tableName, Item: ticket, ConditionExpression: 'attribute_not_exists(pk)' } }, addEntry(userId, notice, seen, stale)],
+              TransactItems: [
+                { Put: { TableName: tableName, Item: ticket, ConditionExpression: 'attribute_not_exists(pk)' } },
+                addEntry(userId, notice, seen, stale),
+                // A dropped entry can no longer be spent: its ticket goes with it.
+                ...(seen ? noticeTicketHashes(seen) : []).filter((hash) => stale.includes(hash)).map((hash) => ({ Delete: { TableName: tableName, Key: ticketKey(reportTicket.kind, hash) } })),
+              ],
             }),
           );
           if (!failed) return;
@@ -126,6 +131,13 @@ export function createDynamoDbFactorNoticeStore(client: DynamoDBDocumentClient, 
       );
     },
   };
+}
+
+/** The hashes of the tickets the notices' item names (entries stored before tickets have none). */
+export function noticeTicketHashes(item: Record<string, unknown>): string[] {
+  const map = item.notices;
+  if (typeof map !== 'object' || map === null) return [];
+  return Object.entries(map as Record<string, { ticket?: unknown }>).flatMap(([tokenHash, entry]) => (entry?.ticket === true ? [tokenHash] : []));
 }
 
 function noticesOf(item: Record<string, unknown>): StoredFactorNotice[] {

@@ -71,7 +71,10 @@ export function createMemoryFactorNoticeStore(tickets: MemoryTicketStore = creat
       const stale = noticesToDropBeside([...own.values()], notice, now);
       tickets.issueNow(reportTicket.kind, notice.tokenHash, { data: reportTicket.data(userId, notice.change), expiresAt: notice.expiresAt });
       own.set(notice.tokenHash, { ...withoutMark(notice), ticket: true });
-      for (const hash of stale) own.delete(hash);
+      for (const hash of stale) {
+        if (own.get(hash)?.ticket) tickets.takeNow(reportTicket.kind, hash, { now: Number.NEGATIVE_INFINITY });
+        own.delete(hash);
+      }
       notices.set(userId, own);
     },
     async find(userId, tokenHashes, now) {

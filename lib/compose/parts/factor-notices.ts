@@ -20,11 +20,11 @@ export const factorNoticeStore = /* @__PURE__ */ part({
 /**
  * Sends factor notices: the functions that add or remove a factor (hash key, SES). Storing a notice
  * reads the user's notices (GetItem: the cap), then one transaction puts the token's ticket
- * (PutItem) and adds the notice's entry (UpdateItem).
+ * (PutItem), adds the notice's entry (UpdateItem) and deletes the tickets of the entries it drops (DeleteItem).
  */
 export const factorNotifier = /* @__PURE__ */ part({
   name: 'factorNotifier',
-  needs: { tables: { users: ['GetItem', 'PutItem', 'UpdateItem'] } },
+  needs: { tables: { users: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] } },
   uses: { notices: factorNoticeStore, oneTimeTokens: oneTimeTokenCodec, mailer, email: emailSettings, logger },
   build: (deps, { clock }): FactorNotifier => createFactorNotifier({ ...deps, clock }),
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AccountChangeStore } from '../../../lib/accounts/account-change-store';
+import { oneTimeTicket, type AccountChangeStore } from '../../../lib/accounts/account-change-store';
 import { createMemoryAccountChangeStore } from '../../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
 import type { UserStore } from '../../../lib/accounts/user-store';
@@ -25,7 +25,7 @@ interface LegacyToken {
 
 // The account features' store: throttle, supersede, single use under concurrency, undo, deletion,
 // and the links sent before tokens were tickets.
-describeContract<{ users: UserStore; changes: AccountChangeStore; plantLegacy: (token: LegacyToken) => Promise<void> }>(
+describeContract<{ users: UserStore; changes: AccountChangeStore; plantLegacy: (token: LegacyToken) => Promise<void>; ticketStored: (hash: string) => Promise<boolean> }>(
   'account change store',
   {
     memory: () => {
@@ -34,7 +34,8 @@ describeContract<{ users: UserStore; changes: AccountChangeStore; plantLegacy: (
       const plantLegacy = async ({ purpose, userId, tokenHash, expiresAt, sentAt }: LegacyToken) => {
         changes.tokens.set(`${purpose}#${userId}`, { tokenHash, expiresAt, sentAt, credentialsVersion: 0, legacy: true });
       };
-      return { users, changes, plantLegacy };
+      const ticketStored = async (hash: string) => changes.tickets.peekNow(oneTimeTicket.kind, hash, { now: Number.NEGATIVE_INFINITY }) !== undefined;
+      return { users, changes, plantLegacy, ticketStored };
     },
     dynamodb: () => ({
       users: createDynamoDbUserStore(local.client, local.usersTable),
@@ -43,10 +44,11 @@ describeContract<{ users: UserStore; changes: AccountChangeStore; plantLegacy: (
       plantLegacy: async ({ purpose, userId, tokenHash, expiresAt, sentAt }: LegacyToken) => {
         await local.client.send(new PutCommand({ TableName: local.usersTable, Item: { ...oneTimeKey(purpose, userId), userId, tokenHash, expiresAt, sentAt, ttl: ttlOf(expiresAt) } }));
       },
+      ticketStored: async (hash: string) => (await local.client.send(new GetCommand({ TableName: local.usersTable, Key: ticketKey(oneTimeTicket.kind, hash), ConsistentRead: true }))).Item !== undefined,
     }),
   },
   (build, adapter) => {
-  const { users, changes, plantLegacy } = build();
+  const { users, changes, plantLegacy, ticketStored } = build();
   // Token hashes are keys of tickets shared by every test: unique per test, as real ones (256 random bits) are.
   let run = '';
   beforeEach(() => {
@@ -188,12 +190,26 @@ describeContract<{ users: UserStore; changes: AccountChangeStore; plantLegacy: (
     expect((await changes.findToken('verify_email', account.id))?.tokenHash).toBe(h(winner));
   });
 
-  it('after the purge a token is refused, though its ticket has not expired', async () => {
+  it('after the purge a token is refused, and no ticket of the account\'s links is left, the superseded one\'s included', async () => {
     const account = await newAccount();
-    await changes.issueToken('reset_password', account.id, { tokenHash: h('p'), expiresAt: NOW + MINUTE * 30, credentialsVersion: 0 }, NOW, MINUTE);
+    await changes.issueToken('reset_password', account.id, { tokenHash: h('older'), expiresAt: NOW + MINUTE * 30, credentialsVersion: 0 }, NOW, MINUTE);
+    await changes.issueToken('reset_password', account.id, { tokenHash: h('p'), expiresAt: NOW + MINUTE * 31, credentialsVersion: 0 }, NOW + MINUTE, MINUTE);
+    await changes.issueToken('verify_email', account.id, { tokenHash: h('v'), expiresAt: NOW + MINUTE * 30, credentialsVersion: 0 }, NOW, MINUTE);
+    expect(await Promise.all([h('older'), h('p'), h('v')].map(ticketStored))).toEqual([true, true, true]);
     await changes.purgeTokens(account.id);
-    expect(await changes.redeemToken('reset_password', account.id, [h('p')], NOW, { email: account.email, passwordHash: 'after-purge' })).toBe(false);
+    expect(await changes.redeemToken('reset_password', account.id, [h('p')], NOW + MINUTE, { email: account.email, passwordHash: 'after-purge' })).toBe(false);
     expect((await users.findById(account.id))!.passwordHash).toBe('old-hash');
+    expect(await Promise.all([h('older'), h('p'), h('v')].map(ticketStored))).toEqual([false, false, false]);
+    // A purge that ran part-way runs again harmlessly.
+    await changes.purgeTokens(account.id);
+  });
+
+  it('keeps the ticket of the token a newer one replaced (an undo may name it again), and deletes the one before it', async () => {
+    const account = await newAccount();
+    for (const [index, name] of ['first', 'second', 'third'].entries()) {
+      await changes.issueToken('verify_email', account.id, { tokenHash: h(name), expiresAt: NOW + MINUTE * 60, credentialsVersion: 0 }, NOW + MINUTE * index, MINUTE);
+    }
+    expect(await Promise.all([h('first'), h('second'), h('third')].map(ticketStored))).toEqual([false, true, true]);
   });
 
   describe('a link sent before tokens were tickets (its hash in the per-user item, no ticket)', () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbAccountChangeStore } from '../../../lib/aws/dynamodb-account-change-store';
 import { createDynamoDbFactorNoticeStore } from '../../../lib/aws/dynamodb-factor-notice-store';
-import { factorNoticesKey } from '../../../lib/aws/users-table';
-import { createMemoryFactorNoticeStore, MAX_OUTSTANDING_NOTICES, type FactorNoticeStore, type StoredFactorNotice } from '../../../lib/reauth/factor-notice-store';
+import { factorNoticesKey, ticketKey } from '../../../lib/aws/users-table';
+import { createMemoryFactorNoticeStore, MAX_OUTSTANDING_NOTICES, reportTicket, type FactorNoticeStore, type StoredFactorNotice } from '../../../lib/reauth/factor-notice-store';
 import { describeContract, localDynamoDb } from '../../support/store-contract';
 
 const local = localDynamoDb();
@@ -15,6 +15,7 @@ interface Subject {
   readonly store: FactorNoticeStore;
   putLegacy(userId: string, notice: StoredFactorNotice): Promise<void>;
   purge(userId: string): Promise<void>;
+  ticketStored(hash: string): Promise<boolean>;
 }
 
 const memorySubject = (): Subject => {
@@ -27,8 +28,10 @@ const memorySubject = (): Subject => {
       store.notices.set(userId, own);
     },
     async purge(userId) {
+      for (const [hash, entry] of store.notices.get(userId) ?? []) if (entry.ticket) store.tickets.takeNow(reportTicket.kind, hash, { now: Number.NEGATIVE_INFINITY });
       store.notices.delete(userId);
     },
+    ticketStored: async (hash) => store.tickets.peekNow(reportTicket.kind, hash, { now: Number.NEGATIVE_INFINITY }) !== undefined,
   };
 };
 
@@ -42,6 +45,7 @@ const dynamoDbSubject = (): Subject => ({
     await update('SET notices.#hash = :entry', { '#hash': tokenHash }, { ':entry': { change, expiresAt } });
   },
   purge: (userId) => createDynamoDbAccountChangeStore(local.client, local.usersTable).purgeTokens(userId),
+  ticketStored: async (hash) => (await local.client.send(new GetCommand({ TableName: local.usersTable, Key: ticketKey(reportTicket.kind, hash), ConsistentRead: true }))).Item !== undefined,
 });
 
 /** A user of its own, and token hashes unique to it (tickets are keyed by the hash across the whole table). */
@@ -111,12 +115,14 @@ describeContract<Subject>('factor notice store', { memory: memorySubject, dynamo
     expect(await notices.spend(userId, h('new'), NOW)).toBe(true);
   });
 
-  it('refuses every notice after the purge of the account\'s one-time tokens, though its ticket is still stored', async () => {
-    const { store: notices, putLegacy, purge } = build();
+  it('refuses every notice after the purge of the account\'s one-time tokens, which deletes their tickets', async () => {
+    const { store: notices, putLegacy, purge, ticketStored } = build();
     const { userId, h, noticeOf } = fresh();
     await notices.put(userId, noticeOf('a'), NOW);
     await putLegacy(userId, noticeOf('old'));
+    expect(await ticketStored(h('a'))).toBe(true);
     await purge(userId);
+    expect(await ticketStored(h('a'))).toBe(false);
     expect(await notices.find(userId, [h('a'), h('old')], NOW)).toBeUndefined();
     expect(await notices.spend(userId, h('a'), NOW)).toBe(false);
     expect(await notices.spend(userId, h('old'), NOW)).toBe(false);
@@ -126,13 +132,15 @@ describeContract<Subject>('factor notice store', { memory: memorySubject, dynamo
   });
 
   it(`keeps at most ${MAX_OUTSTANDING_NOTICES}, dropping expired ones and then the oldest, which can no longer be spent`, async () => {
-    const { store: notices } = build();
+    const { store: notices, ticketStored } = build();
     const { userId, h, noticeOf } = fresh();
     await notices.put(userId, noticeOf('expired', NOW + 10), NOW);
     for (let index = 0; index < MAX_OUTSTANDING_NOTICES + 1; index++) await notices.put(userId, noticeOf(`n${index}`, NOW + 60_000 + index), NOW + 20);
     expect(await notices.find(userId, [h('expired')], NOW)).toBeUndefined();
     expect(await notices.find(userId, [h('n0')], NOW + 20)).toBeUndefined();
     expect(await notices.spend(userId, h('n0'), NOW + 20)).toBe(false);
+    // A dropped entry's ticket goes with it.
+    expect(await Promise.all([h('expired'), h('n0'), h('n1')].map(ticketStored))).toEqual([false, false, true]);
     expect(await notices.find(userId, [h('n1')], NOW + 20)).toBeDefined();
     expect(await notices.find(userId, [h(`n${MAX_OUTSTANDING_NOTICES}`)], NOW + 20)).toBeDefined();
     expect(await notices.spend(userId, h('n1'), NOW + 20)).toBe(true);
