@@ -35,6 +35,10 @@ const claim = <Value, Name extends string, Context extends string | number>(code
 export const MAX_AMR_VALUES = 16;
 const AMR_VALUE = /^[\x21-\x7e]{1,32}$/;
 const NO_AMR: readonly string[] = Object.freeze([]);
+/** roles (RFC 9068 §7.2.1): at most this many, each a role name of the contract (lib/authz/roles.ts checks the same rule where roles are set). */
+export const MAX_ROLE_VALUES = 16;
+const ROLE_VALUE = /^[a-z][a-z0-9_-]{0,31}$/;
+const NO_ROLES: readonly string[] = Object.freeze([]);
 
 const invalid = (): never => {
   throw new AccessTokenRejectedError('invalid_claim');
@@ -66,6 +70,23 @@ export const SESSION_CLAIMS = {
     write: (value: readonly string[]) => [...value],
     toContext: (value: readonly string[]) => value.join(' '),
     fromContext: (value): readonly string[] => (typeof value === 'string' && value ? value.split(' ') : NO_AMR),
+  }),
+  /**
+   * The account's roles (RFC 9068 §7.2.1), decided from the account at sign-in and written onto
+   * every live session when they change (lib/authz/role-change.ts). Absent reads as [] (a token or
+   * session from before roles). Written always, [] included, so a token says "no roles" outright.
+   */
+  roles: claim({
+    name: 'roles',
+    absent: NO_ROLES,
+    read: (value): readonly string[] => {
+      if (!Array.isArray(value) || value.length > MAX_ROLE_VALUES) return invalid();
+      for (const entry of value) if (typeof entry !== 'string' || !ROLE_VALUE.test(entry)) invalid();
+      return value as string[];
+    },
+    write: (value: readonly string[]) => [...value],
+    toContext: (value: readonly string[]) => value.join(' '),
+    fromContext: (value): readonly string[] => (typeof value === 'string' && value ? value.split(' ') : NO_ROLES),
   }),
   /** `auth_time` (OpenID Connect Core 2): the session's last real sign-in, epoch seconds; 0 in the context when absent. */
   authTime: claim({

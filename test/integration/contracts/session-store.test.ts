@@ -10,7 +10,7 @@ import { InvalidCredentialsError } from '../../../lib/core/errors';
 import { createMemorySessionStore } from '../../../lib/sessions/memory-session-store';
 import type { SessionRecord } from '../../../lib/sessions/session';
 import type { SessionStore } from '../../../lib/sessions/session-store';
-import type { SessionClaims } from '../../../lib/tokens/session-claims';
+import { sessionClaimsWith, type SessionClaims } from '../../../lib/tokens/session-claims';
 import { uniqueEmail } from '../../support/fixtures';
 import { describeContract, localDynamoDb } from '../../support/store-contract';
 
@@ -24,7 +24,7 @@ interface Stores {
   readonly changes: AccountChangeStore;
 }
 
-const claimsOf = (amr: readonly string[], at: number): SessionClaims => ({ scope: '', amr, authTime: Math.floor(at / 1000) });
+const claimsOf = (amr: readonly string[], at: number): SessionClaims => sessionClaimsWith({ amr, authTime: Math.floor(at / 1000) });
 
 const sessionOf = (userId: string, overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   id: randomBytes(16).toString('base64url'),
