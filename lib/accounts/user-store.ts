@@ -12,7 +12,21 @@ export interface Account {
    * before the counter existed is at version 0.
    */
   readonly credentialsVersion: number;
+  /**
+   * The account's roles (lib/authz/roles.ts): sorted, each once; none at registration, and an
+   * account stored before roles existed reads as none. Left out when creating an account.
+   */
+  readonly roles?: readonly string[] | undefined;
+  /**
+   * Bumped by every change of roles, in the same write. A login that decided its session's roles
+   * from the account stores the session only while the account is still at this version, so a
+   * login racing a role change cannot open a session with the roles just taken away. 0 when absent.
+   */
+  readonly rolesVersion?: number | undefined;
 }
+
+/** An account's roles; none when the record has none. */
+export const rolesOf = (account: Pick<Account, 'roles'>): readonly string[] => account.roles ?? [];
 
 /** The version of a new account's credentials. */
 export const FIRST_CREDENTIALS_VERSION = 0;
@@ -66,4 +80,12 @@ export interface UserStore {
   uncountAttempt(email: string): Promise<void>;
   /** Replaces the password hash, only if it is still `expectedHash` (a concurrent change wins). */
   replacePasswordHash(email: string, expectedHash: string, nextHash: string): Promise<boolean>;
+  /**
+   * Replaces the account's roles (already normalised: sorted, each once) and bumps its roles
+   * version, in one conditional write on the account. The account as it now stands, or undefined
+   * when there is no account of this id.
+   */
+  setRoles(userId: string, roles: readonly string[]): Promise<AccountCredentials | undefined>;
+  /** Every account that holds at least one role (an operator's listing: it reads the whole table), by email. */
+  listWithRoles(): Promise<AccountCredentials[]>;
 }

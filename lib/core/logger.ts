@@ -40,7 +40,8 @@ export type SecurityEvent =
   | 'passkey_removed'
   | 'passkey_counter_regressed'
   | 'reauthenticated'
-  | 'factor_reported';
+  | 'factor_reported'
+  | 'roles_changed';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET_FIELD = /token|password|secret|hash|key|authorization|cookie/i;

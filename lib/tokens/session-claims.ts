@@ -152,6 +152,32 @@ export function sessionClaimsFromContext(context: Readonly<Record<string, unknow
   return claims as SessionClaims;
 }
 
+/**
+ * The claims the account decides (its roles, and the permissions they grant as `scope`), as
+ * opposed to those a sign-in's proofs decide (`amr`, `auth_time`). A session gets them when it
+ * opens; afterwards only a change of the account's roles writes them (lib/authz/role-change.ts),
+ * and a re-authentication keeps them as they stand on the session.
+ */
+export const ACCOUNT_CLAIMS = ['roles', 'scope'] as const satisfies readonly (keyof Schema)[];
+export type AccountClaims = Pick<SessionClaims, (typeof ACCOUNT_CLAIMS)[number]>;
+
+/** The stored names of the claims a sign-in's proofs decide (every claim but ACCOUNT_CLAIMS). */
+export const SIGN_IN_CLAIM_NAMES: readonly string[] = ENTRIES.filter(([key]) => !(ACCOUNT_CLAIMS as readonly string[]).includes(key)).map(([, codec]) => codec.name);
+
+/** The account claims in their stored form, under their token names (`roles` always, `scope` only when not empty). */
+export const writeAccountClaims = (claims: AccountClaims): Record<string, unknown> => {
+  const written: Record<string, unknown> = {};
+  for (const key of ACCOUNT_CLAIMS) {
+    const codec = SESSION_CLAIMS[key] as unknown as AnyCodec;
+    const value = codec.write(claims[key]);
+    if (value !== undefined) written[codec.name] = value;
+  }
+  return written;
+};
+
+/** The stored names of the account claims. */
+export const ACCOUNT_CLAIM_NAMES: readonly string[] = ACCOUNT_CLAIMS.map((key) => SESSION_CLAIMS[key].name);
+
 /** Claims that say nothing: no scope, no method, no sign-in time. */
 export const NO_SESSION_CLAIMS: SessionClaims = Object.freeze(readSessionClaims({}));
 
