@@ -20,9 +20,9 @@ export function toAccount(item: Record<string, unknown>): AccountCredentials {
     emailVerified: item.emailVerified === true,
     mfaEnabled: item.totpEnabled === true,
     credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,
-    // An account stored before roles existed has neither attribute: no roles, version 0.
-    roles: Array.isArray(item.roles) ? item.roles.map(String) : [],
-    rolesVersion: typeof item.rolesVersion === 'number' ? item.rolesVersion : 0,
+    // An account whose roles were never set has neither attribute: rolesOf reads it as none, at version 0.
+    ...(Array.isArray(item.roles) ? { roles: item.roles.map(String) } : {}),
+    ...(typeof item.rolesVersion === 'number' ? { rolesVersion: item.rolesVersion } : {}),
   };
 }
 
