@@ -58,5 +58,12 @@ export function createMemoryUserStore(): UserStore & { readonly attempts: Map<st
     async listWithRoles() {
       return [...byEmail.values()].filter((account) => (account.roles?.length ?? 0) > 0).sort((a, b) => a.email.localeCompare(b.email));
     },
+    async setDisabled({ id, email }, disabled) {
+      const account = byEmail.get(email);
+      if (account?.id !== id) return false;
+      const { disabled: _was, ...rest } = account;
+      byEmail.set(email, disabled ? { ...rest, disabled: true, credentialsVersion: account.credentialsVersion + 1 } : rest);
+      return true;
+    },
   };
 }

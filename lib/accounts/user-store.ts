@@ -23,6 +23,11 @@ export interface Account {
    * login racing a role change cannot open a session with the roles just taken away. 0 when absent.
    */
   readonly rolesVersion?: number | undefined;
+  /**
+   * Set by an admin (lib/accounts/account-status.ts): no login of any kind opens a session, and /me
+   * refuses it. Absent (undefined) on every account that was never disabled.
+   */
+  readonly disabled?: boolean | undefined;
 }
 
 /** An account's roles; none when the record has none. */
@@ -88,4 +93,11 @@ export interface UserStore {
   setRoles(userId: string, roles: readonly string[]): Promise<AccountCredentials | undefined>;
   /** Every account that holds at least one role (an operator's listing: it reads the whole table), by email. */
   listWithRoles(): Promise<AccountCredentials[]>;
+  /**
+   * Disables or enables the account of `email`, if it still has this id (false otherwise).
+   * Disabling also moves the account to its next credentials version, in the same write, so every
+   * pending MFA token, passkey challenge and reset link issued before it is dead; enabling does not
+   * bring them back. Idempotent apart from that version.
+   */
+  setDisabled(account: { readonly id: string; readonly email: string }, disabled: boolean): Promise<boolean>;
 }

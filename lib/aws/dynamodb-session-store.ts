@@ -5,7 +5,7 @@ import { MAX_SUMMARIES_PER_CALL, RolesChangedError, type CredentialGuard, type I
 import { InvalidCredentialsError } from '../core/errors';
 import { ACCOUNT_CLAIM_NAMES, readSessionClaims, SIGN_IN_CLAIM_NAMES, writeAccountClaims, writeSessionClaims, type SessionClaims } from '../tokens/session-claims';
 import { cancelledItemAt, conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, credentialsVersionOf, emailKey, rolesVersionIs } from './users-table';
+import { credentialsVersionIs, credentialsVersionOf, emailKey, NOT_DISABLED, rolesVersionIs } from './users-table';
 
 /**
  * Sessions in DynamoDB: one item per session, keyed by id. `liveUserId` (the user id, present
@@ -113,7 +113,8 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
                 ConditionCheck: {
                   TableName: options.usersTable,
                   Key: emailKey(guard.email),
-                  ConditionExpression: `userId = :userId AND ${held.expression}${roles.expression}`,
+                  // A disabled account opens no session, even by a login that read it just before.
+                  ConditionExpression: `userId = :userId AND ${held.expression} AND ${NOT_DISABLED}${roles.expression}`,
                   ExpressionAttributeValues: { ':userId': guard.userId, ...held.values, ...roles.values },
                   // On a failure, the account as it stood tells a role change from a credentials change.
                   ...(guard.rolesVersion === undefined ? {} : { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
@@ -279,7 +280,7 @@ function claimsOf(item: Record<string, unknown>): SessionClaims {
 
 /** Whether the account item (as a failed guard saw it) still holds the guard's credential part: then only its roles version moved. */
 function credentialsHeld(item: Record<string, unknown> | undefined, guard: CredentialGuard): boolean {
-  if (!item || item.userId !== guard.userId) return false;
+  if (!item || item.userId !== guard.userId || item.disabled === true) return false;
   return 'passwordHash' in guard ? item.passwordHash === guard.passwordHash : credentialsVersionOf(item) === guard.credentialsVersion;
 }
 

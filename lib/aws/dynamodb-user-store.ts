@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccountCredentials, UserStore } from '../accounts/user-store';
 import { EmailTakenError } from '../core/errors';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { attemptsKey, emailKey, EMAIL_KEY_PREFIX, ttlOf, userKey } from './users-table';
+import { attemptsKey, DISABLED_ATTRIBUTE, emailKey, EMAIL_KEY_PREFIX, NEXT_CREDENTIALS_VERSION, ttlOf, userKey } from './users-table';
 
 /**
  * Accounts in the users table (keys in users-table.ts): `EMAIL#<email>` is the account (its key
@@ -23,6 +23,8 @@ export function toAccount(item: Record<string, unknown>): AccountCredentials {
     // An account whose roles were never set has neither attribute: rolesOf reads it as none, at version 0.
     ...(Array.isArray(item.roles) ? { roles: item.roles.map(String) } : {}),
     ...(typeof item.rolesVersion === 'number' ? { rolesVersion: item.rolesVersion } : {}),
+    // Stored only while true (enabling removes it): an account never disabled has no attribute.
+    ...(item.disabled === true ? { disabled: true } : {}),
   };
 }
 
@@ -218,6 +220,20 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
         return translateStorageError(error);
       }
       return found.sort((a, b) => a.email.localeCompare(b.email));
+    },
+
+    async setDisabled({ id, email }, disabled) {
+      return conditionalWrite(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId',
+            UpdateExpression: disabled ? `SET ${DISABLED_ATTRIBUTE} = :true ${NEXT_CREDENTIALS_VERSION.clause}` : `REMOVE ${DISABLED_ATTRIBUTE}`,
+            ExpressionAttributeValues: { ':userId': id, ...(disabled ? { ':true': true, ...NEXT_CREDENTIALS_VERSION.values } : {}) },
+          }),
+        ),
+      );
     },
   };
 }

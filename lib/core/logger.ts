@@ -41,6 +41,9 @@ export type SecurityEvent =
   | 'passkey_counter_regressed'
   | 'reauthenticated'
   | 'factor_reported'
+  | 'account_disabled'
+  | 'account_enabled'
+  | 'sessions_ended_by_admin'
   | 'roles_changed';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };

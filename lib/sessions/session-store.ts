@@ -11,10 +11,11 @@ export interface SessionStore {
    * Stores a new session. With a guard, only if the account still holds what the login relied on
    * (the password hash it verified, or the credentials version its passkey challenge was issued
    * under), in the same write: a login racing a password reset or change cannot open a session
-   * after their sweep (throws InvalidCredentialsError then). A guard with `rolesVersion` also
-   * requires the account's roles version the session's roles were decided from: a login racing a
-   * role change cannot open a session with the roles it had read (throws RolesChangedError then,
-   * while the rest of the guard still holds).
+   * after their sweep (throws InvalidCredentialsError then). The guard also requires the account
+   * not to be disabled, so a login racing a disable cannot open a session after its sweep either.
+   * A guard with `rolesVersion` also requires the account's roles version the session's roles were
+   * decided from: a login racing a role change cannot open a session with the roles it had read
+   * (throws RolesChangedError then, while the rest of the guard still holds).
    */
   create(session: SessionRecord, guard?: CredentialGuard): Promise<void>;
   get(sessionId: string): Promise<SessionRecord | undefined>;
