@@ -13,6 +13,7 @@ import { importVerificationKeys } from '../tokens/keys';
 import { NO_SESSION_CLAIMS, sessionClaimsContext, type SessionClaimsContext } from '../tokens/session-claims';
 import { bearerTokenOf, BearerTokenError, type AuthorizerEvent, type BearerRefusal } from './bearer-token';
 import { REQUIREMENT_DENIALS, requirementsOf, unmetRequirement, type AuthorizerRequirement, type RequirementDenial } from './requirements';
+import { parseMethodArn } from './route-permissions';
 import { createRoutePolicies, type RoutePolicies } from './route-policy';
 
 export type { AuthorizerEvent } from './bearer-token';
@@ -234,10 +235,8 @@ function report({ onDecision, logger }: AuthorizerDeps, decision: AuthorizerDeci
  * undefined when the value is no such ARN.
  */
 export function wholeApiArn(methodArn: unknown): string | undefined {
-  if (typeof methodArn !== 'string') return undefined;
-  const [prefix, stage] = methodArn.split('/');
-  if (!prefix?.startsWith('arn:') || !stage) return undefined;
-  return `${prefix}/${stage}/*/*`;
+  const parsed = parseMethodArn(methodArn);
+  return parsed && `${parsed.prefix}/*/*`;
 }
 
 export interface AuthorizerDepsOptions {
@@ -252,7 +251,8 @@ export async function createAuthorizerDeps(env: Env, options: AuthorizerDepsOpti
   const config = loadAuthorizerConfig(env);
   const clock = options.clock ?? systemClock;
   if (config.checkSession && !options.sessionCheck) {
-    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-session-check.handler (serverless.yml picks it when AUTHORIZER_CHECK_SESSION=true)');
+    // serverless.yml deploys the session-checking one when AUTHORIZER_CHECK_SESSION=true.
+    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer; deploy handlers/authorizer-session-check.handler');
   }
   const { algorithm, keys } = importVerificationKeys(config);
   const requirements = requirementsOf(config);

@@ -14,7 +14,8 @@ import { ConfigError } from '../core/errors';
 
 /** The contract's permission names: `users:read`, `orders`, `files:*`. */
 export const PERMISSION_PATTERN = /^[a-z][a-z0-9_.-]{0,63}(:[a-z0-9_.*-]{1,64})?$/;
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
+/** The methods of a route key but ANY, which stands for all of them. */
+export const METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 // A literal path segment as API Gateway takes it, without `*` (a wildcard in a policy's resource)
 // or braces (a template's parameter).
 const LITERAL = /^[A-Za-z0-9._~!$&'()+,;=:@%-]+$/;
@@ -35,7 +36,7 @@ export interface RouteRule {
 /** Parses `"METHOD /path"`; throws ConfigError naming `variable`. */
 export function parseRouteKey(key: string, variable: string): Pick<RouteRule, 'key' | 'method' | 'segments'> {
   const match = /^([A-Z]+) (\/\S*)$/.exec(key);
-  if (!match || !METHODS.has(match[1]!)) throw new ConfigError(variable, `key "${key}" is not "METHOD /path"`);
+  if (!match || (match[1] !== 'ANY' && !METHODS.includes(match[1]!))) throw new ConfigError(variable, `key "${key}" is not "METHOD /path"`);
   const path = match[2]!;
   const parts = path === '/' ? [] : path.slice(1).split('/');
   const segments = parts.map((part, index): Segment => {
@@ -76,19 +77,18 @@ export function parseRoutePermissions(raw: string | undefined, variable: string)
  * declares none, never change or drop a declared one.
  */
 export function mergeRouteRules(service: readonly RouteRule[], others: readonly RouteRule[], variable: string): RouteRule[] {
-  const merged = new Map(service.map((rule) => [canonicalKey(rule), rule]));
+  const merged = new Map(service.map((rule) => [`${rule.method} ${canonicalPath(rule)}`, rule]));
   for (const rule of others) {
-    const declared = merged.get(canonicalKey(rule));
+    const declared = merged.get(`${rule.method} ${canonicalPath(rule)}`);
     if (declared?.permission !== undefined && declared.permission !== rule.permission) {
       throw new ConfigError(variable, `"${rule.key}": the service declares it needs "${declared.permission}"`);
     }
-    merged.set(canonicalKey(rule), declared?.permission !== undefined ? declared : rule);
+    merged.set(`${rule.method} ${canonicalPath(rule)}`, declared?.permission !== undefined ? declared : rule);
   }
   return [...merged.values()];
 }
 
 /** Parameter names do not matter to API Gateway: `/a/{id}` and `/a/{x}` are one route. */
-const canonicalKey = (rule: Pick<RouteRule, 'method' | 'segments'>) => `${rule.method} ${canonicalPath(rule)}`;
 
 /** The path with its parameters unnamed: `/a/{}`, `/files/{+}`. */
 export const canonicalPath = (rule: Pick<RouteRule, 'segments'>) =>

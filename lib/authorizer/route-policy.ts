@@ -22,8 +22,8 @@
  */
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { SessionClaims } from '../tokens/session-claims';
-import { permissionRequirement, scopeHolds, unmetRequirement, type AuthorizerRequirement } from './requirements';
-import { canonicalPath, matchRoute, parseMethodArn, type RouteRule } from './route-permissions';
+import { permissionRequirement, unmetRequirement, type AuthorizerRequirement } from './requirements';
+import { canonicalPath, matchRoute, METHODS, parseMethodArn, type RouteRule } from './route-permissions';
 
 export type PolicyDocument = APIGatewayAuthorizerResult['policyDocument'];
 
@@ -57,8 +57,8 @@ export interface RoutePolicies {
 const MAX_POLICIES_PER_API = 512;
 const MAX_SITES = 4096;
 
-const insufficientScope = (permissions: string) => `Bearer error="insufficient_scope", scope="${permissions}"`;
 const UNKNOWN_ROUTE_REFUSAL = 'Bearer error="insufficient_scope"';
+const insufficientScope = (permissions: string) => `${UNKNOWN_ROUTE_REFUSAL}, scope="${permissions}"`;
 
 /**
  * The policies of these rules under the authorizer-wide requirements (the amr of the MFA
@@ -93,14 +93,13 @@ export function createRoutePolicies(declared: readonly RouteRule[], wide: readon
   return {
     rules,
     siteOf(methodArn) {
-      if (typeof methodArn !== 'string') return undefined;
-      let site = sites.get(methodArn);
+      let site = sites.get(methodArn as string);
       if (site) return site;
       const parsed = parseMethodArn(methodArn);
       if (!parsed) return undefined;
       if (sites.size >= MAX_SITES) sites.clear();
       site = siteAt(parsed.prefix, matchRoute(rules, parsed.method, parsed.segments));
-      sites.set(methodArn, site);
+      sites.set(methodArn as string, site);
       return site;
     },
     httpApiRefusal(routeKey, claims) {
@@ -112,9 +111,6 @@ export function createRoutePolicies(declared: readonly RouteRule[], wide: readon
   };
 }
 
-/** The methods an `ANY` route stands for. */
-const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
-
 /**
  * `ANY /path` as one rule per method that has no route of its own on that path (each keeps the
  * key `ANY /path`): API Gateway serves `GET /files/{p+}` before `ANY /files/{p+}`, so their
@@ -123,7 +119,7 @@ const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
  */
 export function expandAnyMethod(rules: readonly RouteRule[]): RouteRule[] {
   return rules.flatMap((rule) =>
-    rule.method !== 'ANY' ? [rule] : ANY_METHODS.filter((method) => !rules.some((other) => other.method === method && canonicalPath(other) === canonicalPath(rule))).map((method) => ({ ...rule, method })),
+    rule.method !== 'ANY' ? [rule] : METHODS.filter((method) => !rules.some((other) => other.method === method && canonicalPath(other) === canonicalPath(rule))).map((method) => ({ ...rule, method })),
   );
 }
 
@@ -139,7 +135,8 @@ export function buildRoutePolicy(prefix: string, rules: readonly RouteRule[], re
     // No Allow reaches this route: leaving it out refuses it already.
     if (!allowed[index] && allowTokens.some((allow) => intersects(allow, paths))) denyPatterns.add(resourcePattern(rule));
   });
-  const missing = [...new Set(rules.filter((rule, index) => !allowed[index] && rule.permission !== undefined && !scopeHolds(claims.scope, rule.permission)).map((rule) => rule.permission!))].sort();
+  // The authorizer-wide requirements hold here (else the whole API was denied): a refused route's permission is missing.
+  const missing = [...new Set(rules.filter((rule, index) => !allowed[index] && rule.permission).map((rule) => rule.permission))].sort();
   const statements: { Action: string; Effect: string; Resource: string[] }[] = [];
   if (allowPatterns.size) statements.push({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [...allowPatterns].map((pattern) => `${prefix}/${pattern}`) });
   if (denyPatterns.size) statements.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [...denyPatterns].map((pattern) => `${prefix}/${pattern}`) });
