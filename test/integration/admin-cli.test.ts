@@ -1,18 +1,14 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store';
 import { createDynamoDbUserStore } from '../../lib/aws/dynamodb-user-store';
 import type { SessionRecord } from '../../lib/sessions/session';
 import { sessionClaimsWith } from '../../lib/tokens/session-claims';
 import { tableNames } from '../../infra/tables.js';
 import { SERVICE_NAME } from '../../scripts/dev/dynamodb-local';
+import { runAdminCli } from '../support/admin-cli';
 import { uniqueEmail } from '../support/fixtures';
 import { localDynamoDb } from '../support/store-contract';
 
-const ROOT = join(__dirname, '..', '..');
-const run = promisify(execFile);
 const local = localDynamoDb();
 // The CLI's default target is the `dev` stage of the local DynamoDB; the global setup made those tables.
 const tables = tableNames(SERVICE_NAME, 'dev');
@@ -20,17 +16,7 @@ const users = createDynamoDbUserStore(local.client, tables.users);
 const sessions = createDynamoDbSessionStore(local.client, tables.sessions, { usersTable: tables.users });
 const HOUR = 3_600_000;
 
-/** `npm run admin -- ...` as a child process against the run's DynamoDB Local; its exit code and output. */
-async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, DYNAMODB_LOCAL_PORT: new URL(process.env.TEST_DYNAMODB_ENDPOINT!).port };
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], { cwd: ROOT, env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const admin = runAdminCli;
 
 async function accountWithSession() {
   const email = uniqueEmail('cli');
