@@ -6,7 +6,7 @@ import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'adminDeleteUser',
-  routes: [route('delete', 'admin/users/{id}', 'jwt')],
+  routes: [route('delete', 'admin/users/{id}', 'jwt', 'users:write')],
   parts: {
     policy: adminPolicy,
     // As DELETE /me, without the password: the passkey purge deletes each passkey and the account's list in one transaction of conditional deletes.

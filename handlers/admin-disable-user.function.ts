@@ -5,7 +5,7 @@ import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'adminDisableUser',
-  routes: [route('post', 'admin/users/{id}/disable', 'jwt')],
+  routes: [route('post', 'admin/users/{id}/disable', 'jwt', 'users:write')],
   parts: {
     policy: adminPolicy,
     // UpdateItem: the flag and the next credentials version, in one write on the account.

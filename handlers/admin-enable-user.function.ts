@@ -4,7 +4,7 @@ import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'adminEnableUser',
-  routes: [route('post', 'admin/users/{id}/enable', 'jwt')],
+  routes: [route('post', 'admin/users/{id}/enable', 'jwt', 'users:write')],
   parts: {
     policy: adminPolicy,
     users: users('GetItem', 'UpdateItem'),

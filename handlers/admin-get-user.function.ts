@@ -6,7 +6,7 @@ import { withNeeds } from '../lib/compose/part';
 
 export default httpFunction({
   name: 'adminGetUser',
-  routes: [route('get', 'admin/users/{id}', 'jwt')],
+  routes: [route('get', 'admin/users/{id}', 'jwt', 'users:read')],
   parts: {
     policy: adminPolicy,
     users: users('GetItem'),

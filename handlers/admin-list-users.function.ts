@@ -3,7 +3,7 @@ import { accountDirectory, adminPolicy } from '../lib/compose/parts/admin';
 
 export default httpFunction({
   name: 'adminListUsers',
-  routes: [route('get', 'admin/users', 'jwt')],
+  routes: [route('get', 'admin/users', 'jwt', 'users:read')],
   parts: {
     policy: adminPolicy,
     directory: accountDirectory,

@@ -4,7 +4,7 @@ import { users } from '../lib/compose/parts/storage';
 
 export default httpFunction({
   name: 'adminSignOutUser',
-  routes: [route('post', 'admin/users/{id}/sign-out', 'jwt')],
+  routes: [route('post', 'admin/users/{id}/sign-out', 'jwt', 'users:write')],
   parts: {
     policy: adminPolicy,
     users: users('GetItem'),
