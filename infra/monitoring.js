@@ -199,7 +199,7 @@ function alarmResources(ctx) {
     });
   }
   const tables = tableNames(service, stage);
-  for (const [logicalId, table] of [['UsersTable', tables.users], ['SessionsTable', tables.sessions], ['EmailOutboxTable', tables.emailOutbox]]) {
+  for (const [logicalId, table] of [['UsersTable', tables.users], ['SessionsTable', tables.sessions], ['EmailOutboxTable', tables.emailOutbox], ['AuditTable', tables.audit]]) {
     alarms[`${logicalId}ThrottlesAlarm`] = alarm(ctx, {
       name: `${table.slice(`${service}-${stage}-`.length)}-table-throttles`,
       description: `DynamoDB throttled at least ${thresholds.dynamoDbThrottles} requests to ${table} in 5 minutes.`,

@@ -144,6 +144,7 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
       };
       await sessions.create(session, guard);
       count('LoginSucceeded');
+      logger.security('login_succeeded', { userId, sessionId, method: proofs.at(-1)?.method, amr: claims.amr.join(' '), ip: client.ip, userAgent: client.userAgent });
       return issue(session, refreshToken, now);
     },
 
@@ -213,13 +214,19 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
   };
 }
 
-/** Ends the session of a refresh token; ending an ended session is not an error. */
+/**
+ * Ends the session of a refresh token; ending an ended session is not an error. Returns the
+ * session this call ended (its owner read back for the security event), or undefined.
+ */
 export async function logout(
   deps: { sessions: SessionStore; refreshTokens: Pick<RefreshTokenCodec, 'parse'>; clock: Clock; count?: SessionCounter | undefined },
   presented: string,
-): Promise<void> {
+): Promise<{ sessionId: string; userId: string | undefined } | undefined> {
   const token = deps.refreshTokens.parse(presented);
-  if (await deps.sessions.revoke(token.sessionId, 'logout', deps.clock.now())) (deps.count ?? uncounted)('SessionRevoked');
+  if (!(await deps.sessions.revoke(token.sessionId, 'logout', deps.clock.now()))) return undefined;
+  (deps.count ?? uncounted)('SessionRevoked');
+  const [summary] = await deps.sessions.summaries([token.sessionId]);
+  return { sessionId: token.sessionId, userId: summary?.userId };
 }
 
 export interface EndAllOptions {
