@@ -11,7 +11,8 @@ export default httpFunction({
     // Its security events go to the audit trail (PutItem on the audit table).
     audit: auditTrail,
     // DeleteItem + UpdateItem: the transaction that spends the MFA token and the code together.
-    users: users('GetItem', 'UpdateItem', 'DeleteItem'),
+    // ConditionCheckItem: the session is written only while the account is not disabled and keeps its credentials version.
+    users: users('GetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'),
     limits: attemptLimits,
     mfa: mfaStore,
     crypto: mfaCrypto,

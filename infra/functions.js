@@ -9,6 +9,7 @@ const { deployedFunctions } = require('./declarations.js');
 const { authorizerHandler } = require('./environment.js');
 const { mfaAuthorizerEnabled, mfaAuthorizerFunction } = require('./mfa-authorizer.js');
 const { roleName } = require('./iam.js');
+const { authorizerRouteEnvironment } = require('./route-permissions.js');
 
 /**
  * For serverless.yml: `functions: ${file(./infra/functions.js):functions}`.
@@ -27,9 +28,12 @@ async function functions(sources) {
     return { authorizer: { .../** @type {object} */ (jwtAuthorizer), name: 'authorizerMfa' } };
   };
   const mfaAuthorizer = await mfaAuthorizerEnabled(sources);
+  const deployed = deployedFunctions({ local, sessionCheckAuthorizer });
+  // Every authorizer knows the protected routes and their permissions (infra/route-permissions.js).
+  const routeEnvironment = await authorizerRouteEnvironment(sources, deployed);
   /** @type {Record<string, Record<string, unknown>>} */
   const result = {};
-  for (const { declaration, handler } of deployedFunctions({ local, sessionCheckAuthorizer })) {
+  for (const { declaration, handler } of deployed) {
     const { name } = declaration;
     /** @type {Record<string, unknown>} */
     const definition = { handler };
@@ -39,15 +43,18 @@ async function functions(sources) {
     if (declaration.timeout !== undefined) definition.timeout = declaration.timeout;
     if (declaration.kind === 'http') {
       definition.events = declaration.routes.map((route) => {
-        if (route.permission !== undefined) throw new Error(`${name}: route ${route.path} requires a permission, which no authorizer checks yet`);
         if (route.authorizer === 'mfa' && !mfaAuthorizer) throw new Error(`${name}: route ${route.path} needs the MFA authorizer: deploy with --param="mfaAuthorizer=true"`);
         return { http: { path: route.path, method: route.method, ...authorizerOf(route.authorizer), ...(declaration.localOnly ? {} : { cors }) } };
       });
     }
     if (declaration.kind === 'schedule') definition.events = [{ schedule: declaration.schedule }];
+    if (declaration.kind === 'authorizer') definition.environment = routeEnvironment;
     result[name] = definition;
     // With --param="mfaAuthorizer=true": a second authorizer that refuses tokens without `mfa` in amr.
-    if (declaration.kind === 'authorizer' && mfaAuthorizer) result.authorizerMfa = mfaAuthorizerFunction(handler);
+    if (declaration.kind === 'authorizer' && mfaAuthorizer) {
+      const mfa = mfaAuthorizerFunction(handler);
+      result.authorizerMfa = { ...mfa, environment: { ...routeEnvironment, ...mfa.environment } };
+    }
   }
   return result;
 }

@@ -54,7 +54,14 @@ function gatewayResources(origins) {
     UnauthorizedGatewayResponse: response('UNAUTHORIZED', '401', GATEWAY_ERRORS.invalid_token, {
       'gatewayresponse.header.WWW-Authenticate': quoted('Bearer error="invalid_token"'),
     }),
-    AccessDeniedGatewayResponse: response('ACCESS_DENIED', '403', GATEWAY_ERRORS.access_denied),
+    // A valid token the authorizer's policy refuses: RFC 6750's insufficient_scope naming the route's
+    // permission, or RFC 9470's step-up error for the MFA authorizer. A gateway response header can
+    // be mapped from a context variable (`context.authorizer.<key>`: the context the authorizer
+    // returned with its policy, also when API Gateway serves it from its cache), not built from parts,
+    // so the authorizer puts the whole value there (lib/authorizer/authorizer.ts www_authenticate).
+    AccessDeniedGatewayResponse: response('ACCESS_DENIED', '403', GATEWAY_ERRORS.access_denied, {
+      'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.www_authenticate',
+    }),
     ThrottledGatewayResponse: response('THROTTLED', '429', GATEWAY_ERRORS.too_many_requests),
     // API Gateway's answer to a path or method it does not know (by default 403 "Missing Authentication Token").
     MissingAuthenticationTokenGatewayResponse: response('MISSING_AUTHENTICATION_TOKEN', '404', GATEWAY_ERRORS.not_found),

@@ -4,8 +4,9 @@
  * serverless.yml's plugins, which depend on the command.
  *
  * `serverless offline` (npm start, the end-to-end tests, the bench) loads only serverless-offline
- * and two local plugins: offline-functions (how the functions are built and run) and offline-cors
- * (CORS answers as API Gateway gives them). serverless-esbuild, which builds the
+ * and three local plugins: offline-functions (how the functions are built and run), offline-cors
+ * (CORS answers as API Gateway gives them) and offline-gateway-responses (the authorizer's 401 and
+ * 403 as the gateway responses of infra/gateway.js give them). serverless-esbuild, which builds the
  * deployed packages, is not even loaded there: loading it (with its dependencies) cost serverless
  * about 2 s of CPU and 140 MB at every start, for nothing offline.
  *
@@ -15,7 +16,7 @@
  * the arm64 argon2 binary to the zips of infra/native-modules.js.
  */
 
-const OFFLINE = ['./infra/plugins/offline-functions.js', './infra/plugins/offline-cors.js', 'serverless-offline'];
+const OFFLINE = ['./infra/plugins/offline-functions.js', './infra/plugins/offline-cors.js', './infra/plugins/offline-gateway-responses.js', 'serverless-offline'];
 const PACKAGING = ['serverless-esbuild', 'serverless-offline', './infra/plugins/api-stage-settings.js', './infra/plugins/native-packages.js'];
 
 /**

@@ -58,7 +58,9 @@ function entryModule({ source, exportPath, foreign }) {
     `const code = require(${JSON.stringify(source)});`,
     `const target = ${JSON.stringify(exportPath.split('.'))}.reduce((value, name) => value?.[name], code);`,
     `if (typeof target !== 'function') throw new Error(${JSON.stringify(`${exportPath} is not a function exported by ${source}`)});`,
-    'exports.handler = function handler(event, context, callback) { forget(); return target.call(this, event, context, callback); };',
+    // Each answer goes to infra/plugins/offline-gateway-responses.js, which needs the authorizer's context.
+    `const answered = (result) => { const hook = globalThis[Symbol.for('jwt-auth.offline.function-answer')]; return typeof hook === 'function' && result && typeof result.then === 'function' ? result.then((value) => { hook(value); return value; }) : result; };`,
+    'exports.handler = function handler(event, context, callback) { forget(); return answered(target.call(this, event, context, callback)); };',
     '',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock';
-import { NotFoundError } from '../core/errors';
+import { AccountDisabledError, NotFoundError } from '../core/errors';
 import type { PasswordHasher } from './password';
 import { FIRST_CREDENTIALS_VERSION, type AccountCredentials, type UserStore } from './user-store';
 
@@ -25,8 +25,9 @@ export async function accountOf(users: Pick<UserStore, 'findById'>, userId: stri
   return account;
 }
 
-/** Who the caller is. */
+/** Who the caller is; a disabled account's still-valid access token gets 403 account_disabled. */
 export async function describeAccount(deps: { users: UserStore }, userId: string) {
   const account = await accountOf(deps.users, userId);
+  if (account.disabled) throw new AccountDisabledError();
   return { id: account.id, email: account.email, email_verified: account.emailVerified, mfa_enabled: account.mfaEnabled };
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock';
-import { EmailNotVerifiedError, InvalidCredentialsError, MfaRequiredError, TooManyAttemptsError } from '../core/errors';
+import { AccountDisabledError, EmailNotVerifiedError, InvalidCredentialsError, MfaRequiredError, TooManyAttemptsError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ClientInfo, IssuedTokens, RefreshTokenDelivery, SessionIssuer } from '../sessions/session-service';
 import { AMR_OF_METHOD, PASSWORD_PROOF } from '../sessions/sign-in';
@@ -73,6 +73,16 @@ export type LoginDelivery = RefreshTokenDelivery;
 export type SecondFactorStarter = (login: { userId: string; email: string; credentialsVersion: number; amr: readonly string[]; delivery: LoginDelivery }) => Promise<{ mfaToken: string; expiresIn: number }>;
 
 /**
+ * Refuses a disabled account with 403 account_disabled: called only once the password or passkey
+ * was checked, so the answer reveals nothing to someone without it. The attempt stays counted.
+ */
+export function refuseDisabled(logger: Logger, account: Pick<AccountCredentials, 'id' | 'disabled'>, client: ClientInfo): void {
+  if (!account.disabled) return;
+  logger.security('login_failed', { userId: account.id, knownAccount: true, reason: 'account_disabled', ip: client.ip, userAgent: client.userAgent });
+  throw new AccountDisabledError();
+}
+
+/**
  * A password login: credentials, then the account's login policy, then a session with
  * `amr: ["pwd"]`; or, on an account with TOTP on, MfaRequiredError with an MFA token that
  * remembers `delivery`, and nothing issued.
@@ -85,6 +95,7 @@ export async function passwordLogin(
   delivery: LoginDelivery = 'body',
 ): Promise<IssuedTokens> {
   const account = await checkCredentials(deps, email, password, client);
+  refuseDisabled(deps.logger, account, client);
   if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
   await resetAttemptsAfterSuccess(deps, account);
   if (account.mfaEnabled) {

@@ -48,5 +48,12 @@ export function createMemoryUserStore(): UserStore & { readonly attempts: Map<st
       byEmail.set(email, { ...account, passwordHash: nextHash });
       return true;
     },
+    async setDisabled({ id, email }, disabled) {
+      const account = byEmail.get(email);
+      if (account?.id !== id) return false;
+      const { disabled: _was, ...rest } = account;
+      byEmail.set(email, disabled ? { ...rest, disabled: true, credentialsVersion: account.credentialsVersion + 1 } : rest);
+      return true;
+    },
   };
 }

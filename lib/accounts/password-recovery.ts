@@ -41,7 +41,8 @@ export async function requestPasswordReset(deps: TokenEmailDeps & { users: UserS
   const sendBy = deadlineIn(deps.floor.floorMs - FLOOR_TAIL_MS - EMAIL_FAILURE_RESERVE_MS);
   try {
     const account = await deps.users.findByEmail(email);
-    if (!account) return;
+    // A disabled account gets no link (its reset would only lead to a refused login): the same 202, nothing sent.
+    if (!account || account.disabled) return;
     try {
       const outcome = await sendTokenEmail(deps, 'reset_password', account, { keepOnFailure: true, sendBy });
       if (outcome.sent) deps.logger.security('password_reset_requested', { userId: account.id, ip: client.ip, userAgent: client.userAgent });

@@ -12,6 +12,11 @@ export interface Account {
    * before the counter existed is at version 0.
    */
   readonly credentialsVersion: number;
+  /**
+   * Set by an admin (lib/accounts/account-status.ts): no login of any kind opens a session, and /me
+   * refuses it. Absent (undefined) on every account that was never disabled.
+   */
+  readonly disabled?: boolean | undefined;
 }
 
 /** The version of a new account's credentials. */
@@ -66,4 +71,11 @@ export interface UserStore {
   uncountAttempt(email: string): Promise<void>;
   /** Replaces the password hash, only if it is still `expectedHash` (a concurrent change wins). */
   replacePasswordHash(email: string, expectedHash: string, nextHash: string): Promise<boolean>;
+  /**
+   * Disables or enables the account of `email`, if it still has this id (false otherwise).
+   * Disabling also moves the account to its next credentials version, in the same write, so every
+   * pending MFA token, passkey challenge and reset link issued before it is dead; enabling does not
+   * bring them back. Idempotent apart from that version.
+   */
+  setDisabled(account: { readonly id: string; readonly email: string }, disabled: boolean): Promise<boolean>;
 }

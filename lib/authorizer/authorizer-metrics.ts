@@ -22,6 +22,7 @@ export const DENY_REASON_OF: Record<AuthorizerDenial, AuthorizerDenyReason> = {
   session_check_failed: 'error',
   internal_error: 'error',
   insufficient_authentication: 'invalid_claims',
+  insufficient_scope: 'insufficient_scope',
 };
 
 /** The authorizer's decision hook: AuthorizerAllowed, or AuthorizerDenied by reason, summed in memory. */

@@ -13,6 +13,7 @@ import { importVerificationKeys } from '../tokens/keys';
 import { NO_SESSION_CLAIMS, sessionClaimsContext, type SessionClaimsContext } from '../tokens/session-claims';
 import { bearerTokenOf, BearerTokenError, type AuthorizerEvent, type BearerRefusal } from './bearer-token';
 import { REQUIREMENT_DENIALS, requirementsOf, unmetRequirement, type AuthorizerRequirement, type RequirementDenial } from './requirements';
+import { createRoutePolicies, type RoutePolicies } from './route-policy';
 
 export type { AuthorizerEvent } from './bearer-token';
 
@@ -21,7 +22,15 @@ export type { AuthorizerEvent } from './bearer-token';
  * form (lib/tokens/session-claims.ts: amr space-separated, `auth_time` in epoch seconds or 0).
  * API Gateway hands context values to the handler as strings.
  */
-export type AuthorizerContext = { sub: string; sid: string } & SessionClaimsContext;
+export type AuthorizerContext = { sub: string; sid: string } & SessionClaimsContext & {
+  /**
+   * With per-route permissions, when the token lacks a permission: the `WWW-Authenticate` value of
+   * a refusal (RFC 6750 insufficient_scope), which the ACCESS_DENIED gateway response maps into
+   * its header (infra/gateway.js). For a refused request it names that route's permission; for an
+   * allowed one, whose cached answer may refuse other routes, every permission the token lacks.
+   */
+  www_authenticate?: string;
+};
 export type AuthorizerResult = APIGatewayAuthorizerResult | APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 
 /** Why the authorizer refused a request: a closed union, one metric dimension value each. */
@@ -48,6 +57,8 @@ export interface AuthorizerDeps {
   readonly logger: Logger;
   /** What every allowed token must meet beyond being valid (requirements.ts); none by default. */
   readonly requirements?: readonly AuthorizerRequirement[] | undefined;
+  /** Per-route permissions (route-policy.ts); undefined: every valid token may call the whole API. */
+  readonly routes?: RoutePolicies | undefined;
   /** Told every decision (metrics); the decision objects are shared constants, and a throw is logged, not fatal. */
   readonly onDecision?: ((decision: AuthorizerDecision) => void) | undefined;
 }
@@ -104,10 +115,35 @@ export function createAuthorizerHandler(ready: () => Promise<AuthorizerDeps>) {
       if (REQUIREMENT_DENIALS.has(outcome)) return denyPolicy(policy!.resource, outcome);
       throw new Error('Unauthorized');
     }
-    report(deps, ALLOWED);
     const context: AuthorizerContext = { sub: outcome.sub, sid: outcome.sid, ...sessionClaimsContext(outcome) };
-    if (isHttpApi) return { isAuthorized: true, context };
-    return { principalId: outcome.sub, policyDocument: policy!.document, context };
+    const { routes } = deps;
+    if (isHttpApi) {
+      // A simple response cannot list routes: the request's own route decides (the README says to
+      // key the cache by route or switch it off).
+      if (routes && routes.httpApiRefusal((event as { routeKey?: unknown }).routeKey, outcome) !== undefined) {
+        report(deps, denied('insufficient_scope'));
+        return HTTP_API_DENIED;
+      }
+      report(deps, ALLOWED);
+      return { isAuthorized: true, context };
+    }
+    if (!routes) {
+      report(deps, ALLOWED);
+      return { principalId: outcome.sub, policyDocument: policy!.document, context };
+    }
+    const site = routes.siteOf((event as { methodArn?: unknown }).methodArn)!;
+    const routePolicy = site.policyFor(outcome);
+    // The same answer whichever route asks (the cache serves it to all): only the decision
+    // reported and the WWW-Authenticate value depend on this request's route.
+    const refusal = routePolicy.refusals.at(site.route);
+    if (refusal === undefined) {
+      report(deps, ALLOWED);
+      if (routePolicy.missing !== undefined) context.www_authenticate = routePolicy.missing;
+    } else {
+      report(deps, denied('insufficient_scope'));
+      context.www_authenticate = refusal;
+    }
+    return { principalId: outcome.sub, policyDocument: routePolicy.document, context };
   };
 }
 
@@ -171,9 +207,17 @@ async function checkSession(principal: AccessTokenPrincipal, isSessionLive: Sess
   }
 }
 
-/** An explicit Deny: API Gateway answers 403 (the ACCESS_DENIED gateway response). */
+/**
+ * An explicit Deny: API Gateway answers 403 (the ACCESS_DENIED gateway response), whose
+ * WWW-Authenticate header is the context's www_authenticate: RFC 9470's step-up error for a login
+ * without the required method.
+ */
 function denyPolicy(resource: string, denial: AuthorizerDenial): APIGatewayAuthorizerResult {
-  return { principalId: denial, policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }] } };
+  return {
+    principalId: denial,
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }] },
+    context: { www_authenticate: denial === 'insufficient_authentication' ? 'Bearer error="insufficient_user_authentication"' : 'Bearer error="insufficient_scope"' },
+  };
 }
 
 function invalidEvent(logger: Logger): AuthorizerDenial {
@@ -217,6 +261,7 @@ export async function createAuthorizerDeps(env: Env, options: AuthorizerDepsOpti
     throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-session-check.handler (serverless.yml picks it when AUTHORIZER_CHECK_SESSION=true)');
   }
   const { algorithm, keys } = importVerificationKeys(config);
+  const requirements = requirementsOf(config);
   return {
     verify: createAccessTokenVerifier({
       algorithm,
@@ -228,7 +273,8 @@ export async function createAuthorizerDeps(env: Env, options: AuthorizerDepsOpti
       clock,
     }),
     isSessionLive: config.checkSession ? options.sessionCheck?.(config, clock) : undefined,
-    requirements: requirementsOf(config),
+    requirements,
+    routes: createRoutePolicies(config.routes, requirements),
     logger: createLogger(parseLogLevel(env.LOG_LEVEL)),
     onDecision: options.onDecision,
   };

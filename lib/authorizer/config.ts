@@ -1,11 +1,18 @@
 import { ConfigError } from '../core/errors';
 import { readBoolean, readOptionalUrl, readRequired, type Env } from '../core/settings';
 import { loadTokenConfig, type TokenConfig } from '../tokens/config';
+import { mergeRouteRules, parseRoutePermissions, type RouteRule } from './route-permissions';
 
 export interface AuthorizerConfig extends TokenConfig {
   readonly checkSession: boolean;
   /** AUTHORIZER_REQUIRED_AMR: the authorizer refuses (403) a token whose `amr` lacks this method. */
   readonly requiredAmr: string | undefined;
+  /**
+   * The routes the authorizer knows and the permission each needs: this service's protected routes
+   * (AUTHORIZER_SERVICE_ROUTES, generated from the declarations by infra/functions.js) and other
+   * APIs' (AUTHORIZER_ROUTE_PERMISSIONS, a deploy parameter). Empty: no per-route policy.
+   */
+  readonly routes: readonly RouteRule[];
   readonly sessionsTable: string | undefined;
   readonly dynamoDbEndpoint: string | undefined;
 }
@@ -18,6 +25,13 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     ...token,
     checkSession,
     requiredAmr: readOptionalAmr(env, 'AUTHORIZER_REQUIRED_AMR'),
+    routes: Object.freeze(
+      mergeRouteRules(
+        parseRoutePermissions(env.AUTHORIZER_SERVICE_ROUTES, 'AUTHORIZER_SERVICE_ROUTES'),
+        parseRoutePermissions(env.AUTHORIZER_ROUTE_PERMISSIONS, 'AUTHORIZER_ROUTE_PERMISSIONS'),
+        'AUTHORIZER_ROUTE_PERMISSIONS',
+      ),
+    ),
     sessionsTable: checkSession ? readRequired(env, 'SESSIONS_TABLE') : undefined,
     dynamoDbEndpoint: readOptionalUrl(env, 'DYNAMODB_ENDPOINT'),
   });

@@ -5,7 +5,7 @@ import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '
 import { InvalidCredentialsError } from '../core/errors';
 import { readSessionClaims, writeSessionClaims, type SessionClaims } from '../tokens/session-claims';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, emailKey } from './users-table';
+import { credentialsVersionIs, emailKey, NOT_DISABLED } from './users-table';
 
 /**
  * Sessions in DynamoDB: one item per session, keyed by id. `liveUserId` (the user id, present
@@ -51,7 +51,8 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
                 ConditionCheck: {
                   TableName: options.usersTable,
                   Key: emailKey(guard.email),
-                  ConditionExpression: `userId = :userId AND ${held.expression}`,
+                  // A disabled account opens no session, even by a login that read it just before.
+                  ConditionExpression: `userId = :userId AND ${held.expression} AND ${NOT_DISABLED}`,
                   ExpressionAttributeValues: { ':userId': guard.userId, ...held.values },
                 },
               },

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccountCredentials, UserStore } from '../accounts/user-store';
 import { EmailTakenError } from '../core/errors';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { attemptsKey, emailKey, ttlOf, userKey } from './users-table';
+import { attemptsKey, DISABLED_ATTRIBUTE, emailKey, NEXT_CREDENTIALS_VERSION, ttlOf, userKey } from './users-table';
 
 /**
  * Accounts in the users table (keys in users-table.ts): `EMAIL#<email>` is the account (its key
@@ -20,6 +20,8 @@ export function toAccount(item: Record<string, unknown>): AccountCredentials {
     emailVerified: item.emailVerified === true,
     mfaEnabled: item.totpEnabled === true,
     credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,
+    // Stored only while true (enabling removes it): an account never disabled has no attribute.
+    ...(item.disabled === true ? { disabled: true } : {}),
   };
 }
 
@@ -165,6 +167,20 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
             ConditionExpression: 'passwordHash = :expected',
             UpdateExpression: 'SET passwordHash = :next',
             ExpressionAttributeValues: { ':expected': expectedHash, ':next': nextHash },
+          }),
+        ),
+      );
+    },
+
+    async setDisabled({ id, email }, disabled) {
+      return conditionalWrite(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(email),
+            ConditionExpression: 'userId = :userId',
+            UpdateExpression: disabled ? `SET ${DISABLED_ATTRIBUTE} = :true ${NEXT_CREDENTIALS_VERSION.clause}` : `REMOVE ${DISABLED_ATTRIBUTE}`,
+            ExpressionAttributeValues: { ':userId': id, ...(disabled ? { ':true': true, ...NEXT_CREDENTIALS_VERSION.values } : {}) },
           }),
         ),
       );

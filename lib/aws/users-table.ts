@@ -59,6 +59,13 @@ export function credentialsVersionIs(version: number): { readonly expression: st
     : { expression: 'credentialsVersion = :credentialsVersion', values: { ':credentialsVersion': version } };
 }
 
+/**
+ * The account item's flag of a disabled account: present (true) only while disabled, so the
+ * condition that a login may still open a session is `attribute_not_exists(disabled)`.
+ */
+export const DISABLED_ATTRIBUTE = 'disabled';
+export const NOT_DISABLED = `attribute_not_exists(${DISABLED_ATTRIBUTE})`;
+
 /** The update clause that moves the account to its next credentials version, ending everything bound to the current one. */
 export const NEXT_CREDENTIALS_VERSION = { clause: 'ADD credentialsVersion :oneVersion', values: { ':oneVersion': 1 } } as const;
 

@@ -22,10 +22,12 @@ export interface HttpRoute {
   readonly path: string;
   readonly authorizer: RouteAuthorizer;
   /**
-   * Reserved for roles and permissions: the permission a caller's token must grant. No route sets
-   * it yet; the generator refuses one until the authorizer can check it.
+   * The one permission a caller's token must grant (its `scope` holds it), e.g. `users:write`;
+   * only on a route with an authorizer. infra/functions.js hands every protected route and its
+   * permission to the authorizer (AUTHORIZER_SERVICE_ROUTES), whose policy then lists exactly the
+   * routes a token may call (lib/authorizer/route-policy.ts).
    */
-  readonly permission?: never;
+  readonly permission?: string;
 }
 
 interface Sizing {
@@ -88,5 +90,6 @@ export const authorizerFunction = <Shape extends PartShape>(declaration: Omit<Au
   ...declaration,
 });
 
-/** A route: `route('post', 'auth/login')`, `route('get', 'me', 'jwt')`. */
-export const route = (method: HttpMethod, path: string, authorizer: RouteAuthorizer = 'none'): HttpRoute => ({ method, path, authorizer });
+/** A route: `route('post', 'auth/login')`, `route('get', 'me', 'jwt')`, `route('get', 'admin/users', 'mfa', 'users:read')`. */
+export const route = (method: HttpMethod, path: string, authorizer: RouteAuthorizer = 'none', permission?: string): HttpRoute =>
+  permission === undefined ? { method, path, authorizer } : { method, path, authorizer, permission };

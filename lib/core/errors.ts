@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'email_not_verified'
   | 'mfa_already_enabled'
   | 'reauthentication_required'
-  | 'invalid_token';
+  | 'invalid_token'
+  | 'account_disabled';
 
 /** Base of every error that maps to a contract response. */
 export abstract class AppError extends Error {
@@ -195,6 +196,18 @@ export class InvalidTokenError extends AppError {
   constructor() {
     super('The access token is no longer valid: its session has ended.');
     this.headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
+  }
+}
+
+/**
+ * The account is disabled (by an admin). Login and passkey login say so only after the password or
+ * passkey was checked, so the answer tells nothing to someone without the credential.
+ */
+export class AccountDisabledError extends AppError {
+  readonly code = 'account_disabled';
+  readonly status = 403;
+  constructor() {
+    super('This account is disabled.');
   }
 }
 

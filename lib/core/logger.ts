@@ -42,7 +42,10 @@ export type SecurityEvent =
   | 'passkey_removed'
   | 'passkey_counter_regressed'
   | 'reauthenticated'
-  | 'factor_reported';
+  | 'factor_reported'
+  | 'account_disabled'
+  | 'account_enabled'
+  | 'sessions_ended_by_admin';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET_FIELD = /token|password|secret|hash|key|authorization|cookie/i;

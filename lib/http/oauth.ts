@@ -27,6 +27,8 @@ const OAUTH_CODE_OF: Readonly<Record<ErrorCode, OAuthErrorCode>> = {
   mfa_required: 'interaction_required',
   reauthentication_required: 'login_required',
   email_not_verified: 'access_denied',
+  // RFC 6749 5.2: the grant's owner may no longer use it.
+  account_disabled: 'invalid_grant',
   invalid_token: 'invalid_token',
   service_unavailable: 'temporarily_unavailable',
   internal_error: 'server_error',

@@ -34,6 +34,8 @@ export const AUTHORIZER_DENY_REASONS = [
   'expired',
   'invalid_claims',
   'session_ended',
+  /** A valid token without the permission of the route it called. */
+  'insufficient_scope',
   'error',
 ] as const;
 

@@ -199,7 +199,8 @@ export async function verifyMfaLogin(
   if (use.kind === 'recovery') logger.security('recovery_code_used', { userId, remaining: state.recoveryCodeHashes.length - 1, ip: client.ip, userAgent: client.userAgent });
   // The password step is the only first step that hands out MFA tokens (its amr, ["pwd"], is stored with the token).
   const proofs = [PASSWORD_PROOF, proofOfUse(use, countsAsMfa(state.enrolment, now, deps.reauth))];
-  return { tokens: await deps.sessions.open(userId, proofs, client), delivery: login.delivery };
+  // Guarded like the password step's session: not if the account was disabled (or its credentials replaced) since the code was spent.
+  return { tokens: await deps.sessions.open(userId, proofs, client, { email, userId, credentialsVersion: login.credentialsVersion }), delivery: login.delivery };
 }
 
 export { MFA_TOKEN_TTL_SECONDS, createSecondFactorStarter } from './mfa-login-start';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { accountOf } from '../accounts/account-service';
-import { countAttempt } from '../accounts/login';
+import { countAttempt, refuseDisabled } from '../accounts/login';
 import type { AccountCredentials, AttemptLimits, CredentialsBinding, UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
 import { EmailNotVerifiedError, InvalidCredentialsError, InvalidPasskeyError, InvalidRequestError, NotFoundError } from '../core/errors';
@@ -279,6 +279,7 @@ export async function passkeyLogin(
         throw new InvalidPasskeyError();
       }
       requireBindingHolds(deps.logger, binding, account, 'login');
+      refuseDisabled(deps.logger, account, client);
       if (deps.policy.requireVerifiedEmail && !account.emailVerified) throw new EmailNotVerifiedError();
       return binding;
     },

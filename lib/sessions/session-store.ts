@@ -11,7 +11,8 @@ export interface SessionStore {
    * Stores a new session. With a guard, only if the account still holds what the login relied on
    * (the password hash it verified, or the credentials version its passkey challenge was issued
    * under), in the same write: a login racing a password reset or change cannot open a session
-   * after their sweep (throws InvalidCredentialsError then).
+   * after their sweep (throws InvalidCredentialsError then). The guard also requires the account
+   * not to be disabled, so a login racing a disable cannot open a session after its sweep either.
    */
   create(session: SessionRecord, guard?: CredentialGuard): Promise<void>;
   get(sessionId: string): Promise<SessionRecord | undefined>;

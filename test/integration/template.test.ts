@@ -226,6 +226,9 @@ describe('packaged CloudFormation template (stage prod)', () => {
     const unauthorized = ofType('AWS::ApiGateway::GatewayResponse').find(([, response]) => response.Properties.ResponseType === 'UNAUTHORIZED')![1];
     expect(unauthorized.Properties.StatusCode).toBe('401');
     expect(unauthorized.Properties.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe(`'Bearer error="invalid_token"'`);
+    // A refused permission: the value the authorizer put in its context (insufficient_scope and the permission).
+    const denied = ofType('AWS::ApiGateway::GatewayResponse').find(([, response]) => response.Properties.ResponseType === 'ACCESS_DENIED')![1];
+    expect(denied.Properties.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe('context.authorizer.www_authenticate');
     for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
       const response = ofType('AWS::ApiGateway::GatewayResponse').find(([, r]) => r.Properties.ResponseType === type)![1];
       expect(response.Properties.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe("'https://app.example.com'");
@@ -269,6 +272,15 @@ describe('packaged CloudFormation template (stage prod)', () => {
       Value: { 'Fn::GetAtt': ['AuthorizerLambdaFunction', 'Arn'] },
       Export: { Name: 'jwt-auth-prod-authorizer-arn' },
     });
+  });
+
+  it('hands the authorizer the protected routes and their permissions, within the 4 KB Lambda allows for all environment variables', () => {
+    const variables = resources.AuthorizerLambdaFunction!.Properties.Environment.Variables as Record<string, string>;
+    const routes = JSON.parse(variables.AUTHORIZER_SERVICE_ROUTES!) as Record<string, string | null>;
+    expect(routes).toMatchObject({ 'GET /me': null, 'DELETE /auth/sessions/{id}': null });
+    expect(routes).not.toHaveProperty(['POST /auth/login']);
+    const size = Object.entries(variables).reduce((total, [name, value]) => total + name.length + String(value).length, 0);
+    expect(size).toBeLessThan(4096);
   });
 
   it('the stateless authorizer bundle is small and holds no AWS SDK', () => {

@@ -97,7 +97,7 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
   const memoryUsers = createMemoryUserStore();
   const guardHolds = (guard: CredentialGuard) => {
     const account = memoryUsers.accounts.get(guard.email);
-    if (account?.id !== guard.userId) return false;
+    if (account?.id !== guard.userId || account.disabled) return false;
     return 'passwordHash' in guard ? account.passwordHash === guard.passwordHash : account.credentialsVersion === guard.credentialsVersion;
   };
   // The functions' own composition, with the frozen clock, the capturing logger and the counting client.

@@ -418,3 +418,43 @@ describe('an authorizer that requires a second factor (AUTHORIZER_REQUIRED_AMR=m
     await expect(createAuthorizerDeps(env)).rejects.toThrow(expect.objectContaining({ name: 'ConfigError', variable: 'AUTHORIZER_REQUIRED_AMR' }));
   });
 });
+
+describe('an authorizer with per-route permissions (AUTHORIZER_ROUTE_PERMISSIONS)', () => {
+  const kit = KITS[0]!;
+  const routes = JSON.stringify({ 'GET /me': 'profile:read', 'DELETE /auth/sessions/{id}': null });
+  const { handler, decisions } = harness(testEnv({ ...kit.env, AUTHORIZER_ROUTE_PERMISSIONS: routes }).then((env) => createAuthorizerDeps(env, { clock: kit.clock })));
+  const at = (methodArn: string, token: string) => ({ ...eventFor('REST TOKEN', `Bearer ${token}`), methodArn }) as AuthorizerEvent;
+  const ME = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/GET/me';
+  const END_SESSION = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/DELETE/auth/sessions/s-1';
+
+  it('refuses the route whose permission the token lacks with a policy that still lists what it may call, naming the permission (403, not 401)', async () => {
+    const result = (await handler(at(ME, kit.token({ scope: 'other:thing' })))) as { principalId: string; policyDocument: { Statement: unknown[] }; context: Record<string, unknown> };
+    expect(result.principalId).toBe('user-0b7c5e0e');
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/DELETE/auth/sessions/*'] }]);
+    expect(result.context.www_authenticate).toBe('Bearer error="insufficient_scope", scope="profile:read"');
+    expect(decisions.at(-1)).toEqual({ allowed: false, reason: 'insufficient_scope' });
+  });
+
+  it('allows it with the permission; an allowed request that lacks another route’s permission carries the missing ones', async () => {
+    const allowed = (await handler(at(ME, kit.token({ scope: 'profile:read' })))) as { policyDocument: { Statement: { Effect: string; Resource: string[] }[] }; context: Record<string, unknown> };
+    expect(allowed.policyDocument.Statement).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: expect.arrayContaining(['arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/GET/me']) })]);
+    expect(allowed.context).not.toHaveProperty('www_authenticate');
+    expect(decisions.at(-1)).toEqual({ allowed: true });
+    const other = (await handler(at(END_SESSION, kit.token({ scope: '' })))) as { context: Record<string, unknown> };
+    expect(other.context.www_authenticate).toBe('Bearer error="insufficient_scope", scope="profile:read"');
+    expect(decisions.at(-1)).toEqual({ allowed: true });
+  });
+
+  it('returns the one policy object built for a scope to every later token with that scope', async () => {
+    const first = (await handler(at(ME, kit.token({ scope: 'profile:read', jti: 'one' })))) as { policyDocument: unknown };
+    const second = (await handler(at(END_SESSION, kit.token({ scope: 'profile:read', jti: 'two' })))) as { policyDocument: unknown };
+    expect(second.policyDocument).toBe(first.policyDocument);
+  });
+
+  it('an HTTP API route without the permission is refused; a bad token stays 401', async () => {
+    await expect(handler(eventFor('HTTP API v2 REQUEST', `Bearer ${kit.token({ scope: '' })}`))).resolves.toMatchObject({ isAuthorized: false });
+    expect(decisions.at(-1)).toEqual({ allowed: false, reason: 'insufficient_scope' });
+    await expect(handler(eventFor('HTTP API v2 REQUEST', `Bearer ${kit.token({ scope: 'profile:read' })}`))).resolves.toMatchObject({ isAuthorized: true });
+    await expect(handler(at(ME, 'not.a.token'))).rejects.toThrow(/^Unauthorized$/);
+  });
+});

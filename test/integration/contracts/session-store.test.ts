@@ -47,6 +47,7 @@ describeContract<Stores>(
       // The DynamoDB adapter checks the guard on the account item; the twin reads the memory accounts.
       const guardHolds = (guard: { email: string; userId: string; passwordHash?: string; credentialsVersion?: number }) => {
         const account = users.accounts.get(guard.email);
+        if (account?.disabled) return false;
         if (guard.passwordHash !== undefined) return account?.id === guard.userId && account.passwordHash === guard.passwordHash;
         return bindingHolds(account, { userId: guard.userId, credentialsVersion: guard.credentialsVersion ?? 0 });
       };
@@ -76,6 +77,19 @@ describeContract<Stores>(
       await changes.setPasswordHash(account.email, account.id, 'pw-2');
       await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, passwordHash: 'pw-1' })).rejects.toThrow(InvalidCredentialsError);
       await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, credentialsVersion: 0 })).rejects.toThrow(InvalidCredentialsError);
+    });
+
+    it('opens no guarded session on a disabled account, whatever the guard holds; enabled again, it does', async () => {
+      const account = { id: randomUUID(), email: uniqueEmail('guard-disabled'), passwordHash: 'pw-1', createdAt: NOW, emailVerified: true, mfaEnabled: false, credentialsVersion: 0 };
+      await users.create(account);
+      expect(await users.setDisabled(account, true)).toBe(true);
+      // The version the disable moved to: only the disabled flag refuses these.
+      const version = (await users.findById(account.id))!.credentialsVersion;
+      await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, passwordHash: 'pw-1' })).rejects.toThrow(InvalidCredentialsError);
+      await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, credentialsVersion: version })).rejects.toThrow(InvalidCredentialsError);
+      expect(await users.setDisabled(account, false)).toBe(true);
+      await sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, passwordHash: 'pw-1' });
+      await sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, credentialsVersion: version });
     });
 
     it('rotates only with the current hash of a live session, and says how the session stands when it does not', async () => {

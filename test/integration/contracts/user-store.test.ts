@@ -64,6 +64,32 @@ describeContract<Stores>(
       expect(await users.findById(again.id)).toEqual(again);
     });
 
+    it('disables an account (moving it to its next credentials version) and enables it again; an account never disabled reads as not disabled', async () => {
+      const { users } = build();
+      const account = accountOf();
+      await users.create(account);
+      expect((await users.findById(account.id))?.disabled).toBeUndefined();
+      expect(await users.setDisabled(account, true)).toBe(true);
+      expect(await users.findById(account.id)).toMatchObject({ disabled: true, credentialsVersion: 1 });
+      expect(await users.findByEmail(account.email)).toMatchObject({ disabled: true });
+      expect(await users.setDisabled(account, false)).toBe(true);
+      const enabled = await users.findById(account.id);
+      expect(enabled?.disabled).toBeUndefined();
+      expect(enabled?.credentialsVersion).toBe(1);
+      // Enabling twice is no error and changes nothing.
+      expect(await users.setDisabled(account, false)).toBe(true);
+      expect((await users.findById(account.id))?.credentialsVersion).toBe(1);
+    });
+
+    it('does not disable an account whose email now belongs to another id, nor one that does not exist', async () => {
+      const { users } = build();
+      const account = accountOf();
+      await users.create(account);
+      expect(await users.setDisabled({ id: randomUUID(), email: account.email }, true)).toBe(false);
+      expect(await users.setDisabled({ id: randomUUID(), email: uniqueEmail('nobody') }, true)).toBe(false);
+      expect((await users.findById(account.id))?.disabled).toBeUndefined();
+    });
+
     it('counts attempts up to the limit, then says how long to wait; the window restarts after it passes', async () => {
       const { users } = build();
       const email = uniqueEmail('attempts');

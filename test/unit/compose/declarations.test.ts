@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployedFunctions, loadDeclarations } from '../../../infra/declarations.js';
 import { functions } from '../../../infra/functions.js';
+import { serviceRoutePermissions } from '../../../infra/route-permissions.js';
+import { route } from '../../../lib/compose/declaration';
 import { accessByFunction, roleResources } from '../../../infra/iam.js';
 import { NATIVE_PACKAGES, PASSWORD_HASHING_FUNCTIONS } from '../../../infra/native-modules.js';
 import { passwordHasher } from '../../../lib/compose/parts/sessions';
@@ -164,7 +166,7 @@ describe('infra/functions.js: serverless.yml\'s functions from the declarations'
     });
     expect(defined.me.events).toEqual([{ http: { path: 'me', method: 'get', authorizer: custom['self:custom.authorizer'], cors: custom['self:custom.cors'] } }]);
     expect(defined.emailOutbox).toEqual({ handler: 'handlers/email-outbox.handler', role: 'EmailOutboxRole', timeout: 60, events: [{ schedule: 'rate(1 minute)' }] });
-    expect(defined.authorizer).toEqual({ handler: 'handlers/authorizer.handler', role: 'AuthorizerRole', memorySize: 128, timeout: 3 });
+    expect(defined.authorizer).toEqual({ handler: 'handlers/authorizer.handler', role: 'AuthorizerRole', memorySize: 128, timeout: 3, environment: { AUTHORIZER_SERVICE_ROUTES: expect.any(String) } });
     expect(defined.demo).toBeUndefined();
     expect(defined.authorizerMfa).toBeUndefined();
     expect(Object.keys(defined)).toHaveLength(all.filter(({ declaration }) => !declaration.localOnly).length - 1);
@@ -172,6 +174,40 @@ describe('infra/functions.js: serverless.yml\'s functions from the declarations'
 
   it('adds the MFA-requiring authorizer with --param="mfaAuthorizer=true", on the same handler', async () => {
     const defined = (await functions(sources({ mfaAuthorizer: 'true' }))) as Record<string, any>;
-    expect(defined.authorizerMfa).toEqual({ handler: 'handlers/authorizer.handler', role: 'AuthorizerMfaRole', memorySize: 128, timeout: 3, environment: { AUTHORIZER_REQUIRED_AMR: 'mfa' } });
+    expect(defined.authorizerMfa).toEqual({
+      handler: 'handlers/authorizer.handler',
+      role: 'AuthorizerMfaRole',
+      memorySize: 128,
+      timeout: 3,
+      environment: { AUTHORIZER_REQUIRED_AMR: 'mfa', AUTHORIZER_SERVICE_ROUTES: defined.authorizer.environment.AUTHORIZER_SERVICE_ROUTES },
+    });
+  });
+
+  it('hands the authorizers every protected route of the service with its permission (null: a valid token suffices), and no public route', async () => {
+    const defined = (await functions(sources())) as Record<string, any>;
+    const routes = JSON.parse(defined.authorizer.environment.AUTHORIZER_SERVICE_ROUTES) as Record<string, string | null>;
+    const protectedRoutes = all.flatMap(({ declaration }) => (declaration.kind === 'http' && !declaration.localOnly ? declaration.routes.filter((route) => route.authorizer !== 'none') : []));
+    expect(Object.keys(routes).sort()).toEqual(protectedRoutes.map((route) => `${route.method.toUpperCase()} /${route.path}`).sort());
+    expect(routes['GET /me']).toBeNull();
+    expect(routes).not.toHaveProperty(['POST /auth/login']);
+    for (const route of protectedRoutes) expect(routes[`${route.method.toUpperCase()} /${route.path}`]).toBe(route.permission ?? null);
+  });
+
+  it('passes AUTHORIZER_ROUTE_PERMISSIONS (or --param="authorizerRoutePermissions=...") to the authorizers, refusing what is no JSON', async () => {
+    const map = '{"GET /orders/{id}": "orders:read"}';
+    const defined = (await functions({ ...sources(), resolveVariable: async (address: string) => (address.startsWith('param:authorizerRoutePermissions') ? map : (await sources().resolveVariable(address))) })) as Record<string, any>;
+    expect(defined.authorizer.environment.AUTHORIZER_ROUTE_PERMISSIONS).toBe(map);
+    const broken = { ...sources(), resolveVariable: async (address: string) => (address.startsWith('param:authorizerRoutePermissions') ? '{"GET /a": ' : (await sources().resolveVariable(address))) };
+    await expect(functions(broken)).rejects.toThrow(/authorizerRoutePermissions/);
+  });
+});
+
+describe('infra/route-permissions.js', () => {
+  const http = (routes: unknown[]) => [{ declaration: { kind: 'http', name: 'admin', routes, parts: {} } as never }];
+
+  it('maps a declared permission, and refuses one on a route without an authorizer or one that is no permission', () => {
+    expect(serviceRoutePermissions(http([route('get', 'admin/users', 'mfa', 'users:read'), route('get', 'me', 'jwt'), route('post', 'auth/login')]))).toEqual({ 'GET /admin/users': 'users:read', 'GET /me': null });
+    expect(() => serviceRoutePermissions(http([route('get', 'open', 'none', 'users:read')]))).toThrow(/no authorizer/);
+    expect(() => serviceRoutePermissions(http([route('get', 'x', 'jwt', 'Users Read')]))).toThrow(/no permission/);
   });
 });

@@ -306,6 +306,27 @@ describe('passkey login', () => {
   });
 });
 
+describe('passkey login of a disabled account', () => {
+  it('answers account_disabled only after the assertion verified; a wrong origin stays invalid_passkey; nothing opens', async () => {
+    const { newAccount, register, login, users, opened } = await setUp();
+    const account = await newAccount();
+    await register(account.id, account.authenticator);
+    expect(await users.setDisabled(account, true)).toBe(true);
+    await expect(login(account.authenticator, { origin: 'https://evil.example' })).rejects.toThrow(InvalidPasskeyError);
+    await expect(login(account.authenticator)).rejects.toMatchObject({ code: 'account_disabled', status: 403 });
+    expect(opened).toEqual([]);
+  });
+
+  it('a challenge asked for with the email before the disable no longer logs in: the disable moved the credentials version', async () => {
+    const { newAccount, register, assertionFor, users, deps } = await setUp();
+    const account = await newAccount();
+    await register(account.id, account.authenticator);
+    const { challengeId, response } = await assertionFor(account.authenticator, account.email);
+    expect(await users.setDisabled(account, true)).toBe(true);
+    await expect(passkeyLogin(deps, challengeId, response, client)).rejects.toThrow(InvalidPasskeyError);
+  });
+});
+
 describe('passkey login options', () => {
   it('lists an account\'s passkeys for its email, nothing without an email', async () => {
     const { newAccount, register, deps } = await setUp();
