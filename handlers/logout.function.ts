@@ -9,8 +9,7 @@ export default httpFunction({
   parts: {
     // Its security events go to the audit trail (PutItem on the audit table).
     audit: auditTrail,
-    // BatchGetItem: the ended session's owner, for its security event.
-    sessions: sessions(['UpdateItem', 'BatchGetItem']),
+    sessions: sessions(['UpdateItem']),
     refreshTokens: refreshTokenCodec,
   },
 });

@@ -216,17 +216,17 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
 
 /**
  * Ends the session of a refresh token; ending an ended session is not an error. Returns the
- * session this call ended (its owner read back for the security event), or undefined.
+ * session this call ended and its owner (for the security event), or undefined.
  */
 export async function logout(
   deps: { sessions: SessionStore; refreshTokens: Pick<RefreshTokenCodec, 'parse'>; clock: Clock; count?: SessionCounter | undefined },
   presented: string,
-): Promise<{ sessionId: string; userId: string | undefined } | undefined> {
+): Promise<{ sessionId: string; userId: string } | undefined> {
   const token = deps.refreshTokens.parse(presented);
-  if (!(await deps.sessions.revoke(token.sessionId, 'logout', deps.clock.now()))) return undefined;
+  const ended = await deps.sessions.revokeOwned(token.sessionId, 'logout', deps.clock.now());
+  if (!ended) return undefined;
   (deps.count ?? uncounted)('SessionRevoked');
-  const [summary] = await deps.sessions.summaries([token.sessionId]);
-  return { sessionId: token.sessionId, userId: summary?.userId };
+  return { sessionId: token.sessionId, userId: ended.userId };
 }
 
 export interface EndAllOptions {
