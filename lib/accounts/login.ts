@@ -104,8 +104,9 @@ export async function passwordLogin(
     const started = await deps.secondFactor({ userId: account.id, email: account.email, credentialsVersion: account.credentialsVersion, amr: AMR_OF_METHOD.password, delivery });
     throw new MfaRequiredError(started.mfaToken, started.expiresIn);
   }
-  // Guarded: if a reset or change replaced this password meanwhile, no session is opened.
-  return deps.sessions.open(account.id, [PASSWORD_PROOF], client, { email: account.email, userId: account.id, passwordHash: account.passwordHash });
+  // Guarded: if a reset or change replaced this password meanwhile, no session is opened. The
+  // account read here decides the session's roles (no second read).
+  return deps.sessions.open(account.id, [PASSWORD_PROOF], client, { email: account.email, userId: account.id, passwordHash: account.passwordHash }, account);
 }
 
 /** Counts one attempt (a password or a second-factor code) for an email; 429 when over the limit. */

@@ -48,6 +48,16 @@ export function createMemoryUserStore(): UserStore & { readonly attempts: Map<st
       byEmail.set(email, { ...account, passwordHash: nextHash });
       return true;
     },
+    async setRoles(userId, roles) {
+      const account = await this.findById(userId);
+      if (!account) return undefined;
+      const next = { ...account, roles: [...roles], rolesVersion: (account.rolesVersion ?? 0) + 1 };
+      byEmail.set(account.email, next);
+      return next;
+    },
+    async listWithRoles() {
+      return [...byEmail.values()].filter((account) => (account.roles?.length ?? 0) > 0).sort((a, b) => a.email.localeCompare(b.email));
+    },
     async setDisabled({ id, email }, disabled) {
       const account = byEmail.get(email);
       if (account?.id !== id) return false;

@@ -13,11 +13,25 @@ export interface Account {
    */
   readonly credentialsVersion: number;
   /**
+   * The account's roles (lib/authz/roles.ts): sorted, each once; none at registration, and an
+   * account stored before roles existed reads as none. Left out when creating an account.
+   */
+  readonly roles?: readonly string[] | undefined;
+  /**
+   * Bumped by every change of roles, in the same write. A login that decided its session's roles
+   * from the account stores the session only while the account is still at this version, so a
+   * login racing a role change cannot open a session with the roles just taken away. 0 when absent.
+   */
+  readonly rolesVersion?: number | undefined;
+  /**
    * Set by an admin (lib/accounts/account-status.ts): no login of any kind opens a session, and /me
    * refuses it. Absent (undefined) on every account that was never disabled.
    */
   readonly disabled?: boolean | undefined;
 }
+
+/** An account's roles; none when the record has none. */
+export const rolesOf = (account: Pick<Account, 'roles'>): readonly string[] => account.roles ?? [];
 
 /** The version of a new account's credentials. */
 export const FIRST_CREDENTIALS_VERSION = 0;
@@ -71,6 +85,14 @@ export interface UserStore {
   uncountAttempt(email: string): Promise<void>;
   /** Replaces the password hash, only if it is still `expectedHash` (a concurrent change wins). */
   replacePasswordHash(email: string, expectedHash: string, nextHash: string): Promise<boolean>;
+  /**
+   * Replaces the account's roles (already normalised: sorted, each once) and bumps its roles
+   * version, in one conditional write on the account. The account as it now stands, or undefined
+   * when there is no account of this id.
+   */
+  setRoles(userId: string, roles: readonly string[]): Promise<AccountCredentials | undefined>;
+  /** Every account that holds at least one role (an operator's listing: it reads the whole table), by email. */
+  listWithRoles(): Promise<AccountCredentials[]>;
   /**
    * Disables or enables the account of `email`, if it still has this id (false otherwise).
    * Disabling also moves the account to its next credentials version, in the same write, so every

@@ -1,11 +1,11 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LIVE_SESSION_RULE, sessionExpiresAt, type SessionRecord, type SessionSummary } from '../sessions/session';
-import { MAX_SUMMARIES_PER_CALL, type IndexedSession, type SessionStore } from '../sessions/session-store';
+import { MAX_SUMMARIES_PER_CALL, RolesChangedError, type CredentialGuard, type IndexedSession, type SessionStore } from '../sessions/session-store';
 import { InvalidCredentialsError } from '../core/errors';
-import { readSessionClaims, writeSessionClaims, type SessionClaims } from '../tokens/session-claims';
-import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { credentialsVersionIs, emailKey, NOT_DISABLED } from './users-table';
+import { ACCOUNT_CLAIM_NAMES, readSessionClaims, SIGN_IN_CLAIM_NAMES, writeAccountClaims, writeSessionClaims, type SessionClaims } from '../tokens/session-claims';
+import { cancelledItemAt, conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
+import { credentialsVersionIs, credentialsVersionOf, emailKey, NOT_DISABLED, rolesVersionIs } from './users-table';
 
 /**
  * Sessions in DynamoDB: one item per session, keyed by id. `liveUserId` (the user id, present
@@ -27,6 +27,67 @@ const REVOKE = 'SET revokedAt = :revokedAt, revokedReason = :reason REMOVE liveU
 const SUMMARY_ATTRIBUTES = ['id', 'userId', 'createdAt', 'lastUsedAt', 'idleExpiresAt', 'absoluteExpiresAt', 'revokedAt', 'userAgent', 'ip', 'passkeyIds'] as const;
 
 export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, tableName: string, options: { usersTable?: string } = {}): SessionStore {
+  /**
+   * Replaces some claims of a live session of `userId` (the stored names `names`: set to their
+   * value in `values`, or removed when it has none), in one conditional write on the claims map;
+   * the rest of the map stays. A session stored before the map existed gets the whole map instead,
+   * in a second write. The item as it now stands, or undefined when there is no such live session.
+   */
+  const updateClaims = async (sessionId: string, userId: string, now: number, names: readonly string[], values: Record<string, unknown>, passkeyId?: string): Promise<Record<string, unknown> | undefined> => {
+    const attributeNames: Record<string, string> = {};
+    const attributeValues: Record<string, unknown> = { ':userId': userId, ':now': now, ':map': 'M' };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    names.forEach((name, index) => {
+      attributeNames[`#c${index}`] = name;
+      if (values[name] === undefined) removes.push(`claims.#c${index}`);
+      else {
+        sets.push(`claims.#c${index} = :c${index}`);
+        attributeValues[`:c${index}`] = values[name];
+      }
+    });
+    const passkey = passkeyId === undefined ? '' : ' ADD passkeyIds :passkey';
+    if (passkeyId !== undefined) attributeValues[':passkey'] = new Set([passkeyId]);
+    try {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { id: sessionId },
+          ConditionExpression: `userId = :userId AND ${LIVE} AND attribute_type(claims, :map)`,
+          UpdateExpression: `${sets.length ? `SET ${sets.join(', ')}` : ''}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}${passkey}`,
+          ExpressionAttributeNames: attributeNames,
+          ExpressionAttributeValues: attributeValues,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return Attributes;
+    } catch (error) {
+      if (!isConditionFailure(error)) return translateStorageError(error);
+      const old = error.Item ? unmarshall(error.Item) : undefined;
+      // Not there, another user's, ended, or already a map (then the condition failed on liveness).
+      if (!old || old.userId !== userId || (typeof old.claims === 'object' && old.claims !== null)) return undefined;
+      const whole = { ...writeSessionClaims(claimsOf(old)), ...values };
+      for (const name of names) if (values[name] === undefined) delete whole[name];
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { id: sessionId },
+            ConditionExpression: `userId = :userId AND ${LIVE} AND attribute_not_exists(claims)`,
+            UpdateExpression: `SET claims = :claims${passkey}`,
+            ExpressionAttributeValues: { ':userId': userId, ':now': now, ':claims': whole, ...(passkeyId === undefined ? {} : { ':passkey': new Set([passkeyId]) }) },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes;
+      } catch (legacyError) {
+        if (isConditionFailure(legacyError)) return undefined;
+        return translateStorageError(legacyError);
+      }
+    }
+  };
+
   return {
     async create(session, guard) {
       const put = {
@@ -45,6 +106,7 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
           'passwordHash' in guard
             ? { expression: 'passwordHash = :passwordHash', values: { ':passwordHash': guard.passwordHash } }
             : credentialsVersionIs(guard.credentialsVersion);
+        const roles = guard.rolesVersion === undefined ? { expression: '', values: {} } : { ...rolesVersionIs(guard.rolesVersion), expression: ` AND ${rolesVersionIs(guard.rolesVersion).expression}` };
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -54,15 +116,20 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
                   TableName: options.usersTable,
                   Key: emailKey(guard.email),
                   // A disabled account opens no session, even by a login that read it just before.
-                  ConditionExpression: `userId = :userId AND ${held.expression} AND ${NOT_DISABLED}`,
-                  ExpressionAttributeValues: { ':userId': guard.userId, ...held.values },
+                  ConditionExpression: `userId = :userId AND ${held.expression} AND ${NOT_DISABLED}${roles.expression}`,
+                  ExpressionAttributeValues: { ':userId': guard.userId, ...held.values, ...roles.values },
+                  // On a failure, the account as it stood tells a role change from a credentials change.
+                  ...(guard.rolesVersion === undefined ? {} : { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
                 },
               },
             ],
           }),
         );
       } catch (error) {
-        if (conditionFailedAt(error, 1)) throw new InvalidCredentialsError();
+        if (conditionFailedAt(error, 1)) {
+          if (guard?.rolesVersion !== undefined && credentialsHeld(cancelledItemAt(error, 1), guard)) throw new RolesChangedError();
+          throw new InvalidCredentialsError();
+        }
         translateStorageError(error);
       }
     },
@@ -111,23 +178,14 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
     },
 
     async reauthenticate({ sessionId, userId, now, claims, passkeyId }) {
-      try {
-        const { Attributes } = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { id: sessionId },
-            ConditionExpression: `userId = :userId AND ${LIVE}`,
-            // The claims replace the whole map; attributes of an item stored before the map are then ignored.
-            UpdateExpression: `SET claims = :claims${passkeyId === undefined ? '' : ' ADD passkeyIds :passkey'}`,
-            ExpressionAttributeValues: { ':userId': userId, ':now': now, ':claims': writeSessionClaims(claims), ...(passkeyId === undefined ? {} : { ':passkey': new Set([passkeyId]) }) },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return toRecord(Attributes!);
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        return translateStorageError(error);
-      }
+      // The sign-in's claims replace theirs in the map; the account's (roles, scope) stay.
+      const written = writeSessionClaims(claims);
+      const updated = await updateClaims(sessionId, userId, now, SIGN_IN_CLAIM_NAMES, written, passkeyId);
+      return updated && toRecord(updated);
+    },
+
+    async setAccountClaims({ sessionId, userId, now, claims }) {
+      return (await updateClaims(sessionId, userId, now, ACCOUNT_CLAIM_NAMES, writeAccountClaims(claims))) !== undefined;
     },
 
     async revoke(sessionId, reason, now, condition = {}) {
@@ -241,6 +299,12 @@ function claimsOf(item: Record<string, unknown>): SessionClaims {
   if (item.claims !== undefined && item.claims !== null && typeof item.claims === 'object') return readSessionClaims(item.claims as Record<string, unknown>);
   const authTime = typeof item.authTime === 'number' ? item.authTime : Number(item.createdAt);
   return readSessionClaims({ amr: Array.isArray(item.amr) ? item.amr : ['pwd'], auth_time: Math.floor(authTime / 1000), scope: item.scope ?? undefined });
+}
+
+/** Whether the account item (as a failed guard saw it) still holds the guard's credential part: then only its roles version moved. */
+function credentialsHeld(item: Record<string, unknown> | undefined, guard: CredentialGuard): boolean {
+  if (!item || item.userId !== guard.userId || item.disabled === true) return false;
+  return 'passwordHash' in guard ? item.passwordHash === guard.passwordHash : credentialsVersionOf(item) === guard.credentialsVersion;
 }
 
 function toSummary(item: Record<string, unknown>): SessionSummary {

@@ -1,9 +1,9 @@
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccountCredentials, UserStore } from '../accounts/user-store';
 import { EmailTakenError } from '../core/errors';
 import { conditionalWrite, conditionFailedAt, isConditionFailure, translateStorageError } from './dynamodb';
-import { attemptsKey, DISABLED_ATTRIBUTE, emailKey, NEXT_CREDENTIALS_VERSION, ttlOf, userKey } from './users-table';
+import { attemptsKey, DISABLED_ATTRIBUTE, emailKey, EMAIL_KEY_PREFIX, NEXT_CREDENTIALS_VERSION, ttlOf, userKey } from './users-table';
 
 /**
  * Accounts in the users table (keys in users-table.ts): `EMAIL#<email>` is the account (its key
@@ -20,6 +20,9 @@ export function toAccount(item: Record<string, unknown>): AccountCredentials {
     emailVerified: item.emailVerified === true,
     mfaEnabled: item.totpEnabled === true,
     credentialsVersion: typeof item.credentialsVersion === 'number' ? item.credentialsVersion : 0,
+    // An account whose roles were never set has neither attribute: rolesOf reads it as none, at version 0.
+    ...(Array.isArray(item.roles) ? { roles: item.roles.map(String) } : {}),
+    ...(typeof item.rolesVersion === 'number' ? { rolesVersion: item.rolesVersion } : {}),
     // Stored only while true (enabling removes it): an account never disabled has no attribute.
     ...(item.disabled === true ? { disabled: true } : {}),
   };
@@ -170,6 +173,53 @@ export function createDynamoDbUserStore(client: DynamoDBDocumentClient, tableNam
           }),
         ),
       );
+    },
+
+    async setRoles(userId, roles) {
+      try {
+        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: userKey(userId) }));
+        if (!Item) return undefined;
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: emailKey(String(Item.email)),
+            // The email item must still be this account's (it may have been deleted and the email registered again).
+            ConditionExpression: 'userId = :userId',
+            UpdateExpression: 'SET #roles = :roles ADD rolesVersion :one',
+            ExpressionAttributeNames: { '#roles': 'roles' },
+            ExpressionAttributeValues: { ':userId': userId, ':roles': [...roles], ':one': 1 },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toAccount(Attributes!);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        return translateStorageError(error);
+      }
+    },
+
+    async listWithRoles() {
+      const found: AccountCredentials[] = [];
+      try {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new ScanCommand({
+              TableName: tableName,
+              FilterExpression: 'begins_with(pk, :prefix) AND size(#roles) > :none',
+              ExpressionAttributeNames: { '#roles': 'roles' },
+              ExpressionAttributeValues: { ':prefix': EMAIL_KEY_PREFIX, ':none': 0 },
+              ExclusiveStartKey: start,
+              ConsistentRead: true,
+            }),
+          );
+          found.push(...(page.Items ?? []).map(toAccount));
+          start = page.LastEvaluatedKey;
+        } while (start);
+      } catch (error) {
+        return translateStorageError(error);
+      }
+      return found.sort((a, b) => a.email.localeCompare(b.email));
     },
 
     async setDisabled({ id, email }, disabled) {

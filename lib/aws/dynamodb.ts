@@ -1,3 +1,4 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../core/errors';
@@ -62,6 +63,12 @@ export function cancellationCodes(error: unknown): string[] {
 /** True when a transaction was cancelled by the condition of its item at `index`. */
 export function conditionFailedAt(error: unknown, index: number): boolean {
   return cancellationCodes(error)[index] === 'ConditionalCheckFailed';
+}
+
+/** The item a cancelled transaction's operation at `index` saw (its ReturnValuesOnConditionCheckFailure: ALL_OLD), unmarshalled. */
+export function cancelledItemAt(error: unknown, index: number): Record<string, unknown> | undefined {
+  const item = error instanceof TransactionCanceledException ? error.CancellationReasons?.[index]?.Item : undefined;
+  return item ? unmarshall(item) : undefined;
 }
 
 /** Sends one conditional write: true when it was made, false when its condition failed; any other failure is translated. */

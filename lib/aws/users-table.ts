@@ -8,7 +8,7 @@ import type { OneTimePurpose } from '../tokens/one-time-token';
  *
  * | key                                   | item                                                      | adapter                         |
  * |---------------------------------------|-----------------------------------------------------------|---------------------------------|
- * | `EMAIL#<email>`                       | the account: credentials, flags, `credentialsVersion`, TOTP | dynamodb-user-store, -mfa-store |
+ * | `EMAIL#<email>`                       | the account: credentials, flags, `credentialsVersion`, `roles` and `rolesVersion`, TOTP | dynamodb-user-store, -mfa-store |
  * | `USER#<userId>`                       | the way from a user id to the email                       | dynamodb-user-store             |
  * | `LOGIN_FAILURES#<email>`              | the login attempt counter, with a TTL                     | dynamodb-user-store             |
  * | `ONE_TIME#<purpose>#<userId>`         | the email throttle and the pointer to the newest one-time token's ticket; `report_factor` holds the factor notices | dynamodb-account-change-store, -factor-notice-store |
@@ -29,6 +29,8 @@ export type UsersTableKey = { readonly pk: string };
 const keyOf = (...parts: string[]): UsersTableKey => ({ pk: parts.join('#') });
 
 export const emailKey = (email: string) => keyOf('EMAIL', email);
+/** What every account item's key begins with (an operator's scan over the accounts). */
+export const EMAIL_KEY_PREFIX = 'EMAIL#';
 export const userKey = (userId: string) => keyOf('USER', userId);
 export const attemptsKey = (email: string) => keyOf('LOGIN_FAILURES', email);
 export const oneTimeKey = (purpose: OneTimePurpose, userId: string) => keyOf('ONE_TIME', purpose, userId);
@@ -71,3 +73,13 @@ export const NEXT_CREDENTIALS_VERSION = { clause: 'ADD credentialsVersion :oneVe
 
 /** The credentials version in an item (from a read or a failed condition), 0 when absent. */
 export const credentialsVersionOf = (item: Record<string, unknown> | undefined): number => (typeof item?.credentialsVersion === 'number' ? item.credentialsVersion : 0);
+
+/**
+ * The condition "the account item still has this roles version" (the roles a new session's claims
+ * were decided from); an item without the attribute is at version 0.
+ */
+export function rolesVersionIs(version: number): { readonly expression: string; readonly values: Record<string, number> } {
+  return version === 0
+    ? { expression: '(attribute_not_exists(rolesVersion) OR rolesVersion = :rolesVersion)', values: { ':rolesVersion': 0 } }
+    : { expression: 'rolesVersion = :rolesVersion', values: { ':rolesVersion': version } };
+}

@@ -45,7 +45,8 @@ export type SecurityEvent =
   | 'factor_reported'
   | 'account_disabled'
   | 'account_enabled'
-  | 'sessions_ended_by_admin';
+  | 'sessions_ended_by_admin'
+  | 'roles_changed';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET_FIELD = /token|password|secret|hash|key|authorization|cookie/i;

@@ -270,9 +270,10 @@ export async function passkeyLogin(
   response: unknown,
   client: ClientInfo,
 ): Promise<IssuedTokens> {
+  let account: AccountCredentials | undefined;
   const { passkey, accepted: binding } = await verifyAssertion(deps, challengeId, response, client, {
     accept: async (passkey, binding) => {
-      const account = await deps.users.findById(passkey.userId);
+      account = await deps.users.findById(passkey.userId);
       // A passkey outliving its account (a registration racing the deletion) opens nothing.
       if (!account) {
         deps.logger.warn('passkey rejected', { ceremony: 'login', code: 'account_gone', userId: passkey.userId });
@@ -287,7 +288,8 @@ export async function passkeyLogin(
   const proof = passkeyProof(passkey.credentialId, countsAsMfa(enrolmentOf(passkey), deps.clock.now(), deps.reauth));
   try {
     // Bound: the session is stored only while the account still has the challenge's credentials version (no race with a reset).
-    return await deps.sessions.open(passkey.userId, [proof], client, binding);
+    // The account read above decides the session's roles (no second read).
+    return await deps.sessions.open(passkey.userId, [proof], client, binding, account);
   } catch (error) {
     if (!(error instanceof InvalidCredentialsError)) throw error;
     deps.logger.warn('passkey rejected', { ceremony: 'login', code: 'credentials_changed', userId: passkey.userId });

@@ -1,10 +1,14 @@
 import { isSessionLive, type SessionRecord } from './session';
 import { InvalidCredentialsError } from '../core/errors';
-import type { CredentialGuard, IndexedSession, SessionStore } from './session-store';
+import { RolesChangedError, type CredentialGuard, type IndexedSession, type SessionStore } from './session-store';
 
 /** An in-memory SessionStore with the DynamoDB adapter's semantics, for unit tests of the domain. */
 export function createMemorySessionStore(
-  options: { guardHolds?: (guard: CredentialGuard) => boolean } = {},
+  options: {
+    guardHolds?: (guard: CredentialGuard) => boolean;
+    /** The account's roles version now (for a guard with `rolesVersion`); undefined when unknown, which passes. */
+    rolesVersionOf?: (guard: CredentialGuard) => number | undefined;
+  } = {},
 ): SessionStore & { readonly items: Map<string, SessionRecord & { indexed: boolean }> } {
   const items = new Map<string, SessionRecord & { indexed: boolean }>();
   const byIndexOrder = (a: IndexedSession, b: IndexedSession) => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
@@ -13,6 +17,8 @@ export function createMemorySessionStore(
     async create(session, guard) {
       if (items.has(session.id)) throw new Error(`session ${session.id} exists`);
       if (guard && options.guardHolds && !options.guardHolds(guard)) throw new InvalidCredentialsError();
+      const rolesVersion = guard?.rolesVersion === undefined ? undefined : options.rolesVersionOf?.(guard);
+      if (rolesVersion !== undefined && rolesVersion !== guard!.rolesVersion) throw new RolesChangedError();
       items.set(session.id, { ...session, indexed: true });
     },
     async get(sessionId) {
@@ -44,8 +50,15 @@ export function createMemorySessionStore(
       const item = items.get(sessionId);
       if (!item || item.userId !== userId || !isSessionLive(item, now)) return undefined;
       const passkeyIds = passkeyId === undefined || item.passkeyIds?.includes(passkeyId) ? item.passkeyIds : [...(item.passkeyIds ?? []), passkeyId];
-      items.set(sessionId, { ...item, claims, passkeyIds });
+      // The account's claims (roles, scope) stay as the session holds them.
+      items.set(sessionId, { ...item, claims: { ...claims, roles: item.claims.roles, scope: item.claims.scope }, passkeyIds });
       return this.get(sessionId);
+    },
+    async setAccountClaims({ sessionId, userId, now, claims }) {
+      const item = items.get(sessionId);
+      if (!item || item.userId !== userId || !isSessionLive(item, now)) return false;
+      items.set(sessionId, { ...item, claims: { ...item.claims, roles: claims.roles, scope: claims.scope } });
+      return true;
     },
     async revoke(sessionId, reason, now, condition = {}) {
       const item = items.get(sessionId);

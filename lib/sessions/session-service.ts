@@ -6,8 +6,8 @@ import type { AccessTokenSigner } from '../tokens/access-token-issuer';
 import { newSessionId, type RefreshToken, type RefreshTokenCodec } from '../tokens/refresh-token';
 import { isSessionLive, sessionExpiresAt, type RevocationReason, type SessionRecord, type SessionSummary } from './session';
 import type { SessionCursorCodec } from './session-cursor';
-import { passkeyIdOf, sessionClaimsOf, type ClaimsDecider, type SignInProof } from './sign-in';
-import type { CredentialGuard, SessionStore } from './session-store';
+import { passkeyIdOf, sessionClaimsOf, type ClaimsDecider, type SignInAccount, type SignInProof } from './sign-in';
+import { RolesChangedError, type CredentialGuard, type SessionStore } from './session-store';
 
 export interface SessionPolicy {
   readonly refreshTokenTtlSeconds: number;
@@ -60,6 +60,12 @@ export interface SessionIssuerDeps {
   readonly logger: Logger;
   /** Adds what the account decides to a sign-in's claims (lib/sessions/sign-in.ts); none by default. */
   readonly decideClaims?: ClaimsDecider | undefined;
+  /**
+   * Reads the account of a sign-in whose flow did not hand one over (a second login step, an
+   * upstream identity provider), and again when a role change raced the login. Without it, such a
+   * sign-in decides its claims without an account.
+   */
+  readonly readAccount?: ((userId: string) => Promise<SignInAccount | undefined>) | undefined;
 }
 
 export type SessionIssuer = ReturnType<typeof createSessionIssuer>;
@@ -111,52 +117,79 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
     });
   };
 
+  /**
+   * Decides the claims (from the account, when there is one) and stores the session. A session
+   * whose roles came from an account that holds some is guarded by the account's roles version
+   * as well: a revocation racing this login is never outlived by the session (RolesChangedError).
+   */
+  const openWith = async (userId: string, proofs: readonly SignInProof[], client: ClientInfo, guard: CredentialGuard | undefined, account: SignInAccount | undefined, now: number, passkeyId: string | undefined) => {
+    const claims = await sessionClaimsOf({ userId, proofs, at: now, account }, deps.decideClaims);
+    const guarded: CredentialGuard | undefined =
+      account && claims.roles.length > 0
+        ? { ...(guard ?? { email: account.email, userId, credentialsVersion: account.credentialsVersion }), rolesVersion: account.rolesVersion ?? 0 }
+        : guard;
+    // Whole seconds, because the refresh token carries the absolute expiry in seconds.
+    const absoluteExpiresAt = (Math.floor(now / 1000) + policy.sessionMaxAgeSeconds) * 1000;
+    const sessionId = newSessionId();
+    const refreshToken = refreshTokens.mint(sessionId, absoluteExpiresAt / 1000);
+    const session: SessionRecord = {
+      id: sessionId,
+      userId,
+      createdAt: now,
+      lastUsedAt: now,
+      idleExpiresAt: Math.min(now + policy.refreshTokenTtlSeconds * 1000, absoluteExpiresAt),
+      absoluteExpiresAt,
+      generation: refreshToken.generation,
+      tokenHash: refreshTokens.hash(refreshToken),
+      userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH),
+      ip: client.ip,
+      claims,
+      ...(passkeyId === undefined ? {} : { passkeyIds: [passkeyId] }),
+    };
+    await sessions.create(session, guarded);
+    count('LoginSucceeded');
+    logger.security('login_succeeded', { userId, sessionId, method: proofs.at(-1)?.method, amr: claims.amr.join(' '), ip: client.ip, userAgent: client.userAgent });
+    return issue(session, refreshToken, now);
+  };
+
   return {
     /**
      * Opens a session for an authenticated user; `proofs` say how they signed in, and decide the
      * session's claims (sign-in.ts). A password login passes the hash it verified, a passkey login
      * the credentials version its challenge was bound to: the session is stored only while the
      * account still holds it. A passkey proof binds the session to that passkey: removing it ends
-     * the session.
+     * the session. `account` is the account as the flow read it (its roles decide the session's);
+     * without one, the issuer reads it (readAccount).
      */
-    async open(userId: string, proofs: readonly SignInProof[], client: ClientInfo, guard?: CredentialGuard): Promise<IssuedTokens> {
+    async open(userId: string, proofs: readonly SignInProof[], client: ClientInfo, guard?: CredentialGuard, account?: SignInAccount): Promise<IssuedTokens> {
       const now = clock.now();
-      const claims = await sessionClaimsOf({ userId, proofs, at: now }, deps.decideClaims);
       const passkeyId = passkeyIdOf(proofs);
       await makeRoomFor(userId, now, client);
-      // Whole seconds, because the refresh token carries the absolute expiry in seconds.
-      const absoluteExpiresAt = (Math.floor(now / 1000) + policy.sessionMaxAgeSeconds) * 1000;
-      const sessionId = newSessionId();
-      const refreshToken = refreshTokens.mint(sessionId, absoluteExpiresAt / 1000);
-      const session: SessionRecord = {
-        id: sessionId,
-        userId,
-        createdAt: now,
-        lastUsedAt: now,
-        idleExpiresAt: Math.min(now + policy.refreshTokenTtlSeconds * 1000, absoluteExpiresAt),
-        absoluteExpiresAt,
-        generation: refreshToken.generation,
-        tokenHash: refreshTokens.hash(refreshToken),
-        userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH),
-        ip: client.ip,
-        claims,
-        ...(passkeyId === undefined ? {} : { passkeyIds: [passkeyId] }),
-      };
-      await sessions.create(session, guard);
-      count('LoginSucceeded');
-      logger.security('login_succeeded', { userId, sessionId, method: proofs.at(-1)?.method, amr: claims.amr.join(' '), ip: client.ip, userAgent: client.userAgent });
-      return issue(session, refreshToken, now);
+      try {
+        return await openWith(userId, proofs, client, guard, account ?? (await deps.readAccount?.(userId)), now, passkeyId);
+      } catch (error) {
+        if (!(error instanceof RolesChangedError) || !deps.readAccount) throw error;
+        // A role change came between the account's read and the session's write: decide again from
+        // the account as it is now. A second change within these milliseconds fails the login (503).
+        const fresh = await deps.readAccount(userId);
+        try {
+          return await openWith(userId, proofs, client, guard, fresh, now, passkeyId);
+        } catch (again) {
+          throw again instanceof RolesChangedError ? new ServiceUnavailableError({ cause: again }) : again;
+        }
+      }
     },
 
     /**
      * A re-authentication of the caller's session: the claims of this sign-in (its `amr`, and
      * `auth_time` now) replace the session's own (so later refreshes keep them), in one conditional
-     * write on a live session of this user, and a fresh access token says so. The refresh token is
-     * not rotated. 401 invalid_token when the session has ended meanwhile.
+     * write on a live session of this user, and a fresh access token says so. The account's claims
+     * (roles, scope) stay as the session holds them: role changes keep them current. The refresh
+     * token is not rotated. 401 invalid_token when the session has ended meanwhile.
      */
     async reauthenticate(caller: { userId: string; sessionId: string }, proofs: readonly SignInProof[]): Promise<{ accessToken: string; expiresIn: number }> {
       const now = clock.now();
-      const claims = await sessionClaimsOf({ userId: caller.userId, proofs, at: now }, deps.decideClaims);
+      const claims = await sessionClaimsOf({ userId: caller.userId, proofs, at: now });
       const session = await sessions.reauthenticate({ sessionId: caller.sessionId, userId: caller.userId, now, claims, passkeyId: passkeyIdOf(proofs) });
       if (!session) throw new InvalidTokenError();
       const access = await accessTokenOf(session);

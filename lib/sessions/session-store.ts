@@ -1,4 +1,4 @@
-import type { SessionClaims } from '../tokens/session-claims';
+import type { AccountClaims, SessionClaims } from '../tokens/session-claims';
 import type { RevocationReason, SessionRecord, SessionSummary } from './session';
 
 /**
@@ -13,6 +13,9 @@ export interface SessionStore {
    * under), in the same write: a login racing a password reset or change cannot open a session
    * after their sweep (throws InvalidCredentialsError then). The guard also requires the account
    * not to be disabled, so a login racing a disable cannot open a session after its sweep either.
+   * A guard with `rolesVersion` also requires the account's roles version the session's roles were
+   * decided from: a login racing a role change cannot open a session with the roles it had read
+   * (throws RolesChangedError then, while the rest of the guard still holds).
    */
   create(session: SessionRecord, guard?: CredentialGuard): Promise<void>;
   get(sessionId: string): Promise<SessionRecord | undefined>;
@@ -20,10 +23,16 @@ export interface SessionStore {
   rotate(request: RotationRequest): Promise<RotationResult>;
   /**
    * Records a re-authentication in one conditional write, only on a live session of `userId`:
-   * `claims` become the re-authentication's, and a passkey proof joins `passkeyIds`. The
-   * session as it now stands, or undefined when there is no such live session.
+   * the claims a sign-in decides (`amr`, `auth_time`) become the re-authentication's, the
+   * account's (ACCOUNT_CLAIMS: roles, scope) stay as the session holds them, and a passkey proof
+   * joins `passkeyIds`. The session as it now stands, or undefined when there is no such live session.
    */
   reauthenticate(request: ReauthenticationRequest): Promise<SessionRecord | undefined>;
+  /**
+   * Writes the account's claims (roles, scope) onto a live session of `userId`, in one conditional
+   * write: the next refresh signs them. False when there is no such live session.
+   */
+  setAccountClaims(request: AccountClaimsRequest): Promise<boolean>;
   /** Marks a session revoked and drops it from the by-user index (the item stays until its TTL, for reuse detection). */
   revoke(sessionId: string, reason: RevocationReason, now: number, condition?: RevokeCondition): Promise<boolean>;
   /**
@@ -38,8 +47,23 @@ export interface SessionStore {
   summaries(sessionIds: readonly string[]): Promise<SessionSummary[]>;
 }
 
-/** What the account (by its email item, which must still be this user id's) must still hold: the password hash a login verified, or a credentials version. */
-export type CredentialGuard = { readonly email: string; readonly userId: string } & ({ readonly passwordHash: string } | { readonly credentialsVersion: number });
+/**
+ * What the account (by its email item, which must still be this user id's) must still hold: the
+ * password hash a login verified, or a credentials version; and, with `rolesVersion`, the roles
+ * version the session's roles were decided from (0 also matches an account without the attribute).
+ */
+export type CredentialGuard = { readonly email: string; readonly userId: string; readonly rolesVersion?: number | undefined } & (
+  | { readonly passwordHash: string }
+  | { readonly credentialsVersion: number }
+);
+
+/** The guard's roles version no longer holds (a role change came between the login's read and its write); the rest of the guard does. */
+export class RolesChangedError extends Error {
+  override readonly name = 'RolesChangedError';
+  constructor() {
+    super('the account\'s roles changed while the session was being opened');
+  }
+}
 
 /** What the by-user index holds of a session. */
 export interface IndexedSession {
@@ -76,6 +100,13 @@ export interface ReauthenticationRequest {
   readonly now: number;
   readonly claims: SessionClaims;
   readonly passkeyId?: string | undefined;
+}
+
+export interface AccountClaimsRequest {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly now: number;
+  readonly claims: AccountClaims;
 }
 
 export type RotationResult =

@@ -6,7 +6,9 @@
  * per method used, each carrying what the claims need from it. The session issuer turns that list
  * into the session's claims (sessionClaimsOf), once, when the session opens or is
  * re-authenticated; refreshes carry them unchanged. A ClaimsDecider, given to the issuer by the
- * composition, may then add what the account decides (roles, later).
+ * composition, then adds what the account decides (its roles, and their permissions as `scope`)
+ * when a session opens; a re-authentication keeps the session's account claims, which a role
+ * change keeps current (lib/authz/role-change.ts).
  *
  * `amr` follows RFC 8176 where it has a value: pwd, otp, hwk, user, mfa. `rc` (a recovery code)
  * and `fed` (an upstream identity provider) are ours.
@@ -63,16 +65,29 @@ export const passkeyIdOf = (proofs: readonly SignInProof[]): string | undefined 
   return undefined;
 };
 
-/** What a sign-in is: who, with which proofs, and when (epoch ms). */
+/**
+ * The account as the sign-in read it (the login's own read, or the issuer's): the account's
+ * claims are decided from it, and a session whose roles came from it is stored only while the
+ * account is still at `rolesVersion`.
+ */
+export interface SignInAccount {
+  readonly email: string;
+  readonly credentialsVersion: number;
+  readonly roles?: readonly string[] | undefined;
+  readonly rolesVersion?: number | undefined;
+}
+
+/** What a sign-in is: who, with which proofs, and when (epoch ms); and the account, when there is one. */
 export interface SignInEvent {
   readonly userId: string;
   readonly proofs: readonly SignInProof[];
   readonly at: number;
+  readonly account?: SignInAccount | undefined;
 }
 
 /**
- * Decides the rest of a session's claims from the sign-in (roles from the account, later); it is
- * given the claims the proofs decided and returns the session's claims.
+ * Decides the rest of a session's claims from the sign-in (roles and scope from the account); it
+ * is given the claims the proofs decided and returns the session's claims.
  */
 export type ClaimsDecider = (claims: SessionClaims, signIn: SignInEvent) => SessionClaims | Promise<SessionClaims>;
 

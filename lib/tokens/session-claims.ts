@@ -35,6 +35,10 @@ const claim = <Value, Name extends string, Context extends string | number>(code
 export const MAX_AMR_VALUES = 16;
 const AMR_VALUE = /^[\x21-\x7e]{1,32}$/;
 const NO_AMR: readonly string[] = Object.freeze([]);
+/** roles (RFC 9068 §7.2.1): at most this many, each a role name of the contract (lib/authz/roles.ts checks the same rule where roles are set). */
+export const MAX_ROLE_VALUES = 16;
+const ROLE_VALUE = /^[a-z][a-z0-9_-]{0,31}$/;
+const NO_ROLES: readonly string[] = Object.freeze([]);
 
 const invalid = (): never => {
   throw new AccessTokenRejectedError('invalid_claim');
@@ -66,6 +70,23 @@ export const SESSION_CLAIMS = {
     write: (value: readonly string[]) => [...value],
     toContext: (value: readonly string[]) => value.join(' '),
     fromContext: (value): readonly string[] => (typeof value === 'string' && value ? value.split(' ') : NO_AMR),
+  }),
+  /**
+   * The account's roles (RFC 9068 §7.2.1), decided from the account at sign-in and written onto
+   * every live session when they change (lib/authz/role-change.ts). Absent reads as [] (a token or
+   * session from before roles). Written always, [] included, so a token says "no roles" outright.
+   */
+  roles: claim({
+    name: 'roles',
+    absent: NO_ROLES,
+    read: (value): readonly string[] => {
+      if (!Array.isArray(value) || value.length > MAX_ROLE_VALUES) return invalid();
+      for (const entry of value) if (typeof entry !== 'string' || !ROLE_VALUE.test(entry)) invalid();
+      return value as string[];
+    },
+    write: (value: readonly string[]) => [...value],
+    toContext: (value: readonly string[]) => value.join(' '),
+    fromContext: (value): readonly string[] => (typeof value === 'string' && value ? value.split(' ') : NO_ROLES),
   }),
   /** `auth_time` (OpenID Connect Core 2): the session's last real sign-in, epoch seconds; 0 in the context when absent. */
   authTime: claim({
@@ -130,6 +151,32 @@ export function sessionClaimsFromContext(context: Readonly<Record<string, unknow
   for (const [key, codec] of ENTRIES) claims[key] = codec.fromContext(context[codec.name]);
   return claims as SessionClaims;
 }
+
+/**
+ * The claims the account decides (its roles, and the permissions they grant as `scope`), as
+ * opposed to those a sign-in's proofs decide (`amr`, `auth_time`). A session gets them when it
+ * opens; afterwards only a change of the account's roles writes them (lib/authz/role-change.ts),
+ * and a re-authentication keeps them as they stand on the session.
+ */
+export const ACCOUNT_CLAIMS = ['roles', 'scope'] as const satisfies readonly (keyof Schema)[];
+export type AccountClaims = Pick<SessionClaims, (typeof ACCOUNT_CLAIMS)[number]>;
+
+/** The stored names of the claims a sign-in's proofs decide (every claim but ACCOUNT_CLAIMS). */
+export const SIGN_IN_CLAIM_NAMES: readonly string[] = ENTRIES.filter(([key]) => !(ACCOUNT_CLAIMS as readonly string[]).includes(key)).map(([, codec]) => codec.name);
+
+/** The account claims in their stored form, under their token names (`roles` always, `scope` only when not empty). */
+export const writeAccountClaims = (claims: AccountClaims): Record<string, unknown> => {
+  const written: Record<string, unknown> = {};
+  for (const key of ACCOUNT_CLAIMS) {
+    const codec = SESSION_CLAIMS[key] as unknown as AnyCodec;
+    const value = codec.write(claims[key]);
+    if (value !== undefined) written[codec.name] = value;
+  }
+  return written;
+};
+
+/** The stored names of the account claims. */
+export const ACCOUNT_CLAIM_NAMES: readonly string[] = ACCOUNT_CLAIMS.map((key) => SESSION_CLAIMS[key].name);
 
 /** Claims that say nothing: no scope, no method, no sign-in time. */
 export const NO_SESSION_CLAIMS: SessionClaims = Object.freeze(readSessionClaims({}));

@@ -112,7 +112,7 @@ export async function createTestApp(env: Env = {}, options: TestServiceOptions =
         ? [
             provide(userStore, memoryUsers),
             provide(accountChanges, createMemoryAccountChangeStore(memoryUsers.accounts)),
-            provide(sessionStore, createMemorySessionStore({ guardHolds })),
+            provide(sessionStore, createMemorySessionStore({ guardHolds, rolesVersionOf: (guard) => memoryUsers.accounts.get(guard.email)?.rolesVersion ?? 0 })),
           ]
         : []),
       ...(options.overrides ?? []),

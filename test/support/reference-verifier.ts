@@ -14,6 +14,7 @@ export interface ReferencePrincipal {
   readonly sid: string;
   readonly scope: string;
   readonly amr: readonly string[];
+  readonly roles: readonly string[];
   readonly authTime: number | undefined;
   readonly jti: string;
   readonly exp: number;
@@ -86,15 +87,16 @@ function jsonObjectOf(segment: string): Record<string, unknown> | undefined {
 
 /** The policy on claim types that jose does not apply; undefined when the token breaks it. */
 function principalOf(payload: Record<string, unknown>): ReferencePrincipal | undefined {
-  const { sub, sid, jti, scope, amr, exp, iat, nbf, aud, auth_time: authTime } = payload;
+  const { sub, sid, jti, scope, amr, roles, exp, iat, nbf, aud, auth_time: authTime } = payload;
   const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
   if (!isText(sub) || !isText(sid) || !isText(jti)) return undefined;
   if (scope !== undefined && typeof scope !== 'string') return undefined;
   if (amr !== undefined && !(Array.isArray(amr) && amr.length <= 16 && amr.every((value) => typeof value === 'string' && /^[!-~]{1,32}$/.test(value)))) return undefined;
+  if (roles !== undefined && !(Array.isArray(roles) && roles.length <= 16 && roles.every((value) => typeof value === 'string' && /^[a-z][a-z0-9_-]{0,31}$/.test(value)))) return undefined;
   if (![exp, iat].every(Number.isFinite) || (nbf !== undefined && !Number.isFinite(nbf))) return undefined;
   if (authTime !== undefined && !Number.isFinite(authTime)) return undefined;
   if (Array.isArray(aud) && !aud.every((value) => typeof value === 'string')) return undefined;
-  return { sub, sid, scope: scope ?? '', amr: (amr as string[] | undefined) ?? [], authTime: authTime as number | undefined, jti, exp: exp as number };
+  return { sub, sid, scope: scope ?? '', amr: (amr as string[] | undefined) ?? [], roles: (roles as string[] | undefined) ?? [], authTime: authTime as number | undefined, jti, exp: exp as number };
 }
 
 function publicPart(jwk: Jwk): Jwk {

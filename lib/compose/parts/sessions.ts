@@ -2,11 +2,13 @@
 import { createPasswordHasher } from '../../accounts/password';
 import { loadAttemptLimits, loadLoginPolicy, loadReauthPolicy, loadSessionPolicy } from '../../core/config';
 import { createSessionIssuer, endAllSessions } from '../../sessions/session-service';
-import type { ClaimsDecider } from '../../sessions/sign-in';
+import { createRolesDecider } from '../../authz/roles-decider';
+import type { SignInAccount } from '../../sessions/sign-in';
 import { featureHooks } from '../lifecycle';
 import { logger, metrics } from '../observability';
 import { part, withNeeds } from '../part';
-import { sessionEnder, sessionStore } from './storage';
+import { roleMap } from './roles';
+import { sessionEnder, sessionStore, userStore } from './storage';
 import { accessTokenSigner, refreshTokenCodec } from './tokens';
 
 /** argon2id through a native binding: the function's zip carries its Lambda build (infra/native-modules.js). */
@@ -18,21 +20,33 @@ export const sessionPolicy = /* @__PURE__ */ part({ name: 'sessionPolicy', build
 export const reauthPolicy = /* @__PURE__ */ part({ name: 'reauthPolicy', build: (_, { env }) => loadReauthPolicy(env) });
 
 /**
- * What the account adds to the claims of a sign-in or re-authentication (lib/sessions/sign-in.ts)
- * beyond `amr` and `auth_time`: nothing yet. Roles will be decided here; tests provide their own.
+ * What the account adds to the claims of a sign-in (lib/sessions/sign-in.ts) beyond `amr` and
+ * `auth_time`: its roles and their permissions as `scope` (config/roles.json). Tests provide their own.
  */
-export const claimsDecider = /* @__PURE__ */ part({ name: 'claimsDecider', build: (): ClaimsDecider => (claims) => claims });
+export const claimsDecider = /* @__PURE__ */ part({ name: 'claimsDecider', uses: { roles: roleMap }, build: ({ roles }) => createRolesDecider(roles) });
 
 /** Refreshes and re-authenticates sessions: one conditional UpdateItem on the session each. */
 export const sessionIssuer = /* @__PURE__ */ part({
   name: 'sessionIssuer',
   needs: { tables: { sessions: ['UpdateItem'] } },
-  uses: { policy: sessionPolicy, sessions: sessionStore, accessTokens: accessTokenSigner, refreshTokens: refreshTokenCodec, decideClaims: claimsDecider, logger, metrics },
-  build: ({ metrics: recorder, ...deps }, { clock }) => createSessionIssuer({ ...deps, clock, count: (name) => recorder.count(name) }),
+  uses: { policy: sessionPolicy, sessions: sessionStore, accessTokens: accessTokenSigner, refreshTokens: refreshTokenCodec, decideClaims: claimsDecider, users: userStore, logger, metrics },
+  build: ({ metrics: recorder, users, ...deps }, { clock }) =>
+    createSessionIssuer({
+      ...deps,
+      clock,
+      count: (name) => recorder.count(name),
+      readAccount: async (userId): Promise<SignInAccount | undefined> => users.findById(userId),
+    }),
 });
 
-/** The session issuer of a sign-in: PutItem opens the session; the rest keep the account under its session limit. */
-export const sessionOpener = /* @__PURE__ */ withNeeds(sessionIssuer, { tables: { sessions: ['PutItem', 'BatchGetItem', 'UpdateItem'], sessionsByUser: ['Query'] } });
+/**
+ * The session issuer of a sign-in: PutItem opens the session; the rest keep the account under its
+ * session limit. GetItem: a sign-in whose flow did not read the account reads it for its roles;
+ * ConditionCheckItem: a session with roles is stored only while the account's roles version holds.
+ */
+export const sessionOpener = /* @__PURE__ */ withNeeds(sessionIssuer, {
+  tables: { sessions: ['PutItem', 'BatchGetItem', 'UpdateItem'], sessionsByUser: ['Query'], users: ['GetItem', 'ConditionCheckItem'] },
+});
 
 /** Ending every session of an account, counted where a flow counts its revocations. */
 export const sessionEnding = /* @__PURE__ */ part({ name: 'sessionEnding', uses: { sessions: sessionEnder, metrics }, build: (deps) => deps });

@@ -9,8 +9,8 @@ import { createDynamoDbUserStore } from '../../../lib/aws/dynamodb-user-store';
 import { InvalidCredentialsError } from '../../../lib/core/errors';
 import { createMemorySessionStore } from '../../../lib/sessions/memory-session-store';
 import type { SessionRecord } from '../../../lib/sessions/session';
-import type { SessionStore } from '../../../lib/sessions/session-store';
-import type { SessionClaims } from '../../../lib/tokens/session-claims';
+import { RolesChangedError, type SessionStore } from '../../../lib/sessions/session-store';
+import { sessionClaimsWith, type SessionClaims } from '../../../lib/tokens/session-claims';
 import { uniqueEmail } from '../../support/fixtures';
 import { describeContract, localDynamoDb } from '../../support/store-contract';
 
@@ -24,7 +24,7 @@ interface Stores {
   readonly changes: AccountChangeStore;
 }
 
-const claimsOf = (amr: readonly string[], at: number): SessionClaims => ({ scope: '', amr, authTime: Math.floor(at / 1000) });
+const claimsOf = (amr: readonly string[], at: number): SessionClaims => sessionClaimsWith({ amr, authTime: Math.floor(at / 1000) });
 
 const sessionOf = (userId: string, overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   id: randomBytes(16).toString('base64url'),
@@ -51,7 +51,8 @@ describeContract<Stores>(
         if (guard.passwordHash !== undefined) return account?.id === guard.userId && account.passwordHash === guard.passwordHash;
         return bindingHolds(account, { userId: guard.userId, credentialsVersion: guard.credentialsVersion ?? 0 });
       };
-      return { users, changes: createMemoryAccountChangeStore(users.accounts), sessions: createMemorySessionStore({ guardHolds }) };
+      const rolesVersionOf = (guard: { email: string }) => users.accounts.get(guard.email)?.rolesVersion ?? 0;
+      return { users, changes: createMemoryAccountChangeStore(users.accounts), sessions: createMemorySessionStore({ guardHolds, rolesVersionOf }) };
     },
     dynamodb: () => ({
       users: createDynamoDbUserStore(local.client, local.usersTable),
@@ -152,6 +153,41 @@ describeContract<Stores>(
       expect(await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 10_000, claims: passkey, passkeyId: 'p1' })).toMatchObject({ claims: passkey, passkeyIds: ['p1'] });
       expect((await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 20_000, claims: passkey, passkeyId: 'p1' }))?.passkeyIds).toEqual(['p1']);
       expect(await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 2 * HOUR, claims: claimsOf(['pwd'], NOW + 2 * HOUR) })).toBeUndefined();
+    });
+
+    it('opens a session guarded by a roles version only while the account is still at it (else RolesChangedError; a credentials change stays InvalidCredentialsError)', async () => {
+      // Arrange: an account whose roles were set once (version 1).
+      const account = { id: randomUUID(), email: uniqueEmail('roles-guard'), passwordHash: 'pw-1', createdAt: NOW, emailVerified: true, mfaEnabled: false, credentialsVersion: 0 };
+      await users.create(account);
+      await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, passwordHash: 'pw-1', rolesVersion: 0 })).resolves.toBeUndefined();
+      await users.setRoles(account.id, ['admin']);
+      // Act / Assert
+      await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, passwordHash: 'pw-1', rolesVersion: 1 })).resolves.toBeUndefined();
+      await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, passwordHash: 'pw-1', rolesVersion: 0 })).rejects.toThrow(RolesChangedError);
+      await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, credentialsVersion: 0, rolesVersion: 0 })).rejects.toThrow(RolesChangedError);
+      await changes.setPasswordHash(account.email, account.id, 'pw-2');
+      await expect(sessions.create(sessionOf(account.id), { email: account.email, userId: account.id, passwordHash: 'pw-1', rolesVersion: 0 })).rejects.toThrow(InvalidCredentialsError);
+    });
+
+    it('writes the account\'s claims onto a live session of its user only, keeping the sign-in\'s; a re-authentication keeps the account\'s', async () => {
+      // Arrange
+      const userId = randomUUID();
+      const session = sessionOf(userId);
+      await sessions.create(session);
+      const granted = { roles: ['admin'], scope: 'audit:read users:read' };
+      // Act / Assert: another user's, or the session once expired, is not written.
+      expect(await sessions.setAccountClaims({ sessionId: session.id, userId: randomUUID(), now: NOW, claims: granted })).toBe(false);
+      expect(await sessions.setAccountClaims({ sessionId: randomUUID(), userId, now: NOW, claims: granted })).toBe(false);
+      expect(await sessions.setAccountClaims({ sessionId: session.id, userId, now: NOW + 2 * HOUR, claims: granted })).toBe(false);
+      expect(await sessions.setAccountClaims({ sessionId: session.id, userId, now: NOW, claims: granted })).toBe(true);
+      expect((await sessions.get(session.id))?.claims).toEqual({ ...session.claims, ...granted });
+      const reauthenticated = await sessions.reauthenticate({ sessionId: session.id, userId, now: NOW + 1_000, claims: claimsOf(['hwk', 'user', 'mfa'], NOW + 1_000) });
+      expect(reauthenticated?.claims).toEqual({ ...claimsOf(['hwk', 'user', 'mfa'], NOW + 1_000), ...granted });
+      // Taking every role away leaves roles [] and no scope.
+      expect(await sessions.setAccountClaims({ sessionId: session.id, userId, now: NOW + 2_000, claims: { roles: [], scope: '' } })).toBe(true);
+      expect((await sessions.get(session.id))?.claims).toEqual(claimsOf(['hwk', 'user', 'mfa'], NOW + 1_000));
+      await sessions.revoke(session.id, 'logout', NOW + 3_000);
+      expect(await sessions.setAccountClaims({ sessionId: session.id, userId, now: NOW + 4_000, claims: granted })).toBe(false);
     });
   },
 );

@@ -120,5 +120,37 @@ describeContract<Stores>(
       expect(await users.findById(account.id)).toMatchObject({ passwordHash: 'hash-2', credentialsVersion: 0 });
       expect(await users.replacePasswordHash(uniqueEmail('nobody'), 'hash-1', 'hash-2')).toBe(false);
     });
+
+    it('sets an account\'s roles and bumps their version; an unknown or deleted account is undefined', async () => {
+      // Arrange
+      const { users, changes } = build();
+      const account = accountOf();
+      await users.create(account);
+      // Act
+      const set = await users.setRoles(account.id, ['admin', 'support']);
+      const again = await users.setRoles(account.id, ['admin']);
+      // Assert
+      expect(set).toMatchObject({ id: account.id, roles: ['admin', 'support'], rolesVersion: 1 });
+      expect(again).toMatchObject({ roles: ['admin'], rolesVersion: 2 });
+      expect(await users.findByEmail(account.email)).toMatchObject({ roles: ['admin'], rolesVersion: 2, passwordHash: 'hash-1' });
+      expect(await users.setRoles(randomUUID(), ['admin'])).toBeUndefined();
+      await changes.deleteAccount(account.email, account.id);
+      await users.create(accountOf({ email: account.email }));
+      expect(await users.setRoles(account.id, ['admin'])).toBeUndefined();
+      expect((await users.findByEmail(account.email))?.roles ?? []).toEqual([]);
+    });
+
+    it('lists the accounts that hold a role, by email, and no others', async () => {
+      const { users } = build();
+      const holder = accountOf({ email: uniqueEmail('a-holder') });
+      const emptied = accountOf();
+      const none = accountOf();
+      for (const account of [holder, emptied, none]) await users.create(account);
+      await users.setRoles(holder.id, ['admin']);
+      await users.setRoles(emptied.id, ['admin']);
+      await users.setRoles(emptied.id, []);
+      const listed = (await users.listWithRoles()).filter((account) => [holder.id, emptied.id, none.id].includes(account.id));
+      expect(listed).toEqual([expect.objectContaining({ id: holder.id, email: holder.email, roles: ['admin'] })]);
+    });
   },
 );

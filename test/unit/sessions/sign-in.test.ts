@@ -136,13 +136,18 @@ describe('the session issuer decides claims once and every token of the session 
     expect(await sessions.get(opened.sessionId)).toMatchObject({ passkeyIds: ['p9'], claims: { amr: ['hwk', 'user'] } });
   });
 
-  it('asks the ClaimsDecider at login and at re-authentication, never at refresh', async () => {
+  it('asks the ClaimsDecider when a session opens, never at refresh; a re-authentication keeps the account\'s claims the session holds', async () => {
+    // Arrange: a decider that says which call decided.
     let calls = 0;
-    const { signed, issuer } = setUp((claims) => ({ ...claims, scope: `decided-${++calls}` }));
+    const { signed, issuer } = setUp((claims) => ({ ...claims, roles: ['admin'], scope: `decided-${++calls}` }));
+    // Act
     const opened = await issuer.open('user-1', [PASSWORD_PROOF], client);
     await issuer.refresh(opened.refreshToken, client);
-    await issuer.reauthenticate({ userId: 'user-1', sessionId: opened.sessionId }, [PASSWORD_PROOF]);
-    expect(signed.map((subject) => subject.claims.scope)).toEqual(['decided-1', 'decided-1', 'decided-2']);
+    await issuer.reauthenticate({ userId: 'user-1', sessionId: opened.sessionId }, [passkeyProof('p1', true)]);
+    // Assert: the re-authentication changed the sign-in's claims only (role changes keep the account's current).
+    expect(signed.map((subject) => subject.claims.scope)).toEqual(['decided-1', 'decided-1', 'decided-1']);
+    expect(signed.at(-1)?.claims).toMatchObject({ roles: ['admin'], amr: ['hwk', 'user', 'mfa'] });
+    expect(calls).toBe(1);
   });
 
   it('a re-authentication of another user\'s session records nothing: invalid_token', async () => {
