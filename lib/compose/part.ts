@@ -22,7 +22,8 @@ import type { Env } from '../core/config';
 export const TABLES = ['users', 'sessions', 'sessionsByUser', 'emailOutbox', 'audit', 'auditAll', 'auditByType'] as const;
 export type Table = (typeof TABLES)[number];
 
-export const TABLE_ACTIONS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query'] as const;
+/** `Scan` only for the admin API's listing of accounts (lib/aws/dynamodb-account-directory.ts). */
+export const TABLE_ACTIONS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query', 'Scan'] as const;
 export type TableAction = (typeof TABLE_ACTIONS)[number];
 
 /** The SSM secrets a part reads: the signing key, the keyed-hash server key (and its previous key while one is rotated out). */

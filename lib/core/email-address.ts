@@ -79,3 +79,10 @@ function asciiDomain(given: string, policy: EmailPolicy): CanonicalEmail {
   if (labels.length === 1 && !policy.allowDotlessDomain) return refused('email must have a domain with a dot after the "@"');
   return { ok: true, email: ascii };
 }
+
+/**
+ * The beginning of an email as canonicalEmail would write it (trimmed, NFKC, lower-cased), for a
+ * search by prefix. A non-ASCII domain is stored in punycode, so a prefix that reaches into such a
+ * domain matches only in its punycode form.
+ */
+export const canonicalEmailPrefix = (raw: string): string => raw.trim().normalize('NFKC').toLowerCase();

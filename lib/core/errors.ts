@@ -20,7 +20,10 @@ export type ErrorCode =
   | 'mfa_already_enabled'
   | 'reauthentication_required'
   | 'invalid_token'
-  | 'account_disabled';
+  | 'account_disabled'
+  | 'access_denied'
+  | 'mfa_required_for_admin'
+  | 'cannot_modify_self';
 
 /** Base of every error that maps to a contract response. */
 export abstract class AppError extends Error {
@@ -208,6 +211,38 @@ export class AccountDisabledError extends AppError {
   readonly status = 403;
   constructor() {
     super('This account is disabled.');
+  }
+}
+
+/**
+ * The token's scope lacks the permission the route needs (the authorizer refuses it first where it
+ * enforces permissions; the admin handlers check again). RFC 6750 3.1: insufficient_scope, naming it.
+ */
+export class AccessDeniedError extends AppError {
+  readonly code = 'access_denied';
+  readonly status = 403;
+  constructor(permission: string) {
+    super('The access token does not grant the permission this request needs.');
+    this.headers['WWW-Authenticate'] = `Bearer error="insufficient_scope", scope="${permission}"`;
+  }
+}
+
+/** An admin path with a token whose sign-in used no second factor (ADMIN_REQUIRE_MFA); RFC 9470's step-up error. */
+export class MfaRequiredForAdminError extends AppError {
+  readonly code = 'mfa_required_for_admin';
+  readonly status = 403;
+  constructor() {
+    super('The admin API needs a sign-in with a second factor: sign in again with TOTP or a passkey.');
+    this.headers['WWW-Authenticate'] = 'Bearer error="insufficient_user_authentication"';
+  }
+}
+
+/** An admin disabling, deleting or taking `admin` from their own account: a stage is never left without an admin by accident. */
+export class CannotModifySelfError extends AppError {
+  readonly code = 'cannot_modify_self';
+  readonly status = 409;
+  constructor(what: string) {
+    super(`An admin cannot ${what} their own account.`);
   }
 }
 

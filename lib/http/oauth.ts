@@ -29,6 +29,9 @@ const OAUTH_CODE_OF: Readonly<Record<ErrorCode, OAuthErrorCode>> = {
   email_not_verified: 'access_denied',
   // RFC 6749 5.2: the grant's owner may no longer use it.
   account_disabled: 'invalid_grant',
+  access_denied: 'access_denied',
+  mfa_required_for_admin: 'access_denied',
+  cannot_modify_self: 'invalid_request',
   invalid_token: 'invalid_token',
   service_unavailable: 'temporarily_unavailable',
   internal_error: 'server_error',

@@ -42,7 +42,8 @@ export type RevocationReason =
   | 'second_factor_enabled'
   | 'passkey_removed'
   | 'factor_reported'
-  | 'account_disabled';
+  | 'account_disabled'
+  | 'signed_out_by_admin';
 
 /** The fields a session list shows. */
 export type SessionSummary = Pick<

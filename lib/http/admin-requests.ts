@@ -1,0 +1,25 @@
+import * as z from 'zod/mini';
+import { authorizeAdmin, type AdminCaller, type AdminPermission } from '../admin/admin-access';
+import type { AdminPolicy } from '../admin/config';
+import { NotFoundError } from '../core/errors';
+import type { HttpRequest } from './http';
+import { requirePrincipal } from './principal';
+
+/** The admin caller of a request (lib/admin/admin-access.ts): 403 access_denied or mfa_required_for_admin otherwise. */
+export const adminCallerOf = (request: HttpRequest, permission: AdminPermission, policy: AdminPolicy): AdminCaller => authorizeAdmin(requirePrincipal(request), request, permission, policy);
+
+/** User ids are UUIDs; anything else (within reason) names no account: 404, never a storage error. */
+const USER_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+/** The `{id}` of an admin path: a well-formed user id, or 404 not_found. */
+export function targetUserId(request: HttpRequest): string {
+  const id = request.pathParameters.id;
+  if (id === undefined || !USER_ID.test(id)) throw new NotFoundError('The account');
+  return id;
+}
+
+/** `?email_prefix=&cursor=` of GET /admin/users. */
+export const adminUserListQuerySchema = z.object({
+  email_prefix: z.optional(z.string().check(z.maxLength(254))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+});
