@@ -31,6 +31,11 @@ export const AUDITED_EVENTS = [
   'reauthenticated',
   'factor_reported',
   'account_deleted',
+  // An admin's actions (the admin is the event's actor).
+  'account_disabled',
+  'account_enabled',
+  'sessions_ended_by_admin',
+  'roles_changed',
 ] as const satisfies readonly SecurityEvent[];
 
 export type AuditEventType = (typeof AUDITED_EVENTS)[number];
@@ -57,6 +62,9 @@ export interface AuditDetails {
   /** What a factor notice reported (lib/reauth/factor-notices.ts). */
   readonly change?: string;
   readonly factor_removed?: boolean;
+  /** A change of roles: the roles before and after, space-separated (role names, never a permission or a secret). */
+  readonly roles_before?: string;
+  readonly roles_after?: string;
 }
 
 export interface AuditEvent {

@@ -17,6 +17,8 @@ const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1023}$/;
 const AMR = /^[a-z]{1,16}( [a-z]{1,16}){0,7}$/;
 const CHANGE = /^[a-z_]{1,32}$/;
+/** Up to 16 role names as the contract spells them, space-separated; empty for none. */
+const ROLES = /^(|[a-z][a-z0-9_-]{0,31}( [a-z][a-z0-9_-]{0,31}){0,15})$/;
 const MAX_USER_AGENT = 256;
 /** An IPv4 or IPv6 address as API Gateway reports it. */
 const IP = /^[0-9A-Fa-f:.]{2,45}$/;
@@ -43,6 +45,8 @@ export function auditDetailsOf(fields: Readonly<Record<string, unknown>>): Audit
     recovery_codes_remaining: count(fields.remaining),
     change: stringMatching(fields.change, CHANGE),
     factor_removed: typeof fields.factorRemoved === 'boolean' ? fields.factorRemoved : undefined,
+    roles_before: stringMatching(fields.before, ROLES),
+    roles_after: stringMatching(fields.after, ROLES),
   };
   return Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined)) as AuditDetails;
 }
@@ -60,7 +64,8 @@ export function toAuditEvent(
   const userId = stringMatching(fields.userId, ID);
   if (userId === undefined) return undefined;
   const actorId = stringMatching(fields.actorId, ID);
-  const sessionId = stringMatching(fields.sessionId, ID) ?? stringMatching(origin.sessionId, ID);
+  // The request's session is the admin's on an admin action: not a session of this account.
+  const sessionId = stringMatching(fields.sessionId, ID) ?? (actorId === undefined ? stringMatching(origin.sessionId, ID) : undefined);
   const ip = stringMatching(fields.ip, IP) ?? stringMatching(origin.ip, IP);
   const userAgent = userAgentOf(fields.userAgent) ?? userAgentOf(origin.userAgent);
   return {

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock';
-import { toAuditEventView, type AuditEventView } from './audit-event';
+import { toAuditEventView, type AuditEvent, type AuditEventView } from './audit-event';
 import type { AuditCursorCodec } from './audit-cursor';
 import type { AuditStore } from './audit-store';
 
@@ -8,6 +8,15 @@ export const SECURITY_EVENTS_PAGE_SIZE = 50;
 
 /** The scope a caller's own listing's cursors are bound to. */
 export const ownEventsScope = (userId: string): string => `own:${userId}`;
+
+/**
+ * An event as its account's user sees it: where an admin acted, the address, user agent and
+ * session are the admin's, and stay in the admin's listing.
+ */
+function ownView(event: AuditEvent): AuditEventView {
+  const view = toAuditEventView(event);
+  return event.actorId === undefined ? view : { ...view, session_id: null, ip: null, user_agent: null };
+}
 
 /** One page of the caller's own security events, newest first, with a cursor for the next page. */
 export async function listOwnSecurityEvents(
@@ -21,7 +30,7 @@ export async function listOwnSecurityEvents(
   // The store reads one partition; the check keeps a wiring mistake from ever showing another's event.
   const own = page.events.filter((event) => event.userId === userId);
   return {
-    events: own.map(toAuditEventView),
+    events: own.map(ownView),
     ...(page.next ? { next_cursor: deps.cursors.encode(scope, page.next) } : {}),
   };
 }

@@ -36,9 +36,15 @@ describe('toAuditEvent: a security log line becomes an audit event', () => {
     expect(toAuditEvent('login_failed', { userId: { $ne: null } }, ORIGIN, MADE)).toBeUndefined();
   });
 
-  it('keeps the acting admin apart from the account the event is about', () => {
-    const event = toAuditEvent('account_deleted', { userId: 'user-1', actorId: 'admin-7' }, ORIGIN, MADE);
-    expect(event).toMatchObject({ userId: 'user-1', actorId: 'admin-7' });
+  it('keeps the acting admin apart from the account the event is about, without the admin\'s session', () => {
+    const event = toAuditEvent('account_disabled', { userId: 'user-1', actorId: 'admin-7', ip: '198.51.100.7' }, ORIGIN, MADE);
+    expect(event).toMatchObject({ userId: 'user-1', actorId: 'admin-7', ip: '198.51.100.7' });
+    expect(event?.sessionId).toBeUndefined();
+  });
+
+  it('keeps a change of roles as the role names before and after, and nothing that is not a role list', () => {
+    expect(toAuditEvent('roles_changed', { userId: 'user-1', actorId: 'admin-7', before: '', after: 'admin support' }, {}, MADE)?.details).toEqual({ roles_before: '', roles_after: 'admin support' });
+    expect(toAuditEvent('roles_changed', { userId: 'user-1', before: 'Admin!', after: ['admin'] }, {}, MADE)?.details).toEqual({});
   });
 
   it('never stores a token, password, code, secret, hash, email or any field outside the closed list', () => {
