@@ -1,0 +1,79 @@
+/**
+ * `npm run admin -- <command> [--stage <stage> [--region <region>]]`: the operator's way to give
+ * the first admin (and take roles, list role holders, disable and enable accounts) without the
+ * admin API, which itself needs an admin. The commands are in scripts/dev/admin-commands.ts.
+ *
+ * Without --stage it works on the local DynamoDB of `npm start` (127.0.0.1:DYNAMODB_LOCAL_PORT,
+ * 8000 by default; the `dev` stage's tables). With --stage it works on that stage's deployed
+ * tables (names from infra/tables.js) with the caller's AWS credentials and region (--region, or
+ * the SDK's usual AWS_REGION / profile). It needs on the users table GetItem, UpdateItem and Scan
+ * (list), and on the sessions table Query on the by-user index and UpdateItem.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseArgs } from 'node:util';
+import ROLE_MAP from '../config/roles.json';
+import { parseRoleMap } from '../lib/authz/roles';
+import { createDynamoDbSessionStore } from '../lib/aws/dynamodb-session-store';
+import { createDynamoDbUserStore } from '../lib/aws/dynamodb-user-store';
+import { systemClock } from '../lib/core/clock';
+import { createLogger } from '../lib/core/logger';
+import { endAllSessions } from '../lib/sessions/session-service';
+import { tableNames } from '../infra/tables.js';
+import { AdminCommandError, runAdminCommand, USAGE } from './dev/admin-commands';
+import { dynamoDbLocalEndpoint, LOCAL_AWS_ENV, SERVICE_NAME } from './dev/dynamodb-local';
+
+/** The stage `npm start` serves (scripts/start.ts). */
+const LOCAL_STAGE = 'dev';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({ options: { stage: { type: 'string' }, region: { type: 'string' } }, allowPositionals: true, strict: true });
+  if (values.region !== undefined && values.stage === undefined) throw new AdminCommandError(`--region goes with --stage\n\n${USAGE}`, 2);
+  const local = values.stage === undefined;
+  const stage = values.stage ?? LOCAL_STAGE;
+  const tables = tableNames(SERVICE_NAME, stage);
+  const endpoint = local ? dynamoDbLocalEndpoint(Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000)) : undefined;
+  const client = new DynamoDBClient(
+    local
+      ? { endpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY } }
+      : { ...(values.region ? { region: values.region } : {}) },
+  );
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  // Security events (roles_changed, account_disabled...) go to stderr, as a record of who ran what; stdout says what changed.
+  const logger = createLogger('warn', { source: 'npm run admin' }, (line) => void process.stderr.write(`${line}\n`));
+  const sessions = createDynamoDbSessionStore(documents, tables.sessions, { usersTable: tables.users });
+  try {
+    const lines = await runAdminCommand(
+      {
+        users: createDynamoDbUserStore(documents, tables.users),
+        sessions,
+        roles: parseRoleMap(ROLE_MAP, (role) => logger.warn('an account holds a role that config/roles.json does not know; it grants nothing', { role })),
+        clock: systemClock,
+        logger,
+        endSessions: (userId) => endAllSessions({ sessions, clock: systemClock }, userId, 'account_disabled'),
+      },
+      positionals,
+    );
+    console.log(`[${local ? `local DynamoDB ${endpoint}` : `stage ${stage}`}: ${tables.users}, ${tables.sessions}]`);
+    for (const line of lines) console.log(line);
+    return 0;
+  } finally {
+    client.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof AdminCommandError) {
+      console.error(error.message);
+      process.exit(error.exitCode);
+    }
+    const name = error instanceof Error ? error.name : '';
+    // The usual ways of pointing at the wrong place, said plainly.
+    if (name === 'ResourceNotFoundException') console.error(`the tables were not found: is this the right stage and region? (${(error as Error).message})`);
+    else if (/ECONNREFUSED/.test(String((error as { cause?: unknown }).cause ?? error))) console.error('DynamoDB Local does not answer: is `npm start` running? (set DYNAMODB_LOCAL_PORT if it is not on 8000)');
+    else console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    process.exit(1);
+  },
+);
