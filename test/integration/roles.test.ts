@@ -1,7 +1,7 @@
 import { createPasswordHasher } from '../../lib/accounts/password';
 import { changeRoles, grantRole, revokeRole } from '../../lib/authz/role-change';
 import { roleChanges } from '../../lib/compose/parts/roles';
-import { claimsOf } from '../support/mfa-kit';
+import { claimsOf, createMfaKit } from '../support/mfa-kit';
 import { createTestApp, PASSWORD, uniqueEmail } from '../support/fixtures';
 
 const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
@@ -72,5 +72,21 @@ describe.each(['memory', 'dynamodb'] as const)('roles and their sessions (%s)', 
     const opened = await sessionIssuer.open(userId, [{ method: 'password' }], client, { email, userId, passwordHash: stale.passwordHash! }, stale);
     // Assert
     expect(claimsOf(opened.accessToken).roles).toEqual([]);
+  });
+});
+
+describe('roles on an MFA login (DynamoDB)', () => {
+  it('the second step takes the roles from the account it read with the TOTP state: no extra request', async () => {
+    // Arrange: an enrolled account made admin.
+    const kit = await createMfaKit('dynamodb');
+    const { email, userId, secret } = await kit.enrol();
+    await kit.users.setRoles(userId, ['admin']);
+    const mfaToken = await kit.loginForToken(email);
+    kit.requests.length = 0;
+    // Act
+    const { tokens } = await kit.verify(mfaToken, { code: kit.code(secret) });
+    // Assert: the requests of an MFA login's second step, as before roles (test/integration/mfa.test.ts).
+    expect([...kit.requests].sort()).toEqual(['DeleteItem', 'GetItem', 'GetItem', 'Query', 'TransactWriteItems', 'TransactWriteItems', 'UpdateItem']);
+    expect(claimsOf(tokens.accessToken)).toMatchObject({ roles: ['admin'], scope: ADMIN_SCOPE, amr: ['pwd', 'otp', 'mfa'] });
   });
 });
