@@ -8,10 +8,13 @@
 import { removeAccount, type RemovalDeps } from '../accounts/account-deletion';
 import { accountOf } from '../accounts/account-service';
 import { disableAccount, enableAccount, type AccountStatusDeps } from '../accounts/account-status';
-import type { UserStore } from '../accounts/user-store';
-import { CannotModifySelfError } from '../core/errors';
+import { rolesOf, type UserStore } from '../accounts/user-store';
+import { changeRoles, type RoleChangeDeps } from '../authz/role-change';
+import { InvalidRolesError, MAX_ROLES, normalizeRoles, ROLE_PATTERN } from '../authz/roles';
+import { CannotModifySelfError, InvalidRequestError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { AdminCaller } from './admin-access';
+import { toAdminView, type AdminUserView } from './user-directory';
 
 /** The role whose removal from oneself is refused. */
 export const ADMIN_ROLE = 'admin';
@@ -49,4 +52,31 @@ export async function deleteUser(deps: RemovalDeps & { users: RemovalDeps['users
   refuseSelf(caller, userId, 'delete');
   const account = await accountOf(deps.users, userId);
   await removeAccount(deps, account, actorOf(caller));
+}
+
+/** The 400 of a bad roles list: says which rule, never echoes a value. */
+const ROLES_PROBLEM: Readonly<Record<InvalidRolesError['code'], string>> = {
+  not_a_list: 'roles must be a list of role names',
+  invalid_role: `roles must be role names (${ROLE_PATTERN.source})`,
+  too_many: `an account holds at most ${MAX_ROLES} roles`,
+};
+
+/**
+ * Replaces the account's roles (PUT /admin/users/{id}/roles) through the role change every
+ * caller uses (lib/authz/role-change.ts: the account, then every live session for its next
+ * refresh), and answers the account as it now stands. 400 for a bad list, 404 for an unknown id,
+ * 409 for an admin taking `admin` from themselves.
+ */
+export async function setUserRoles(deps: RoleChangeDeps, caller: AdminCaller, userId: string, roles: unknown, options: { deadline?: number | undefined } = {}): Promise<AdminUserView> {
+  let next: string[];
+  try {
+    next = normalizeRoles(roles);
+  } catch (error) {
+    if (error instanceof InvalidRolesError) throw new InvalidRequestError(`Invalid request: ${ROLES_PROBLEM[error.code]}.`);
+    throw error;
+  }
+  const current = await accountOf(deps.users, userId);
+  refuseSelfDemotion(caller, userId, rolesOf(current), next);
+  const change = await changeRoles(deps, userId, next, { deadline: options.deadline, actorId: caller.userId });
+  return toAdminView(change.account);
 }

@@ -1,5 +1,5 @@
 import { accountOf } from '../accounts/account-service';
-import type { Account, UserStore } from '../accounts/user-store';
+import { rolesOf, type Account, type UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
 import { canonicalEmailPrefix } from '../core/email-address';
 import { InvalidRequestError } from '../core/errors';
@@ -28,9 +28,6 @@ export interface AdminUserDetail extends AdminUserView {
   readonly passkey_count: number;
   readonly live_session_count: number;
 }
-
-// Roles arrive with the role map; an account without any reads as none.
-const rolesOf = (account: Account): readonly string[] => ((account as { roles?: readonly string[] }).roles ?? []);
 
 export function toAdminView(account: Account): AdminUserView {
   return {

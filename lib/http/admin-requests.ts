@@ -23,3 +23,6 @@ export const adminUserListQuerySchema = z.object({
   email_prefix: z.optional(z.string().check(z.maxLength(254))),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
+
+/** The body of PUT /admin/users/{id}/roles; the list itself is checked by the role rules (lib/authz/roles.ts). */
+export const adminRolesSchema = z.object({ roles: z.array(z.unknown()) });

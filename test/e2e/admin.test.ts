@@ -101,7 +101,22 @@ describe('admin API over HTTP (ADMIN_REQUIRE_MFA on, its default)', () => {
     expect((await call(base, 'POST', '/auth/register', { json: { email: target.email, password: PASSWORD } })).status).toBe(201);
   });
 
-  it('an admin cannot disable or delete their own account (409 cannot_modify_self), and stays able to log in', async () => {
+  it('sets a user\'s roles: the answer and the listing show them, and the next refresh of a live session carries them and their scope', async () => {
+    const target = await account('roles');
+    const set = await request(200, 'PUT', `/admin/users/${target.userId}/roles`, { ...as(admin.token), json: { roles: ['admin', 'admin'] } });
+    expect(set.body).toMatchObject({ id: target.userId, roles: ['admin'] });
+    expect((await request(200, 'GET', `/admin/users/${target.userId}`, as(admin.token))).body.roles).toEqual(['admin']);
+    const refreshed = await call(base, 'POST', '/auth/refresh', { json: { refresh_token: target.tokens.refresh_token } });
+    expect(claimsOf(refreshed.body.access_token)).toMatchObject({ roles: ['admin'], scope: expect.stringContaining('users:write') });
+    expect((await request(400, 'PUT', `/admin/users/${target.userId}/roles`, { ...as(admin.token), json: { roles: ['Not A Role'] } })).body.error).toBe('invalid_request');
+    expect((await request(400, 'PUT', `/admin/users/${target.userId}/roles`, { ...as(admin.token), json: { roles: 'admin' } })).body.error).toBe('invalid_request');
+    expect((await request(404, 'PUT', `/admin/users/${randomUUID()}/roles`, { ...as(admin.token), json: { roles: [] } })).body.error).toBe('not_found');
+  });
+
+  it('an admin cannot disable, delete or take admin from their own account (409 cannot_modify_self), and stays able to log in', async () => {
+    await request(200, 'PUT', `/admin/users/${admin.userId}/roles`, { ...as(admin.token), json: { roles: ['admin'] } });
+    expect((await request(409, 'PUT', `/admin/users/${admin.userId}/roles`, { ...as(admin.token), json: { roles: [] } })).body.error).toBe('cannot_modify_self');
+    expect((await request(200, 'GET', `/admin/users/${admin.userId}`, as(admin.token))).body.roles).toEqual(['admin']);
     expect((await request(409, 'POST', `/admin/users/${admin.userId}/disable`, as(admin.token))).body.error).toBe('cannot_modify_self');
     expect((await request(409, 'DELETE', `/admin/users/${admin.userId}`, as(admin.token))).body.error).toBe('cannot_modify_self');
     expect((await request(200, 'GET', `/admin/users/${admin.userId}`, as(admin.token))).body.disabled).toBe(false);

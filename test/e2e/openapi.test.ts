@@ -92,6 +92,7 @@ describe('OpenAPI document against real responses', () => {
           'POST /admin/users/{id}/disable 204',
           'POST /admin/users/{id}/enable 204',
           'POST /admin/users/{id}/sign-out 204',
+          'PUT /admin/users/{id}/roles 200',
           // end admin
         ].sort(),
       );
@@ -126,7 +127,7 @@ describe('OpenAPI document against real responses', () => {
           'POST /auth/reauthenticate',
           // admin
           'GET /admin/users', 'GET /admin/users/{id}', 'DELETE /admin/users/{id}',
-          'POST /admin/users/{id}/disable', 'POST /admin/users/{id}/enable', 'POST /admin/users/{id}/sign-out',
+          'POST /admin/users/{id}/disable', 'POST /admin/users/{id}/enable', 'POST /admin/users/{id}/sign-out', 'PUT /admin/users/{id}/roles',
           // end admin
         ].sort(),
       );
@@ -415,6 +416,7 @@ describe('OpenAPI document against real responses', () => {
     'POST /admin/users/{id}/disable 204',
     'POST /admin/users/{id}/enable 204',
     'POST /admin/users/{id}/sign-out 204',
+    'PUT /admin/users/{id}/roles 200',
   ]);
   it('exercised every operation of the document with its success status', () => {
     const missing = spec.operations

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { deleteUser, disableUser, enableUser, refuseSelfDemotion, signOutUser } from '../../../lib/admin/admin-actions';
+import { deleteUser, disableUser, enableUser, refuseSelfDemotion, setUserRoles, signOutUser } from '../../../lib/admin/admin-actions';
+import { parseRoleMap } from '../../../lib/authz/roles';
+import ROLE_MAP from '../../../config/roles.json';
 import { createMemoryAccountChangeStore } from '../../../lib/accounts/memory-account-change-store';
 import { createMemoryUserStore } from '../../../lib/accounts/memory-user-store';
 import { createPasswordHasher } from '../../../lib/accounts/password';
-import { CannotModifySelfError, InvalidRefreshTokenError, NotFoundError } from '../../../lib/core/errors';
+import { CannotModifySelfError, InvalidRefreshTokenError, InvalidRequestError, NotFoundError } from '../../../lib/core/errors';
 import { endAllSessions } from '../../../lib/sessions/session-service';
 import { createTestApp, PASSWORD, uniqueEmail } from '../../support/fixtures';
 
@@ -28,8 +30,9 @@ async function setup() {
     endSessions,
     purgers: [async (account: { id: string }) => void purged.push(account.id)],
   };
+  const roleDeps = { users: context.users, sessions: context.sessionStore, roles: parseRoleMap(ROLE_MAP), clock: context.clock, logger: context.log.logger };
   const events = (name: string) => context.log.lines.filter((line) => line.security_event === name);
-  return { ...context, register, admin, caller, deps, purged, events };
+  return { ...context, register, admin, caller, deps, roleDeps, purged, events };
 }
 
 describe('admin actions', () => {
@@ -90,5 +93,32 @@ describe('admin actions', () => {
     await expect(enableUser(deps, caller, unknown)).rejects.toThrow(NotFoundError);
     await expect(signOutUser(deps, caller, unknown)).rejects.toThrow(NotFoundError);
     await expect(deleteUser(deps, caller, unknown)).rejects.toThrow(NotFoundError);
+  });
+
+  it('sets another account\'s roles (answering the account) and logs the change with the acting admin', async () => {
+    const { register, caller, roleDeps, events } = await setup();
+    const target = await register('target');
+    expect(await setUserRoles(roleDeps, caller, target.userId, ['support', 'admin', 'admin'])).toMatchObject({ id: target.userId, roles: ['admin', 'support'] });
+    expect(events('roles_changed')).toEqual([expect.objectContaining({ userId: target.userId, actorId: caller.userId, after: 'admin support' })]);
+  });
+
+  it('refuses an admin taking admin from themselves (409), and leaves their roles; keeping admin while changing others passes', async () => {
+    const { admin, caller, roleDeps, users } = await setup();
+    await users.setRoles(admin.userId, ['admin']);
+    await expect(setUserRoles(roleDeps, caller, admin.userId, ['support'])).rejects.toThrow(CannotModifySelfError);
+    await expect(setUserRoles(roleDeps, caller, admin.userId, [])).rejects.toMatchObject({ code: 'cannot_modify_self', status: 409 });
+    expect((await users.findById(admin.userId))?.roles).toEqual(['admin']);
+    expect(await setUserRoles(roleDeps, caller, admin.userId, ['admin', 'support'])).toMatchObject({ roles: ['admin', 'support'] });
+  });
+
+  it('a bad roles list is invalid_request without echoing it; an unknown id is not_found', async () => {
+    const { register, caller, roleDeps } = await setup();
+    const target = await register('target');
+    for (const roles of ['admin', ['Admin!'], Array.from({ length: 17 }, (_, index) => `role${index}`)]) {
+      const refusal = await setUserRoles(roleDeps, caller, target.userId, roles).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(InvalidRequestError);
+      expect((refusal as Error).message).not.toContain('Admin!');
+    }
+    await expect(setUserRoles(roleDeps, caller, randomUUID(), ['support'])).rejects.toThrow(NotFoundError);
   });
 });
