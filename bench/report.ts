@@ -79,11 +79,12 @@ export interface SummaryRow {
 const COLUMNS: readonly (keyof SummaryRow)[] = ['area', 'measurement', 'result', 'reference', 'ratio', 'goal', 'met'];
 const HEADINGS: Record<keyof SummaryRow, string> = { area: 'area', measurement: 'measurement', result: 'result', reference: 'reference (same run)', ratio: 'ratio', goal: 'goal', met: 'met' };
 
-export function summaryRows(report: BenchReport): SummaryRow[] {
+/** The summary rows of the verify throughput: one per algorithm and case. */
+export function throughputRows(throughput: readonly ThroughputResult[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
-  for (const result of report.throughput) {
+  for (const result of throughput) {
     rows.push({
-      area: `verify ${result.algorithm}`,
+      area: `verify ${result.algorithm}${result.label ?? ''}`,
       measurement: 'packaged authorizer, warm, valid tokens, per CPU second',
       result: formatOps(result.medianAuthorizer),
       reference: `node:crypto verify ${formatOps(result.medianFloor)} (wall clock: ${formatRatio(result.wall.ratio, 3)})`,
@@ -92,6 +93,11 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
       met: result.ratio >= THROUGHPUT_GOAL,
     });
   }
+  return rows;
+}
+
+export function summaryRows(report: BenchReport): SummaryRow[] {
+  const rows: SummaryRow[] = throughputRows(report.throughput);
   const { floor } = report.coldStart;
   const sdkReference = report.coldStart.targets.find((target) => target.label === SDK_REFERENCE_LABEL);
   const heldToSdk = (target: ColdStartResult) => (SDK_REFERENCE_FUNCTIONS as readonly string[]).includes(target.label);
@@ -442,7 +448,7 @@ whichever side happened to be running. The wall-clock figures are given too.
 ${markdownTable(
   ['algorithm', 'tokens per run', 'authorizer (median, per CPU s)', 'floor (median, per CPU s)', 'ratio', 'wall clock: authorizer / floor / ratio', 'authorizer runs, ops per CPU s', 'floor runs, ops per CPU s'],
   report.throughput.map((result) => [
-    result.algorithm,
+    `${result.algorithm}${result.label ?? ''}`,
     formatCount(result.iterations),
     formatOps(result.medianAuthorizer),
     formatOps(result.medianFloor),

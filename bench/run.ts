@@ -12,7 +12,7 @@ import type { JwtAlgorithm } from '../lib/core/config';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from '../scripts/dev/dynamodb-local';
 import type { OfflineServer } from '../scripts/dev/offline';
 import { startSesLocal } from '../scripts/dev/ses-local';
-import { measureAuthorizerThroughput } from './authorizer-throughput';
+import { measureAuthorizerThroughput, PERMISSION_CASE_LABEL, PERMISSION_CASE_SCOPE, TWENTY_ROUTE_PERMISSIONS, type ThroughputResult } from './authorizer-throughput';
 import { buildSdkReference, coldHttpEvent, measureColdStarts, type ColdStartTarget } from './cold-start';
 import { countDynamoDbRequests } from './dynamodb-requests';
 import { measureArgon2 } from './argon2';
@@ -23,7 +23,7 @@ import { runMixedLoad } from './mixed-load';
 import { measureLogin } from './login-timing';
 import { measureSessionsAtScale } from './sessions-at-scale';
 import { packageService, type PackagedFunction } from './package';
-import { renderMarkdown, renderTable, startRows, STATELESS_AUTHORIZER_LABEL, summaryRows, type BenchOptions, type BenchReport } from './report';
+import { renderMarkdown, renderTable, startRows, STATELESS_AUTHORIZER_LABEL, summaryRows, throughputRows, type BenchOptions, type BenchReport } from './report';
 import { measureStackUse, measureStartTimes } from './start-stack';
 import { msSince } from './stats';
 import { tokenEvent, validTokenEvent } from './tokens';
@@ -50,6 +50,8 @@ const USAGE = `npm run bench -- [options]
   --use-users N         npm start: visitors going through the flows at once [4]
   --skip-start          leave out the npm start part
   --only-start          only the npm start part (prints it; writes --out only if given)
+  --only-authorizer     only the authorizer verify throughput, without and with a 20-route
+                        permission map (packages the stateless authorizer; prints, writes nothing)
   --quick               tiny counts, to check the scripts work (figures meaningless)
   --out FILE            report file [docs/benchmarks.md]; --no-write to skip it
   --keep                keep the temporary directory (packages, unzipped bundles)`;
@@ -58,6 +60,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & {
   skipHttp: boolean;
   skipStart: boolean;
   onlyStart: boolean;
+  onlyAuthorizer: boolean;
   out: string | undefined;
   keep: boolean;
   help: boolean;
@@ -84,6 +87,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & {
       'use-users': { type: 'string' },
       'skip-start': { type: 'boolean', default: false },
       'only-start': { type: 'boolean', default: false },
+      'only-authorizer': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
@@ -116,7 +120,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions & {
     skipHttp: values['skip-http'],
     skipStart: values['skip-start'],
     onlyStart: values['only-start'],
-    out: values['no-write'] || (values['only-start'] && values.out === undefined) ? undefined : resolve(ROOT, values.out ?? join('docs', 'benchmarks.md')),
+    onlyAuthorizer: values['only-authorizer'],
+    out: values['no-write'] || values['only-authorizer'] || (values['only-start'] && values.out === undefined) ? undefined : resolve(ROOT, values.out ?? join('docs', 'benchmarks.md')),
     mixedRequests: Math.round(number('mixed-requests', values['mixed-requests'], 2000, 100)),
     mixedUsers: Math.round(number('mixed-users', values['mixed-users'], 8, 4)),
     quick,
@@ -171,28 +176,43 @@ async function main(): Promise<void> {
     step('packaging (stateless authorizer)');
     const packaged = await packageService({ workDir: join(workDir, 'stateless'), env: { ...packagingEnv, AUTHORIZER_CHECK_SESSION: 'false' }, params });
     commands.push(packaged.command);
-    step('packaging (session-checking authorizer)');
-    const packagedSession = await packageService({ workDir: join(workDir, 'session'), env: { ...packagingEnv, AUTHORIZER_CHECK_SESSION: 'true' }, params });
-    commands.push(packagedSession.command);
     const fn = (list: readonly PackagedFunction[], name: string) => {
       const found = list.find((candidate) => candidate.name === name);
       if (!found) throw new Error(`the package has no function "${name}"`);
       return found;
     };
+    const measureThroughput = async (authorizer: PackagedFunction): Promise<ThroughputResult[]> => {
+      step('authorizer verify throughput');
+      commands.push(
+        `node --import tsx bench/workers/authorizer-throughput.ts   # once per algorithm: JWT_ALG, JWT_VERIFICATION_KEYS (HS256: JWT_PRIVATE_KEY) set; requires <dir>/handlers/authorizer.js`,
+      );
+      const base = { modulePath: authorizer.modulePath, exportName: authorizer.exportName, algorithms: ALGORITHMS, iterations: options.iterations as Record<JwtAlgorithm, number>, runs: options.runs };
+      const plain = await measureAuthorizerThroughput(base);
+      step('authorizer verify throughput with a 20-route permission map');
+      commands.push(`node --import tsx bench/workers/authorizer-throughput.ts   # the same with AUTHORIZER_ROUTE_PERMISSIONS=<20 routes, bench/authorizer-throughput.ts> and tokens with scope "${PERMISSION_CASE_SCOPE}"`);
+      const withMap = await measureAuthorizerThroughput({
+        ...base,
+        label: PERMISSION_CASE_LABEL,
+        extraEnv: { AUTHORIZER_ROUTE_PERMISSIONS: JSON.stringify(TWENTY_ROUTE_PERMISSIONS) },
+        scope: PERMISSION_CASE_SCOPE,
+      });
+      return [...plain, ...withMap];
+    };
+    if (options.onlyAuthorizer) {
+      const onlyAuthorizer = fn(packaged.functions, 'authorizer');
+      const throughput = await measureThroughput(onlyAuthorizer);
+      console.log(`authorizer bundle: ${onlyAuthorizer.bundleBytes} B (zip ${onlyAuthorizer.zipBytes} B)`);
+      console.log(renderTable(throughputRows(throughput)));
+      await cleanup();
+      return;
+    }
+    step('packaging (session-checking authorizer)');
+    const packagedSession = await packageService({ workDir: join(workDir, 'session'), env: { ...packagingEnv, AUTHORIZER_CHECK_SESSION: 'true' }, params });
+    commands.push(packagedSession.command);
     const authorizer = fn(packaged.functions, 'authorizer');
     const sessionAuthorizer = fn(packagedSession.functions, 'authorizer');
 
-    step('authorizer verify throughput');
-    commands.push(
-      `node --import tsx bench/workers/authorizer-throughput.ts   # once per algorithm: JWT_ALG, JWT_VERIFICATION_KEYS (HS256: JWT_PRIVATE_KEY) set; requires <dir>/handlers/authorizer.js`,
-    );
-    const throughput = await measureAuthorizerThroughput({
-      modulePath: authorizer.modulePath,
-      exportName: authorizer.exportName,
-      algorithms: ALGORITHMS,
-      iterations: options.iterations as Record<JwtAlgorithm, number>,
-      runs: options.runs,
-    });
+    const throughput = await measureThroughput(authorizer);
 
     step('cold starts');
     const coldEnv = (algorithm: JwtAlgorithm, extra: Record<string, string> = {}) => serviceEnv(algorithm, { LOG_LEVEL: 'silent', ...extra });

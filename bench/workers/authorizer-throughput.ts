@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     while (tokens.length < input.iterations) {
       const batch = Math.min(SIGNING_BATCH, input.iterations - tokens.length);
       const issued = await Promise.all(
-        Array.from({ length: batch }, (_, index) => issuer.issue({ userId: `user-${block}-${tokens.length + index}`, sessionId: `session-${block}-${tokens.length + index}`, claims: sessionClaimsWith({ amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) }) })),
+        Array.from({ length: batch }, (_, index) => issuer.issue({ userId: `user-${block}-${tokens.length + index}`, sessionId: `session-${block}-${tokens.length + index}`, claims: sessionClaimsWith({ amr: ['pwd'], scope: input.scope ?? '', authTime: Math.floor(Date.now() / 1000) }) })),
       );
       tokens.push(...issued.map((result) => result.token));
     }
@@ -60,6 +60,10 @@ async function main(): Promise<void> {
     return start.rate(tokens.length);
   };
 
+  // The request's own route must be allowed: a Deny is not the path being timed.
+  const first = (await handler(tokenEvent(blocks[0]![0]!))) as { policyDocument?: { Statement: { Effect: string; Resource: string | string[] }[] } };
+  const allows = first.policyDocument?.Statement.some((statement) => statement.Effect === 'Allow' && [statement.Resource].flat().some((resource) => resource.endsWith('/GET/me') || resource.endsWith('/*/*')));
+  if (!allows) throw new Error(`the authorizer does not allow GET /me to the benchmark's tokens: ${JSON.stringify(first)}`);
   await runAuthorizer(blocks[0]!);
   runFloor(blocks[0]!);
   const authorizer: RunRate[] = [];

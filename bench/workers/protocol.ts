@@ -14,6 +14,8 @@ export interface ThroughputWorkerInput {
   readonly exportName: string;
   readonly iterations: number;
   readonly runs: number;
+  /** The tokens' scope ('' for none). */
+  readonly scope: string;
 }
 
 /** One timed run: operations per second of wall-clock time and per second of the process's CPU time. */

@@ -13,6 +13,7 @@ import { importVerificationKeys } from '../tokens/keys';
 import { NO_SESSION_CLAIMS, sessionClaimsContext, type SessionClaimsContext } from '../tokens/session-claims';
 import { bearerTokenOf, BearerTokenError, type AuthorizerEvent, type BearerRefusal } from './bearer-token';
 import { REQUIREMENT_DENIALS, requirementsOf, unmetRequirement, type AuthorizerRequirement, type RequirementDenial } from './requirements';
+import { parseMethodArn } from './route-permissions';
 import { createRoutePolicies, type RoutePolicies } from './route-policy';
 
 export type { AuthorizerEvent } from './bearer-token';
@@ -117,33 +118,26 @@ export function createAuthorizerHandler(ready: () => Promise<AuthorizerDeps>) {
     }
     const context: AuthorizerContext = { sub: outcome.sub, sid: outcome.sid, ...sessionClaimsContext(outcome) };
     const { routes } = deps;
-    if (isHttpApi) {
+    // With per-route permissions: why this request's own route is refused, if it is.
+    let refusal: string | undefined;
+    let document = policy?.document;
+    if (routes && isHttpApi) {
       // A simple response cannot list routes: the request's own route decides (the README says to
       // key the cache by route or switch it off).
-      if (routes && routes.httpApiRefusal((event as { routeKey?: unknown }).routeKey, outcome) !== undefined) {
-        report(deps, denied('insufficient_scope'));
-        return HTTP_API_DENIED;
-      }
-      report(deps, ALLOWED);
-      return { isAuthorized: true, context };
-    }
-    if (!routes) {
-      report(deps, ALLOWED);
-      return { principalId: outcome.sub, policyDocument: policy!.document, context };
-    }
-    const site = routes.siteOf((event as { methodArn?: unknown }).methodArn)!;
-    const routePolicy = site.policyFor(outcome);
-    // The same answer whichever route asks (the cache serves it to all): only the decision
-    // reported and the WWW-Authenticate value depend on this request's route.
-    const refusal = routePolicy.refusals.at(site.route);
-    if (refusal === undefined) {
-      report(deps, ALLOWED);
+      refusal = routes.httpApiRefusal((event as { routeKey?: unknown }).routeKey, outcome);
+    } else if (routes) {
+      // The same answer whichever route asks (the cache serves it to all): only the decision
+      // reported and the WWW-Authenticate value depend on this request's route.
+      const site = routes.siteOf((event as { methodArn?: unknown }).methodArn)!;
+      const routePolicy = site.policyFor(outcome);
+      document = routePolicy.document;
+      refusal = routePolicy.refusals.at(site.route);
       if (routePolicy.missing !== undefined) context.www_authenticate = routePolicy.missing;
-    } else {
-      report(deps, denied('insufficient_scope'));
-      context.www_authenticate = refusal;
     }
-    return { principalId: outcome.sub, policyDocument: routePolicy.document, context };
+    report(deps, refusal === undefined ? ALLOWED : denied('insufficient_scope'));
+    if (refusal !== undefined) context.www_authenticate = refusal;
+    if (isHttpApi) return refusal === undefined ? { isAuthorized: true, context } : HTTP_API_DENIED;
+    return { principalId: outcome.sub, policyDocument: document!, context };
   };
 }
 
@@ -216,7 +210,8 @@ function denyPolicy(resource: string, denial: AuthorizerDenial): APIGatewayAutho
   return {
     principalId: denial,
     policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }] },
-    context: { www_authenticate: denial === 'insufficient_authentication' ? 'Bearer error="insufficient_user_authentication"' : 'Bearer error="insufficient_scope"' },
+    // The only authorizer-wide requirement is the amr of the MFA authorizer.
+    context: { www_authenticate: 'Bearer error="insufficient_user_authentication"' },
   };
 }
 
@@ -240,10 +235,8 @@ function report({ onDecision, logger }: AuthorizerDeps, decision: AuthorizerDeci
  * undefined when the value is no such ARN.
  */
 export function wholeApiArn(methodArn: unknown): string | undefined {
-  if (typeof methodArn !== 'string') return undefined;
-  const [prefix, stage] = methodArn.split('/');
-  if (!prefix?.startsWith('arn:') || !stage) return undefined;
-  return `${prefix}/${stage}/*/*`;
+  const parsed = parseMethodArn(methodArn);
+  return parsed && `${parsed.prefix}/*/*`;
 }
 
 export interface AuthorizerDepsOptions {
@@ -258,7 +251,8 @@ export async function createAuthorizerDeps(env: Env, options: AuthorizerDepsOpti
   const config = loadAuthorizerConfig(env);
   const clock = options.clock ?? systemClock;
   if (config.checkSession && !options.sessionCheck) {
-    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer (handlers/authorizer.handler); deploy handlers/authorizer-session-check.handler (serverless.yml picks it when AUTHORIZER_CHECK_SESSION=true)');
+    // serverless.yml deploys the session-checking one when AUTHORIZER_CHECK_SESSION=true.
+    throw new Error('Invalid configuration: AUTHORIZER_CHECK_SESSION is true, but this is the stateless authorizer; deploy handlers/authorizer-session-check.handler');
   }
   const { algorithm, keys } = importVerificationKeys(config);
   const requirements = requirementsOf(config);

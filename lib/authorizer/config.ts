@@ -17,6 +17,8 @@ export interface AuthorizerConfig extends TokenConfig {
   readonly dynamoDbEndpoint: string | undefined;
 }
 
+const OTHERS = 'AUTHORIZER_ROUTE_PERMISSIONS';
+
 export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   const checkSession = readBoolean(env, 'AUTHORIZER_CHECK_SESSION');
   // The authorizer verifies with public keys only, unless the algorithm is symmetric.
@@ -25,13 +27,7 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     ...token,
     checkSession,
     requiredAmr: readOptionalAmr(env, 'AUTHORIZER_REQUIRED_AMR'),
-    routes: Object.freeze(
-      mergeRouteRules(
-        parseRoutePermissions(env.AUTHORIZER_SERVICE_ROUTES, 'AUTHORIZER_SERVICE_ROUTES'),
-        parseRoutePermissions(env.AUTHORIZER_ROUTE_PERMISSIONS, 'AUTHORIZER_ROUTE_PERMISSIONS'),
-        'AUTHORIZER_ROUTE_PERMISSIONS',
-      ),
-    ),
+    routes: Object.freeze(mergeRouteRules(parseRoutePermissions(env.AUTHORIZER_SERVICE_ROUTES, 'AUTHORIZER_SERVICE_ROUTES'), parseRoutePermissions(env[OTHERS], OTHERS), OTHERS)),
     sessionsTable: checkSession ? readRequired(env, 'SESSIONS_TABLE') : undefined,
     dynamoDbEndpoint: readOptionalUrl(env, 'DYNAMODB_ENDPOINT'),
   });

@@ -14,12 +14,12 @@ import { ConfigError } from '../core/errors';
 
 /** The contract's permission names: `users:read`, `orders`, `files:*`. */
 export const PERMISSION_PATTERN = /^[a-z][a-z0-9_.-]{0,63}(:[a-z0-9_.*-]{1,64})?$/;
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
+/** The methods of a route key but ANY, which stands for all of them. */
+export const METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 // A literal path segment as API Gateway takes it, without `*` (a wildcard in a policy's resource)
 // or braces (a template's parameter).
 const LITERAL = /^[A-Za-z0-9._~!$&'()+,;=:@%-]+$/;
-const PARAM = /^\{[A-Za-z0-9._-]+\}$/;
-const GREEDY = /^\{[A-Za-z0-9._-]+\+\}$/;
+const PARAM = /^\{[\w.-]+(\+?)\}$/;
 
 export type Segment = { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'param' } | { readonly kind: 'greedy' };
 
@@ -36,14 +36,15 @@ export interface RouteRule {
 /** Parses `"METHOD /path"`; throws ConfigError naming `variable`. */
 export function parseRouteKey(key: string, variable: string): Pick<RouteRule, 'key' | 'method' | 'segments'> {
   const match = /^([A-Z]+) (\/\S*)$/.exec(key);
-  if (!match || !METHODS.has(match[1]!)) throw new ConfigError(variable, `has the key "${key}", which is not "METHOD /path" (METHOD one of ${[...METHODS].join(', ')})`);
+  if (!match || (match[1] !== 'ANY' && !METHODS.includes(match[1]!))) throw new ConfigError(variable, `key "${key}" is not "METHOD /path"`);
   const path = match[2]!;
   const parts = path === '/' ? [] : path.slice(1).split('/');
   const segments = parts.map((part, index): Segment => {
     if (LITERAL.test(part)) return { kind: 'literal', value: part };
-    if (PARAM.test(part)) return { kind: 'param' };
-    if (GREEDY.test(part) && index === parts.length - 1) return { kind: 'greedy' };
-    throw new ConfigError(variable, `has the key "${key}", whose path segment "${part}" is no API Gateway path template segment`);
+    const param = PARAM.exec(part);
+    if (param && !param[1]) return { kind: 'param' };
+    if (param && index === parts.length - 1) return { kind: 'greedy' };
+    throw new ConfigError(variable, `key "${key}": "${part}" is no path template segment`);
   });
   return { key, method: match[1]!, segments };
 }
@@ -54,16 +55,17 @@ export function parseRouteKey(key: string, variable: string): Pick<RouteRule, 'k
  */
 export function parseRoutePermissions(raw: string | undefined, variable: string): RouteRule[] {
   if (raw === undefined || raw.trim() === '') return [];
+  const notObject = () => new ConfigError(variable, 'must be a JSON object of "METHOD /path": permission');
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError(variable, 'must be a JSON object such as {"GET /orders/{id}": "orders:read"}');
+    throw notObject();
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(variable, 'must be a JSON object such as {"GET /orders/{id}": "orders:read"}');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw notObject();
   return Object.entries(parsed).map(([key, value]) => {
     if (value !== null && (typeof value !== 'string' || !PERMISSION_PATTERN.test(value))) {
-      throw new ConfigError(variable, `maps "${key}" to ${JSON.stringify(value)}, which is no permission (such as "orders:read") or null`);
+      throw new ConfigError(variable, `"${key}": ${JSON.stringify(value)} is no permission (or null)`);
     }
     return { ...parseRouteKey(key, variable), permission: value ?? undefined };
   });
@@ -75,19 +77,18 @@ export function parseRoutePermissions(raw: string | undefined, variable: string)
  * declares none, never change or drop a declared one.
  */
 export function mergeRouteRules(service: readonly RouteRule[], others: readonly RouteRule[], variable: string): RouteRule[] {
-  const merged = new Map(service.map((rule) => [canonicalKey(rule), rule]));
+  const merged = new Map(service.map((rule) => [`${rule.method} ${canonicalPath(rule)}`, rule]));
   for (const rule of others) {
-    const declared = merged.get(canonicalKey(rule));
+    const declared = merged.get(`${rule.method} ${canonicalPath(rule)}`);
     if (declared?.permission !== undefined && declared.permission !== rule.permission) {
-      throw new ConfigError(variable, `maps "${rule.key}" to ${JSON.stringify(rule.permission ?? null)}, but the service declares it needs "${declared.permission}"`);
+      throw new ConfigError(variable, `"${rule.key}": the service declares it needs "${declared.permission}"`);
     }
-    merged.set(canonicalKey(rule), declared?.permission !== undefined ? declared : rule);
+    merged.set(`${rule.method} ${canonicalPath(rule)}`, declared?.permission !== undefined ? declared : rule);
   }
   return [...merged.values()];
 }
 
 /** Parameter names do not matter to API Gateway: `/a/{id}` and `/a/{x}` are one route. */
-const canonicalKey = (rule: Pick<RouteRule, 'method' | 'segments'>) => `${rule.method} ${canonicalPath(rule)}`;
 
 /** The path with its parameters unnamed: `/a/{}`, `/files/{+}`. */
 export const canonicalPath = (rule: Pick<RouteRule, 'segments'>) =>
@@ -100,10 +101,11 @@ export const canonicalPath = (rule: Pick<RouteRule, 'segments'>) =>
  */
 export function matchRoute(rules: readonly RouteRule[], method: string, segments: readonly string[]): number {
   let best = -1;
-  let bestRank: number[] | undefined;
+  let bestRank: string | undefined;
   for (let index = 0; index < rules.length; index++) {
     const rank = rankOf(rules[index]!, method, segments);
-    if (rank && (!bestRank || compareRanks(rank, bestRank) < 0)) {
+    // Digits compare as API Gateway prefers: position by position, a shorter rank first.
+    if (rank !== undefined && (bestRank === undefined || rank < bestRank)) {
       best = index;
       bestRank = rank;
     }
@@ -111,31 +113,20 @@ export function matchRoute(rules: readonly RouteRule[], method: string, segments
   return best;
 }
 
-/** How specifically a rule matches (lower is more specific), or undefined when it does not. */
-function rankOf(rule: RouteRule, method: string, segments: readonly string[]): number[] | undefined {
+/** How specifically a rule matches, one digit per segment (0 literal, 1 parameter, 2 greedy) and one for the method; undefined when it does not. */
+function rankOf(rule: RouteRule, method: string, segments: readonly string[]): string | undefined {
   if (rule.method !== 'ANY' && rule.method !== method) return undefined;
-  const rank: number[] = [];
+  const methodRank = rule.method === 'ANY' ? '1' : '0';
+  let rank = '';
   for (let index = 0; index < rule.segments.length; index++) {
     const segment = rule.segments[index]!;
-    if (segment.kind === 'greedy') {
-      if (index >= segments.length) return undefined;
-      rank.push(2);
-      return [...rank, rule.method === 'ANY' ? 1 : 0];
-    }
     const actual = segments[index];
-    if (actual === undefined || actual === '') return undefined;
-    if (segment.kind === 'literal') {
-      if (actual !== segment.value) return undefined;
-      rank.push(0);
-    } else rank.push(1);
+    if (!actual) return undefined;
+    if (segment.kind === 'greedy') return `${rank}2${methodRank}`;
+    if (segment.kind === 'literal' && actual !== segment.value) return undefined;
+    rank += segment.kind === 'literal' ? '0' : '1';
   }
-  if (segments.length !== rule.segments.length) return undefined;
-  return [...rank, rule.method === 'ANY' ? 1 : 0];
-}
-
-function compareRanks(a: readonly number[], b: readonly number[]): number {
-  for (let index = 0; index < Math.min(a.length, b.length); index++) if (a[index] !== b[index]) return a[index]! - b[index]!;
-  return a.length - b.length;
+  return segments.length === rule.segments.length ? rank + methodRank : undefined;
 }
 
 /**

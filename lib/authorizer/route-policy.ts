@@ -15,15 +15,15 @@
  *   A Deny that no Allow could reach is left out (the policy stays small), which also keeps a
  *   broad Deny (`GET/orders/*` of a refused `GET /orders/{id}`) from refusing an allowed deeper
  *   route. Where a Deny is needed and also reaches an allowed route, the Deny stays: fail closed
- *   (`conflicts` names them, logged once).
+ *   (test/unit/authorizer/route-policy.test.ts shows such a case).
  *
  * The policy depends only on the token's scope and the API and stage, so it is built once per
  * (API/stage prefix, scope) and the same frozen object is returned for every later token.
  */
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { SessionClaims } from '../tokens/session-claims';
-import { permissionRequirement, scopeHolds, unmetRequirement, type AuthorizerRequirement } from './requirements';
-import { canonicalPath, matchRoute, parseMethodArn, type RouteRule, type Segment } from './route-permissions';
+import { permissionRequirement, unmetRequirement, type AuthorizerRequirement } from './requirements';
+import { canonicalPath, matchRoute, METHODS, parseMethodArn, type RouteRule } from './route-permissions';
 
 export type PolicyDocument = APIGatewayAuthorizerResult['policyDocument'];
 
@@ -37,8 +37,6 @@ export interface RoutePolicy {
   readonly refusals: readonly (string | undefined)[];
   /** For an allowed request whose cached answer may refuse others: every permission it lacks; undefined when it lacks none. */
   readonly missing: string | undefined;
-  /** Routes the Deny statement also refuses although the token may call them (fail closed). */
-  readonly conflicts: readonly string[];
 }
 
 export interface RouteSite {
@@ -59,8 +57,8 @@ export interface RoutePolicies {
 const MAX_POLICIES_PER_API = 512;
 const MAX_SITES = 4096;
 
-const insufficientScope = (permissions: string) => `Bearer error="insufficient_scope", scope="${permissions}"`;
 const UNKNOWN_ROUTE_REFUSAL = 'Bearer error="insufficient_scope"';
+const insufficientScope = (permissions: string) => `${UNKNOWN_ROUTE_REFUSAL}, scope="${permissions}"`;
 
 /**
  * The policies of these rules under the authorizer-wide requirements (the amr of the MFA
@@ -71,26 +69,22 @@ export function createRoutePolicies(declared: readonly RouteRule[], wide: readon
   if (!declared.some((rule) => rule.permission !== undefined)) return undefined;
   const rules = expandAnyMethod(declared);
   const requirements = rules.map((rule) => Object.freeze(rule.permission === undefined ? [...wide] : [...wide, permissionRequirement(rule.permission)]));
-  // An HTTP API names an ANY route `ANY /path`; its expansions share its permission.
-  const byKey = new Map(rules.flatMap((rule, index) => [[rule.key, index] as const, [rule.declaredAs, index] as const]).reverse());
+  // An HTTP API names an ANY route `ANY /path`: its expansions keep that key (the first one wins).
+  const byKey = new Map(rules.map((rule, index) => [rule.key, index] as const).reverse());
   const apis = new Map<string, Map<string, RoutePolicy>>();
   const sites = new Map<string, RouteSite>();
 
-  const policiesOf = (prefix: string) => {
+  const siteAt = (prefix: string, route: number): RouteSite => {
     let policies = apis.get(prefix);
     if (!policies) apis.set(prefix, (policies = new Map()));
-    return policies;
-  };
-  const siteAt = (prefix: string, route: number): RouteSite => {
-    const policies = policiesOf(prefix);
     return {
       route,
       policyFor(claims) {
-        let policy = policies.get(claims.scope);
-        if (policy) return policy;
-        if (policies.size >= MAX_POLICIES_PER_API) policies.clear();
-        policy = buildRoutePolicy(prefix, rules, requirements, claims);
-        policies.set(claims.scope, policy);
+        let policy = policies!.get(claims.scope);
+        if (!policy) {
+          if (policies!.size >= MAX_POLICIES_PER_API) policies!.clear();
+          policies!.set(claims.scope, (policy = buildRoutePolicy(prefix, rules, requirements, claims)));
+        }
         return policy;
       },
     };
@@ -99,14 +93,13 @@ export function createRoutePolicies(declared: readonly RouteRule[], wide: readon
   return {
     rules,
     siteOf(methodArn) {
-      if (typeof methodArn !== 'string') return undefined;
-      let site = sites.get(methodArn);
+      let site = sites.get(methodArn as string);
       if (site) return site;
       const parsed = parseMethodArn(methodArn);
       if (!parsed) return undefined;
       if (sites.size >= MAX_SITES) sites.clear();
       site = siteAt(parsed.prefix, matchRoute(rules, parsed.method, parsed.segments));
-      sites.set(methodArn, site);
+      sites.set(methodArn as string, site);
       return site;
     },
     httpApiRefusal(routeKey, claims) {
@@ -118,28 +111,16 @@ export function createRoutePolicies(declared: readonly RouteRule[], wide: readon
   };
 }
 
-/** The methods an `ANY` route stands for. */
-export const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
-
-type ExpandedRule = RouteRule & { readonly declaredAs: string };
-
 /**
- * `ANY /path` as one rule per method that has no route of its own on that path: API Gateway
- * serves `GET /files/{p+}` before `ANY /files/{p+}`, so their resources must not overlap (a Deny
- * of every method under /files/ would refuse the GET route too). Other rules stay as they are.
+ * `ANY /path` as one rule per method that has no route of its own on that path (each keeps the
+ * key `ANY /path`): API Gateway serves `GET /files/{p+}` before `ANY /files/{p+}`, so their
+ * resources must not overlap (a Deny of every method under /files/ would refuse the GET route
+ * too). Other rules stay as they are.
  */
-export function expandAnyMethod(rules: readonly RouteRule[]): ExpandedRule[] {
-  const pathOf = (rule: RouteRule) => rule.key.slice(rule.key.indexOf(' ') + 1);
-  const samePath = (a: RouteRule, b: RouteRule) => canonicalPath(a) === canonicalPath(b);
-  return rules.flatMap((rule): ExpandedRule[] => {
-    if (rule.method !== 'ANY') return [{ ...rule, declaredAs: rule.key }];
-    return ANY_METHODS.filter((method) => !rules.some((other) => other.method === method && samePath(other, rule))).map((method) => ({
-      ...rule,
-      key: `${method} ${pathOf(rule)}`,
-      method,
-      declaredAs: rule.key,
-    }));
-  });
+export function expandAnyMethod(rules: readonly RouteRule[]): RouteRule[] {
+  return rules.flatMap((rule) =>
+    rule.method !== 'ANY' ? [rule] : METHODS.filter((method) => !rules.some((other) => other.method === method && canonicalPath(other) === canonicalPath(rule))).map((method) => ({ ...rule, method })),
+  );
 }
 
 /** The policy of one scope on one API and stage (see the header); exported for tests. */
@@ -149,20 +130,13 @@ export function buildRoutePolicy(prefix: string, rules: readonly RouteRule[], re
   rules.forEach((rule, index) => allowed[index] && allowPatterns.add(resourcePattern(rule)));
   const allowTokens = [...allowPatterns].map(patternTokens);
   const denyPatterns = new Set<string>();
-  const conflicts: string[] = [];
   rules.forEach((rule, index) => {
-    if (allowed[index]) return;
     const paths = concreteTokens(rule);
     // No Allow reaches this route: leaving it out refuses it already.
-    if (!allowTokens.some((allow) => intersects(allow, paths))) return;
-    const pattern = resourcePattern(rule);
-    denyPatterns.add(pattern);
-    const deny = patternTokens(pattern);
-    rules.forEach((other, otherIndex) => {
-      if (allowed[otherIndex] && intersects(deny, concreteTokens(other))) conflicts.push(`${rule.key} refuses ${other.key}`);
-    });
+    if (!allowed[index] && allowTokens.some((allow) => intersects(allow, paths))) denyPatterns.add(resourcePattern(rule));
   });
-  const missing = [...new Set(rules.filter((rule, index) => !allowed[index] && rule.permission !== undefined && !scopeHolds(claims.scope, rule.permission)).map((rule) => rule.permission!))].sort();
+  // The authorizer-wide requirements hold here (else the whole API was denied): a refused route's permission is missing.
+  const missing = [...new Set(rules.filter((rule, index) => !allowed[index] && rule.permission).map((rule) => rule.permission))].sort();
   const statements: { Action: string; Effect: string; Resource: string[] }[] = [];
   if (allowPatterns.size) statements.push({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [...allowPatterns].map((pattern) => `${prefix}/${pattern}`) });
   if (denyPatterns.size) statements.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [...denyPatterns].map((pattern) => `${prefix}/${pattern}`) });
@@ -170,11 +144,11 @@ export function buildRoutePolicy(prefix: string, rules: readonly RouteRule[], re
   if (!statements.length) statements.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${prefix}/*/*`] });
   const refusals = rules.map((rule, index) => (allowed[index] ? undefined : insufficientScope(rule.permission ?? '')));
   refusals.push(UNKNOWN_ROUTE_REFUSAL);
-  return deepFreeze({
-    document: { Version: '2012-10-17', Statement: statements } as PolicyDocument,
-    refusals,
+  for (const statement of statements) Object.freeze(Object.freeze(statement).Resource);
+  return Object.freeze({
+    document: Object.freeze({ Version: '2012-10-17', Statement: Object.freeze(statements) }) as PolicyDocument,
+    refusals: Object.freeze(refusals),
     missing: missing.length ? insufficientScope(missing.join(' ')) : undefined,
-    conflicts,
   });
 }
 
@@ -187,37 +161,24 @@ export function resourcePattern(rule: Pick<RouteRule, 'method' | 'segments'>): s
  * Glob matching on both sides. A policy resource's `*` is any string (IAM: also `/`); a route's
  * concrete paths have one non-empty segment without `/` per parameter (and per ANY method) and one
  * or more characters for a greedy parameter. `intersects` says whether some string matches both.
+ * A token is a literal character (a string of length 1) or a class of two characters: `a` any
+ * character or `s` any but `/`, then `1` for exactly one or `*` for any number.
  */
-type Token = { readonly char: string } | { readonly one: 'any' | 'segment' } | { readonly star: 'any' | 'segment' };
-const ANY_STAR: Token = { star: 'any' };
-const SEGMENT_PLUS: Token[] = [{ one: 'segment' }, { star: 'segment' }];
-const ANY_PLUS: Token[] = [{ one: 'any' }, ANY_STAR];
+type Token = string;
+const SEGMENT_PLUS = ['s1', 's*'];
+const ANY_PLUS = ['a1', 'a*'];
 
-function patternTokens(pattern: string): Token[] {
-  return [...pattern].map((char) => (char === '*' ? ANY_STAR : { char }));
-}
+const patternTokens = (pattern: string): Token[] => [...pattern].map((char) => (char === '*' ? 'a*' : char));
 
 function concreteTokens(rule: Pick<RouteRule, 'method' | 'segments'>): Token[] {
-  const literal = (text: string): Token[] => [...text].map((char) => ({ char }));
-  const segmentTokens = (segment: Segment): Token[] => (segment.kind === 'literal' ? literal(segment.value) : segment.kind === 'param' ? SEGMENT_PLUS : ANY_PLUS);
-  const tokens: Token[] = rule.method === 'ANY' ? [...SEGMENT_PLUS] : literal(rule.method);
-  tokens.push({ char: '/' });
-  rule.segments.forEach((segment, index) => {
-    if (index > 0) tokens.push({ char: '/' });
-    tokens.push(...segmentTokens(segment));
-  });
+  const tokens: Token[] = rule.method === 'ANY' ? [...SEGMENT_PLUS] : [...rule.method];
+  for (const segment of rule.segments) tokens.push('/', ...(segment.kind === 'literal' ? segment.value : segment.kind === 'param' ? SEGMENT_PLUS : ANY_PLUS));
+  if (!rule.segments.length) tokens.push('/');
   return tokens;
 }
 
-const classOf = (token: Token): string | 'any' | 'segment' => ('char' in token ? token.char : 'one' in token ? token.one : token.star);
-const compatible = (a: string, b: string): boolean => {
-  const aClass = a === 'any' || a === 'segment';
-  const bClass = b === 'any' || b === 'segment';
-  if (aClass && bClass) return true;
-  if (aClass) return a === 'any' || b !== '/';
-  if (bClass) return b === 'any' || a !== '/';
-  return a === b;
-};
+/** Whether one character can match both tokens. */
+const fits = (x: Token, y: Token): boolean => (x.length > 1 ? y.length > 1 || x[0] === 'a' || y !== '/' : y.length > 1 ? y[0] === 'a' || x !== '/' : x === y);
 
 /** Whether some string matches both token lists (a search over pairs of positions). */
 export function intersects(a: readonly Token[], b: readonly Token[]): boolean {
@@ -230,22 +191,14 @@ export function intersects(a: readonly Token[], b: readonly Token[]): boolean {
     if (i === a.length && j === b.length) return true;
     const x = a[i];
     const y = b[j];
-    if (x && 'star' in x && visit(i + 1, j)) return true;
-    if (y && 'star' in y && visit(i, j + 1)) return true;
-    if (!x || !y || !compatible(classOf(x), classOf(y))) return false;
+    const xStar = x?.[1] === '*';
+    const yStar = y?.[1] === '*';
+    if ((xStar && visit(i + 1, j)) || (yStar && visit(i, j + 1))) return true;
     // One character read by both; a star stays where it is (two stars together lead back here).
-    return visit('star' in x ? i : i + 1, 'star' in y ? j : j + 1);
+    return x !== undefined && y !== undefined && fits(x, y) && visit(xStar ? i : i + 1, yStar ? j : j + 1);
   };
   return visit(0, 0);
 }
 
 /** Whether an IAM resource pattern (after the prefix) reaches some concrete path of a route: for tests and the README's examples. */
 export const patternReaches = (pattern: string, rule: Pick<RouteRule, 'method' | 'segments'>): boolean => intersects(patternTokens(pattern), concreteTokens(rule));
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
