@@ -23,6 +23,7 @@ export async function serviceEnv(algorithm: JwtAlgorithm, overrides: ServiceEnv 
     USERS_TABLE: tables.users,
     SESSIONS_TABLE: tables.sessions,
     EMAIL_OUTBOX_TABLE: tables.emailOutbox,
+    AUDIT_TABLE: tables.audit,
     JWT_ALG: algorithm,
     JWT_PRIVATE_KEY: JSON.stringify(await generateSigningJwk(algorithm)),
     REFRESH_TOKEN_HASH_KEY: generateHashKey(),

@@ -6,6 +6,7 @@ import declaration from './logout.function';
 
 export const handler = httpHandler(declaration, async (request, deps, { logger }) => {
   const presented = readRefreshToken(request, readJsonBody(request), allowedOrigins(), logger);
-  await logout({ ...deps, clock, count: countSessionEvent }, presented.value);
+  const ended = await logout({ ...deps, clock, count: countSessionEvent }, presented.value);
+  if (ended) logger.security('logout', { userId: ended.userId, sessionId: ended.sessionId, ip: request.ip, userAgent: request.userAgent });
   return noContent(presented.source === 'cookie' ? [clearedRefreshCookie(cookiePathFor(request))] : undefined);
 });

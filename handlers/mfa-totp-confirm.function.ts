@@ -5,11 +5,14 @@ import { mfaCrypto, mfaStore } from '../lib/compose/parts/mfa';
 import { passkeyPresence } from '../lib/compose/parts/passkeys';
 import { attemptLimits, reauthPolicy } from '../lib/compose/parts/sessions';
 import { users } from '../lib/compose/parts/storage';
+import { auditTrail } from '../lib/compose/parts/audit';
 
 export default httpFunction({
   name: 'mfaTotpConfirm',
   routes: [route('post', 'auth/mfa/totp/confirm', 'jwt')],
   parts: {
+    // Its security events go to the audit trail (PutItem on the audit table).
+    audit: auditTrail,
     // DeleteItem and UpdateItem: the transaction that consumes the pending secret and turns TOTP on;
     // UpdateItem also counts the code against the login throttle.
     users: users('GetItem', 'DeleteItem', 'UpdateItem'),

@@ -3,6 +3,7 @@ import { mfaCrypto, mfaStore } from '../lib/compose/parts/mfa';
 import { challengeStore, passkeyHasher, passkeyStore, webAuthnSettings } from '../lib/compose/parts/passkeys';
 import { attemptLimits, passwordHasher, reauthPolicy, sessionIssuer } from '../lib/compose/parts/sessions';
 import { users } from '../lib/compose/parts/storage';
+import { auditTrail } from '../lib/compose/parts/audit';
 
 export default httpFunction({
   name: 'reauthenticate',
@@ -10,6 +11,8 @@ export default httpFunction({
   // Hashes a password (argon2id): login's size.
   memory: 512,
   parts: {
+    // Its security events go to the audit trail (PutItem on the audit table).
+    audit: auditTrail,
     // GetItem: the account, its TOTP state, the passkey; UpdateItem: the login throttle, the spent
     // code, the passkey's counter; DeleteItem: the throttle's reset, the passkey challenge.
     users: users('GetItem', 'UpdateItem', 'DeleteItem'),

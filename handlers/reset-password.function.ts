@@ -4,6 +4,7 @@ import { accountChanges, oneTimeTokenCodec } from '../lib/compose/parts/accounts
 import { emailSettings, failedEmailKeeper, mailer } from '../lib/compose/parts/email';
 import { passwordHasher } from '../lib/compose/parts/sessions';
 import { users } from '../lib/compose/parts/storage';
+import { auditTrail } from '../lib/compose/parts/audit';
 
 export default httpFunction({
   name: 'resetPassword',
@@ -11,6 +12,8 @@ export default httpFunction({
   // Hashes a password (argon2id): login's size.
   memory: 512,
   parts: {
+    // Its security events go to the audit trail (PutItem on the audit table).
+    audit: auditTrail,
     // One transaction takes the token's ticket (DeleteItem), requires that it is still the newest token
     // (ConditionCheckItem) and sets the new password (UpdateItem); DeleteItem also clears the login throttle
     // (and, on a first proof of the mailbox, the TOTP and passkeys enrolled before it).

@@ -10,6 +10,7 @@ const { parameterNames } = require('./environment.js');
 const { XRAY_STATEMENT } = require('./monitoring.js');
 const { deployedFunctions } = require('./declarations.js');
 const { serviceAndStage } = require('./service.js');
+const { AUDIT_INDEXES } = require('./tables.js');
 
 /** Each table a part may need (lib/compose/part.ts TABLES), as the ARN its grant names. */
 const TABLE_ARNS = {
@@ -17,6 +18,9 @@ const TABLE_ARNS = {
   sessions: { 'Fn::GetAtt': ['SessionsTable', 'Arn'] },
   sessionsByUser: { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['SessionsTable', 'Arn'] }, 'index', 'liveByUser']] },
   emailOutbox: { 'Fn::GetAtt': ['EmailOutboxTable', 'Arn'] },
+  audit: { 'Fn::GetAtt': ['AuditTable', 'Arn'] },
+  auditAll: { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }, 'index', AUDIT_INDEXES.all]] },
+  auditByType: { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }, 'index', AUDIT_INDEXES.byType]] },
 };
 
 /**

@@ -166,6 +166,12 @@ function alarmResources(ctx) {
       threshold: thresholds.emailSendFailed,
       metric: customMetric(ctx, 'EmailSendFailed'),
     }),
+    AuditWriteFailedAlarm: alarm(ctx, {
+      name: 'audit-write-failed',
+      description: 'A security event could not be stored in the audit trail (it is in the log only): the audit table failed or was slow.',
+      threshold: 1,
+      metric: customMetric(ctx, 'AuditWriteFailed'),
+    }),
     EmailAbandonedAlarm: alarm(ctx, {
       name: 'email-abandoned',
       description: `At least ${thresholds.emailAbandoned} emails were given up in 5 minutes: their retries failed for too long, or they could not be kept for a retry. Users did not get them.`,
@@ -199,7 +205,7 @@ function alarmResources(ctx) {
     });
   }
   const tables = tableNames(service, stage);
-  for (const [logicalId, table] of [['UsersTable', tables.users], ['SessionsTable', tables.sessions], ['EmailOutboxTable', tables.emailOutbox]]) {
+  for (const [logicalId, table] of [['UsersTable', tables.users], ['SessionsTable', tables.sessions], ['EmailOutboxTable', tables.emailOutbox], ['AuditTable', tables.audit]]) {
     alarms[`${logicalId}ThrottlesAlarm`] = alarm(ctx, {
       name: `${table.slice(`${service}-${stage}-`.length)}-table-throttles`,
       description: `DynamoDB throttled at least ${thresholds.dynamoDbThrottles} requests to ${table} in 5 minutes.`,
@@ -291,6 +297,7 @@ function dashboardBody({ service, stage, namespace, functionKeys }) {
         custom('AccountDeleted', { label: 'accounts deleted' }),
         custom('EmailSendFailed', { label: 'email send failures (retried)' }),
         custom('EmailAbandoned', { label: 'emails given up' }),
+        custom('AuditWriteFailed', { label: 'audit writes missed' }),
       ]),
       widget(0, 30, 'DynamoDB consumed capacity', tables.flatMap((table) => [
         ['AWS/DynamoDB', 'ConsumedReadCapacityUnits', 'TableName', table, { label: `${table} read` }],

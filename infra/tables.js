@@ -27,19 +27,23 @@ const { serviceAndStage } = require('./service.js');
  * The deployed tables' names for a service and stage.
  * @param {string} service
  * @param {string} stage
- * @returns {{ users: string, sessions: string, emailOutbox: string }}
+ * @returns {{ users: string, sessions: string, emailOutbox: string, audit: string }}
  */
 const tableNames = (service, stage) => ({
   users: `${service}-${stage}-users`,
   sessions: `${service}-${stage}-sessions`,
   emailOutbox: `${service}-${stage}-email-outbox`,
+  audit: `${service}-${stage}-audit`,
 });
+
+/** The audit table's indexes (lib/aws/dynamodb-audit-store.ts): every event, and events of one type, newest first. */
+const AUDIT_INDEXES = Object.freeze({ all: 'allByTime', byType: 'byTypeAndTime' });
 
 /**
  * CloudFormation resources for a service and stage.
  * @param {string} service
  * @param {string} stage
- * @returns {{ UsersTable: TableResource, SessionsTable: TableResource, EmailOutboxTable: TableResource }}
+ * @returns {{ UsersTable: TableResource, SessionsTable: TableResource, EmailOutboxTable: TableResource, AuditTable: TableResource }}
  */
 function tableResources(service, stage) {
   const names = tableNames(service, stage);
@@ -113,6 +117,47 @@ function tableResources(service, stage) {
         ...common,
       },
     },
+    // Security events (lib/audit): one partition per user, sorted by `at` (time, then id) so a
+    // user's events read newest first; `ttl` ends them after AUDIT_RETENTION_DAYS. The admin's
+    // listing reads every event (`feed` is one value for all) or one type through the indexes.
+    // One feed partition takes every write: fine at an identity service's rate of security events;
+    // a very large deployment would shard `feed`.
+    AuditTable: {
+      Type: 'AWS::DynamoDB::Table',
+      ...retention,
+      Properties: {
+        TableName: names.audit,
+        AttributeDefinitions: [
+          { AttributeName: 'userId', AttributeType: 'S' },
+          { AttributeName: 'at', AttributeType: 'S' },
+          { AttributeName: 'feed', AttributeType: 'S' },
+          { AttributeName: 'type', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'userId', KeyType: 'HASH' },
+          { AttributeName: 'at', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: AUDIT_INDEXES.all,
+            KeySchema: [
+              { AttributeName: 'feed', KeyType: 'HASH' },
+              { AttributeName: 'at', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: AUDIT_INDEXES.byType,
+            KeySchema: [
+              { AttributeName: 'type', KeyType: 'HASH' },
+              { AttributeName: 'at', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        ...common,
+      },
+    },
   };
 }
 
@@ -134,4 +179,4 @@ async function names({ resolveVariable }) {
   return tableNames(service, stage);
 }
 
-module.exports = { tableNames, tableResources, resources, names };
+module.exports = { tableNames, tableResources, resources, names, AUDIT_INDEXES };

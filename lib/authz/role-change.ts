@@ -61,29 +61,36 @@ const CONCURRENCY = 25;
  */
 export async function changeRoles(deps: RoleChangeDeps, userId: string, roles: unknown, options: RoleChangeOptions = {}): Promise<RoleChange> {
   const next = normalizeRoles(roles);
-  const current = await deps.users.findById(userId);
-  if (!current) throw new NotFoundError('The account');
+  return applyRoles(deps, await accountOf(deps, userId), () => next, options);
+}
+
+/** Adds one role to the account's (see changeRoles). */
+export async function grantRole(deps: RoleChangeDeps, userId: string, role: string, options?: RoleChangeOptions): Promise<RoleChange> {
+  return applyRoles(deps, await accountOf(deps, userId), (held) => normalizeRoles([...held, role]), options);
+}
+
+/** Takes one role from the account's (see changeRoles). */
+export async function revokeRole(deps: RoleChangeDeps, userId: string, role: string, options?: RoleChangeOptions): Promise<RoleChange> {
+  return applyRoles(deps, await accountOf(deps, userId), (held) => normalizeRoles(held.filter((name) => name !== role)), options);
+}
+
+async function accountOf(deps: Pick<RoleChangeDeps, 'users'>, userId: string): Promise<AccountCredentials> {
+  const account = await deps.users.findById(userId);
+  if (!account) throw new NotFoundError('The account');
+  return account;
+}
+
+/** Writes the roles `decide` makes of the account's current ones (only when they differ), then sweeps the sessions. */
+async function applyRoles(deps: RoleChangeDeps, current: AccountCredentials, decide: (held: readonly string[]) => string[], options: RoleChangeOptions = {}): Promise<RoleChange> {
+  const userId = current.id;
   const before = [...rolesOf(current)].sort();
+  const next = decide(before);
   const changed = before.join(' ') !== next.join(' ');
   const account = changed ? await deps.users.setRoles(userId, next) : current;
   if (!account) throw new NotFoundError('The account');
   if (changed) deps.logger.security('roles_changed', { userId, actorId: options.actorId, before: before.join(' '), after: next.join(' ') });
   const sessionsUpdated = await propagateRoles(deps, userId, next, options);
   return { account, before, after: next, changed, sessionsUpdated };
-}
-
-/** Adds one role to the account's (see changeRoles). */
-export async function grantRole(deps: RoleChangeDeps, userId: string, role: string, options?: RoleChangeOptions): Promise<RoleChange> {
-  const account = await deps.users.findById(userId);
-  if (!account) throw new NotFoundError('The account');
-  return changeRoles(deps, userId, [...rolesOf(account), role], options);
-}
-
-/** Takes one role from the account's (see changeRoles). */
-export async function revokeRole(deps: RoleChangeDeps, userId: string, role: string, options?: RoleChangeOptions): Promise<RoleChange> {
-  const account = await deps.users.findById(userId);
-  if (!account) throw new NotFoundError('The account');
-  return changeRoles(deps, userId, rolesOf(account).filter((held) => held !== role), options);
 }
 
 /**

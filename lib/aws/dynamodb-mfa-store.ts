@@ -51,7 +51,8 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
             TableName: tableName,
             Key: emailKey(email),
             ConsistentRead: true,
-            ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes, totpEnrolledAt, totpEnrolledAmr, credentialsVersion',
+            ProjectionExpression: 'userId, totpEnabled, totpSecret, totpLastStep, recoveryCodes, totpEnrolledAt, totpEnrolledAmr, credentialsVersion, #roles, rolesVersion',
+            ExpressionAttributeNames: { '#roles': 'roles' },
           }),
         );
         if (!Item || Item.userId !== userId) return undefined;
@@ -63,6 +64,8 @@ export function createDynamoDbMfaStore(client: DynamoDBDocumentClient, tableName
           recoveryCodeHashes: codes,
           credentialsVersion: credentialsVersionOf(Item),
           enrolment: typeof Item.totpEnrolledAt === 'number' ? { at: Item.totpEnrolledAt, amr: Array.isArray(Item.totpEnrolledAmr) ? Item.totpEnrolledAmr.map(String) : [] } : undefined,
+          ...(Array.isArray(Item.roles) ? { roles: Item.roles.map(String) } : {}),
+          ...(typeof Item.rolesVersion === 'number' ? { rolesVersion: Item.rolesVersion } : {}),
         };
       } catch (error) {
         return translateStorageError(error);

@@ -22,6 +22,8 @@ const LIVE = [
   ...LIVE_SESSION_RULE.after.map((name) => `${name} > :now`),
 ].join(' AND ');
 
+/** Revoking a session: the record stays (reuse detection), the index entry goes. */
+const REVOKE = 'SET revokedAt = :revokedAt, revokedReason = :reason REMOVE liveUserId';
 const SUMMARY_ATTRIBUTES = ['id', 'userId', 'createdAt', 'lastUsedAt', 'idleExpiresAt', 'absoluteExpiresAt', 'revokedAt', 'userAgent', 'ip', 'passkeyIds'] as const;
 
 export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, tableName: string, options: { usersTable?: string } = {}): SessionStore {
@@ -203,11 +205,32 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
             TableName: tableName,
             Key: { id: sessionId },
             ConditionExpression: clauses.join(' AND '),
-            UpdateExpression: 'SET revokedAt = :revokedAt, revokedReason = :reason REMOVE liveUserId',
+            UpdateExpression: REVOKE,
             ExpressionAttributeValues: values,
           }),
         ),
       );
+    },
+
+    async revokeOwned(sessionId, reason, now) {
+      try {
+        const result = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { id: sessionId },
+            ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(revokedAt)',
+            UpdateExpression: REVOKE,
+            ExpressionAttributeValues: { ':revokedAt': now, ':reason': reason },
+            // The item as it was comes back with the write, at no read's cost; only its owner is used.
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        const userId = result.Attributes?.userId;
+        return typeof userId === 'string' ? { userId } : undefined;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        return translateStorageError(error);
+      }
     },
 
     async listIndexed(userId, { limit, after, newestFirst }) {

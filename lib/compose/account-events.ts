@@ -7,11 +7,12 @@
 import { accountEventPart, type AccountEvent, type AccountEventHooks } from './lifecycle';
 import type { Part } from './part';
 import { oneTimeTokenHooks } from './parts/accounts';
+import { auditHooks } from './parts/audit';
 import { mfaHooks } from './parts/mfa';
 import { passkeyHooks } from './parts/passkeys';
 import { sessionHooks } from './parts/sessions';
 
-export const FEATURE_HOOKS = [sessionHooks, oneTimeTokenHooks, mfaHooks, passkeyHooks] as const;
+export const FEATURE_HOOKS = [sessionHooks, oneTimeTokenHooks, mfaHooks, passkeyHooks, auditHooks] as const;
 
 /** The part a function builds to raise `event`: `events: accountEvents('deleted')`. */
 export const accountEvents = (event: AccountEvent): Part<AccountEventHooks> => accountEventPart(event, FEATURE_HOOKS);

@@ -1,4 +1,5 @@
 /** Logs and metrics of a function: CloudWatch EMF metrics and Powertools' structured logger. */
+import { auditingSecurityEvents } from '../audit/audit-trail';
 import { createLambdaLogger, type LambdaLogger } from '../aws/lambda-logger';
 import { loadServiceConfig } from '../core/config';
 import { parseLogLevel } from '../core/logger';
@@ -16,12 +17,12 @@ export const metrics = /* @__PURE__ */ part({
   },
 });
 
-/** Structured logs; a security event is also counted as its metric. */
+/** Structured logs; a security event is also counted as its metric, and stored where the function keeps an audit trail. */
 export const logger = /* @__PURE__ */ part({
   name: 'logger',
   uses: { metrics },
   build: ({ metrics: recorder }, { env }): LambdaLogger => {
     const service = loadServiceConfig(env);
-    return countingSecurityEvents(createLambdaLogger(parseLogLevel(service.logLevel), service.service), (name) => recorder.count(name));
+    return countingSecurityEvents(auditingSecurityEvents(createLambdaLogger(parseLogLevel(service.logLevel), service.service)), (name) => recorder.count(name));
   },
 });

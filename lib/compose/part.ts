@@ -18,7 +18,8 @@ import { systemClock, type Clock } from '../core/clock';
 import type { Env } from '../core/config';
 
 /** The tables (and index) a part may touch; infra/iam.js maps each to its ARN. */
-export const TABLES = ['users', 'sessions', 'sessionsByUser', 'emailOutbox'] as const;
+/** `auditAll` and `auditByType`: the audit table's indexes of every event and of one type (the admin's listing). */
+export const TABLES = ['users', 'sessions', 'sessionsByUser', 'emailOutbox', 'audit', 'auditAll', 'auditByType'] as const;
 export type Table = (typeof TABLES)[number];
 
 /** `Scan` only for the admin API's listing of accounts (lib/aws/dynamodb-account-directory.ts). */

@@ -5,6 +5,7 @@
  * build is retried after a backoff (lib/compose/part.ts).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { isAuditTrail, openAuditScope, withAuditScope } from '../audit/audit-trail';
 import type { Clock } from '../core/clock';
 import type { EmailPolicy } from '../core/email-address';
 import { loadServiceConfig } from '../core/config';
@@ -86,7 +87,19 @@ export function httpHandler<S extends Shape, Parts = PartsOf<S>>(source: PartsSo
         if (error instanceof ConfigError) throw error;
         throw new ServiceUnavailableError({ cause: error });
       });
-      return route(request, ready, { logger: requestLogger, deadline });
+      // Security events of this request go to the audit trail, if the function declares one
+      // (lib/audit/audit-trail.ts); the answer waits for their bounded writes, error or not.
+      const audit = openAuditScope({
+        trail: Object.values(ready as Record<string, unknown>).find(isAuditTrail),
+        origin: { ip: request.ip, userAgent: request.userAgent, sessionId: request.principal?.sid },
+        logger: requestLogger,
+        countMiss: () => metrics.count('AuditWriteFailed'),
+      });
+      try {
+        return await withAuditScope(audit, () => route(request, ready, { logger: requestLogger, deadline }));
+      } finally {
+        await audit.settle();
+      }
     };
     let response: HttpResponse;
     try {

@@ -19,6 +19,7 @@ export { loadReauthPolicy, type ReauthPolicy } from '../reauth/config';
 export { loadEmailConfig, loadEmailOutboxTable, type EmailConfig } from '../email/config';
 export { loadMfaConfig, type MfaConfig } from '../mfa/config';
 export { loadWebAuthnConfig, type WebAuthnConfig } from '../passkeys/config';
+export { loadAuditConfig, type AuditConfig } from '../audit/config';
 export { loadAdminPolicy, type AdminPolicy } from '../admin/config';
 
 /** The one place that reads the process environment. */

@@ -16,10 +16,12 @@ export interface Logger {
 }
 
 export type SecurityEvent =
+  | 'login_succeeded'
   | 'login_failed'
   | 'login_throttled'
   | 'refresh_token_reuse'
   | 'refresh_on_revoked_session'
+  | 'logout'
   | 'logout_all'
   | 'csrf_rejected'
   | 'session_limit_reached'

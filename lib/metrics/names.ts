@@ -19,6 +19,8 @@ export const METRIC_NAMES = [
   'EmailAbandoned',
   'AuthorizerDenied',
   'AuthorizerAllowed',
+  /** A security event that could not be stored in the audit trail (lib/audit/audit-trail.ts); it is still logged. */
+  'AuditWriteFailed',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -49,10 +49,11 @@ export function createMemoryMfaStore(accounts: UserStore, tickets: MemoryTicketS
       if (account?.id !== userId) return undefined;
       const record = totp.get(userId);
       const { credentialsVersion } = account;
-      if (!record) return { ...OFF, credentialsVersion };
+      const roles = { ...(account.roles ? { roles: [...account.roles] } : {}), ...(account.rolesVersion !== undefined ? { rolesVersion: account.rolesVersion } : {}) };
+      if (!record) return { ...OFF, credentialsVersion, ...roles };
       // The fields of TotpState only, as the DynamoDB adapter reads them (not recoveryCodesIssuedAt).
       const { enabled, sealedSecret, lastUsedStep, enrolment } = record;
-      return { enabled, sealedSecret, lastUsedStep, recoveryCodeHashes: [...record.recoveryCodeHashes], credentialsVersion, enrolment };
+      return { enabled, sealedSecret, lastUsedStep, recoveryCodeHashes: [...record.recoveryCodeHashes], credentialsVersion, enrolment, ...roles };
     },
     async savePending(userId, sealedSecret, expiresAt) {
       pending.set(userId, { sealedSecret, expiresAt });

@@ -200,7 +200,9 @@ export async function verifyMfaLogin(
   // The password step is the only first step that hands out MFA tokens (its amr, ["pwd"], is stored with the token).
   const proofs = [PASSWORD_PROOF, proofOfUse(use, countsAsMfa(state.enrolment, now, deps.reauth))];
   // Guarded like the password step's session: not if the account was disabled (or its credentials replaced) since the code was spent.
-  return { tokens: await deps.sessions.open(userId, proofs, client, { email, userId, credentialsVersion: login.credentialsVersion }), delivery: login.delivery };
+  // The account as totpState read it decides the session's roles (no second read).
+  const account = { email, credentialsVersion: state.credentialsVersion, roles: state.roles, rolesVersion: state.rolesVersion };
+  return { tokens: await deps.sessions.open(userId, proofs, client, { email, userId, credentialsVersion: login.credentialsVersion }, account), delivery: login.delivery };
 }
 
 export { MFA_TOKEN_TTL_SECONDS, createSecondFactorStarter } from './mfa-login-start';

@@ -30,6 +30,9 @@ export interface TotpState {
   readonly credentialsVersion: number;
   /** How TOTP was enrolled; undefined while it is off, or for an enrolment older than this record. */
   readonly enrolment?: FactorEnrolment | undefined;
+  /** The account's roles and their version (lib/accounts/user-store.ts), read with the rest: the login's session takes its roles from them. Absent when never set. */
+  readonly roles?: readonly string[] | undefined;
+  readonly rolesVersion?: number | undefined;
 }
 
 export interface PendingTotp {

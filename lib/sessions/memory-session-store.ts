@@ -68,6 +68,10 @@ export function createMemorySessionStore(
       items.set(sessionId, { ...item, revokedAt: now, revokedReason: reason, indexed: false });
       return true;
     },
+    async revokeOwned(sessionId, reason, now) {
+      const item = items.get(sessionId);
+      return item && (await this.revoke(sessionId, reason, now)) ? { userId: item.userId } : undefined;
+    },
     async listIndexed(userId, { limit, after, newestFirst }) {
       let entries = [...items.values()]
         .filter((item) => item.indexed && item.userId === userId)

@@ -148,6 +148,7 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
     };
     await sessions.create(session, guarded);
     count('LoginSucceeded');
+    logger.security('login_succeeded', { userId, sessionId, method: proofs.at(-1)?.method, amr: claims.amr.join(' '), ip: client.ip, userAgent: client.userAgent });
     return issue(session, refreshToken, now);
   };
 
@@ -246,13 +247,19 @@ export function createSessionIssuer(deps: SessionIssuerDeps) {
   };
 }
 
-/** Ends the session of a refresh token; ending an ended session is not an error. */
+/**
+ * Ends the session of a refresh token; ending an ended session is not an error. Returns the
+ * session this call ended and its owner (for the security event), or undefined.
+ */
 export async function logout(
   deps: { sessions: SessionStore; refreshTokens: Pick<RefreshTokenCodec, 'parse'>; clock: Clock; count?: SessionCounter | undefined },
   presented: string,
-): Promise<void> {
+): Promise<{ sessionId: string; userId: string } | undefined> {
   const token = deps.refreshTokens.parse(presented);
-  if (await deps.sessions.revoke(token.sessionId, 'logout', deps.clock.now())) (deps.count ?? uncounted)('SessionRevoked');
+  const ended = await deps.sessions.revokeOwned(token.sessionId, 'logout', deps.clock.now());
+  if (!ended) return undefined;
+  (deps.count ?? uncounted)('SessionRevoked');
+  return { sessionId: token.sessionId, userId: ended.userId };
 }
 
 export interface EndAllOptions {

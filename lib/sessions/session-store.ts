@@ -35,6 +35,12 @@ export interface SessionStore {
   setAccountClaims(request: AccountClaimsRequest): Promise<boolean>;
   /** Marks a session revoked and drops it from the by-user index (the item stays until its TTL, for reuse detection). */
   revoke(sessionId: string, reason: RevocationReason, now: number, condition?: RevokeCondition): Promise<boolean>;
+  /**
+   * Revokes as `revoke` does, and says whose session this call ended (undefined when it ended
+   * none): a logout's refresh token names only the session, and its security event needs the
+   * user. The same one write; the owner comes back with it.
+   */
+  revokeOwned(sessionId: string, reason: RevocationReason, now: number): Promise<{ userId: string } | undefined>;
   /** One page of a user's indexed (not revoked) sessions; expired ones may still be among them. */
   listIndexed(userId: string, options: { limit: number; after?: IndexKey | undefined; newestFirst: boolean }): Promise<IndexPage>;
   /** The listing fields of up to 100 sessions, in one batch read. */

@@ -173,7 +173,7 @@ async function waitUntilReady(endpoint: string, timeoutMs = 60_000): Promise<voi
 }
 
 /** Creates the stage's tables when missing; returns their names. */
-export async function ensureTables(endpoint: string, stage: string, service = SERVICE_NAME): Promise<{ usersTable: string; sessionsTable: string; emailOutboxTable: string }> {
+export async function ensureTables(endpoint: string, stage: string, service = SERVICE_NAME): Promise<{ usersTable: string; sessionsTable: string; emailOutboxTable: string; auditTable: string }> {
   const client = localClient(endpoint);
   const { CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand } = sdk();
   try {
@@ -196,6 +196,7 @@ export async function ensureTables(endpoint: string, stage: string, service = SE
       usersTable: resources.UsersTable.Properties.TableName,
       sessionsTable: resources.SessionsTable.Properties.TableName,
       emailOutboxTable: resources.EmailOutboxTable.Properties.TableName,
+      auditTable: resources.AuditTable.Properties.TableName,
     };
   } finally {
     client.destroy();

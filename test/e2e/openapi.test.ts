@@ -69,6 +69,7 @@ describe('OpenAPI document against real responses', () => {
           'GET /auth/sessions 200',
           'DELETE /auth/sessions/{id} 204',
           'GET /me 200',
+          'GET /me/security-events 200',
           'GET /.well-known/jwks.json 200',
           'POST /auth/passkeys/register/options 200',
           'POST /auth/passkeys/register/verify 201',
@@ -117,6 +118,7 @@ describe('OpenAPI document against real responses', () => {
           'GET /auth/sessions',
           'DELETE /auth/sessions/{id}',
           'GET /me',
+          'GET /me/security-events',
           // mfa
           'POST /auth/mfa/totp/setup',
           'POST /auth/mfa/totp/confirm',
@@ -299,6 +301,16 @@ describe('OpenAPI document against real responses', () => {
       const list = await expectResponse(200, 'GET', '/auth/sessions', { headers: { ...bearer(second.body.access_token), 'User-Agent': 'openapi-test' } });
       expect(list.body.sessions.map((session: { current: boolean }) => session.current)).toEqual([true, false]);
       await expectResponse(401, 'GET', '/auth/sessions', { headers: { Authorization: `Basic ${second.body.access_token}` } });
+    });
+
+    it('GET /me/security-events: 200 with the sign-ins newest first, 400 for a cursor that is not one, and 401', async () => {
+      const email = await registered();
+      await expectResponse(401, 'POST', '/auth/login', { json: { email, password: `${PASSWORD}!` } });
+      const login = await loggedIn(email);
+      const list = await expectResponse(200, 'GET', '/me/security-events', { headers: bearer(login.body.access_token) });
+      expect(list.body.events.map((event: { type: string }) => event.type)).toEqual(['login_succeeded', 'login_failed']);
+      await expectResponse(400, 'GET', '/me/security-events?cursor=not-a-cursor', { headers: bearer(login.body.access_token) });
+      await expectResponse(401, 'GET', '/me/security-events', { headers: bearer(`${login.body.access_token}x`) });
     });
 
     it('DELETE /auth/sessions/{id}: 204 for an own session, 404 for an unknown or foreign one, and 401', async () => {

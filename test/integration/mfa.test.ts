@@ -1,5 +1,5 @@
 import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { InvalidMfaCodeError, InvalidMfaTokenError } from '../../lib/core/errors';
+import { AccountDisabledError, InvalidMfaCodeError, InvalidMfaTokenError } from '../../lib/core/errors';
 import { localClient } from '../../scripts/dev/dynamodb-local';
 import { claimsOf, createMfaKit, NEW_PASSWORD, type MfaKit } from '../support/mfa-kit';
 
@@ -22,6 +22,14 @@ describe('TOTP and recovery codes on DynamoDB Local', () => {
     // token, throttle count, account; the transaction; throttle reset; session cap query and put.
     expect([...kit.requests].sort()).toEqual(['DeleteItem', 'GetItem', 'GetItem', 'Query', 'TransactWriteItems', 'TransactWriteItems', 'UpdateItem']);
     expect(claimsOf(tokens.accessToken)).toMatchObject({ sub: userId, amr: ['pwd', 'otp', 'mfa'] });
+  });
+
+  it('a disabled account gets no token from either step: an MFA login started before the disable is invalid_mfa_token; a new one is account_disabled at the password', async () => {
+    const { email, userId, secret } = await kit.enrol();
+    const mfaToken = await kit.loginForToken(email);
+    expect(await kit.users.setDisabled({ id: userId, email }, true)).toBe(true);
+    await expect(kit.verify(mfaToken, { code: kit.code(secret) })).rejects.toThrow(InvalidMfaTokenError);
+    await expect(kit.login(email)).rejects.toThrow(AccountDisabledError);
   });
 
   it('of concurrent verifies with one MFA token, exactly one succeeds; the others are invalid_mfa_token or invalid_mfa_code', async () => {

@@ -1,7 +1,10 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createPasswordHasher } from '../../lib/accounts/password';
 import { changeRoles, grantRole, revokeRole } from '../../lib/authz/role-change';
 import { roleChanges } from '../../lib/compose/parts/roles';
-import { claimsOf } from '../support/mfa-kit';
+import { createDocumentClient } from '../../lib/aws/dynamodb';
+import { loadStorageConfig } from '../../lib/core/config';
+import { claimsOf, createMfaKit } from '../support/mfa-kit';
 import { createTestApp, PASSWORD, uniqueEmail } from '../support/fixtures';
 
 const passwords = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
@@ -72,5 +75,42 @@ describe.each(['memory', 'dynamodb'] as const)('roles and their sessions (%s)', 
     const opened = await sessionIssuer.open(userId, [{ method: 'password' }], client, { email, userId, passwordHash: stale.passwordHash! }, stale);
     // Assert
     expect(claimsOf(opened.accessToken).roles).toEqual([]);
+  });
+});
+
+describe('roles on an MFA login (DynamoDB)', () => {
+  it('the second step takes the roles from the account it read with the TOTP state: no extra request', async () => {
+    // Arrange: an enrolled account made admin.
+    const kit = await createMfaKit('dynamodb');
+    const { email, userId, secret } = await kit.enrol();
+    await kit.users.setRoles(userId, ['admin']);
+    const mfaToken = await kit.loginForToken(email);
+    kit.requests.length = 0;
+    // Act
+    const { tokens } = await kit.verify(mfaToken, { code: kit.code(secret) });
+    // Assert: the requests of an MFA login's second step, as before roles (test/integration/mfa.test.ts).
+    expect([...kit.requests].sort()).toEqual(['DeleteItem', 'GetItem', 'GetItem', 'Query', 'TransactWriteItems', 'TransactWriteItems', 'UpdateItem']);
+    expect(claimsOf(tokens.accessToken)).toMatchObject({ roles: ['admin'], scope: ADMIN_SCOPE, amr: ['pwd', 'otp', 'mfa'] });
+  });
+});
+
+describe('a role change on a session stored before its claims map (DynamoDB)', () => {
+  it('writes the whole map from the old attributes and the new roles, and the next refresh signs both', async () => {
+    // Arrange: a session whose claims are still the old attributes.
+    const context = await createTestApp({}, { passwords });
+    const email = uniqueEmail('legacy-roles');
+    const { userId } = await context.app.accounts.register(email, PASSWORD);
+    const first = await context.app.sessions.login(email, PASSWORD, client);
+    const storage = loadStorageConfig(context.env);
+    await createDocumentClient({ endpoint: storage.dynamoDbEndpoint }).send(
+      new UpdateCommand({ TableName: storage.sessionsTable, Key: { id: first.sessionId }, UpdateExpression: 'REMOVE claims SET amr = :amr', ExpressionAttributeValues: { ':amr': ['pwd', 'otp', 'mfa'] } }),
+    );
+    // Act
+    const change = await grantRole(await context.root.get(roleChanges), userId, 'admin');
+    context.clock.advance(1_000);
+    const refreshed = await context.app.sessions.refresh(first.refreshToken, client);
+    // Assert
+    expect(change.sessionsUpdated).toBe(1);
+    expect(claimsOf(refreshed.accessToken)).toMatchObject({ roles: ['admin'], scope: ADMIN_SCOPE, amr: ['pwd', 'otp', 'mfa'] });
   });
 });

@@ -181,6 +181,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
     expect(grantsOf('reauthenticate', 'dynamodb:')).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [{ 'Fn::GetAtt': ['UsersTable', 'Arn'] }] },
       { Effect: 'Allow', Action: ['dynamodb:UpdateItem'], Resource: [{ 'Fn::GetAtt': ['SessionsTable', 'Arn'] }] },
+      { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: [{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }] },
     ]);
     for (const functionKey of ['mfaTotpConfirm', 'mfaTotpDisable', 'mfaRecoveryCodes', 'passkeyRegisterVerify', 'deletePasskey']) {
       expect({ functionKey, ses: grantsOf(functionKey, 'ses:').flatMap(actionsOf) }).toEqual({ functionKey, ses: ['ses:SendEmail'] });
@@ -192,7 +193,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
 
   it('creates tables on demand, with TTL, point-in-time recovery, encryption and deletion protection', () => {
     const tables = ofType('AWS::DynamoDB::Table');
-    expect(tables.map(([id]) => id).sort()).toEqual(['EmailOutboxTable', 'SessionsTable', 'UsersTable']);
+    expect(tables.map(([id]) => id).sort()).toEqual(['AuditTable', 'EmailOutboxTable', 'SessionsTable', 'UsersTable']);
     for (const [, table] of tables) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
@@ -372,9 +373,9 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
 
   it('alarms on DynamoDB throttles and system errors of every table, over every operation', () => {
     const tables = tableNames();
-    expect(tables).toHaveLength(3);
+    expect(tables).toHaveLength(4);
     for (const [logicalId, metric, threshold] of [['ThrottlesAlarm', 'ThrottledRequests', 5], ['SystemErrorsAlarm', 'SystemErrors', 1]] as const) {
-      const expressions = ['UsersTable', 'SessionsTable', 'EmailOutboxTable'].map((table) => {
+      const expressions = ['UsersTable', 'SessionsTable', 'EmailOutboxTable', 'AuditTable'].map((table) => {
         const properties = alarm(`${table}${logicalId}`);
         expect(properties.Threshold).toBe(threshold);
         return properties.Metrics[0].Expression as string;

@@ -52,6 +52,7 @@ export async function testEnv(overrides: Env = {}): Promise<Env> {
     USERS_TABLE: process.env.TEST_USERS_TABLE ?? 'unit-users',
     SESSIONS_TABLE: process.env.TEST_SESSIONS_TABLE ?? 'unit-sessions',
     EMAIL_OUTBOX_TABLE: process.env.TEST_EMAIL_OUTBOX_TABLE ?? 'unit-email-outbox',
+    AUDIT_TABLE: process.env.TEST_AUDIT_TABLE ?? 'unit-audit',
     DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT,
     JWT_ISSUER: 'https://auth.test',
     JWT_AUDIENCE: 'test-api',

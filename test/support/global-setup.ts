@@ -19,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
     TEST_USERS_TABLE: tables.usersTable,
     TEST_SESSIONS_TABLE: tables.sessionsTable,
     TEST_EMAIL_OUTBOX_TABLE: tables.emailOutboxTable,
+    TEST_AUDIT_TABLE: tables.auditTable,
     TEST_SES_ENDPOINT: ses.endpoint,
   });
 }

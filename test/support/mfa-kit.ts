@@ -1,3 +1,6 @@
+import ROLE_MAP from '../../config/roles.json';
+import { createRolesDecider } from '../../lib/authz/roles-decider';
+import { parseRoleMap } from '../../lib/authz/roles';
 import { randomBytes } from 'node:crypto';
 import { checkCredentials, passwordLogin, type LoginDelivery } from '../../lib/accounts/login';
 import type { AccountChangeStore } from '../../lib/accounts/account-change-store';
@@ -79,7 +82,9 @@ export async function createMfaKit(stores: 'memory' | 'dynamodb', env: Record<st
   const crypto = createMfaCrypto(keys.current, keys.previous);
   const tokenConfig = loadTokenConfig(full, { requirePrivateKey: true });
   const accessTokens = createAccessTokenIssuer({ signingKey: await importSigningKey(tokenConfig), issuer: tokenConfig.issuer, audience: tokenConfig.audience, ttlSeconds: tokenConfig.accessTokenTtlSeconds, clock });
-  const sessions = createSessionIssuer({ policy: loadSessionPolicy(full), clock, sessions: sessionStore, accessTokens, refreshTokens: createRefreshTokenCodec(createKeyring(keys.current, keys.previous)), logger: log.logger });
+  // Roles as the service decides them (config/roles.json), from the account the flow read.
+  const decideClaims = createRolesDecider(parseRoleMap(ROLE_MAP));
+  const sessions = createSessionIssuer({ policy: loadSessionPolicy(full), clock, sessions: sessionStore, accessTokens, refreshTokens: createRefreshTokenCodec(createKeyring(keys.current, keys.previous)), logger: log.logger, decideClaims });
   const limits = loadAttemptLimits(full);
   const reauth = loadReauthPolicy(full);
   const notices: { userId: string; change: FactorChange }[] = [];

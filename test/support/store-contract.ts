@@ -32,5 +32,6 @@ export function localDynamoDb() {
     usersTable: process.env.TEST_USERS_TABLE!,
     sessionsTable: process.env.TEST_SESSIONS_TABLE!,
     emailOutboxTable: process.env.TEST_EMAIL_OUTBOX_TABLE!,
+    auditTable: process.env.TEST_AUDIT_TABLE!,
   };
 }

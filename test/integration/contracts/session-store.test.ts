@@ -118,6 +118,17 @@ describeContract<Stores>(
       expect((await sessions.listIndexed(userId, { limit: 10, newestFirst: true })).sessions).toEqual([]);
     });
 
+    it('revokes once with its owner (a logout), and says nothing for an ended or unknown session', async () => {
+      const userId = randomUUID();
+      const session = sessionOf(userId);
+      await sessions.create(session);
+      expect(await sessions.revokeOwned(session.id, 'logout', NOW + 5)).toEqual({ userId });
+      expect(await sessions.revokeOwned(session.id, 'logout', NOW + 6)).toBeUndefined();
+      expect(await sessions.revokeOwned(randomUUID(), 'logout', NOW)).toBeUndefined();
+      expect(await sessions.get(session.id)).toMatchObject({ revokedAt: NOW + 5, revokedReason: 'logout' });
+      expect((await sessions.listIndexed(userId, { limit: 10, newestFirst: true })).sessions).toEqual([]);
+    });
+
     it('lists a user\'s sessions in pages, newest first or oldest first', async () => {
       const userId = randomUUID();
       const created = [sessionOf(userId, { createdAt: NOW - 3 }), sessionOf(userId, { createdAt: NOW - 2 }), sessionOf(userId, { createdAt: NOW - 1 })];

@@ -20,6 +20,9 @@ const TABLE_OF: Record<string, string> = {
   '{"Fn::GetAtt":["SessionsTable","Arn"]}': 'sessions',
   '{"Fn::Join":["/",[{"Fn::GetAtt":["SessionsTable","Arn"]},"index","liveByUser"]]}': 'sessionsByUser',
   '{"Fn::GetAtt":["EmailOutboxTable","Arn"]}': 'emailOutbox',
+  '{"Fn::GetAtt":["AuditTable","Arn"]}': 'audit',
+  '{"Fn::Join":["/",[{"Fn::GetAtt":["AuditTable","Arn"]},"index","allByTime"]]}': 'auditAll',
+  '{"Fn::Join":["/",[{"Fn::GetAtt":["AuditTable","Arn"]},"index","byTypeAndTime"]]}': 'auditByType',
 };
 const MODES = [
   { checkSession: false, algorithm: 'ES256' },
@@ -114,6 +117,28 @@ describe('generated IAM roles: exactly the union of each function\'s parts\' nee
     const access = accessByFunction({ checkSession: false, algorithm: 'ES256' });
     expect(access.me).toEqual({ dynamoDb: [{ actions: ['GetItem'], resources: [{ 'Fn::GetAtt': ['UsersTable', 'Arn'] }] }], secrets: [], sendsEmail: false });
     expect(access.jwks).toEqual({ dynamoDb: [], secrets: [], sendsEmail: false });
+  });
+
+  it('lets exactly the functions that raise audited security events write the audit trail, and only PutItem', () => {
+    // A function that raises an audited event without the part counts AuditWriteFailed at run time (lib/audit/audit-trail.ts).
+    const RECORDING = [
+      'changePassword', 'deleteAccount', 'deletePasskey', 'factorsReport', 'forgotPassword', 'login', 'logout', 'logoutAll',
+      'mfaRecoveryCodes', 'mfaTotpConfirm', 'mfaTotpDisable', 'mfaVerify', 'passkeyLoginVerify', 'passkeyRegisterVerify',
+      'reauthenticate', 'refresh', 'resetPassword', 'verifyEmail',
+      'adminDisableUser', 'adminEnableUser', 'adminSignOutUser', 'adminDeleteUser',
+    ];
+    const recording = all.filter((fn) => Object.values(fn.declaration.parts).some((p) => p.name === 'auditTrail')).map(({ declaration }) => declaration.name);
+    expect(recording.sort()).toEqual(RECORDING.sort());
+    const access = accessByFunction({ checkSession: false, algorithm: 'ES256' });
+    const auditActions = (name: string) =>
+      access[name]!.dynamoDb.filter((grant: { resources: unknown[] }) => JSON.stringify(grant.resources).includes('AuditTable')).flatMap((grant: { actions: string[] }) => grant.actions);
+    for (const name of RECORDING.filter((name) => name !== 'deleteAccount' && name !== 'adminDeleteUser')) expect({ name, actions: auditActions(name) }).toEqual({ name, actions: ['PutItem'] });
+    // Deleting an account also removes its events; listing one's own reads one partition, no index.
+    expect(auditActions('deleteAccount').sort()).toEqual(['DeleteItem', 'PutItem', 'Query']);
+    expect(auditActions('adminDeleteUser').sort()).toEqual(['DeleteItem', 'PutItem', 'Query']);
+    expect(access.listSecurityEvents!.dynamoDb).toEqual([{ actions: ['Query'], resources: [{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }] }]);
+    expect(auditActions('me')).toEqual([]);
+    expect(auditActions('register')).toEqual([]);
   });
 
   it('ships the argon2 binary to exactly the functions whose parts include the password hasher', () => {

@@ -60,7 +60,7 @@ describe('the composition root\'s features (lib/compose/account-events.ts)', () 
 
   it('ends sessions on every event but a first proof of the mailbox, and removes each feature\'s data with the account', () => {
     expect(Object.fromEntries(ACCOUNT_EVENTS.map((event) => [event, reacting(event)]))).toEqual({
-      deleted: ['sessions', 'oneTimeTokens', 'mfa', 'passkeys'],
+      deleted: ['sessions', 'oneTimeTokens', 'mfa', 'passkeys', 'audit'],
       passwordReset: ['sessions'],
       passwordChanged: ['sessions'],
       secondFactorEnabled: ['sessions'],
