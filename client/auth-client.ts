@@ -153,6 +153,22 @@ export class AuthClient {
     return this.state ? (sessionIdOf(this.state.accessToken) ?? null) : null;
   }
 
+  /**
+   * The roles of the current access token (`roles`), [] when signed out or without any. For what
+   * the page shows, never for a decision: the server decides with its own check of the token. A
+   * role change reaches this after the next refresh.
+   */
+  get roles(): readonly string[] {
+    const roles = this.state ? claimsOf(this.state.accessToken)?.roles : undefined;
+    return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [];
+  }
+
+  /** The permissions of the current access token (its space-separated `scope`), [] when signed out or without any; for display, as `roles`. */
+  get permissions(): readonly string[] {
+    const scope = this.state ? claimsOf(this.state.accessToken)?.scope : undefined;
+    return typeof scope === 'string' && scope ? scope.split(' ') : [];
+  }
+
   addEventListener<K extends keyof AuthClientEventMap>(
     type: K,
     listener: (event: AuthClientEventMap[K]) => void,
@@ -626,14 +642,19 @@ export class AuthClient {
   }
 }
 
-/** The `sid` claim, read without verifying (the server verifies); only to recognise this client's session. */
-function sessionIdOf(accessToken: string): string | undefined {
+/** The access token's claims, read without verifying (the server verifies): only for recognising the session and showing what it holds. */
+function claimsOf(accessToken: string): Record<string, unknown> | undefined {
   try {
     const payload = accessToken.split('.')[1] ?? '';
     const claims: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
-    const sid = (claims as { sid?: unknown }).sid;
-    return typeof sid === 'string' ? sid : undefined;
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The `sid` claim; only to recognise this client's session. */
+function sessionIdOf(accessToken: string): string | undefined {
+  const sid = claimsOf(accessToken)?.sid;
+  return typeof sid === 'string' ? sid : undefined;
 }

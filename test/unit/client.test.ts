@@ -175,6 +175,30 @@ describe('sessions and /me', () => {
   });
 });
 
+describe('roles and permissions of the current access token', () => {
+  const tokenWith = (claims: Record<string, unknown>) => `${base64url({ alg: 'ES256', typ: 'at+jwt' })}.${base64url({ sub: 'user-1', sid: 'sid-7', ...claims })}.c2ln`;
+  const resumedWith = async (claims: Record<string, unknown>) => {
+    const { transport } = scriptedTransport({ 'POST /auth/refresh': { status: 200, json: { access_token: tokenWith(claims), token_type: 'Bearer', expires_in: 900, refresh_token_expires_in: 1209600 } } });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: transport });
+    await client.resume();
+    return client;
+  };
+
+  it('reads roles and the scope\'s permissions from the token the client holds', async () => {
+    const client = await resumedWith({ roles: ['admin'], scope: 'audit:read users:read' });
+    expect(client.roles).toEqual(['admin']);
+    expect(client.permissions).toEqual(['audit:read', 'users:read']);
+  });
+
+  it('is [] signed out, for a token without them, and for claims of the wrong type', async () => {
+    expect(createAuthClient({ baseUrl: BASE, delivery: 'cookie', fetch: scriptedTransport({}).transport }).roles).toEqual([]);
+    const without = await resumedWith({});
+    expect([without.roles, without.permissions]).toEqual([[], []]);
+    const wrong = await resumedWith({ roles: 'admin', scope: 7 });
+    expect([wrong.roles, wrong.permissions]).toEqual([[], []]);
+  });
+});
+
 describe('email and password', () => {
   it('verifies an email with the link token, without a session, an access token or the refresh cookie', async () => {
     const { transport, sent } = scriptedTransport({ 'POST /auth/email/verify': [{ status: 204 }, errorReply(400, 'invalid_one_time_token')] });
