@@ -55,7 +55,7 @@ export function parseRouteKey(key: string, variable: string): Pick<RouteRule, 'k
  */
 export function parseRoutePermissions(raw: string | undefined, variable: string): RouteRule[] {
   if (raw === undefined || raw.trim() === '') return [];
-  const notObject = () => new ConfigError(variable, 'must be a JSON object of "METHOD /path": permission');
+  const notObject = () => new ConfigError(variable, 'must be a JSON object');
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -81,7 +81,7 @@ export function mergeRouteRules(service: readonly RouteRule[], others: readonly 
   for (const rule of others) {
     const declared = merged.get(`${rule.method} ${canonicalPath(rule)}`);
     if (declared?.permission !== undefined && declared.permission !== rule.permission) {
-      throw new ConfigError(variable, `"${rule.key}": the service declares it needs "${declared.permission}"`);
+      throw new ConfigError(variable, `"${rule.key}" is declared "${declared.permission}"`);
     }
     merged.set(`${rule.method} ${canonicalPath(rule)}`, declared?.permission !== undefined ? declared : rule);
   }

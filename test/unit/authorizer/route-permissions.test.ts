@@ -52,7 +52,7 @@ describe('route permissions (AUTHORIZER_ROUTE_PERMISSIONS, AUTHORIZER_SERVICE_RO
       ['GET /orders', 'orders:read'],
     ]);
     expect(() => mergeRouteRules(service, parseRoutePermissions('{"GET /admin/users": null}', 'V'), 'V')).toThrow(ConfigError);
-    expect(() => mergeRouteRules(service, parseRoutePermissions('{"GET /admin/users": "users:write"}', 'V'), 'V')).toThrow(/declares it needs "users:read"/);
+    expect(() => mergeRouteRules(service, parseRoutePermissions('{"GET /admin/users": "users:write"}', 'V'), 'V')).toThrow(/"GET \/admin\/users" is declared "users:read"/);
     expect(mergeRouteRules(service, parseRoutePermissions('{"GET /admin/users": "users:read"}', 'V'), 'V')).toHaveLength(2);
   });
 
