@@ -7,12 +7,18 @@
  * 8000 by default; the `dev` stage's tables). With --stage it works on that stage's deployed
  * tables (names from infra/tables.js) with the caller's AWS credentials and region (--region, or
  * the SDK's usual AWS_REGION / profile). It needs on the users table GetItem, UpdateItem and Scan
- * (list), and on the sessions table Query on the by-user index and UpdateItem.
+ * (list), on the sessions table Query on the by-user index and UpdateItem, and PutItem on the audit
+ * table: each change's security event (roles_changed, account_disabled, account_enabled) is stored
+ * in the audit trail as the functions store theirs, with no actor (the operator is no account) and
+ * the user agent `npm run admin`, kept AUDIT_RETENTION_DAYS [400] days.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'node:util';
 import ROLE_MAP from '../config/roles.json';
+import { auditingSecurityEvents, createAuditTrail, openAuditScope, withAuditScope } from '../lib/audit/audit-trail';
+import { createDynamoDbAuditStore } from '../lib/aws/dynamodb-audit-store';
+import { readInteger } from '../lib/core/settings';
 import { parseRoleMap } from '../lib/authz/roles';
 import { createDynamoDbSessionStore } from '../lib/aws/dynamodb-session-store';
 import { createDynamoDbUserStore } from '../lib/aws/dynamodb-user-store';
@@ -40,10 +46,15 @@ async function main(): Promise<number> {
   );
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   // Security events (roles_changed, account_disabled...) go to stderr, as a record of who ran what; stdout says what changed.
-  const logger = createLogger('warn', { source: 'npm run admin' }, (line) => void process.stderr.write(`${line}\n`));
+  const baseLogger = createLogger('warn', { source: 'npm run admin' }, (line) => void process.stderr.write(`${line}\n`));
   const sessions = createDynamoDbSessionStore(documents, tables.sessions, { usersTable: tables.users });
+  // A security event also goes to the stage's audit trail; a failed write is logged (stderr) and never fails the command.
+  const missed = () => undefined;
+  const trail = createAuditTrail({ store: createDynamoDbAuditStore(documents, tables.audit), clock: systemClock, retentionDays: readInteger(process.env, 'AUDIT_RETENTION_DAYS', 1, 3650), countMiss: missed });
+  const audit = openAuditScope({ trail, origin: { userAgent: 'npm run admin' }, logger: baseLogger, countMiss: missed });
+  const logger = auditingSecurityEvents(baseLogger);
   try {
-    const lines = await runAdminCommand(
+    const lines = await withAuditScope(audit, () => runAdminCommand(
       {
         users: createDynamoDbUserStore(documents, tables.users),
         sessions,
@@ -53,7 +64,8 @@ async function main(): Promise<number> {
         endSessions: (userId) => endAllSessions({ sessions, clock: systemClock }, userId, 'account_disabled'),
       },
       positionals,
-    );
+    ));
+    await audit.settle();
     console.log(`[${local ? `local DynamoDB ${endpoint}` : `stage ${stage}`}: ${tables.users}, ${tables.sessions}]`);
     for (const line of lines) console.log(line);
     return 0;

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createDynamoDbAuditStore } from '../../lib/aws/dynamodb-audit-store';
 import { createDynamoDbSessionStore } from '../../lib/aws/dynamodb-session-store';
 import { createDynamoDbUserStore } from '../../lib/aws/dynamodb-user-store';
 import type { SessionRecord } from '../../lib/sessions/session';
@@ -14,6 +15,7 @@ const local = localDynamoDb();
 const tables = tableNames(SERVICE_NAME, 'dev');
 const users = createDynamoDbUserStore(local.client, tables.users);
 const sessions = createDynamoDbSessionStore(local.client, tables.sessions, { usersTable: tables.users });
+const audit = createDynamoDbAuditStore(local.client, tables.audit);
 const HOUR = 3_600_000;
 
 const admin = runAdminCli;
@@ -53,6 +55,10 @@ describe('npm run admin (the operator\'s CLI, on the local DynamoDB)', () => {
     expect(await users.findById(id)).toMatchObject({ roles: ['admin'], rolesVersion: 1 });
     expect((await sessions.get(sessionId))?.claims).toMatchObject({ roles: ['admin'], scope: 'audit:read clients:read clients:write users:read users:write' });
     expect(first.stderr).toContain('roles_changed');
+    // The change is in the audit trail, by no admin (the operator), once: the second run changed nothing.
+    const { events } = await audit.list({ userId: id, limit: 10, now: Date.now() });
+    expect(events).toEqual([expect.objectContaining({ type: 'roles_changed', userId: id, userAgent: 'npm run admin', details: { roles_before: '', roles_after: 'admin' } })]);
+    expect(events[0]?.actorId).toBeUndefined();
   }, 120_000);
 
   it('list shows the accounts with a role; revoke-role takes it back from the account and its sessions, idempotently', async () => {
@@ -79,6 +85,8 @@ describe('npm run admin (the operator\'s CLI, on the local DynamoDB)', () => {
     expect((await admin('enable', email)).stdout).toContain(`enabled ${email} (${id})`);
     expect((await admin('enable', email)).stdout).toContain('is not disabled; nothing changed');
     expect((await users.findById(id))?.disabled).toBeUndefined();
+    const { events } = await audit.list({ userId: id, limit: 10, now: Date.now() });
+    expect(events.map((event) => event.type)).toEqual(['account_enabled', 'account_disabled', 'account_disabled']);
   }, 120_000);
 
   it('exits non-zero with a clear message for an unknown email, a role the map does not know, or a wrong command line', async () => {
