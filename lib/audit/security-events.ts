@@ -34,3 +34,4 @@ export async function listOwnSecurityEvents(
     ...(page.next ? { next_cursor: deps.cursors.encode(scope, page.next) } : {}),
   };
 }
+

@@ -26,3 +26,10 @@ export const adminUserListQuerySchema = z.object({
 
 /** The body of PUT /admin/users/{id}/roles; the list itself is checked by the role rules (lib/authz/roles.ts). */
 export const adminRolesSchema = z.object({ roles: z.array(z.unknown()) });
+
+/** `?user_id=&type=&cursor=` of GET /admin/audit; the type is checked against the audited events (lib/admin/audit-feed.ts). */
+export const adminAuditQuerySchema = z.object({
+  user_id: z.optional(z.string().check(z.regex(USER_ID))),
+  type: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+});

@@ -113,6 +113,29 @@ describe('admin API over HTTP (ADMIN_REQUIRE_MFA on, its default)', () => {
     expect((await request(404, 'PUT', `/admin/users/${randomUUID()}/roles`, { ...as(admin.token), json: { roles: [] } })).body.error).toBe('not_found');
   });
 
+  it('reads the audit trail: a user\'s admin actions name the acting admin; filters by type; a cursor is bound to its filters', async () => {
+    const target = await account('audited');
+    await request(204, 'POST', `/admin/users/${target.userId}/disable`, as(admin.token));
+    await request(204, 'POST', `/admin/users/${target.userId}/enable`, as(admin.token));
+    // The disable ended the first session; this one is the sign-out's.
+    expect((await login(target.email)).status).toBe(200);
+    await request(204, 'POST', `/admin/users/${target.userId}/sign-out`, as(admin.token));
+    const trail = await request(200, 'GET', `/admin/audit?user_id=${target.userId}`, as(admin.token));
+    const types = trail.body.events.map((event: { type: string }) => event.type);
+    expect(types.slice(0, 4)).toEqual(['sessions_ended_by_admin', 'login_succeeded', 'account_enabled', 'account_disabled']);
+    expect(types).toContain('login_succeeded');
+    expect(trail.body.events[0]).toMatchObject({ user_id: target.userId, actor_id: admin.userId, details: { sessions_ended: 1 } });
+
+    const disables = await request(200, 'GET', `/admin/audit?type=account_disabled&user_id=${target.userId}`, as(admin.token));
+    expect(disables.body.events).toEqual([expect.objectContaining({ type: 'account_disabled', actor_id: admin.userId })]);
+    const everything = await request(200, 'GET', '/admin/audit', as(admin.token));
+    expect(everything.body.events.length).toBeGreaterThan(0);
+    expect((await request(400, 'GET', '/admin/audit?type=not_an_event', as(admin.token))).body.error).toBe('invalid_request');
+    expect((await request(400, 'GET', '/admin/audit?cursor=not-a-cursor', as(admin.token))).body.error).toBe('invalid_request');
+    const noAudit = await resignedAccessToken(admin.token, { scope: 'users:read users:write' });
+    expect((await request(403, 'GET', '/admin/audit', as(noAudit))).body.error).toBe('access_denied');
+  });
+
   it('an admin cannot disable, delete or take admin from their own account (409 cannot_modify_self), and stays able to log in', async () => {
     await request(200, 'PUT', `/admin/users/${admin.userId}/roles`, { ...as(admin.token), json: { roles: ['admin'] } });
     expect((await request(409, 'PUT', `/admin/users/${admin.userId}/roles`, { ...as(admin.token), json: { roles: [] } })).body.error).toBe('cannot_modify_self');

@@ -94,6 +94,7 @@ describe('OpenAPI document against real responses', () => {
           'POST /admin/users/{id}/enable 204',
           'POST /admin/users/{id}/sign-out 204',
           'PUT /admin/users/{id}/roles 200',
+          'GET /admin/audit 200',
           // end admin
         ].sort(),
       );
@@ -129,7 +130,7 @@ describe('OpenAPI document against real responses', () => {
           'POST /auth/reauthenticate',
           // admin
           'GET /admin/users', 'GET /admin/users/{id}', 'DELETE /admin/users/{id}',
-          'POST /admin/users/{id}/disable', 'POST /admin/users/{id}/enable', 'POST /admin/users/{id}/sign-out', 'PUT /admin/users/{id}/roles',
+          'POST /admin/users/{id}/disable', 'POST /admin/users/{id}/enable', 'POST /admin/users/{id}/sign-out', 'PUT /admin/users/{id}/roles', 'GET /admin/audit',
           // end admin
         ].sort(),
       );
@@ -429,6 +430,7 @@ describe('OpenAPI document against real responses', () => {
     'POST /admin/users/{id}/enable 204',
     'POST /admin/users/{id}/sign-out 204',
     'PUT /admin/users/{id}/roles 200',
+    'GET /admin/audit 200',
   ]);
   it('exercised every operation of the document with its success status', () => {
     const missing = spec.operations

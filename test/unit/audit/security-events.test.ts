@@ -45,3 +45,4 @@ describe('listOwnSecurityEvents: the caller\'s own events, a page at a time', ()
     expect(events).toEqual([expect.objectContaining({ type: 'account_disabled', actor_id: 'admin-1', ip: null, user_agent: null, session_id: null })]);
   });
 });
+

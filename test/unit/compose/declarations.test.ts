@@ -125,7 +125,7 @@ describe('generated IAM roles: exactly the union of each function\'s parts\' nee
       'changePassword', 'deleteAccount', 'deletePasskey', 'factorsReport', 'forgotPassword', 'login', 'logout', 'logoutAll',
       'mfaRecoveryCodes', 'mfaTotpConfirm', 'mfaTotpDisable', 'mfaVerify', 'passkeyLoginVerify', 'passkeyRegisterVerify',
       'reauthenticate', 'refresh', 'resetPassword', 'verifyEmail',
-      'adminDisableUser', 'adminEnableUser', 'adminSignOutUser', 'adminDeleteUser',
+      'adminDisableUser', 'adminEnableUser', 'adminSignOutUser', 'adminDeleteUser', 'adminSetUserRoles',
     ];
     const recording = all.filter((fn) => Object.values(fn.declaration.parts).some((p) => p.name === 'auditTrail')).map(({ declaration }) => declaration.name);
     expect(recording.sort()).toEqual(RECORDING.sort());
