@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 import { call } from '../support/http';
+import { resetEmailFor } from '../support/e2e-accounts';
 import {
   emailLink,
   launchChromium,
@@ -131,12 +132,14 @@ describe('demo page: email, password, second factors', () => {
     await page.locator('#forgot-toggle').click();
     expect(await page.locator('#forgot-toggle').getAttribute('aria-expanded')).toBe('true');
     await page.locator('#forgot-email').fill(email);
+    const sentAt = Date.now();
     await page.locator('#forgot-submit').click();
     await waitFor(page, '#forgot-feedback:has-text("a reset link is on its way")');
     expect(await page.locator('#forgot').isHidden()).toBe(true);
     expect(await page.locator('#forgot-toggle').getAttribute('aria-expanded')).toBe('false');
 
-    const link = await emailLink(email, 'reset-password');
+    await resetEmailFor(server.baseUrl, email, sentAt);
+    const link = await emailLink(email, 'reset-password', sentAt);
     await page.goto(link);
     await waitFor(page, 'main[data-ready="true"]');
     expect(page.url()).toBe(server.pageUrl);

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 import { call } from '../support/http';
 import { tokenOfLink } from '../support/inbox';
+import { resetEmailFor } from '../support/e2e-accounts';
 import {
   answerIn,
   confirmIfAsked,
@@ -265,6 +266,7 @@ describe.each(SIZES)('the demo page at $width px', (size) => {
     const email = await verifiedAccount(uniqueEmail('reset'));
     const sentAt = Date.now();
     expect((await call(server.baseUrl, 'POST', '/auth/password/forgot', { json: { email } })).status).toBe(202);
+    await resetEmailFor(server.baseUrl, email, sentAt);
     const link = await emailLink(email, 'reset-password', sentAt);
     const page = await openDemo(await newContext(size), link);
 

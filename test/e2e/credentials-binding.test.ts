@@ -4,6 +4,7 @@ import { codeForStep, stepAt } from '../../lib/mfa/totp';
 import { bearer, call } from '../support/http';
 import { linkIn, tokenOfLink, waitForEmail } from '../support/inbox';
 import { startTestServer } from '../support/server';
+import { resetTokenFor } from '../support/e2e-accounts';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 import { createSoftAuthenticator } from '../support/soft-authenticator';
 
@@ -43,8 +44,7 @@ describe('a password reset or change ends what was pending; one mailbox, one acc
     const pending = await call(base, 'POST', '/auth/login', { json: { email, password: PASSWORD } });
     expect(pending.body).toMatchObject({ error: 'mfa_required', mfa_token: expect.any(String) });
 
-    expect((await call(base, 'POST', '/auth/password/forgot', { json: { email } })).status).toBe(202);
-    const reset = await call(base, 'POST', '/auth/password/reset', { json: { token: await tokenOf(email, 'Reset'), password: NEW_PASSWORD } });
+    const reset = await call(base, 'POST', '/auth/password/reset', { json: { token: await resetTokenFor(base, email), password: NEW_PASSWORD } });
     expect(reset.status).toBe(204);
 
     const verify = await call(base, 'POST', '/auth/mfa/verify', { json: { mfa_token: pending.body.mfa_token, code: codeForStep(setup.body.secret, stepAt(Date.now())) } });
@@ -54,8 +54,7 @@ describe('a password reset or change ends what was pending; one mailbox, one acc
 
   it('an outstanding reset link dies with a password change: 400 invalid_one_time_token, and the changed password stays', async () => {
     const { email, auth } = await verifiedAccount('link-change');
-    expect((await call(base, 'POST', '/auth/password/forgot', { json: { email } })).status).toBe(202);
-    const link = await tokenOf(email, 'Reset');
+    const link = await resetTokenFor(base, email);
     await changePassword(auth);
     const reset = await call(base, 'POST', '/auth/password/reset', { json: { token: link, password: 'the attacker’s passphrase' } });
     expect(reset.status).toBe(400);

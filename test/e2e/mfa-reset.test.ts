@@ -2,6 +2,7 @@ import { codeForStep, stepAt } from '../../lib/mfa/totp';
 import { bearer, call } from '../support/http';
 import { linkIn, tokenOfLink, waitForEmail } from '../support/inbox';
 import { startTestServer } from '../support/server';
+import { resetTokenFor } from '../support/e2e-accounts';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
 
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -31,8 +32,7 @@ describe('password reset on an account with TOTP', () => {
   }
 
   async function reset(email: string) {
-    expect((await call(base, 'POST', '/auth/password/forgot', { json: { email } })).status).toBe(202);
-    const token = await tokenOf(email, 'Reset');
+    const token = await resetTokenFor(base, email);
     expect((await call(base, 'POST', '/auth/password/reset', { json: { token, password: NEW_PASSWORD } })).status).toBe(204);
   }
 

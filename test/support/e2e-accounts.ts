@@ -1,7 +1,7 @@
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { PASSWORD, signingJwk } from './fixtures';
 import { call } from './http';
-import { linkIn, tokenOfLink, waitForEmail } from './inbox';
+import { linkIn, tokenOfLink, waitForEmail, type StoredEmail } from './inbox';
 
 /**
  * Accounts over HTTP for the end-to-end tests: adding TOTP or a passkey needs a verified email,
@@ -38,3 +38,32 @@ export async function resignedAccessToken(accessToken: string, overrides: Record
 
 /** An access token of the same session whose sign-in was `seconds` ago. */
 export const signedInAgo = (accessToken: string, seconds: number) => resignedAccessToken(accessToken, { auth_time: Math.floor(Date.now() / 1000) - seconds });
+
+const RESET_SUBJECT = 'Reset your';
+/** How long a reset email may take before it is asked for again. */
+const RESET_EMAIL_PATIENCE_MS = 8_000;
+
+/**
+ * The newest reset email to `email` since `after`, asking forgot-password once more if none has
+ * come. Forgot-password must send within its response floor; on a loaded machine (the whole suite
+ * on two cores) a send can miss it, and the email then waits for the outbox's scheduled retry,
+ * which serverless-offline never runs. Such a miss undoes the link and its throttle, so asking
+ * again sends a fresh one; a send that was only slow arrives anyway (the second ask is throttled).
+ */
+export async function resetEmailFor(base: string, email: string, after: number): Promise<StoredEmail> {
+  try {
+    return await waitForEmail(sesEndpoint(), { to: email, subjectIncludes: RESET_SUBJECT, after }, RESET_EMAIL_PATIENCE_MS);
+  } catch {
+    const asked = await call(base, 'POST', '/auth/password/forgot', { json: { email } });
+    if (asked.status !== 202) throw new Error(`forgot-password answered ${asked.status} when asked again`);
+    return waitForEmail(sesEndpoint(), { to: email, subjectIncludes: RESET_SUBJECT, after }, 15_000);
+  }
+}
+
+/** Asks for a reset email (202) and returns its one-time token. */
+export async function resetTokenFor(base: string, email: string): Promise<string> {
+  const after = Date.now();
+  const asked = await call(base, 'POST', '/auth/password/forgot', { json: { email } });
+  if (asked.status !== 202) throw new Error(`forgot-password answered ${asked.status}`);
+  return tokenOfLink(linkIn(await resetEmailFor(base, email, after)));
+}
