@@ -1,3 +1,4 @@
+import { AdminApi } from './admin';
 import { AuthError, errorFromResponse, refusedAccessToken } from './errors';
 import { checkPasskeyName } from './passkey-name';
 import {
@@ -10,6 +11,7 @@ import {
   readTokenResponse,
   recoveryCodesOf,
   registeredPasskeyOf,
+  securityEventPageOf,
   sessionPageOf,
   totpEnrolmentOf,
   unexpected,
@@ -29,6 +31,7 @@ import type {
   Passkey,
   PasswordProof,
   RegisteredPasskey,
+  SecurityEventPage,
   SessionPage,
   TokenInfo,
   TotpEnrolment,
@@ -115,6 +118,7 @@ export class AuthClient {
   private readonly onMfaRequired: MfaPrompt | undefined;
   private readonly webauthn: WebAuthnAdapter | undefined;
   private readonly events = new EventTarget();
+  private adminApi: AdminApi | undefined;
   private state: StoredSession | null = null;
   private loaded = false;
   private loading: Promise<void> | undefined;
@@ -167,6 +171,12 @@ export class AuthClient {
   get permissions(): readonly string[] {
     const scope = this.state ? claimsOf(this.state.accessToken)?.scope : undefined;
     return typeof scope === 'string' && scope ? scope.split(' ') : [];
+  }
+
+  /** The admin API (`/admin/*`) with this client's session; see `AdminApi`. */
+  get admin(): AdminApi {
+    this.adminApi ??= new AdminApi((input, init) => this.fetch(input, init));
+    return this.adminApi;
   }
 
   addEventListener<K extends keyof AuthClientEventMap>(
@@ -287,6 +297,12 @@ export class AuthClient {
     return sessionPageOf(await this.callJson('GET', `/auth/sessions${query}`, undefined, 200));
   }
 
+  /** `GET /me/security-events`: one page (at most 50) of the user's own security events, newest first; pass `nextCursor` as `cursor` for the next. */
+  async listSecurityEvents(options: { cursor?: string } = {}): Promise<SecurityEventPage> {
+    const query = options.cursor === undefined ? '' : `?cursor=${encodeURIComponent(options.cursor)}`;
+    return securityEventPageOf(await this.callJson('GET', `/me/security-events${query}`, undefined, 200), '/me/security-events');
+  }
+
   /** `DELETE /auth/sessions/{id}`. Ending this client's own session logs it out (`session-ended`). */
   async endSession(id: string): Promise<void> {
     const response = await this.fetch(`/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
@@ -297,13 +313,17 @@ export class AuthClient {
   /**
    * `GET /me`: the account behind the access token. A `404 not_found` means the account was
    * deleted (perhaps on another device) while the access token still works: the client then
-   * logs out (`account-deleted`, with the error) and rejects with it.
+   * logs out (`account-deleted`, with the error) and rejects with it. A `403 account_disabled`
+   * (an admin disabled the account, which ended its sessions) logs out likewise (`account-disabled`).
    */
   async me(): Promise<Me> {
     const response = await this.fetch('/me');
     if (response.status === 200) return meOf(await readJson(response));
     const error = await errorFromResponse(response);
-    if (error.code === 'not_found' && this.state !== null) await this.endAndClearCookie('account-deleted', error);
+    if (this.state !== null) {
+      if (error.code === 'not_found') await this.endAndClearCookie('account-deleted', error);
+      else if (error.code === 'account_disabled') await this.endAndClearCookie('account-disabled', error);
+    }
     throw error;
   }
 

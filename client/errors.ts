@@ -27,6 +27,10 @@ export type ServiceErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'too_many_attempts'
+  | 'account_disabled'
+  | 'access_denied'
+  | 'mfa_required_for_admin'
+  | 'cannot_modify_self'
   | 'service_unavailable'
   | 'internal_error';
 
@@ -58,6 +62,10 @@ const SERVICE_ERROR_CODES: ReadonlySet<string> = new Set<ServiceErrorCode>([
   'payload_too_large',
   'unsupported_media_type',
   'too_many_attempts',
+  'account_disabled',
+  'access_denied',
+  'mfa_required_for_admin',
+  'cannot_modify_self',
   'service_unavailable',
   'internal_error',
 ]);

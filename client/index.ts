@@ -4,12 +4,16 @@
  * passkey ceremonies take the browser's functions as an adapter (`webauthn` option).
  */
 export { AuthClient, createAuthClient, LoggedOutEvent, ReauthenticatedEvent, TokensEvent, type AuthClientEventMap, type AuthClientOptions, type Transport } from './auth-client';
+export { AdminApi } from './admin';
 export { AuthError, type AuthErrorCode, type ClientErrorCode, type ServiceErrorCode } from './errors';
 export { checkPasskeyName, MAX_PASSKEY_NAME_LENGTH } from './passkey-name';
 export { memoryStorage, type AuthStorage, type StoredSession } from './storage';
 export type {
   AccessTokenInfo,
   Account,
+  AdminUser,
+  AdminUserDetail,
+  AdminUserPage,
   Credentials,
   Delivery,
   LoggedOutReason,
@@ -20,6 +24,10 @@ export type {
   Passkey,
   PasswordProof,
   RegisteredPasskey,
+  SecurityEvent,
+  SecurityEventDetails,
+  SecurityEventPage,
+  SecurityEventType,
   Session,
   SessionPage,
   TokenInfo,

@@ -3,10 +3,10 @@
  * Anything the contract does not describe is an `unexpected_response`, never a half-filled object.
  */
 import { AuthError } from './errors';
-import type { Delivery, Me, Passkey, RegisteredPasskey, Session, SessionPage, TotpEnrolment } from './types';
+import type { Delivery, Me, Passkey, RegisteredPasskey, SecurityEvent, SecurityEventDetails, SecurityEventPage, Session, SessionPage, TotpEnrolment } from './types';
 import type { PasskeyCreationOptionsJSON, PasskeyLoginOptions } from './webauthn';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export interface TokenResponse {
   access_token: string;
@@ -18,8 +18,8 @@ export interface TokenResponse {
 export const unexpected = (what: string) =>
   new AuthError('unexpected_response', `The service answered ${what} with something the contract does not describe.`);
 
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isString = (value: unknown): value is string => typeof value === 'string';
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The body as a JSON object, else `unexpected_response` naming the path. */
 export async function readJson(response: Response): Promise<Json> {
@@ -111,4 +111,44 @@ export function creationOptionsOf(body: Json): PasskeyCreationOptionsJSON {
 export function passkeyLoginOptionsOf(body: Json): PasskeyLoginOptions {
   if (!isString(body.challenge_id) || !isObject(body.options) || !isString(body.options.challenge)) throw unexpected('/auth/passkeys/login/options');
   return { challengeId: body.challenge_id, options: body.options as unknown as PasskeyLoginOptions['options'] };
+}
+
+const stringOrNull = (value: unknown): value is string | null => value === null || isString(value);
+const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+function securityEventOf(entry: unknown, path: string): SecurityEvent {
+  if (
+    !isObject(entry) ||
+    !isString(entry.id) ||
+    !isString(entry.type) ||
+    !isString(entry.time) ||
+    !isString(entry.user_id) ||
+    !stringOrNull(entry.actor_id) ||
+    !stringOrNull(entry.session_id) ||
+    !stringOrNull(entry.ip) ||
+    !stringOrNull(entry.user_agent) ||
+    !isObject(entry.details)
+  ) {
+    throw unexpected(path);
+  }
+  // The details are a closed list of flat facts; only their names change case.
+  const details = Object.fromEntries(Object.entries(entry.details).map(([key, value]) => [camelCase(key), value])) as SecurityEventDetails;
+  return {
+    id: entry.id,
+    type: entry.type,
+    time: entry.time,
+    userId: entry.user_id,
+    actorId: entry.actor_id,
+    sessionId: entry.session_id,
+    ip: entry.ip,
+    userAgent: entry.user_agent,
+    details,
+  };
+}
+
+/** `GET /me/security-events` and `GET /admin/audit` (`path` names the one that answered). */
+export function securityEventPageOf(body: Json, path: string): SecurityEventPage {
+  if (!Array.isArray(body.events) || (body.next_cursor !== undefined && !isString(body.next_cursor))) throw unexpected(path);
+  const events = body.events.map((entry: unknown) => securityEventOf(entry, path));
+  return isString(body.next_cursor) ? { events, nextCursor: body.next_cursor } : { events };
 }

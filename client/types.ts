@@ -53,7 +53,7 @@ export type PasswordProof =
   | { readonly password: string; readonly code?: string; readonly recoveryCode?: undefined }
   | { readonly password: string; readonly recoveryCode: string; readonly code?: undefined };
 
-export type LoggedOutReason = 'logout' | 'logout-all' | 'session-ended' | 'refresh-failed' | 'account-deleted';
+export type LoggedOutReason = 'logout' | 'logout-all' | 'session-ended' | 'refresh-failed' | 'account-deleted' | 'account-disabled';
 
 /** `GET /auth/sessions`: one page, newest first; pass `nextCursor` back as `cursor` for the next one. */
 export interface SessionPage {
@@ -102,4 +102,97 @@ export interface RegisteredPasskey {
   readonly id: string;
   readonly name: string;
   readonly createdAt: string;
+}
+
+/** The kinds of security event the service records (`GET /me/security-events`, `GET /admin/audit`). */
+export type SecurityEventType =
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'login_throttled'
+  | 'mfa_failed'
+  | 'refresh_token_reuse'
+  | 'logout'
+  | 'logout_all'
+  | 'password_changed'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'email_verified'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'recovery_code_used'
+  | 'recovery_codes_replaced'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'passkey_counter_regressed'
+  | 'reauthenticated'
+  | 'factor_reported'
+  | 'account_deleted'
+  | 'account_disabled'
+  | 'account_enabled'
+  | 'sessions_ended_by_admin'
+  | 'roles_changed';
+
+/** The few facts an event may carry (the service's closed list, camelCased); never a token, password or code. */
+export interface SecurityEventDetails {
+  readonly method?: 'password' | 'totp' | 'recovery_code' | 'passkey';
+  readonly stage?: 'login' | 'confirm' | 'disable' | 'reauthenticate';
+  /** The sign-in's `amr` values, space-separated. */
+  readonly amr?: string;
+  readonly credentialId?: string;
+  readonly deviceType?: 'singleDevice' | 'multiDevice';
+  readonly sessionsEnded?: number;
+  readonly recoveryCodesRemaining?: number;
+  readonly change?: string;
+  readonly factorRemoved?: boolean;
+  /** `roles_changed`: space-separated. */
+  readonly rolesBefore?: string;
+  readonly rolesAfter?: string;
+}
+
+/** One security event; `time` is ISO 8601. */
+export interface SecurityEvent {
+  readonly id: string;
+  /** A type this client does not know yet comes through as the service's string. */
+  readonly type: SecurityEventType | (string & {});
+  readonly time: string;
+  /** The account the event is about. */
+  readonly userId: string;
+  /** The admin who acted on the account; null when the account's own user (or someone trying to be them) did. */
+  readonly actorId: string | null;
+  readonly sessionId: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly details: SecurityEventDetails;
+}
+
+/** `GET /me/security-events`, `GET /admin/audit`: one page, newest first; pass `nextCursor` back as `cursor` for the next one. */
+export interface SecurityEventPage {
+  readonly events: SecurityEvent[];
+  /** Absent on the last page; a page may be short (even empty) while it is present. */
+  readonly nextCursor?: string;
+}
+
+/** An account as the admin API shows it (`GET /admin/users`, `PUT /admin/users/{id}/roles`). */
+export interface AdminUser {
+  readonly id: string;
+  readonly email: string;
+  readonly emailVerified: boolean;
+  readonly roles: string[];
+  readonly disabled: boolean;
+  /** TOTP is on. */
+  readonly mfaEnabled: boolean;
+  /** ISO 8601 */
+  readonly createdAt: string;
+}
+
+/** `GET /admin/users/{id}` */
+export interface AdminUserDetail extends AdminUser {
+  readonly passkeyCount: number;
+  readonly liveSessionCount: number;
+}
+
+/** `GET /admin/users`: one page (at most 100, in no particular order; it may be short while `nextCursor` is present). */
+export interface AdminUserPage {
+  readonly users: AdminUser[];
+  readonly nextCursor?: string;
 }

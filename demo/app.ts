@@ -89,6 +89,8 @@ function loggedOutSentence(reason: LoggedOutReason, error: AuthError | undefined
       return 'This session was ended.';
     case 'account-deleted':
       return error ? 'You were signed out: this account no longer exists (it was deleted, perhaps on another device).' : 'Your account was deleted.';
+    case 'account-disabled':
+      return 'You were signed out: an administrator disabled this account.';
     case 'refresh-failed':
       if (error?.code === 'invalid_refresh_token') {
         return 'You were signed out: this session was ended on another device, by a password change or reset, or it expired. Log in again.';

@@ -625,3 +625,169 @@ describe('which 401 means "refresh and retry"', () => {
     expect(sent.map(({ method, path }) => `${method} ${path}`)).toEqual(['GET /me', 'POST /auth/refresh', 'GET /me', 'POST /auth/mfa/totp/confirm']);
   });
 });
+
+describe('security events', () => {
+  const event = (id: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    type: 'login_succeeded',
+    time: '2026-01-01T00:00:00.000Z',
+    user_id: 'user-1',
+    actor_id: null,
+    session_id: 'sid-1',
+    ip: '192.0.2.1',
+    user_agent: 'Firefox',
+    details: { method: 'password', amr: 'pwd' },
+    ...extra,
+  });
+
+  it('pages through the caller\'s own events with the cursor, encoded, in camelCase', async () => {
+    const { client, sent } = signedInClient({
+      'GET /me/security-events': { status: 200, json: { events: [event('e1')], next_cursor: 'a+b/c=' } },
+      'GET /me/security-events?cursor=a%2Bb%2Fc%3D': {
+        status: 200,
+        json: { events: [event('e2', { type: 'roles_changed', actor_id: 'admin-1', session_id: null, ip: null, user_agent: null, details: { roles_before: '', roles_after: 'admin', sessions_ended: 0 } })] },
+      },
+    });
+
+    const first = await client.listSecurityEvents();
+    expect(first).toEqual({
+      events: [{ id: 'e1', type: 'login_succeeded', time: '2026-01-01T00:00:00.000Z', userId: 'user-1', actorId: null, sessionId: 'sid-1', ip: '192.0.2.1', userAgent: 'Firefox', details: { method: 'password', amr: 'pwd' } }],
+      nextCursor: 'a+b/c=',
+    });
+    const second = await client.listSecurityEvents({ cursor: first.nextCursor! });
+    expect(second).toEqual({
+      events: [expect.objectContaining({ type: 'roles_changed', actorId: 'admin-1', sessionId: null, ip: null, userAgent: null, details: { rolesBefore: '', rolesAfter: 'admin', sessionsEnded: 0 } })],
+    });
+    expect('nextCursor' in second).toBe(false);
+    expect(sent.map((request) => request.authorization)).toEqual([`Bearer ${accessToken('sid-1')}`, `Bearer ${accessToken('sid-1')}`]);
+  });
+
+  it('names an invalid cursor (400 invalid_request) and an event off the contract (unexpected_response)', async () => {
+    const { client } = signedInClient({
+      'GET /me/security-events?cursor=nope': errorReply(400, 'invalid_request'),
+      'GET /me/security-events': [{ status: 200, json: { events: [event('e1', { user_id: undefined })] } }, { status: 200, json: { events: [], next_cursor: 3 } }],
+    });
+    expect(await rejectionOf(client.listSecurityEvents({ cursor: 'nope' }))).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect(await rejectionOf(client.listSecurityEvents())).toMatchObject({ code: 'unexpected_response' });
+    expect(await rejectionOf(client.listSecurityEvents())).toMatchObject({ code: 'unexpected_response' });
+  });
+});
+
+describe('a disabled account', () => {
+  it('names a login refused with 403 account_disabled and holds no session', async () => {
+    const { transport } = scriptedTransport({ 'POST /auth/login': errorReply(403, 'account_disabled') });
+    const client = createAuthClient({ baseUrl: BASE, delivery: 'body', fetch: transport, onMfaRequired: () => Promise.reject(new Error('not asked')) });
+    expect(await rejectionOf(client.login({ email: 'a@example.com', password: 'pw' }))).toMatchObject({ code: 'account_disabled', status: 403 });
+    expect(client.isLoggedIn).toBe(false);
+  });
+
+  it('/me answering 403 account_disabled logs out with account-disabled and the error', async () => {
+    const { client, storage } = signedInClient({ 'GET /me': errorReply(403, 'account_disabled') });
+    const events: { reason: string; code: string | undefined }[] = [];
+    client.addEventListener('logged-out', (event) => events.push({ reason: event.reason, code: event.error?.code }));
+
+    expect(await rejectionOf(client.me())).toMatchObject({ code: 'account_disabled', status: 403 });
+
+    expect(events).toEqual([{ reason: 'account-disabled', code: 'account_disabled' }]);
+    expect(client.isLoggedIn).toBe(false);
+    expect(storage.current).toBeNull();
+  });
+});
+
+describe('admin API', () => {
+  const user = (id: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    email: `${id}@example.com`,
+    email_verified: true,
+    roles: [],
+    disabled: false,
+    mfa_enabled: true,
+    created_at: '2026-01-01T00:00:00.000Z',
+    ...extra,
+  });
+  const camel = (id: string) => ({ id, email: `${id}@example.com`, emailVerified: true, roles: [], disabled: false, mfaEnabled: true, createdAt: '2026-01-01T00:00:00.000Z' });
+
+  it('lists users with email_prefix and cursor, encoded, with the access token', async () => {
+    const { client, sent } = signedInClient({
+      'GET /admin/users?email_prefix=a%2Bb%40': { status: 200, json: { users: [user('u1')], next_cursor: 'c/1=' } },
+      'GET /admin/users?email_prefix=a%2Bb%40&cursor=c%2F1%3D': { status: 200, json: { users: [] } },
+      'GET /admin/users': { status: 200, json: { users: [user('u2', { roles: ['admin'], disabled: true })] } },
+    });
+    const first = await client.admin.listUsers({ emailPrefix: 'a+b@' });
+    expect(first).toEqual({ users: [camel('u1')], nextCursor: 'c/1=' });
+    expect(await client.admin.listUsers({ emailPrefix: 'a+b@', cursor: first.nextCursor! })).toEqual({ users: [] });
+    expect(await client.admin.listUsers()).toEqual({ users: [{ ...camel('u2'), roles: ['admin'], disabled: true }] });
+    expect(sent.every((request) => request.authorization === `Bearer ${accessToken('sid-1')}`)).toBe(true);
+  });
+
+  it('reads one user with the passkey and live session counts; an unknown id is 404 not_found, and the client stays signed in', async () => {
+    const { client, sent, loggedOut } = signedInClient({
+      'GET /admin/users/u%2F1': { status: 200, json: { ...user('u/1'), passkey_count: 2, live_session_count: 3 } },
+      'GET /admin/users/gone': errorReply(404, 'not_found'),
+      'GET /admin/users/odd': { status: 200, json: user('odd') },
+    });
+    expect(await client.admin.getUser('u/1')).toEqual({ ...camel('u/1'), passkeyCount: 2, liveSessionCount: 3 });
+    expect(await rejectionOf(client.admin.getUser('gone'))).toMatchObject({ code: 'not_found', status: 404 });
+    expect(await rejectionOf(client.admin.getUser('odd'))).toMatchObject({ code: 'unexpected_response' });
+    expect(sent.map((request) => request.path)).toEqual(['/admin/users/u%2F1', '/admin/users/gone', '/admin/users/odd']);
+    expect([client.isLoggedIn, loggedOut]).toEqual([true, []]);
+  });
+
+  it('replaces roles with PUT { roles } and answers the account; taking admin from oneself is 409 cannot_modify_self', async () => {
+    const { client, sent } = signedInClient({
+      'PUT /admin/users/u1/roles': [{ status: 200, json: user('u1', { roles: ['admin', 'support'] }) }, errorReply(409, 'cannot_modify_self')],
+    });
+    expect(await client.admin.setUserRoles('u1', ['admin', 'support'])).toEqual({ ...camel('u1'), roles: ['admin', 'support'] });
+    expect(await rejectionOf(client.admin.setUserRoles('u1', []))).toMatchObject({ code: 'cannot_modify_self', status: 409 });
+    expect(sent.map((request) => request.body)).toEqual([{ roles: ['admin', 'support'] }, { roles: [] }]);
+  });
+
+  it('disables, enables, signs out and deletes with the contract methods (204); self is 409 cannot_modify_self', async () => {
+    const { client, sent } = signedInClient({
+      'POST /admin/users/u1/disable': [{ status: 204 }, errorReply(409, 'cannot_modify_self')],
+      'POST /admin/users/u1/enable': { status: 204 },
+      'POST /admin/users/u1/sign-out': { status: 204 },
+      'DELETE /admin/users/u1': [{ status: 204 }, errorReply(409, 'cannot_modify_self')],
+    });
+    await client.admin.disableUser('u1');
+    await client.admin.enableUser('u1');
+    await client.admin.signOutUser('u1');
+    await client.admin.deleteUser('u1');
+    expect(await rejectionOf(client.admin.disableUser('u1'))).toMatchObject({ code: 'cannot_modify_self', status: 409 });
+    expect(await rejectionOf(client.admin.deleteUser('u1'))).toMatchObject({ code: 'cannot_modify_self', status: 409 });
+    expect(sent.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /admin/users/u1/disable',
+      'POST /admin/users/u1/enable',
+      'POST /admin/users/u1/sign-out',
+      'DELETE /admin/users/u1',
+      'POST /admin/users/u1/disable',
+      'DELETE /admin/users/u1',
+    ]);
+  });
+
+  it('reads the audit trail filtered by user_id and type, paged, in camelCase', async () => {
+    const audited = { id: 'e1', type: 'account_disabled', time: '2026-01-01T00:00:00.000Z', user_id: 'u1', actor_id: 'admin-1', session_id: null, ip: '192.0.2.9', user_agent: null, details: { sessions_ended: 2 } };
+    const { client } = signedInClient({
+      'GET /admin/audit?user_id=u1&type=account_disabled': { status: 200, json: { events: [audited], next_cursor: 'n' } },
+      'GET /admin/audit?user_id=u1&type=account_disabled&cursor=n': { status: 200, json: { events: [] } },
+      'GET /admin/audit?type=nope': errorReply(400, 'invalid_request'),
+    });
+    const first = await client.admin.listAudit({ userId: 'u1', type: 'account_disabled' });
+    expect(first).toEqual({
+      events: [{ id: 'e1', type: 'account_disabled', time: '2026-01-01T00:00:00.000Z', userId: 'u1', actorId: 'admin-1', sessionId: null, ip: '192.0.2.9', userAgent: null, details: { sessionsEnded: 2 } }],
+      nextCursor: 'n',
+    });
+    expect(await client.admin.listAudit({ userId: 'u1', type: 'account_disabled', cursor: 'n' })).toEqual({ events: [] });
+    expect(await rejectionOf(client.admin.listAudit({ type: 'nope' as 'logout' }))).toMatchObject({ code: 'invalid_request', status: 400 });
+  });
+
+  it('names the refusals: 403 access_denied, 403 mfa_required_for_admin (service codes, not a bare forbidden), and a gateway 403 without a code as forbidden', async () => {
+    const { client, loggedOut } = signedInClient({
+      'GET /admin/users': [errorReply(403, 'access_denied'), errorReply(403, 'mfa_required_for_admin'), { status: 403, json: { message: 'Forbidden' } }],
+    });
+    expect(await rejectionOf(client.admin.listUsers())).toMatchObject({ code: 'access_denied', status: 403 });
+    expect(await rejectionOf(client.admin.listUsers())).toMatchObject({ code: 'mfa_required_for_admin', status: 403 });
+    expect(await rejectionOf(client.admin.listUsers())).toMatchObject({ code: 'forbidden', status: 403 });
+    expect([client.isLoggedIn, loggedOut]).toEqual([true, []]);
+  });
+});
