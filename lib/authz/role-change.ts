@@ -17,10 +17,10 @@
  * running the same change again (it is idempotent, and always sweeps) writes it.
  */
 import type { Clock } from '../core/clock';
-import { forEachBounded } from '../core/bounded';
-import { NotFoundError, ServiceUnavailableError } from '../core/errors';
+import { NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { rolesOf, type AccountCredentials, type UserStore } from '../accounts/user-store';
+import { forEachSessionOf } from '../sessions/session-service';
 import type { SessionStore } from '../sessions/session-store';
 import { normalizeRoles, scopeOf, type RoleMap } from './roles';
 
@@ -50,9 +50,6 @@ export interface RoleChange {
   readonly sessionsUpdated: number;
 }
 
-const PAGE_SIZE = 100;
-/** Writes in flight at once: as when ending every session. */
-const CONCURRENCY = 25;
 
 /**
  * Replaces the roles of an account and writes them onto each of its live sessions. Throws
@@ -101,23 +98,11 @@ async function applyRoles(deps: RoleChangeDeps, current: AccountCredentials, dec
 export async function propagateRoles(deps: Pick<RoleChangeDeps, 'sessions' | 'roles' | 'clock'>, userId: string, roles: readonly string[], options: Pick<RoleChangeOptions, 'deadline'> = {}): Promise<number> {
   const { sessions, clock } = deps;
   const claims = { roles: [...roles], scope: scopeOf(deps.roles, roles) };
-  let updated = 0;
-  let failure: unknown;
-  let after: { id: string; createdAt: number } | undefined;
-  do {
-    if (options.deadline !== undefined && clock.now() >= options.deadline) throw new ServiceUnavailableError({ cause: new Error(`deadline reached after updating ${updated} sessions`) });
-    const page = await sessions.listIndexed(userId, { limit: PAGE_SIZE, after, newestFirst: false });
-    const now = clock.now();
-    const targets = page.sessions.filter((session) => now < session.absoluteExpiresAt);
-    await forEachBounded(targets, CONCURRENCY, async (session) => {
-      try {
-        if (await sessions.setAccountClaims({ sessionId: session.id, userId, now: clock.now(), claims })) updated++;
-      } catch (error) {
-        failure ??= error;
-      }
-    });
-    if (failure) throw failure instanceof ServiceUnavailableError ? failure : new ServiceUnavailableError({ cause: failure });
-    after = page.next;
-  } while (after);
-  return updated;
+  return forEachSessionOf(
+    deps,
+    userId,
+    { deadline: options.deadline, doing: 'updating' },
+    (session, now) => now < session.absoluteExpiresAt,
+    (session) => sessions.setAccountClaims({ sessionId: session.id, userId, now: clock.now(), claims }),
+  );
 }

@@ -7,7 +7,7 @@ import { newSessionId, type RefreshToken, type RefreshTokenCodec } from '../toke
 import { isSessionLive, sessionExpiresAt, type RevocationReason, type SessionRecord, type SessionSummary } from './session';
 import type { SessionCursorCodec } from './session-cursor';
 import { passkeyIdOf, sessionClaimsOf, type ClaimsDecider, type SignInAccount, type SignInProof } from './sign-in';
-import { RolesChangedError, type CredentialGuard, type SessionStore } from './session-store';
+import { RolesChangedError, type CredentialGuard, type IndexedSession, type SessionStore } from './session-store';
 
 export interface SessionPolicy {
   readonly refreshTokenTtlSeconds: number;
@@ -269,10 +269,51 @@ export interface EndAllOptions {
   readonly deadline?: number | undefined;
 }
 
+/** How a sweep over a user's sessions (forEachSessionOf) is bounded. */
+export interface SweepOptions {
+  /** Epoch ms by which the work must stop (the Lambda's deadline less a margin). */
+  readonly deadline?: number | undefined;
+  /** What the sweep does to a session, for the deadline's message ("ending", "updating"). */
+  readonly doing: string;
+}
+
 /**
- * Ends every session of a user: pages through the by-user index (revoked sessions have left it),
- * with bounded concurrency. Throws ServiceUnavailableError when it could not finish before the
- * deadline or a write failed; sessions already ended stay ended, so a retry finishes the job.
+ * Applies `act` to each session of a user that `pick` keeps: pages through the by-user index
+ * (revoked sessions have left it), END_CONCURRENCY at a time; the number for which it answered
+ * true. Throws ServiceUnavailableError when it could not finish before the deadline or an act
+ * failed (after the rest of that page); what was done stays done, so a retry finishes the job.
+ */
+export async function forEachSessionOf(
+  deps: { sessions: Pick<SessionStore, 'listIndexed'>; clock: Clock },
+  userId: string,
+  options: SweepOptions,
+  pick: (session: IndexedSession, now: number) => boolean,
+  act: (session: IndexedSession) => Promise<boolean>,
+): Promise<number> {
+  const { sessions, clock } = deps;
+  let done = 0;
+  let failure: unknown;
+  let after: { id: string; createdAt: number } | undefined;
+  do {
+    if (options.deadline !== undefined && clock.now() >= options.deadline) throw new ServiceUnavailableError({ cause: new Error(`deadline reached after ${options.doing} ${done} sessions`) });
+    const page = await sessions.listIndexed(userId, { limit: PAGE_SIZE, after, newestFirst: false });
+    const now = clock.now();
+    await forEachBounded(page.sessions.filter((session) => pick(session, now)), END_CONCURRENCY, async (session) => {
+      try {
+        if (await act(session)) done++;
+      } catch (error) {
+        failure ??= error;
+      }
+    });
+    if (failure) throw failure instanceof ServiceUnavailableError ? failure : new ServiceUnavailableError({ cause: failure });
+    after = page.next;
+  } while (after);
+  return done;
+}
+
+/**
+ * Ends every session of a user (forEachSessionOf): throws ServiceUnavailableError when it could
+ * not finish; sessions already ended stay ended, so a retry finishes the job.
  */
 export async function endAllSessions(
   deps: { sessions: SessionStore; clock: Clock; count?: SessionCounter | undefined },
@@ -281,27 +322,11 @@ export async function endAllSessions(
   options: EndAllOptions = {},
 ): Promise<number> {
   const { sessions, clock } = deps;
-  let ended = 0;
-  let failure: unknown;
-  let after: { id: string; createdAt: number } | undefined;
-  do {
-    if (options.deadline !== undefined && clock.now() >= options.deadline) throw new ServiceUnavailableError({ cause: new Error(`deadline reached after ending ${ended} sessions`) });
-    const page = await sessions.listIndexed(userId, { limit: PAGE_SIZE, after, newestFirst: false });
-    const targets = page.sessions.filter((session) => session.id !== options.except);
-    await forEachBounded(targets, END_CONCURRENCY, async (session) => {
-      try {
-        if (await sessions.revoke(session.id, reason, clock.now())) {
-          ended++;
-          (deps.count ?? uncounted)('SessionRevoked');
-        }
-      } catch (error) {
-        failure ??= error;
-      }
-    });
-    if (failure) throw failure instanceof ServiceUnavailableError ? failure : new ServiceUnavailableError({ cause: failure });
-    after = page.next;
-  } while (after);
-  return ended;
+  return forEachSessionOf(deps, userId, { deadline: options.deadline, doing: 'ending' }, (session) => session.id !== options.except, async (session) => {
+    const ended = await sessions.revoke(session.id, reason, clock.now());
+    if (ended) (deps.count ?? uncounted)('SessionRevoked');
+    return ended;
+  });
 }
 
 /**
