@@ -1,3 +1,4 @@
+import { permissionRequirement, unmetRequirement, type AuthorizerRequirement } from '../authorizer/requirements';
 import { AccessDeniedError, MfaRequiredForAdminError } from '../core/errors';
 import type { ClientInfo } from '../sessions/session-service';
 import type { SessionClaims } from '../tokens/session-claims';
@@ -5,6 +6,8 @@ import type { AdminPolicy } from './config';
 
 /** The permissions of the admin API (config/roles.json grants them; `admin` has them all). */
 export type AdminPermission = 'users:read' | 'users:write' | 'audit:read';
+
+const SECOND_FACTOR: AuthorizerRequirement = Object.freeze({ kind: 'amr', method: 'mfa' });
 
 /** An admin allowed to make this request: who (for the audit trail and the self rule) and from where. */
 export interface AdminCaller extends ClientInfo {
@@ -19,7 +22,10 @@ export interface AdminCaller extends ClientInfo {
  * `mfa_required_for_admin`, which tells a real admin what to do.
  */
 export function authorizeAdmin(principal: Pick<SessionClaims, 'scope' | 'amr'> & { readonly sub: string }, client: ClientInfo, permission: AdminPermission, policy: AdminPolicy): AdminCaller {
-  if (!principal.scope.split(' ').includes(permission)) throw new AccessDeniedError(permission);
-  if (policy.requireMfa && !principal.amr.includes('mfa')) throw new MfaRequiredForAdminError();
+  // The authorizer's own requirement list, in this order.
+  const requirements = policy.requireMfa ? [permissionRequirement(permission), SECOND_FACTOR] : [permissionRequirement(permission)];
+  const denial = unmetRequirement(principal, requirements);
+  if (denial === 'insufficient_scope') throw new AccessDeniedError(permission);
+  if (denial === 'insufficient_authentication') throw new MfaRequiredForAdminError();
   return { userId: principal.sub, ip: client.ip, userAgent: client.userAgent };
 }

@@ -20,7 +20,7 @@ export type AuthorizerRequirement =
 export type RequirementDenial = 'insufficient_authentication' | 'insufficient_scope';
 
 type RequirementCheck<Kind extends AuthorizerRequirement['kind']> = {
-  readonly holds: (claims: SessionClaims, requirement: Extract<AuthorizerRequirement, { kind: Kind }>) => boolean;
+  readonly holds: (claims: Pick<SessionClaims, 'amr' | 'scope'>, requirement: Extract<AuthorizerRequirement, { kind: Kind }>) => boolean;
   readonly denial: RequirementDenial;
 };
 
@@ -33,7 +33,7 @@ const CHECKS: { readonly [Kind in AuthorizerRequirement['kind']]: RequirementChe
 export const REQUIREMENT_DENIALS: ReadonlySet<string> = new Set(Object.values(CHECKS).map((check) => check.denial));
 
 /** The first requirement the claims fail, as its denial; undefined when all hold (an empty list always holds). */
-export function unmetRequirement(claims: SessionClaims, requirements: readonly AuthorizerRequirement[]): RequirementDenial | undefined {
+export function unmetRequirement(claims: Pick<SessionClaims, 'amr' | 'scope'>, requirements: readonly AuthorizerRequirement[]): RequirementDenial | undefined {
   for (const requirement of requirements) {
     const check = CHECKS[requirement.kind] as RequirementCheck<typeof requirement.kind>;
     if (!check.holds(claims, requirement)) return check.denial;
