@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type Dy
 import { ONE_TIME_PURPOSES, oneTimeTicket, retryAfterSeconds, type AccountChange, type AccountChangeStore, type StoredOneTimeToken } from '../accounts/account-change-store';
 import { TicketCollisionError } from '../tickets/ticket-store';
 import type { OneTimePurpose } from '../tokens/one-time-token';
-import { cancellationCodes, conditionalWrite, isConditionFailure, translateStorageError } from './dynamodb';
+import { cancellationCodes, conditionalWrite, isConditionFailure, translateStorageError, transactWithRetries } from './dynamodb';
 import { noticeTicketHashes } from './dynamodb-factor-notice-store';
 import { takeTicketItem } from './dynamodb-ticket-store';
 import { credentialsVersionIs, emailKey, NEXT_CREDENTIALS_VERSION, oneTimeKey, ticketKey, ttlOf, userKey } from './users-table';
@@ -49,7 +49,6 @@ const toStored = (item: Record<string, unknown>): StoredOneTimeToken => {
   };
 };
 
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)));
 
 export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient, tableName: string): AccountChangeStore {
   const itemOf = (purpose: OneTimePurpose, userId: string, token: StoredOneTimeToken) => ({
@@ -80,23 +79,7 @@ export function createDynamoDbAccountChangeStore(client: DynamoDBDocumentClient,
     return { ConditionExpression: `sentAt = :seenSentAt AND ${hash}`, ExpressionAttributeValues: { ':seenSentAt': seen.sentAt, ...(stored.tokenHash === undefined ? {} : { ':seenHash': stored.tokenHash }) } };
   };
 
-  /** Sends a transaction, again after a TransactionConflict; the cancellation codes when a condition failed, undefined when it was written. */
-  const transact = async (command: TransactWriteCommand): Promise<string[] | undefined> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await client.send(command);
-        return undefined;
-      } catch (error) {
-        const reasons = cancellationCodes(error);
-        if (reasons.includes('ConditionalCheckFailed')) return reasons;
-        if (reasons.includes('TransactionConflict') && attempt < CONFLICT_RETRIES) {
-          await pause(attempt);
-          continue;
-        }
-        return translateStorageError(error);
-      }
-    }
-  };
+  const transact = (command: TransactWriteCommand) => transactWithRetries(client, command, CONFLICT_RETRIES);
 
   /** The Update of the account that every redemption makes, in the redeeming transaction. */
   const accountUpdate = (userId: string, { email, passwordHash, credentialsVersion }: AccountChange) => {

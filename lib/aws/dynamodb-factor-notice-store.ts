@@ -2,7 +2,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import type { FactorChange } from '../reauth/factor-change';
 import { noticesToDropBeside, reportTicket, type FactorNoticeStore, type StoredFactorNotice } from '../reauth/factor-notice-store';
 import { TicketCollisionError } from '../tickets/ticket-store';
-import { cancellationCodes, conditionalWrite, translateStorageError } from './dynamodb';
+import { conditionalWrite, translateStorageError, transactWithRetries } from './dynamodb';
 import { takeTicketItem } from './dynamodb-ticket-store';
 import { factorNoticesKey, ticketKey, ttlOf } from './users-table';
 
@@ -25,29 +25,12 @@ const PUT_ATTEMPTS = 3;
 /** Concurrent spends of one notice cancel each other's transactions (TransactionConflict); the losers look again. */
 const CONFLICT_RETRIES = 6;
 
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)));
 
 export function createDynamoDbFactorNoticeStore(client: DynamoDBDocumentClient, tableName: string): FactorNoticeStore {
   const key = factorNoticesKey;
   const entryOf = (notice: StoredFactorNotice) => ({ change: notice.change, expiresAt: notice.expiresAt, ticket: true });
 
-  /** Sends a transaction, again after a TransactionConflict: its cancellation codes when a condition failed, undefined when it was written. */
-  const transact = async (command: TransactWriteCommand): Promise<string[] | undefined> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await client.send(command);
-        return undefined;
-      } catch (error) {
-        const reasons = cancellationCodes(error);
-        if (reasons.includes('ConditionalCheckFailed')) return reasons;
-        if (reasons.includes('TransactionConflict') && attempt < CONFLICT_RETRIES) {
-          await pause(attempt);
-          continue;
-        }
-        return translateStorageError(error);
-      }
-    }
-  };
+  const transact = (command: TransactWriteCommand) => transactWithRetries(client, command, CONFLICT_RETRIES);
 
   const readItem = async (userId: string) => {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key(userId), ConsistentRead: true }));

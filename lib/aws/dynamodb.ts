@@ -1,6 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, type TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../core/errors';
 import { awsClientSettings, DYNAMODB_LIMITS, limitEveryCall, type AwsCallLimits } from './aws-call-limits';
 
@@ -79,5 +79,29 @@ export async function conditionalWrite(send: () => Promise<unknown>): Promise<bo
   } catch (error) {
     if (isConditionFailure(error)) return false;
     return translateStorageError(error);
+  }
+}
+
+const conflictPause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)));
+
+/**
+ * Sends a transaction, again (after a short random pause) when concurrent transactions on the
+ * same items cancelled it (TransactionConflict), at most `conflictRetries` times. The cancellation
+ * codes when a condition failed; undefined when it was written; any other failure is translated.
+ */
+export async function transactWithRetries(client: DynamoDBDocumentClient, command: TransactWriteCommand, conflictRetries: number): Promise<string[] | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.send(command);
+      return undefined;
+    } catch (error) {
+      const reasons = cancellationCodes(error);
+      if (reasons.includes('ConditionalCheckFailed')) return reasons;
+      if (reasons.includes('TransactionConflict') && attempt < conflictRetries) {
+        await conflictPause(attempt);
+        continue;
+      }
+      return translateStorageError(error);
+    }
   }
 }
