@@ -106,7 +106,8 @@ export function createDynamoDbSessionStore(client: DynamoDBDocumentClient, table
           'passwordHash' in guard
             ? { expression: 'passwordHash = :passwordHash', values: { ':passwordHash': guard.passwordHash } }
             : credentialsVersionIs(guard.credentialsVersion);
-        const roles = guard.rolesVersion === undefined ? { expression: '', values: {} } : { ...rolesVersionIs(guard.rolesVersion), expression: ` AND ${rolesVersionIs(guard.rolesVersion).expression}` };
+        const rolesHeld = guard.rolesVersion === undefined ? undefined : rolesVersionIs(guard.rolesVersion);
+        const roles = rolesHeld ? { expression: ` AND ${rolesHeld.expression}`, values: rolesHeld.values } : { expression: '', values: {} };
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
