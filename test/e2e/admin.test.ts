@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PASSWORD } from '../support/fixtures';
-import { bearer, call, type HttpResult } from '../support/http';
+import { bearer, call } from '../support/http';
 import { readInbox } from '../support/inbox';
-import { loadOpenApi } from '../support/openapi';
+import { conformingCaller, loadOpenApi } from '../support/openapi';
 import { startTestServer } from '../support/server';
 import { claimsOf, resignedAccessToken, sesEndpoint } from '../support/e2e-accounts';
 
-type Options = Parameters<typeof call>[3];
 
 const ADMIN_SCOPE = 'users:read users:write clients:read clients:write audit:read';
 const WITH_MFA = ['pwd', 'otp', 'mfa'];
@@ -21,12 +20,7 @@ describe('admin API over HTTP (ADMIN_REQUIRE_MFA on, its default)', () => {
   let admin: { userId: string; token: string };
   const tag = randomUUID().slice(0, 8);
 
-  const request = async (status: number, method: string, path: string, options: Options = {}): Promise<HttpResult> => {
-    const result = await call(base, method, path, options);
-    const problems = spec.validateResponse(method, path, result.status, result.body, result.headers);
-    expect({ status: result.status, body: result.body, problems }).toEqual({ status, body: result.body, problems: [] });
-    return result;
-  };
+  const request = conformingCaller(spec, () => base);
   const login = (email: string) => call(base, 'POST', '/auth/login', { json: { email, password: PASSWORD } });
   const account = async (prefix: string) => {
     const email = `${prefix}-${tag}-${randomUUID().slice(0, 6)}@example.com`;

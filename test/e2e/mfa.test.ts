@@ -1,9 +1,9 @@
 import { codeForStep, stepAt } from '../../lib/mfa/totp';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
-import { bearer, call, sleep, type HttpResult } from '../support/http';
+import { bearer, call, sleep } from '../support/http';
 import { registerVerified, resignedAccessToken } from '../support/e2e-accounts';
 import { claimsOf } from '../support/mfa-kit';
-import { loadOpenApi } from '../support/openapi';
+import { conformingCaller, loadOpenApi } from '../support/openapi';
 import { startTestServer } from '../support/server';
 
 const APP_ORIGIN = 'https://app.example.com';
@@ -21,13 +21,7 @@ describe('TOTP and recovery codes over HTTP', () => {
   });
   afterAll(() => server?.stop());
 
-  /** Sends a request; expects the status and a response that conforms to the spec. */
-  const expectResponse = async (status: number, method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<HttpResult> => {
-    const result = await call(base, method, path, options);
-    const problems = spec.validateResponse(method, path, result.status, result.body, result.headers);
-    expect({ status: result.status, body: result.status === status ? 'ok' : result.body, problems }).toEqual({ status, body: 'ok', problems: [] });
-    return result;
-  };
+  const expectResponse = conformingCaller(spec, () => base);
 
   interface Enrolled {
     email: string;

@@ -1,8 +1,8 @@
 import { claimsOf } from '../support/e2e-accounts';
 import { runAdminCli } from '../support/admin-cli';
 import { PASSWORD, uniqueEmail } from '../support/fixtures';
-import { bearer, call, type HttpResult } from '../support/http';
-import { loadOpenApi } from '../support/openapi';
+import { bearer, call } from '../support/http';
+import { conformingCaller, loadOpenApi } from '../support/openapi';
 import { startTestServer } from '../support/server';
 
 const ADMIN_SCOPE = 'audit:read clients:read clients:write users:read users:write';
@@ -23,12 +23,7 @@ describe('roles and permissions over HTTP', () => {
   });
   afterAll(() => server?.stop());
 
-  const expectResponse = async (status: number, method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<HttpResult> => {
-    const result = await call(base, method, path, options);
-    const problems = spec.validateResponse(method, path, result.status, result.body, result.headers);
-    expect({ status: result.status, body: result.status === status ? 'ok' : result.body, problems }).toEqual({ status, body: 'ok', problems: [] });
-    return result;
-  };
+  const expectResponse = conformingCaller(spec, () => base);
   const registered = async () => {
     const email = uniqueEmail('roles');
     await expectResponse(201, 'POST', '/auth/register', { json: { email, password: PASSWORD } });

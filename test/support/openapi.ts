@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { call, type HttpResult } from './http';
 
 export const OPENAPI_PATH = join(__dirname, '..', '..', 'docs', 'openapi.yaml');
 
@@ -165,4 +166,17 @@ export function loadOpenApi(file = OPENAPI_PATH): OpenApiSpec {
   }
 
   return { document, operations, validateResponse, exercised };
+}
+
+/**
+ * Sends requests to the server at `base()` and expects each to answer `status` with a response
+ * that conforms to `spec`; on another status the failure shows the body.
+ */
+export function conformingCaller(spec: OpenApiSpec, base: () => string) {
+  return async (status: number, method: string, path: string, options: Parameters<typeof call>[3] = {}): Promise<HttpResult> => {
+    const result = await call(base(), method, path, options);
+    const problems = spec.validateResponse(method, path, result.status, result.body, result.headers);
+    expect({ path, status: result.status, body: result.status === status ? 'ok' : result.body, problems }).toEqual({ path, status, body: 'ok', problems: [] });
+    return result;
+  };
 }
