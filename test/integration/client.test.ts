@@ -2,6 +2,7 @@ import { importJWK, SignJWT } from 'jose';
 import { AuthError, createAuthClient, memoryStorage, type AuthClientOptions, type LoggedOutReason, type Transport } from '../../client';
 import { runDemo } from '../../scripts/demo';
 import { PASSWORD, signingJwk, uniqueEmail } from '../support/fixtures';
+import { resignedAccessToken } from '../support/e2e-accounts';
 import { call } from '../support/http';
 import { startTestServer } from '../support/server';
 
@@ -383,5 +384,45 @@ describe('auth client against the service', () => {
     expect(output).toMatch(/Let the access token expire\n\s+skipped: access tokens live 900 s here/);
     expect(output).toMatch(/through the client: it refreshes first, then calls\n\s+→ POST \/dev\/auth\/refresh: 200[^\n]*\n[^\n]*refreshed[^\n]*\n\s+→ GET \/dev\/me with a Bearer token: 200/);
     expect(output).toMatch(/→ POST \/dev\/auth\/refresh: 401[^\n]*\n[^\n]*invalid_refresh_token/);
+  });
+
+  it('lists the user\'s own security events: the login it just made comes first, in camelCase', async () => {
+    const { client } = await signedInClient();
+    const page = await client.listSecurityEvents();
+    expect(page.events[0]).toMatchObject({ type: 'login_succeeded', userId: expect.any(String), actorId: null, sessionId: client.sessionId, details: expect.objectContaining({ method: 'password' }) });
+    expect(await rejectionOf(client.listSecurityEvents({ cursor: 'not-a-cursor' }))).toMatchObject({ code: 'invalid_request', status: 400 });
+  });
+
+  it('the admin API: a user without the permission is access_denied, without a second factor mfa_required_for_admin; an admin disables, reads, enables and cannot disable themselves (cannot_modify_self)', async () => {
+    const { client: plain } = await signedInClient();
+    expect(await rejectionOf(plain.admin.listUsers())).toMatchObject({ code: 'access_denied', status: 403 });
+
+    const { client: target, email: targetEmail } = await signedInClient();
+    const targetId = (await target.me()).id;
+    const { storage, tokens } = await signedInClient();
+    const held = (await storage.load())!;
+    // As a login of an account with the admin role gives them; the amr decides the second factor.
+    const adminWith = async (amr: string[]) => {
+      const accessToken = await resignedAccessToken(held.accessToken, { scope: 'users:read users:write audit:read', roles: ['admin'], amr });
+      return createAuthClient({ baseUrl: server.baseUrl, delivery: 'body', storage: memoryStorage({ ...held, accessToken, expiresAt: tokens.expiresAt }) });
+    };
+    const withoutMfa = await adminWith(['pwd']);
+    expect(await rejectionOf(withoutMfa.admin.listUsers())).toMatchObject({ code: 'mfa_required_for_admin', status: 403 });
+
+    const admin = await adminWith(['pwd', 'otp', 'mfa']);
+    expect((await admin.admin.listUsers({ emailPrefix: targetEmail })).users).toEqual([expect.objectContaining({ id: targetId, email: targetEmail, disabled: false, roles: [] })]);
+    await admin.admin.disableUser(targetId);
+    expect(await admin.admin.getUser(targetId)).toMatchObject({ id: targetId, disabled: true, liveSessionCount: 0, passkeyCount: 0 });
+    expect(await rejectionOf(target.me())).toMatchObject({ code: 'account_disabled', status: 403 });
+    expect(target.isLoggedIn).toBe(false);
+    expect(await rejectionOf(target.login({ email: targetEmail, password: PASSWORD }))).toMatchObject({ code: 'account_disabled', status: 403 });
+    const audit = await admin.admin.listAudit({ userId: targetId, type: 'account_disabled' });
+    expect(audit.events[0]).toMatchObject({ type: 'account_disabled', userId: targetId, actorId: expect.any(String) });
+    await admin.admin.enableUser(targetId);
+    await target.login({ email: targetEmail, password: PASSWORD });
+
+    const adminId = (await admin.me()).id;
+    expect(await rejectionOf(admin.admin.disableUser(adminId))).toMatchObject({ code: 'cannot_modify_self', status: 409 });
+    expect(await rejectionOf(admin.admin.getUser('no-such-user'))).toMatchObject({ code: 'not_found', status: 404 });
   });
 });
