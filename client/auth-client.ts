@@ -630,10 +630,14 @@ export class AuthClient {
     if (announce) this.events.dispatchEvent(new LoggedOutEvent(reason, error));
   }
 
-  /** The session is over on the server; with cookie delivery, also ask it to clear the now useless cookie. */
+  /**
+   * The session is over on the server; with cookie delivery, also ask it to clear the now useless
+   * cookie. `logged-out` comes after that answer, so a page that reloads on it finds no cookie.
+   */
   private async endAndClearCookie(reason: LoggedOutReason, error?: AuthError): Promise<void> {
-    await this.end(reason, true, error);
+    await this.end(reason, false);
     if (this.delivery === 'cookie') await this.send(this.postJson('/auth/logout', undefined)).catch(() => undefined);
+    this.events.dispatchEvent(new LoggedOutEvent(reason, error));
   }
 
   /** `withRefreshCookie`: the endpoints that read or set the refresh cookie (login, refresh, logout, the second factor, passkey login). */
