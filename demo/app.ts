@@ -6,8 +6,10 @@
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import { AuthError, createAuthClient, type LoggedOutReason, type Me, type MfaAnswer, type MfaChallenge, type Passkey, type Session } from '../client';
 import { takeActionLink, type ActionLink } from './action-link';
+import { createAdminView } from './admin-view';
 import { createReauthPrompt } from './reauth';
-import { clear, note, say, tell, ui, useRecoveryCode } from './ui';
+import { createSecurityEvents } from './security-events';
+import { clear, note, say, smallButton, tell, time, ui, useRecoveryCode } from './ui';
 import { rememberUsed, wasUsed } from './used-links';
 import { deviceName } from './user-agent';
 import { CancelledError, isIpAddress, passkeyProblem, sentenceFor, type FormContext } from './words';
@@ -55,6 +57,8 @@ const client = createAuthClient({
 /** What the page knows of the signed-in account, for the re-authentication form. */
 let account: (Me & { hasPasskeys: boolean }) | undefined;
 const reauth = createReauthPrompt(client, () => account, pageAddress);
+const events = createSecurityEvents(client, act);
+const adminView = createAdminView(client, act, () => account);
 
 let tokenLifetimeMs = 0;
 
@@ -103,6 +107,8 @@ function loggedOutSentence(reason: LoggedOutReason, error: AuthError | undefined
 function showSignedIn(signedIn: boolean): void {
   ui.signedIn.hidden = !signedIn;
   ui.signedOut.hidden = signedIn;
+  // The roles (and the admin view) follow the token: a role given or taken arrives with a refresh.
+  adminView.update();
   // Answers belong to the view they were given in: the next time it shows, it starts clean.
   for (const line of (signedIn ? ui.signedOut : ui.signedIn).querySelectorAll<HTMLElement>('.feedback')) clear(line);
   if (!signedIn) {
@@ -113,6 +119,7 @@ function showSignedIn(signedIn: boolean): void {
     ui.mfaState.dataset.enabled = 'unknown';
     ui.sessions.replaceChildren();
     ui.passkeys.replaceChildren();
+    events.clear();
     hideSecrets();
   }
   tick();
@@ -176,7 +183,7 @@ function onSubmit(form: HTMLFormElement, line: HTMLElement, context: FormContext
 /** Everything the signed-in view shows, loaded after a login or a resumed session. */
 async function loadAccount(): Promise<void> {
   await showMe();
-  await Promise.all([loadSessions(), loadPasskeys()]);
+  await Promise.all([loadSessions(), loadPasskeys(), events.load(), adminView.loadOnce()]);
 }
 
 async function showMe(): Promise<void> {
@@ -211,9 +218,6 @@ async function loadSessions(more = false): Promise<void> {
   if (more) ui.sessions.append(...rows);
   else ui.sessions.replaceChildren(...rows);
 }
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const time = (iso: string) => timeFormat.format(new Date(iso));
 
 function sessionRow(session: Session): HTMLTableRowElement {
   const row = document.createElement('tr');
@@ -250,7 +254,7 @@ function sessionRow(session: Session): HTMLTableRowElement {
     act(ui.sessionsFeedback, end, 'general', async () => {
       await client.endSession(session.id);
       if (!session.current) {
-        await loadSessions();
+        await Promise.all([loadSessions(), events.refresh()]);
         tell(ui.sessionsFeedback, 'Session ended: that device is signed out at its next refresh.');
       }
     }),
@@ -258,15 +262,6 @@ function sessionRow(session: Session): HTMLTableRowElement {
   actions.append(end);
   row.append(actions);
   return row;
-}
-
-function smallButton(text: string, label: string): HTMLButtonElement {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'secondary small';
-  button.textContent = text;
-  button.setAttribute('aria-label', label);
-  return button;
 }
 
 // --- Passkeys ---
@@ -285,7 +280,7 @@ function passkeyItem(passkey: Passkey): HTMLLIElement {
   remove.addEventListener('click', () =>
     act(ui.passkeysFeedback, remove, 'passkey', async () => {
       await reauth.sensitive(ui.passkeys, () => client.deletePasskey(passkey.id));
-      await loadPasskeys();
+      await Promise.all([loadPasskeys(), events.refresh()]);
       tell(ui.passkeysFeedback, `Passkey ${passkey.name} removed.`);
     }),
   );
@@ -398,7 +393,7 @@ ui.resendVerification.addEventListener('click', () =>
 onSubmit(ui.changePassword, ui.changePasswordFeedback, 'account', async () => {
   await reauth.sensitive(ui.changePassword, () => client.changePassword(ui.currentPassword.value, ui.newPassword.value));
   ui.changePassword.reset();
-  await loadSessions();
+  await Promise.all([loadSessions(), events.refresh()]);
   tell(ui.changePasswordFeedback, 'Password changed. Your other sessions were ended.');
 });
 
@@ -419,7 +414,7 @@ onSubmit(ui.totpConfirm, ui.totpConfirmFeedback, 'add-factor', async () => {
   ui.totpConfirm.reset();
   hideSecrets();
   clear(ui.totpSetupFeedback);
-  await showMe();
+  await Promise.all([showMe(), events.refresh()]);
   showRecoveryCodes(codes);
   tell(ui.totpFeedback, 'Two-factor authentication is on. Save your recovery codes below.');
 });
@@ -435,7 +430,7 @@ onSubmit(ui.totpDisable, ui.totpDisableFeedback, 'account', async () => {
   ui.totpDisable.reset();
   useRecoveryCode(ui.totpDisableCode, ui.totpDisableCodeLabel, false, 'Current code');
   hideSecrets();
-  await showMe();
+  await Promise.all([showMe(), events.refresh()]);
   tell(ui.totpFeedback, 'Two-factor authentication is off.');
 });
 
@@ -443,6 +438,7 @@ onSubmit(ui.regenerateCodes, ui.regenerateFeedback, 'account', async () => {
   const codes = await reauth.sensitive(ui.regenerateCodes, () => client.regenerateRecoveryCodes(ui.regeneratePassword.value));
   ui.regenerateCodes.reset();
   showRecoveryCodes(codes);
+  void events.refresh();
   tell(ui.totpFeedback, 'New recovery codes, below; the old ones no longer work.');
 });
 
@@ -466,7 +462,7 @@ onSubmit(ui.addPasskey, ui.addPasskeyFeedback, 'add-factor', async () => {
   refuseIpAddress();
   const passkey = await reauth.sensitive(ui.addPasskey, () => client.registerPasskey(ui.passkeyName.value));
   ui.addPasskey.reset();
-  await loadPasskeys();
+  await Promise.all([loadPasskeys(), events.refresh()]);
   tell(ui.addPasskeyFeedback, `Passkey ${passkey.name} added.`);
 });
 

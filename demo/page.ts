@@ -89,6 +89,7 @@ export function renderDemoPage(basePath: string): string {
 
   <section id="signed-in" aria-labelledby="signed-in-heading" hidden>
     <h2 id="signed-in-heading">Signed in<span id="who"></span></h2>
+    <p id="roles" class="roles"></p>
     <p>Email: <strong id="email-status" data-verified="unknown">–</strong>
       <button type="button" id="resend-verification" class="secondary small" hidden>Send a new verification email</button></p>
     <p id="verification-feedback" class="feedback" role="alert"></p>
@@ -114,6 +115,29 @@ export function renderDemoPage(basePath: string): string {
     </div>
     <div class="actions"><button type="button" id="more-sessions" class="secondary small" hidden>More</button></div>
     <p id="sessions-feedback" class="feedback" role="alert"></p>
+
+    <div class="heading-row">
+      <h3 id="events-heading">Recent security events</h3>
+      <button type="button" id="reload-events" class="secondary small">Reload</button>
+    </div>
+    <ul id="events" class="events" aria-labelledby="events-heading"></ul>
+    <div class="actions"><button type="button" id="more-events" class="secondary small" hidden>More</button></div>
+    <p id="events-feedback" class="feedback" role="alert"></p>
+
+    <div id="admin-view" class="admin" hidden>
+      <h3 id="admin-heading">Admin: accounts</h3>
+      <form id="admin-search" role="search" aria-labelledby="admin-heading">
+        <div class="field">
+          <label for="admin-email-prefix">Email starts with</label>
+          <input id="admin-email-prefix" name="admin-email-prefix" type="search" autocomplete="off" aria-describedby="admin-email-prefix-hint">
+          <p id="admin-email-prefix-hint" class="hint">Empty lists every account.</p>
+        </div>
+        <div class="actions"><button type="submit" id="admin-search-submit" class="secondary">List accounts</button></div>
+      </form>
+      <ul id="admin-users" class="admin-users" aria-labelledby="admin-heading"></ul>
+      <div class="actions"><button type="button" id="more-users" class="secondary small" hidden>More</button></div>
+      <p id="admin-feedback" class="feedback" role="alert"></p>
+    </div>
 
     <h3 id="change-password-heading">Change password</h3>
     <form id="change-password" aria-labelledby="change-password-heading">
@@ -304,6 +328,18 @@ section > h3 { margin-top: 1.5rem; }
   font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 .codes li { padding: .25rem .5rem; border: 1px solid var(--line); border-radius: .25rem; background: var(--bg); }
 .passkeys { padding-left: 1.25rem; }
+.roles { margin: 0 0 .5rem; color: var(--muted); font-weight: 600; }
+/* Security events: what, when, from where; one event a line on a laptop, wrapped on a phone. */
+.events { margin: .5rem 0 0; padding: 0; list-style: none; font-size: .875rem; }
+.events li { padding: .25rem 0; border-bottom: 1px solid var(--line); }
+.events time, .events .origin { color: var(--muted); }
+.events time { white-space: nowrap; }
+.admin { margin-top: 1.5rem; padding-top: .75rem; border-top: 2px solid var(--line); }
+.admin-users { margin: .5rem 0 0; padding: 0; list-style: none; }
+.admin-users li { border: 1px solid var(--line); border-radius: .375rem; padding: .375rem .625rem; margin-bottom: .5rem; }
+.admin-users li[data-disabled="true"] .email { text-decoration: line-through; }
+.admin-users .hint { display: block; }
+.admin-users .actions { margin: .375rem 0 0; }
 .passkeys li { margin: .25rem 0; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 @media (min-width: 40rem) {

@@ -44,6 +44,17 @@ export const ui = {
   sessions: element<HTMLTableSectionElement>('sessions'),
   moreSessions: element<HTMLButtonElement>('more-sessions'),
   sessionsFeedback: element<HTMLParagraphElement>('sessions-feedback'),
+  roles: element<HTMLElement>('roles'),
+  reloadEvents: element<HTMLButtonElement>('reload-events'),
+  events: element<HTMLUListElement>('events'),
+  moreEvents: element<HTMLButtonElement>('more-events'),
+  eventsFeedback: element<HTMLParagraphElement>('events-feedback'),
+  adminView: element<HTMLElement>('admin-view'),
+  adminSearch: element<HTMLFormElement>('admin-search'),
+  adminEmailPrefix: element<HTMLInputElement>('admin-email-prefix'),
+  adminUsers: element<HTMLUListElement>('admin-users'),
+  moreUsers: element<HTMLButtonElement>('more-users'),
+  adminFeedback: element<HTMLParagraphElement>('admin-feedback'),
   changePassword: element<HTMLFormElement>('change-password'),
   currentPassword: element<HTMLInputElement>('current-password'),
   newPassword: element<HTMLInputElement>('new-password'),
@@ -100,6 +111,21 @@ export const ui = {
 
 export type Kind = 'ok' | 'error' | 'info';
 
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** An ISO 8601 time, as the person's locale writes it. */
+export const time = (iso: string) => timeFormat.format(new Date(iso));
+
+/** A small secondary button of a list row; `label` names the row it acts on, for screen readers. */
+export function smallButton(text: string, label: string, kind: 'secondary' | 'danger' = 'secondary'): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = `${kind} small`;
+  button.textContent = text;
+  button.setAttribute('aria-label', label);
+  return button;
+}
+
 /** Puts `target` in view if it is not (the smallest scroll that shows it). */
 const reveal = (target: HTMLElement) => {
   if (!target.closest('[hidden]')) target.scrollIntoView({ block: 'nearest' });
@@ -107,11 +133,16 @@ const reveal = (target: HTMLElement) => {
 
 /** The answer to an action, in the alert line next to its form; `code` is the contract's error code, if any. */
 export function tell(line: HTMLElement, text: string, kind: Kind = 'ok', code?: string): void {
+  write(line, text, kind, code);
+  reveal(line);
+}
+
+/** `tell` without scrolling: for what the page loads on its own, where the person is not looking yet. */
+export function write(line: HTMLElement, text: string, kind: Kind = 'ok', code?: string): void {
   line.textContent = text;
   line.dataset.kind = kind;
   if (code === undefined) delete line.dataset.code;
   else line.dataset.code = code;
-  reveal(line);
 }
 
 /** Empties an alert line, before its form acts again. */

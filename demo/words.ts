@@ -9,7 +9,7 @@ import { AuthError } from '../client';
  * Where the failure happened, because the same code means different things:
  * `invalid_credentials` at login is "wrong email or password", in an account form "wrong password".
  */
-export type FormContext = 'login' | 'second-factor' | 'account' | 'add-factor' | 'passkey' | 'link' | 'general';
+export type FormContext = 'login' | 'second-factor' | 'account' | 'add-factor' | 'passkey' | 'link' | 'admin' | 'general';
 
 /** Thrown (and shown) when the person closes a confirmation that an action waited for. */
 export class CancelledError extends Error {
@@ -63,7 +63,20 @@ export function sentenceFor(error: unknown, context: FormContext = 'general'): s
     case 'reauthentication_required':
       return 'This change needs you to confirm who you are.';
     case 'not_found':
+      if (context === 'admin') return 'That account no longer exists.';
       return context === 'passkey' ? 'That passkey is already gone.' : 'That session has already ended.';
+    case 'account_disabled':
+      return context === 'login'
+        ? 'This account is disabled: an administrator has to enable it before you can log in.'
+        : 'This account is disabled: an administrator has to enable it again.';
+    case 'mfa_required_for_admin':
+      return 'The admin API needs a sign-in with a second factor: turn on two-factor authentication below, then log out and log in again with a code from your app.';
+    case 'access_denied':
+      return context === 'admin'
+        ? 'Your account lacks the permission for this. A role given or taken reaches this page at its next token refresh.'
+        : error.message;
+    case 'cannot_modify_self':
+      return 'You cannot do this to your own account: ask another administrator.';
     case 'service_unavailable':
       return error.retryAfterSeconds === undefined
         ? 'The service is not answering right now. Try again in a moment.'

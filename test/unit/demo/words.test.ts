@@ -25,6 +25,14 @@ describe('sentenceFor', () => {
     expect(sentenceFor(new AuthError('email_not_verified', 'x', 403), 'login')).toMatch(/^Verify your email before you log in/);
   });
 
+  it('says the admin API refusals in the admin view\'s words', () => {
+    expect(sentenceFor(new AuthError('mfa_required_for_admin', 'x', 403), 'admin')).toMatch(/^The admin API needs a sign-in with a second factor/);
+    expect(sentenceFor(new AuthError('cannot_modify_self', 'x', 409), 'admin')).toBe('You cannot do this to your own account: ask another administrator.');
+    expect(sentenceFor(new AuthError('not_found', 'x', 404), 'admin')).toBe('That account no longer exists.');
+    expect(sentenceFor(new AuthError('access_denied', 'x', 403), 'admin')).toMatch(/^Your account lacks the permission for this/);
+    expect(sentenceFor(new AuthError('account_disabled', 'x', 403), 'login')).toMatch(/^This account is disabled: an administrator has to enable it/);
+  });
+
   it('falls back to the service sentence, and says a cancellation as it is', () => {
     expect(sentenceFor(new AuthError('invalid_request', 'password must be at least 8 characters', 400))).toBe('password must be at least 8 characters');
     expect(sentenceFor(new CancelledError())).toBe('Cancelled: nothing was changed.');
