@@ -58,9 +58,12 @@ export function eventLabel(event: Pick<SecurityEvent, 'type' | 'actorId' | 'user
   return parts.join('');
 }
 
-/** "Chrome on Linux, 203.0.113.9": the device's short name and the IP, as far as the event knows them. */
-export function eventOrigin(event: Pick<SecurityEvent, 'userAgent' | 'ip'>): string {
-  if (event.userAgent === null && event.ip === null) return 'unknown device';
+/**
+ * "Chrome on Linux, 203.0.113.9": the device's short name and the IP, as far as the event knows
+ * them; '' for an administrator's action, whose device and address the service keeps to the admin's listing.
+ */
+export function eventOrigin(event: Pick<SecurityEvent, 'userAgent' | 'ip' | 'actorId'>): string {
+  if (event.userAgent === null && event.ip === null) return event.actorId === null ? 'unknown device' : '';
   // The operator's command (scripts/admin.ts) records itself by this name, and no IP.
   const device = event.userAgent === null ? undefined : event.userAgent === ADMIN_COMMAND ? 'the admin command' : deviceName(event.userAgent);
   return [device, event.ip ?? undefined].filter((part) => part !== undefined).join(', ');

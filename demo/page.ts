@@ -103,7 +103,7 @@ export function renderDemoPage(basePath: string): string {
 
     <div class="heading-row">
       <h3 id="sessions-heading">Your sessions</h3>
-      <button type="button" id="reload-sessions" class="secondary small">Reload</button>
+      <button type="button" id="reload-sessions" class="secondary small" aria-label="Reload the sessions">Reload</button>
     </div>
     <div class="table-wrap">
       <table class="sessions-table" role="table" aria-labelledby="sessions-heading">
@@ -113,15 +113,15 @@ export function renderDemoPage(basePath: string): string {
         <tbody id="sessions" role="rowgroup"></tbody>
       </table>
     </div>
-    <div class="actions"><button type="button" id="more-sessions" class="secondary small" hidden>More</button></div>
+    <div class="actions"><button type="button" id="more-sessions" class="secondary small" aria-label="More sessions" hidden>More</button></div>
     <p id="sessions-feedback" class="feedback" role="alert"></p>
 
     <div class="heading-row">
       <h3 id="events-heading">Recent security events</h3>
-      <button type="button" id="reload-events" class="secondary small">Reload</button>
+      <button type="button" id="reload-events" class="secondary small" aria-label="Reload the security events">Reload</button>
     </div>
     <ul id="events" class="events" aria-labelledby="events-heading"></ul>
-    <div class="actions"><button type="button" id="more-events" class="secondary small" hidden>More</button></div>
+    <div class="actions"><button type="button" id="more-events" class="secondary small" aria-label="More security events" hidden>More</button></div>
     <p id="events-feedback" class="feedback" role="alert"></p>
 
     <div id="admin-view" class="admin" hidden>
@@ -135,7 +135,7 @@ export function renderDemoPage(basePath: string): string {
         <div class="actions"><button type="submit" id="admin-search-submit" class="secondary">List accounts</button></div>
       </form>
       <ul id="admin-users" class="admin-users" aria-labelledby="admin-heading"></ul>
-      <div class="actions"><button type="button" id="more-users" class="secondary small" hidden>More</button></div>
+      <div class="actions"><button type="button" id="more-users" class="secondary small" aria-label="More accounts" hidden>More</button></div>
       <p id="admin-feedback" class="feedback" role="alert"></p>
     </div>
 
@@ -329,12 +329,13 @@ section > h3 { margin-top: 1.5rem; }
 .codes li { padding: .25rem .5rem; border: 1px solid var(--line); border-radius: .25rem; background: var(--bg); }
 .passkeys { padding-left: 1.25rem; }
 .roles { margin: 0 0 .5rem; color: var(--muted); font-weight: 600; }
-/* Security events: what, when, from where; one event a line on a laptop, wrapped on a phone. */
+/* Security events: what happened, then when and from where. */
 .events { margin: .5rem 0 0; padding: 0; list-style: none; font-size: .875rem; }
-.events li { padding: .25rem 0; border-bottom: 1px solid var(--line); }
-.events time, .events .origin { color: var(--muted); }
+.events li { padding: .25rem 0; border-bottom: 1px solid var(--line); color: var(--muted); }
+.events strong { display: block; color: var(--fg); }
 .events time { white-space: nowrap; }
 .admin { margin-top: 1.5rem; padding-top: .75rem; border-top: 2px solid var(--line); }
+.admin h3 { margin-bottom: .5rem; }
 .admin-users { margin: .5rem 0 0; padding: 0; list-style: none; }
 .admin-users li { border: 1px solid var(--line); border-radius: .375rem; padding: .375rem .625rem; margin-bottom: .5rem; }
 .admin-users li[data-disabled="true"] .email { text-decoration: line-through; }

@@ -52,11 +52,15 @@ function eventItem(event: SecurityEvent): HTMLLIElement {
   const when = document.createElement('time');
   when.dateTime = event.time;
   when.textContent = time(event.time);
-  const where = document.createElement('span');
-  where.className = 'origin';
-  where.textContent = eventOrigin(event);
-  if (event.userAgent) where.title = event.userAgent;
-  item.append(what, ' ', when, ' ', where);
+  item.append(what, when);
+  const origin = eventOrigin(event);
+  if (origin) {
+    const where = document.createElement('span');
+    where.className = 'origin';
+    where.textContent = origin;
+    if (event.userAgent) where.title = event.userAgent;
+    item.append(' · ', where);
+  }
   return item;
 }
 

@@ -235,5 +235,7 @@ describe('demo page: roles, security events and the admin view (needs API-CONTRA
     await waitFor(theirs, '#events li[data-type="sessions_ended_by_admin"]');
     expect(await theirs.locator('#events li[data-type="account_disabled"] strong').textContent()).toBe('Account disabled by an administrator');
     expect(await theirs.locator('#events li[data-type="sessions_ended_by_admin"] strong').textContent()).toBe('Signed out everywhere by an administrator');
+    // Where the admin acted from stays in the admin's listing.
+    expect(await theirs.locator('#events li[data-type="account_disabled"] .origin').count()).toBe(0);
   }, 180_000);
 });

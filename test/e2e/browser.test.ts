@@ -139,7 +139,7 @@ describe('demo page in Chromium', () => {
     expect(await Promise.all(refreshes.map(async (response) => (await response).status()))).toEqual([200, 200]);
 
     // The session survived (no reuse alarm): one session, and each tab refreshes again later.
-    await tabA.getByRole('button', { name: 'Reload' }).click();
+    await tabA.getByRole('button', { name: 'Reload the sessions' }).click();
     await waitFor(tabA, '#sessions tr:only-child');
     if (SCREENSHOT) await tabA.screenshot({ path: SCREENSHOT, fullPage: true });
     await Promise.all([tokenExpired(tabA), tokenExpired(tabB)]);

@@ -32,10 +32,15 @@ describe('eventLabel', () => {
 
 describe('eventOrigin', () => {
   it('gives the short device name and the IP, as far as they are known', () => {
-    expect(eventOrigin({ userAgent: CHROME, ip: '203.0.113.9' })).toBe('Chrome on Linux, 203.0.113.9');
-    expect(eventOrigin({ userAgent: null, ip: '203.0.113.9' })).toBe('203.0.113.9');
-    expect(eventOrigin({ userAgent: 'npm run admin', ip: null })).toBe('the admin command');
-    expect(eventOrigin({ userAgent: null, ip: null })).toBe('unknown device');
+    const own = { actorId: null };
+    expect(eventOrigin({ ...own, userAgent: CHROME, ip: '203.0.113.9' })).toBe('Chrome on Linux, 203.0.113.9');
+    expect(eventOrigin({ ...own, userAgent: null, ip: '203.0.113.9' })).toBe('203.0.113.9');
+    expect(eventOrigin({ ...own, userAgent: 'npm run admin', ip: null })).toBe('the admin command');
+    expect(eventOrigin({ ...own, userAgent: null, ip: null })).toBe('unknown device');
+  });
+
+  it('says nothing of where an administrator acted from (the service keeps it to the admin listing)', () => {
+    expect(eventOrigin({ actorId: 'admin-1', userAgent: null, ip: null })).toBe('');
   });
 });
 
