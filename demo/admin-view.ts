@@ -138,12 +138,15 @@ export function createAdminView(client: AuthClient, act: Act, account: () => Adm
     }),
   );
 
-  return {
+  const view = {
     /** The roles line and the view, for the current token (after a login or a refresh, or signed out). */
     update(): void {
       ui.roles.textContent = client.isLoggedIn ? rolesLine(client.roles) : '';
       const allowed = client.isLoggedIn && client.permissions.includes(READ);
+      const appeared = allowed && ui.adminView.hidden;
       ui.adminView.hidden = !allowed;
+      // The admin role arrived with a refresh while signed in (at a sign-in, the account's loading lists them).
+      if (appeared && account()) void view.loadOnce();
       if (allowed) return;
       loaded = false;
       emailPrefix = undefined;
@@ -165,4 +168,5 @@ export function createAdminView(client: AuthClient, act: Act, account: () => Adm
       }
     },
   };
+  return view;
 }

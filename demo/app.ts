@@ -183,7 +183,7 @@ function onSubmit(form: HTMLFormElement, line: HTMLElement, context: FormContext
 /** Everything the signed-in view shows, loaded after a login or a resumed session. */
 async function loadAccount(): Promise<void> {
   await showMe();
-  await Promise.all([loadSessions(), loadPasskeys(), events.load(), adminView.loadOnce()]);
+  await Promise.all([loadSessions(), loadPasskeys(), events.refresh(), adminView.loadOnce()]);
 }
 
 async function showMe(): Promise<void> {

@@ -3,10 +3,10 @@
  * (newest first), then more a page at a time. Each line says what happened, when, and from which
  * device and IP; never a token, password or code (the service stores none in an event).
  */
-import type { AuthClient, SecurityEvent } from '../client';
+import { AuthError, type AuthClient, type SecurityEvent } from '../client';
 import { eventLabel, eventOrigin } from './event-words';
-import { tell, time, ui } from './ui';
-import type { FormContext } from './words';
+import { clear as clearLine, tell, time, ui, write } from './ui';
+import { sentenceFor, type FormContext } from './words';
 
 /** app.ts's `act`: runs an action with its button disabled and says a failure in `line`. */
 export type Act = (line: HTMLElement, button: HTMLButtonElement | null, context: FormContext, action: () => Promise<void>) => Promise<void>;
@@ -27,13 +27,23 @@ export function createSecurityEvents(client: AuthClient, act: Act) {
     if (more && items.length === 0 && nextCursor !== undefined) tell(ui.eventsFeedback, 'No events on this page; there may be more.', 'info');
   }
 
-  /** After an action that records an event: the list follows, quietly (a failure here is not the action's). */
-  function refresh(): Promise<void> {
-    return client.isLoggedIn ? load().catch(() => undefined) : Promise.resolve();
+  /**
+   * The first page, when the account shows and after an action that records an event. A failure is
+   * the list's, not the action's: it waits in the list's alert line, without scrolling to it.
+   */
+  async function refresh(): Promise<void> {
+    if (!client.isLoggedIn) return;
+    try {
+      await load();
+      if (ui.eventsFeedback.dataset.kind === 'error') clearLine(ui.eventsFeedback);
+    } catch (error) {
+      if (client.isLoggedIn) write(ui.eventsFeedback, sentenceFor(error), 'error', error instanceof AuthError ? error.code : undefined);
+    }
   }
 
   function clear(): void {
     nextCursor = undefined;
+    clearLine(ui.eventsFeedback);
     ui.events.replaceChildren();
     ui.moreEvents.hidden = true;
   }
