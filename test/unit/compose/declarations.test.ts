@@ -23,6 +23,7 @@ const TABLE_OF: Record<string, string> = {
   '{"Fn::GetAtt":["AuditTable","Arn"]}': 'audit',
   '{"Fn::Join":["/",[{"Fn::GetAtt":["AuditTable","Arn"]},"index","allByTime"]]}': 'auditAll',
   '{"Fn::Join":["/",[{"Fn::GetAtt":["AuditTable","Arn"]},"index","byTypeAndTime"]]}': 'auditByType',
+  '{"Fn::GetAtt":["ClientsTable","Arn"]}': 'clients',
 };
 const MODES = [
   { checkSession: false, algorithm: 'ES256' },
