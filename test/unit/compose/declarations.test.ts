@@ -127,6 +127,7 @@ describe('generated IAM roles: exactly the union of each function\'s parts\' nee
       'mfaRecoveryCodes', 'mfaTotpConfirm', 'mfaTotpDisable', 'mfaVerify', 'passkeyLoginVerify', 'passkeyRegisterVerify',
       'reauthenticate', 'refresh', 'resetPassword', 'verifyEmail',
       'adminDisableUser', 'adminEnableUser', 'adminSignOutUser', 'adminDeleteUser', 'adminSetUserRoles',
+      'adminCreateClient', 'adminDeleteClient', 'adminRotateClientSecret',
     ];
     const recording = all.filter((fn) => Object.values(fn.declaration.parts).some((p) => p.name === 'auditTrail')).map(({ declaration }) => declaration.name);
     expect(recording.sort()).toEqual(RECORDING.sort());
