@@ -5,6 +5,7 @@
  * acting admin as the event's account and actor, so the audit trail keeps it; the CLI's operator is
  * no account, and its events go to its log only.
  */
+import { listingCursorOf, listingPositionIn } from '../admin/listing-cursor';
 import type { Clock } from '../core/clock';
 import { InvalidRequestError, NotFoundError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -15,6 +16,8 @@ import type { ClientStore } from './client-store';
 
 /** At most this many clients a page of GET /admin/clients (as many as a page of users). */
 export const CLIENTS_PAGE_SIZE = 100;
+/** What a client listing's cursor is bound to (lib/admin/listing-cursor.ts). */
+const CLIENTS_SCOPE = 'clients';
 
 /** Who made a change: an admin of the API, or nobody (the operator's CLI). */
 export interface ClientActor {
@@ -98,24 +101,9 @@ export async function rotateClientSecret(
   return withSecret(result.rotated, minted.secret);
 }
 
-/** `next_cursor`: where a page ended. Not tagged, as the user listing's: it names a position in a listing the admin may read whole anyway. */
-const cursorOf = (position: string) => Buffer.from(JSON.stringify(['clients', position])).toString('base64url');
-function positionOf(cursor: string): string {
-  const invalid = new InvalidRequestError('Invalid request: cursor is not valid.');
-  if (!/^[A-Za-z0-9_-]{1,512}$/.test(cursor)) throw invalid;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== 'clients' || typeof decoded[1] !== 'string' || !decoded[1]) throw invalid;
-  return decoded[1];
-}
-
 /** One page of clients, with a cursor while more may follow. */
 export async function listClients(deps: { clients: Pick<ClientStore, 'list'> }, query: { cursor?: string | undefined } = {}): Promise<{ clients: ClientView[]; next_cursor?: string }> {
-  const after = query.cursor === undefined ? undefined : positionOf(query.cursor);
+  const after = query.cursor === undefined ? undefined : listingPositionIn(CLIENTS_SCOPE, query.cursor);
   const page = await deps.clients.list({ after, limit: CLIENTS_PAGE_SIZE });
-  return { clients: page.clients.map(toClientView), ...(page.next === undefined ? {} : { next_cursor: cursorOf(page.next) }) };
+  return { clients: page.clients.map(toClientView), ...(page.next === undefined ? {} : { next_cursor: listingCursorOf(CLIENTS_SCOPE, page.next) }) };
 }
