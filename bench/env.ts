@@ -24,6 +24,7 @@ export async function serviceEnv(algorithm: JwtAlgorithm, overrides: ServiceEnv 
     SESSIONS_TABLE: tables.sessions,
     EMAIL_OUTBOX_TABLE: tables.emailOutbox,
     AUDIT_TABLE: tables.audit,
+    CLIENTS_TABLE: tables.clients,
     JWT_ALG: algorithm,
     JWT_PRIVATE_KEY: JSON.stringify(await generateSigningJwk(algorithm)),
     REFRESH_TOKEN_HASH_KEY: generateHashKey(),

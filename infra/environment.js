@@ -52,6 +52,7 @@ async function environment({ resolveVariable }) {
   env.SESSIONS_TABLE = tables.sessions;
   env.EMAIL_OUTBOX_TABLE = tables.emailOutbox;
   env.AUDIT_TABLE = tables.audit;
+  env.CLIENTS_TABLE = tables.clients;
   env.POWERTOOLS_SERVICE_NAME = service;
 
   for (const name of ['MFA_ISSUER_NAME', 'WEBAUTHN_RP_ID', 'WEBAUTHN_RP_NAME', 'WEBAUTHN_ORIGINS', 'EMAIL_FROM', 'APP_BASE_URL', 'COOKIE_PATH']) {

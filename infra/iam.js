@@ -21,6 +21,7 @@ const TABLE_ARNS = {
   audit: { 'Fn::GetAtt': ['AuditTable', 'Arn'] },
   auditAll: { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }, 'index', AUDIT_INDEXES.all]] },
   auditByType: { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }, 'index', AUDIT_INDEXES.byType]] },
+  clients: { 'Fn::GetAtt': ['ClientsTable', 'Arn'] },
 };
 
 /**

@@ -205,7 +205,7 @@ function alarmResources(ctx) {
     });
   }
   const tables = tableNames(service, stage);
-  for (const [logicalId, table] of [['UsersTable', tables.users], ['SessionsTable', tables.sessions], ['EmailOutboxTable', tables.emailOutbox], ['AuditTable', tables.audit]]) {
+  for (const [logicalId, table] of [['UsersTable', tables.users], ['SessionsTable', tables.sessions], ['EmailOutboxTable', tables.emailOutbox], ['AuditTable', tables.audit], ['ClientsTable', tables.clients]]) {
     alarms[`${logicalId}ThrottlesAlarm`] = alarm(ctx, {
       name: `${table.slice(`${service}-${stage}-`.length)}-table-throttles`,
       description: `DynamoDB throttled at least ${thresholds.dynamoDbThrottles} requests to ${table} in 5 minutes.`,

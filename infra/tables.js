@@ -27,13 +27,14 @@ const { serviceAndStage } = require('./service.js');
  * The deployed tables' names for a service and stage.
  * @param {string} service
  * @param {string} stage
- * @returns {{ users: string, sessions: string, emailOutbox: string, audit: string }}
+ * @returns {{ users: string, sessions: string, emailOutbox: string, audit: string, clients: string }}
  */
 const tableNames = (service, stage) => ({
   users: `${service}-${stage}-users`,
   sessions: `${service}-${stage}-sessions`,
   emailOutbox: `${service}-${stage}-email-outbox`,
   audit: `${service}-${stage}-audit`,
+  clients: `${service}-${stage}-clients`,
 });
 
 /** The audit table's indexes (lib/aws/dynamodb-audit-store.ts): every event, and events of one type, newest first. */
@@ -43,7 +44,7 @@ const AUDIT_INDEXES = Object.freeze({ all: 'allByTime', byType: 'byTypeAndTime' 
  * CloudFormation resources for a service and stage.
  * @param {string} service
  * @param {string} stage
- * @returns {{ UsersTable: TableResource, SessionsTable: TableResource, EmailOutboxTable: TableResource, AuditTable: TableResource }}
+ * @returns {{ UsersTable: TableResource, SessionsTable: TableResource, EmailOutboxTable: TableResource, AuditTable: TableResource, ClientsTable: TableResource }}
  */
 function tableResources(service, stage) {
   const names = tableNames(service, stage);
@@ -155,6 +156,18 @@ function tableResources(service, stage) {
             Projection: { ProjectionType: 'ALL' },
           },
         ],
+        ...common,
+      },
+    },
+    // OAuth clients (lib/oauth): one item per client, keyed by its id. Few and rarely written;
+    // the admin's listing scans it (it holds nothing else).
+    ClientsTable: {
+      Type: 'AWS::DynamoDB::Table',
+      ...retention,
+      Properties: {
+        TableName: names.clients,
+        AttributeDefinitions: [{ AttributeName: 'clientId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'clientId', KeyType: 'HASH' }],
         ...common,
       },
     },

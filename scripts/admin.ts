@@ -12,8 +12,6 @@
  * in the audit trail as the functions store theirs, with no actor (the operator is no account) and
  * the user agent `npm run admin`, kept AUDIT_RETENTION_DAYS [400] days.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'node:util';
 import ROLE_MAP from '../config/roles.json';
 import { auditingSecurityEvents, createAuditTrail, openAuditScope, withAuditScope } from '../lib/audit/audit-trail';
@@ -25,26 +23,13 @@ import { createDynamoDbUserStore } from '../lib/aws/dynamodb-user-store';
 import { systemClock } from '../lib/core/clock';
 import { createLogger } from '../lib/core/logger';
 import { endAllSessions } from '../lib/sessions/session-service';
-import { tableNames } from '../infra/tables.js';
-import { AdminCommandError, runAdminCommand, USAGE } from './dev/admin-commands';
-import { dynamoDbLocalEndpoint, LOCAL_AWS_ENV, SERVICE_NAME } from './dev/dynamodb-local';
-
-/** The stage `npm start` serves (scripts/start.ts). */
-const LOCAL_STAGE = 'dev';
+import { runAdminCommand, USAGE } from './dev/admin-commands';
+import { cliTarget, runCli } from './dev/cli-target';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({ options: { stage: { type: 'string' }, region: { type: 'string' } }, allowPositionals: true, strict: true });
-  if (values.region !== undefined && values.stage === undefined) throw new AdminCommandError(`--region goes with --stage\n\n${USAGE}`, 2);
-  const local = values.stage === undefined;
-  const stage = values.stage ?? LOCAL_STAGE;
-  const tables = tableNames(SERVICE_NAME, stage);
-  const endpoint = local ? dynamoDbLocalEndpoint(Number(process.env.DYNAMODB_LOCAL_PORT ?? 8000)) : undefined;
-  const client = new DynamoDBClient(
-    local
-      ? { endpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY } }
-      : { ...(values.region ? { region: values.region } : {}) },
-  );
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const target = cliTarget(values, USAGE);
+  const { tables, documents } = target;
   // Security events (roles_changed, account_disabled...) go to stderr, as a record of who ran what; stdout says what changed.
   const baseLogger = createLogger('warn', { source: 'npm run admin' }, (line) => void process.stderr.write(`${line}\n`));
   const sessions = createDynamoDbSessionStore(documents, tables.sessions, { usersTable: tables.users });
@@ -66,26 +51,12 @@ async function main(): Promise<number> {
       positionals,
     ));
     await audit.settle();
-    console.log(`[${local ? `local DynamoDB ${endpoint}` : `stage ${stage}`}: ${tables.users}, ${tables.sessions}]`);
+    console.log(`[${target.label}: ${tables.users}, ${tables.sessions}]`);
     for (const line of lines) console.log(line);
     return 0;
   } finally {
-    client.destroy();
+    target.destroy();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof AdminCommandError) {
-      console.error(error.message);
-      process.exit(error.exitCode);
-    }
-    const name = error instanceof Error ? error.name : '';
-    // The usual ways of pointing at the wrong place, said plainly.
-    if (name === 'ResourceNotFoundException') console.error(`the tables were not found: is this the right stage and region? (${(error as Error).message})`);
-    else if (/ECONNREFUSED/.test(String((error as { cause?: unknown }).cause ?? error))) console.error('DynamoDB Local does not answer: is `npm start` running? (set DYNAMODB_LOCAL_PORT if it is not on 8000)');
-    else console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -5,7 +5,7 @@ import type { SessionClaims } from '../tokens/session-claims';
 import type { AdminPolicy } from './config';
 
 /** The permissions of the admin API (config/roles.json grants them; `admin` has them all). */
-export type AdminPermission = 'users:read' | 'users:write' | 'audit:read';
+export type AdminPermission = 'users:read' | 'users:write' | 'audit:read' | 'clients:read' | 'clients:write';
 
 const SECOND_FACTOR: AuthorizerRequirement = Object.freeze({ kind: 'amr', method: 'mfa' });
 

@@ -2,11 +2,11 @@ import { accountOf } from '../accounts/account-service';
 import { rolesOf, type Account, type UserStore } from '../accounts/user-store';
 import type { Clock } from '../core/clock';
 import { canonicalEmailPrefix } from '../core/email-address';
-import { InvalidRequestError } from '../core/errors';
 import type { PasskeyStore } from '../passkeys/passkey-store';
 import { isSessionLive } from '../sessions/session';
 import type { SessionStore } from '../sessions/session-store';
 import type { AccountDirectory } from './account-directory';
+import { listingCursorOf, listingPositionIn } from './listing-cursor';
 
 /** At most this many accounts a page of GET /admin/users (as many as a page of sessions). */
 export const USERS_PAGE_SIZE = 100;
@@ -41,36 +41,17 @@ export function toAdminView(account: Account): AdminUserView {
   };
 }
 
-/**
- * `next_cursor`: where a page ended, for the same `email_prefix` only (another prefix is 400).
- * Not tagged, unlike the session list's: it names a position in a listing the admin may read
- * whole anyway, so an altered one shows nothing new.
- */
-const cursorOf = (emailPrefix: string, position: string) => Buffer.from(JSON.stringify([emailPrefix, position])).toString('base64url');
-function positionIn(emailPrefix: string, cursor: string): string {
-  const invalid = new InvalidRequestError('Invalid request: cursor is not valid.');
-  if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw invalid;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== emailPrefix || typeof decoded[1] !== 'string' || !decoded[1]) throw invalid;
-  return decoded[1];
-}
-
 /** One page of accounts whose email starts with `emailPrefix` (canonicalised like an email), with a cursor while more may follow. */
 export async function listUsers(
   deps: { directory: AccountDirectory },
   query: { emailPrefix?: string | undefined; cursor?: string | undefined },
 ): Promise<{ users: AdminUserView[]; next_cursor?: string }> {
   const emailPrefix = canonicalEmailPrefix(query.emailPrefix ?? '');
-  const after = query.cursor === undefined ? undefined : positionIn(emailPrefix, query.cursor);
+  const after = query.cursor === undefined ? undefined : listingPositionIn(emailPrefix, query.cursor);
   const page = await deps.directory.list({ emailPrefix, after, limit: USERS_PAGE_SIZE });
   return {
     users: page.accounts.map(toAdminView),
-    ...(page.next === undefined ? {} : { next_cursor: cursorOf(emailPrefix, page.next) }),
+    ...(page.next === undefined ? {} : { next_cursor: listingCursorOf(emailPrefix, page.next) }),
   };
 }
 

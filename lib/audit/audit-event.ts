@@ -36,6 +36,10 @@ export const AUDITED_EVENTS = [
   'account_enabled',
   'sessions_ended_by_admin',
   'roles_changed',
+  // An admin's changes to the OAuth client registry (the admin is both the event's account and its actor).
+  'client_created',
+  'client_deleted',
+  'client_secret_rotated',
 ] as const satisfies readonly SecurityEvent[];
 
 export type AuditEventType = (typeof AUDITED_EVENTS)[number];
@@ -65,6 +69,8 @@ export interface AuditDetails {
   /** A change of roles: the roles before and after, space-separated (role names, never a permission or a secret). */
   readonly roles_before?: string;
   readonly roles_after?: string;
+  /** The OAuth client a registry change was about (its id, never its secret). */
+  readonly client_id?: string;
 }
 
 export interface AuditEvent {

@@ -3,6 +3,7 @@
  * event". Only the fields named here are read, each checked against its one shape; a value that
  * does not fit is left out, never stored as given. Pure, so the mapping is unit-tested alone.
  */
+import { CLIENT_ID_PATTERN } from '../oauth/client-secret';
 import type { AuditDetails, AuditEvent, AuditEventType } from './audit-event';
 
 /** Where the request came from, for events whose log line does not say (the invocation knows). */
@@ -47,6 +48,7 @@ export function auditDetailsOf(fields: Readonly<Record<string, unknown>>): Audit
     factor_removed: typeof fields.factorRemoved === 'boolean' ? fields.factorRemoved : undefined,
     roles_before: stringMatching(fields.before, ROLES),
     roles_after: stringMatching(fields.after, ROLES),
+    client_id: stringMatching(fields.clientId, CLIENT_ID_PATTERN),
   };
   return Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined)) as AuditDetails;
 }

@@ -18,11 +18,11 @@ import { systemClock, type Clock } from '../core/clock';
 import type { Env } from '../core/config';
 
 /** The tables (and index) a part may touch; infra/iam.js maps each to its ARN. */
-/** `auditAll` and `auditByType`: the audit table's indexes of every event and of one type (the admin's listing). */
-export const TABLES = ['users', 'sessions', 'sessionsByUser', 'emailOutbox', 'audit', 'auditAll', 'auditByType'] as const;
+/** `auditAll` and `auditByType`: the audit table's indexes of every event and of one type (the admin's listing). `clients`: the OAuth client registry. */
+export const TABLES = ['users', 'sessions', 'sessionsByUser', 'emailOutbox', 'audit', 'auditAll', 'auditByType', 'clients'] as const;
 export type Table = (typeof TABLES)[number];
 
-/** `Scan` only for the admin API's listing of accounts (lib/aws/dynamodb-account-directory.ts). */
+/** `Scan` only for the admin API's listings of accounts and of clients (lib/aws/dynamodb-account-directory.ts, dynamodb-client-store.ts). */
 export const TABLE_ACTIONS = ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query', 'Scan'] as const;
 export type TableAction = (typeof TABLE_ACTIONS)[number];
 

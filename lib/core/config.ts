@@ -21,6 +21,7 @@ export { loadMfaConfig, type MfaConfig } from '../mfa/config';
 export { loadWebAuthnConfig, type WebAuthnConfig } from '../passkeys/config';
 export { loadAuditConfig, type AuditConfig } from '../audit/config';
 export { loadAdminPolicy, type AdminPolicy } from '../admin/config';
+export { loadClientsTable } from '../oauth/config';
 
 /** The one place that reads the process environment. */
 export const readEnvironment = (): Env => process.env;

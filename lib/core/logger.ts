@@ -46,7 +46,10 @@ export type SecurityEvent =
   | 'account_disabled'
   | 'account_enabled'
   | 'sessions_ended_by_admin'
-  | 'roles_changed';
+  | 'roles_changed'
+  | 'client_created'
+  | 'client_deleted'
+  | 'client_secret_rotated';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET_FIELD = /token|password|secret|hash|key|authorization|cookie/i;

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { authorizeAdmin, type AdminCaller, type AdminPermission } from '../admin/admin-access';
 import type { AdminPolicy } from '../admin/config';
 import { NotFoundError } from '../core/errors';
+import { CLIENT_ID_PATTERN } from '../oauth/client-secret';
 import type { HttpRequest } from './http';
 import { requirePrincipal } from './principal';
 
@@ -17,6 +18,16 @@ export function targetUserId(request: HttpRequest): string {
   if (id === undefined || !USER_ID.test(id)) throw new NotFoundError('The account');
   return id;
 }
+
+/** The `{id}` of an admin client path: a well-formed client id, or 404 not_found. */
+export function targetClientId(request: HttpRequest): string {
+  const id = request.pathParameters.id;
+  if (id === undefined || !CLIENT_ID_PATTERN.test(id)) throw new NotFoundError('The client');
+  return id;
+}
+
+/** `?cursor=` of GET /admin/clients. */
+export const adminClientListQuerySchema = z.object({ cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))) });
 
 /** `?email_prefix=&cursor=` of GET /admin/users. */
 export const adminUserListQuerySchema = z.object({

@@ -12,6 +12,7 @@ import { grantRole, revokeRole, type RoleChange, type RoleChangeDeps } from '../
 import { ROLE_PATTERN } from '../../lib/authz/roles';
 import { canonicalEmail } from '../../lib/core/email-address';
 import type { Logger } from '../../lib/core/logger';
+import { CommandError } from './cli-target';
 
 export const USAGE = [
   'usage: npm run admin -- <command> [--stage <stage> [--region <region>]]',
@@ -27,11 +28,8 @@ export const USAGE = [
 ].join('\n');
 
 /** A refusal the operator can act on: printed as it is, exit code 1 (2 for a wrong command line). */
-export class AdminCommandError extends Error {
+export class AdminCommandError extends CommandError {
   override readonly name = 'AdminCommandError';
-  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
-    super(message);
-  }
 }
 
 export interface AdminDeps extends RoleChangeDeps {

@@ -173,7 +173,7 @@ async function waitUntilReady(endpoint: string, timeoutMs = 60_000): Promise<voi
 }
 
 /** Creates the stage's tables when missing; returns their names. */
-export async function ensureTables(endpoint: string, stage: string, service = SERVICE_NAME): Promise<{ usersTable: string; sessionsTable: string; emailOutboxTable: string; auditTable: string }> {
+export async function ensureTables(endpoint: string, stage: string, service = SERVICE_NAME): Promise<{ usersTable: string; sessionsTable: string; emailOutboxTable: string; auditTable: string; clientsTable: string }> {
   const client = localClient(endpoint);
   const { CreateTableCommand, ListTablesCommand, UpdateTimeToLiveCommand } = sdk();
   try {
@@ -197,6 +197,7 @@ export async function ensureTables(endpoint: string, stage: string, service = SE
       sessionsTable: resources.SessionsTable.Properties.TableName,
       emailOutboxTable: resources.EmailOutboxTable.Properties.TableName,
       auditTable: resources.AuditTable.Properties.TableName,
+      clientsTable: resources.ClientsTable.Properties.TableName,
     };
   } finally {
     client.destroy();

@@ -20,16 +20,26 @@ export const generateHashKey = (): string => randomBytes(32).toString('base64url
  * survive a restart. Values already in the environment win.
  */
 export async function localDevKeys(directory: string, algorithm: JwtAlgorithm, env: Record<string, string | undefined>) {
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
-  const read = async (file: string, make: () => Promise<string>) => {
-    const path = join(directory, file);
-    if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-    const value = await make();
-    writeFileSync(path, `${value}\n`, { mode: 0o600 });
-    return value;
-  };
   return {
-    JWT_PRIVATE_KEY: env.JWT_PRIVATE_KEY || (await read(`jwt-${algorithm}.json`, async () => JSON.stringify(await generateSigningJwk(algorithm)))),
-    REFRESH_TOKEN_HASH_KEY: env.REFRESH_TOKEN_HASH_KEY || (await read('refresh-token-hash-key', async () => generateHashKey())),
+    JWT_PRIVATE_KEY: env.JWT_PRIVATE_KEY || (await keptKey(directory, `jwt-${algorithm}.json`, async () => JSON.stringify(await generateSigningJwk(algorithm)))),
+    REFRESH_TOKEN_HASH_KEY: await localHashKey(directory, env),
   };
+}
+
+/** A key kept in `directory/file`, made (mode 600) when missing. */
+async function keptKey(directory: string, file: string, make: () => Promise<string>): Promise<string> {
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const path = join(directory, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const value = await make();
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+/** The local hash key's file under `.keys/`: `npm start` and `npm run clients` (which hashes client secrets with it) share it. */
+export const LOCAL_HASH_KEY_FILE = 'refresh-token-hash-key';
+
+/** The hash key of local development (`npm start`'s): the environment's, else `.keys/`'s, made there when missing. */
+export async function localHashKey(directory: string, env: Record<string, string | undefined>): Promise<string> {
+  return env.REFRESH_TOKEN_HASH_KEY || (await keptKey(directory, LOCAL_HASH_KEY_FILE, async () => generateHashKey()));
 }

@@ -95,6 +95,11 @@ describe('OpenAPI document against real responses', () => {
           'POST /admin/users/{id}/sign-out 204',
           'PUT /admin/users/{id}/roles 200',
           'GET /admin/audit 200',
+          'GET /admin/clients 200',
+          'POST /admin/clients 201',
+          'GET /admin/clients/{id} 200',
+          'DELETE /admin/clients/{id} 204',
+          'POST /admin/clients/{id}/secret 200',
           // end admin
         ].sort(),
       );
@@ -131,6 +136,7 @@ describe('OpenAPI document against real responses', () => {
           // admin
           'GET /admin/users', 'GET /admin/users/{id}', 'DELETE /admin/users/{id}',
           'POST /admin/users/{id}/disable', 'POST /admin/users/{id}/enable', 'POST /admin/users/{id}/sign-out', 'PUT /admin/users/{id}/roles', 'GET /admin/audit',
+          'GET /admin/clients', 'POST /admin/clients', 'GET /admin/clients/{id}', 'DELETE /admin/clients/{id}', 'POST /admin/clients/{id}/secret',
           // end admin
         ].sort(),
       );
@@ -431,6 +437,12 @@ describe('OpenAPI document against real responses', () => {
     'POST /admin/users/{id}/sign-out 204',
     'PUT /admin/users/{id}/roles 200',
     'GET /admin/audit 200',
+    // test/e2e/admin-clients.test.ts
+    'GET /admin/clients 200',
+    'POST /admin/clients 201',
+    'GET /admin/clients/{id} 200',
+    'DELETE /admin/clients/{id} 204',
+    'POST /admin/clients/{id}/secret 200',
   ]);
   it('exercised every operation of the document with its success status', () => {
     const missing = spec.operations

@@ -193,7 +193,7 @@ describe('packaged CloudFormation template (stage prod)', () => {
 
   it('creates tables on demand, with TTL, point-in-time recovery, encryption and deletion protection', () => {
     const tables = ofType('AWS::DynamoDB::Table');
-    expect(tables.map(([id]) => id).sort()).toEqual(['AuditTable', 'EmailOutboxTable', 'SessionsTable', 'UsersTable']);
+    expect(tables.map(([id]) => id).sort()).toEqual(['AuditTable', 'ClientsTable', 'EmailOutboxTable', 'SessionsTable', 'UsersTable']);
     for (const [, table] of tables) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',
@@ -373,9 +373,9 @@ describe('packaged CloudFormation template (stage prod, alarmEmail, WAF and X-Ra
 
   it('alarms on DynamoDB throttles and system errors of every table, over every operation', () => {
     const tables = tableNames();
-    expect(tables).toHaveLength(4);
+    expect(tables).toHaveLength(5);
     for (const [logicalId, metric, threshold] of [['ThrottlesAlarm', 'ThrottledRequests', 5], ['SystemErrorsAlarm', 'SystemErrors', 1]] as const) {
-      const expressions = ['UsersTable', 'SessionsTable', 'EmailOutboxTable', 'AuditTable'].map((table) => {
+      const expressions = ['UsersTable', 'SessionsTable', 'EmailOutboxTable', 'AuditTable', 'ClientsTable'].map((table) => {
         const properties = alarm(`${table}${logicalId}`);
         expect(properties.Threshold).toBe(threshold);
         return properties.Metrics[0].Expression as string;

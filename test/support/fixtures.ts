@@ -53,6 +53,7 @@ export async function testEnv(overrides: Env = {}): Promise<Env> {
     SESSIONS_TABLE: process.env.TEST_SESSIONS_TABLE ?? 'unit-sessions',
     EMAIL_OUTBOX_TABLE: process.env.TEST_EMAIL_OUTBOX_TABLE ?? 'unit-email-outbox',
     AUDIT_TABLE: process.env.TEST_AUDIT_TABLE ?? 'unit-audit',
+    CLIENTS_TABLE: process.env.TEST_CLIENTS_TABLE ?? 'unit-clients',
     DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT,
     JWT_ISSUER: 'https://auth.test',
     JWT_AUDIENCE: 'test-api',

@@ -20,6 +20,7 @@ export default async function globalSetup(): Promise<void> {
     TEST_SESSIONS_TABLE: tables.sessionsTable,
     TEST_EMAIL_OUTBOX_TABLE: tables.emailOutboxTable,
     TEST_AUDIT_TABLE: tables.auditTable,
+    TEST_CLIENTS_TABLE: tables.clientsTable,
     TEST_SES_ENDPOINT: ses.endpoint,
   });
 }

@@ -33,5 +33,6 @@ export function localDynamoDb() {
     sessionsTable: process.env.TEST_SESSIONS_TABLE!,
     emailOutboxTable: process.env.TEST_EMAIL_OUTBOX_TABLE!,
     auditTable: process.env.TEST_AUDIT_TABLE!,
+    clientsTable: process.env.TEST_CLIENTS_TABLE!,
   };
 }

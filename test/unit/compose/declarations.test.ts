@@ -23,6 +23,7 @@ const TABLE_OF: Record<string, string> = {
   '{"Fn::GetAtt":["AuditTable","Arn"]}': 'audit',
   '{"Fn::Join":["/",[{"Fn::GetAtt":["AuditTable","Arn"]},"index","allByTime"]]}': 'auditAll',
   '{"Fn::Join":["/",[{"Fn::GetAtt":["AuditTable","Arn"]},"index","byTypeAndTime"]]}': 'auditByType',
+  '{"Fn::GetAtt":["ClientsTable","Arn"]}': 'clients',
 };
 const MODES = [
   { checkSession: false, algorithm: 'ES256' },
@@ -126,6 +127,7 @@ describe('generated IAM roles: exactly the union of each function\'s parts\' nee
       'mfaRecoveryCodes', 'mfaTotpConfirm', 'mfaTotpDisable', 'mfaVerify', 'passkeyLoginVerify', 'passkeyRegisterVerify',
       'reauthenticate', 'refresh', 'resetPassword', 'verifyEmail',
       'adminDisableUser', 'adminEnableUser', 'adminSignOutUser', 'adminDeleteUser', 'adminSetUserRoles',
+      'adminCreateClient', 'adminDeleteClient', 'adminRotateClientSecret',
     ];
     const recording = all.filter((fn) => Object.values(fn.declaration.parts).some((p) => p.name === 'auditTrail')).map(({ declaration }) => declaration.name);
     expect(recording.sort()).toEqual(RECORDING.sort());
