@@ -19,13 +19,15 @@ const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 300;
  * The SSM parameters that hold a stage's keys (lib/compose reads them at cold start).
  * @param {string} service
  * @param {string} stage
- * @returns {{ privateKey: string, hashKey: string, previousHashKey: string, verificationKeys: string }}
+ * @returns {{ privateKey: string, hashKey: string, previousHashKey: string, verificationKeys: string, idTokenKey: string, idTokenPublicKeys: string }}
  */
 const parameterNames = (service, stage) => ({
   privateKey: `/${service}/${stage}/jwt-private-key`,
   hashKey: `/${service}/${stage}/refresh-token-hash-key`,
   previousHashKey: `/${service}/${stage}/refresh-token-previous-hash-key`,
   verificationKeys: `/${service}/${stage}/jwt-verification-keys`,
+  idTokenKey: `/${service}/${stage}/id-token-private-key`,
+  idTokenPublicKeys: `/${service}/${stage}/id-token-public-keys`,
 });
 
 /** @param {NodeJS.ProcessEnv} env */
@@ -75,6 +77,7 @@ async function environment({ resolveVariable }) {
     if (process.env.SES_ENDPOINT) env.SES_ENDPOINT = process.env.SES_ENDPOINT;
     env.PORT = process.env.PORT ?? '3000';
     env.JWT_VERIFICATION_KEYS = process.env.JWT_VERIFICATION_KEYS ?? '';
+    env.ID_TOKEN_PRIVATE_KEY = process.env.ID_TOKEN_PRIVATE_KEY ?? '';
     return env;
   }
   const names = parameterNames(service, stage);
@@ -85,18 +88,46 @@ async function environment({ resolveVariable }) {
   // Public keys are not secret; resolving them at deploy time keeps the authorizer SDK-free.
   // `--param="verificationKeys=..."` wins; otherwise the String parameter is read at deploy time.
   if (env.JWT_ALG !== 'HS256') {
-    try {
-      env.JWT_VERIFICATION_KEYS = String(await resolveVariable(`param:verificationKeys, ssm:${names.verificationKeys}`));
-    } catch (error) {
-      // The resolver asks again once other variables are known; only a final failure is ours to explain.
-      if (error instanceof Error && 'code' in error && error.code === 'MISSING_VARIABLE_DEPENDENCY') throw error;
-      throw new Error(
-        `No public keys for stage "${stage}": create the SSM parameter ${names.verificationKeys} ` +
-          `(npm run keys -- --stage ${stage} --apply) or pass --param="verificationKeys=<JWKS JSON>". ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    env.JWT_VERIFICATION_KEYS = await publicKeySet(resolveVariable, 'verificationKeys', names.verificationKeys, stage, `npm run keys -- --stage ${stage} --apply`);
   }
   return env;
+}
+
+/**
+ * The public key sets that only some functions get (lib/compose/part.ts PUBLISHED_KEY_SETS), by
+ * environment variable; none locally, where the functions derive them from the private keys.
+ * @param {import('./types').VariableSources} sources
+ * @returns {Promise<Record<import('../lib/compose/part').PublishedKeySet, Record<string, string>>>}
+ */
+async function publishedKeySets({ resolveVariable }) {
+  if (isLocal()) return { idTokenPublicKeys: {} };
+  const { service, stage } = await serviceAndStage(resolveVariable);
+  const names = parameterNames(service, stage);
+  // The JWKS publishes the ID-token keys (RS256) whatever JWT_ALG is.
+  const idTokenKeys = await publicKeySet(resolveVariable, 'idTokenPublicKeys', names.idTokenPublicKeys, stage, `npm run keys -- --stage ${stage} --rotate-id-token-key --apply`);
+  return { idTokenPublicKeys: { ID_TOKEN_PUBLIC_KEYS: idTokenKeys } };
+}
+
+/**
+ * A public JWK set from `--param="<param>=..."` or, failing that, its SSM String parameter.
+ * @param {import('./types').VariableSources['resolveVariable']} resolveVariable
+ * @param {string} param
+ * @param {string} parameterName
+ * @param {string} stage
+ * @param {string} command what makes the parameter
+ * @returns {Promise<string>}
+ */
+async function publicKeySet(resolveVariable, param, parameterName, stage, command) {
+  try {
+    return String(await resolveVariable(`param:${param}, ssm:${parameterName}`));
+  } catch (error) {
+    // The resolver asks again once other variables are known; only a final failure is ours to explain.
+    if (error instanceof Error && 'code' in error && error.code === 'MISSING_VARIABLE_DEPENDENCY') throw error;
+    throw new Error(
+      `No public keys for stage "${stage}": create the SSM parameter ${parameterName} ` +
+        `(${command}) or pass --param="${param}=<JWKS JSON>". ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /**
@@ -126,4 +157,4 @@ async function authorizerCacheTtl({ resolveVariable }) {
   return ttl;
 }
 
-module.exports = { environment, authorizerHandler, authorizerCacheTtl, parameterNames, CONTRACT_DEFAULTS };
+module.exports = { environment, publishedKeySets, authorizerHandler, authorizerCacheTtl, parameterNames, CONTRACT_DEFAULTS };

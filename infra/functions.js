@@ -6,7 +6,7 @@
  * infra/iam.js's `<Name>Role`, generated from the same declaration.
  */
 const { deployedFunctions } = require('./declarations.js');
-const { authorizerHandler } = require('./environment.js');
+const { authorizerHandler, publishedKeySets } = require('./environment.js');
 const { mfaAuthorizerEnabled, mfaAuthorizerFunction } = require('./mfa-authorizer.js');
 const { roleName } = require('./iam.js');
 const { authorizerRouteEnvironment } = require('./route-permissions.js');
@@ -31,9 +31,10 @@ async function functions(sources) {
   const deployed = deployedFunctions({ local, sessionCheckAuthorizer });
   // Every authorizer knows the protected routes and their permissions (infra/route-permissions.js).
   const routeEnvironment = await authorizerRouteEnvironment(sources, deployed);
+  const keySets = await publishedKeySets(sources);
   /** @type {Record<string, Record<string, unknown>>} */
   const result = {};
-  for (const { declaration, handler } of deployed) {
+  for (const { declaration, handler, needs } of deployed) {
     const { name } = declaration;
     /** @type {Record<string, unknown>} */
     const definition = { handler };
@@ -48,6 +49,9 @@ async function functions(sources) {
       });
     }
     if (declaration.kind === 'schedule') definition.events = [{ schedule: declaration.schedule }];
+    // Only where a part publishes them: a Lambda's environment holds at most 4 KB.
+    const published = Object.assign({}, ...needs().publishes.map((set) => keySets[set]));
+    if (Object.keys(published).length) definition.environment = published;
     if (declaration.kind === 'authorizer') definition.environment = routeEnvironment;
     result[name] = definition;
     // With --param="mfaAuthorizer=true": a second authorizer that refuses tokens without `mfa` in amr.

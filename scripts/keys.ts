@@ -1,10 +1,11 @@
 /**
- * `npm run keys -- --stage prod [--alg ES256] [--rotate | --rotate-hash-key | --force] [--apply] [--region eu-west-1]`
+ * `npm run keys -- --stage prod [--alg ES256] [--rotate | --rotate-hash-key | --rotate-id-token-key | --force] [--apply] [--region eu-west-1]`
  *
  * Makes the secrets a stage needs and writes them under .keys/<stage>/ (git-ignored, mode 600):
  * the signing key (SSM SecureString), the refresh-token hash key (SecureString), the previous hash
- * key after a hash-key rotation (SecureString) and the public verification key set (String; read at
- * deploy time for the authorizer and the JWKS). It prints the AWS CLI commands that store them, or
+ * key after a hash-key rotation (SecureString), the public verification key set (String; read at
+ * deploy time for the authorizer and the JWKS), and the RS256 key that signs OpenID Connect ID
+ * tokens (SecureString) with its public key set (String; read at deploy time for the JWKS). It prints the AWS CLI commands that store them, or
  * runs the same puts with --apply.
  *
  * It never replaces a key by accident (the rules, tested, are in scripts/dev/keys-plan.ts):
@@ -14,21 +15,23 @@
  * - --rotate-hash-key: the current refresh-token hash key moves to the previous-key parameter and
  *   a new one is made; the runtime accepts both (REFRESH_TOKEN_PREVIOUS_HASH_KEY), so no one is
  *   logged out;
+ * - --rotate-id-token-key: a new ID-token key, its public half added to the published set (or the
+ *   first one, on a stage made before ID tokens);
  * - --force: replaces everything, with a warning: a new hash key ends every session.
  * Without --apply SSM is not asked (no credentials needed); the script says so.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SUPPORTED_ALGORITHMS, type Jwk, type JwtAlgorithm } from '../lib/core/config';
+import { ID_TOKEN_ALGORITHM, SUPPORTED_ALGORITHMS, type Jwk, type JwtAlgorithm } from '../lib/core/config';
 import { importVerificationKeys } from '../lib/tokens/keys';
 import { parameterNames } from '../infra/environment.js';
-import { generateHashKey, generateSigningJwk } from './dev/keys';
+import { generateHashKey, generateIdTokenJwk, generateSigningJwk } from './dev/keys';
 import { instructions, KEY_PARAMETERS, LOCAL_KEY_FILES, planKeys, type KeyParameter, type KeyPlan, type KeyPresence } from './dev/keys-plan';
 
 const SERVICE = 'jwt-auth';
 const ROOT = join(__dirname, '..');
-const USAGE = 'usage: npm run keys -- --stage <name> [--alg ES256|EdDSA|RS256|HS256] [--rotate | --rotate-hash-key | --force] [--apply] [--region <region>]';
+const USAGE = 'usage: npm run keys -- --stage <name> [--alg ES256|EdDSA|RS256|HS256] [--rotate | --rotate-hash-key | --rotate-id-token-key | --force] [--apply] [--region <region>]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
       alg: { type: 'string', default: 'ES256' },
       rotate: { type: 'boolean', default: false },
       'rotate-hash-key': { type: 'boolean', default: false },
+      'rotate-id-token-key': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       apply: { type: 'boolean', default: false },
       region: { type: 'string' },
@@ -49,10 +53,7 @@ async function main(): Promise<void> {
 
   const directory = join(ROOT, '.keys', stage);
   const files = Object.fromEntries(KEY_PARAMETERS.map((parameter) => [parameter, join(directory, LOCAL_KEY_FILES[parameter])])) as Record<KeyParameter, string>;
-  const names: Record<KeyParameter, string> = {
-    ...parameterNames(SERVICE, stage),
-    previousHashKey: `/${SERVICE}/${stage}/refresh-token-previous-hash-key`,
-  };
+  const names: Record<KeyParameter, string> = parameterNames(SERVICE, stage);
   const existingLocal = Object.fromEntries(KEY_PARAMETERS.map((parameter) => [parameter, existsSync(files[parameter])])) as KeyPresence;
   const ssm = values.apply ? await ssmParameters(values.region) : undefined;
   const existingInSsm = ssm ? await ssm.presence(names) : undefined;
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     stage,
     existingLocal,
     existingInSsm,
-    flags: { algorithm, rotate: values.rotate, rotateHashKey: values['rotate-hash-key'], force: values.force },
+    flags: { algorithm, rotate: values.rotate, rotateHashKey: values['rotate-hash-key'], rotateIdTokenKey: values['rotate-id-token-key'], force: values.force },
   });
   if (!plan.ok) {
     console.error(`Refused (${plan.code}): ${plan.message}`);
@@ -81,8 +82,9 @@ async function main(): Promise<void> {
   }
   // The overlap procedure has waits in it: --apply stores only the public key (step 1); the
   // signing key goes in after the redeploy and the JWKS cache, as printed.
-  const overlapping = plan.mode === 'rotate-signing-key' && plan.extendVerificationSet;
-  const putsNow = overlapping ? plan.puts.filter((put) => put.parameter === 'verificationKeys') : plan.puts;
+  const overlapping = (plan.mode === 'rotate-signing-key' && plan.extendVerificationSet) || (plan.mode === 'rotate-id-token-key' && plan.extendIdTokenSet);
+  const publicSet: KeyParameter = plan.mode === 'rotate-id-token-key' ? 'idTokenPublicKeys' : 'verificationKeys';
+  const putsNow = overlapping ? plan.puts.filter((put) => put.parameter === publicSet) : plan.puts;
   for (const put of putsNow) {
     await ssm.put(names[put.parameter], put.type, readFileSync(files[put.parameter], 'utf8').trim(), put.overwrite);
     console.log(`stored ${names[put.parameter]} (${put.type}${put.overwrite ? ', replaced' : ''})`);
@@ -107,6 +109,14 @@ async function writeLocalKeys(
     write('privateKey', JSON.stringify(signing));
     write('verificationKeys', JSON.stringify({ keys: publicJwks }));
     console.log(`New signing key ${String(signing.kid)}; the verification set holds ${publicJwks.map((key) => key.kid).join(', ')}`);
+  }
+  if (plan.newIdTokenKey) {
+    const signing = await generateIdTokenJwk();
+    const current: Jwk[] = plan.extendIdTokenSet ? JSON.parse(readFileSync(files.idTokenPublicKeys, 'utf8')).keys : [];
+    const { publicJwks } = importVerificationKeys({ algorithm: ID_TOKEN_ALGORITHM, privateJwk: signing as Jwk, extraVerificationJwks: current });
+    write('idTokenKey', JSON.stringify(signing));
+    write('idTokenPublicKeys', JSON.stringify({ keys: publicJwks }));
+    console.log(`New ID-token key ${String(signing.kid)}; the ID-token key set holds ${publicJwks.map((key) => key.kid).join(', ')}`);
   }
   if (plan.previousHashKeyFrom) {
     const current = plan.previousHashKeyFrom === 'ssm' ? await readSsmHashKey() : readFileSync(files.hashKey, 'utf8').trim();

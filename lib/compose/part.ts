@@ -30,6 +30,13 @@ export type TableAction = (typeof TABLE_ACTIONS)[number];
 export const SECRET_NEEDS = ['signingKey', 'hashKey'] as const;
 export type SecretNeed = (typeof SECRET_NEEDS)[number];
 
+/**
+ * Public key sets that a deploy resolves (a parameter or SSM String) into the environment of only
+ * the functions whose parts publish them: a Lambda's environment holds at most 4 KB.
+ */
+export const PUBLISHED_KEY_SETS = ['idTokenPublicKeys'] as const;
+export type PublishedKeySet = (typeof PUBLISHED_KEY_SETS)[number];
+
 /** What a part needs from the platform. */
 export interface Needs {
   readonly tables?: Partial<Record<Table, readonly TableAction[]>>;
@@ -38,6 +45,7 @@ export interface Needs {
   readonly native?: readonly string[];
   /** ses:SendEmail, as the EMAIL_FROM identity only. */
   readonly sendsEmail?: boolean;
+  readonly publishes?: readonly PublishedKeySet[];
   /**
    * Only when the deployed environment has these values (`{ AUTHORIZER_CHECK_SESSION: 'true' }`):
    * a part that the function builds only under that setting needs nothing otherwise.
@@ -51,6 +59,7 @@ export interface NeedsSummary {
   readonly secrets: SecretNeed[];
   readonly native: string[];
   readonly sendsEmail: boolean;
+  readonly publishes: PublishedKeySet[];
 }
 
 /** What every build gets besides its parts. */
@@ -110,6 +119,7 @@ function summarize(all: readonly Needs[]): NeedsSummary {
   const tables: Partial<Record<Table, Set<TableAction>>> = {};
   const secrets = new Set<SecretNeed>();
   const native = new Set<string>();
+  const publishes = new Set<PublishedKeySet>();
   let sendsEmail = false;
   for (const needs of all) {
     for (const [table, actions] of Object.entries(needs.tables ?? {}) as [Table, readonly TableAction[]][]) {
@@ -119,6 +129,7 @@ function summarize(all: readonly Needs[]): NeedsSummary {
     for (const secret of needs.secrets ?? []) secrets.add(secret);
     for (const name of needs.native ?? []) native.add(name);
     sendsEmail ||= needs.sendsEmail === true;
+    for (const set of needs.publishes ?? []) publishes.add(set);
   }
   const byAction = (a: TableAction, b: TableAction) => TABLE_ACTIONS.indexOf(a) - TABLE_ACTIONS.indexOf(b);
   return {
@@ -126,6 +137,7 @@ function summarize(all: readonly Needs[]): NeedsSummary {
     secrets: SECRET_NEEDS.filter((secret) => secrets.has(secret)),
     native: [...native].sort(),
     sendsEmail,
+    publishes: PUBLISHED_KEY_SETS.filter((set) => publishes.has(set)),
   };
 }
 

@@ -10,7 +10,17 @@ import type { Env } from './settings';
 export type { Env } from './settings';
 export { loadServiceConfig, COOKIE_PATH_PATTERN, type ServiceConfig } from './service-config';
 export { loadHashKeys, type HashKeyConfig } from './keyring-config';
-export { loadTokenConfig, readAlgorithm, SUPPORTED_ALGORITHMS, type Jwk, type JwtAlgorithm, type TokenConfig } from '../tokens/config';
+export {
+  loadTokenConfig,
+  loadIdTokenKeys,
+  readAlgorithm,
+  ID_TOKEN_ALGORITHM,
+  SUPPORTED_ALGORITHMS,
+  type IdTokenKeyConfig,
+  type Jwk,
+  type JwtAlgorithm,
+  type TokenConfig,
+} from '../tokens/config';
 export { loadAuthorizerConfig, type AuthorizerConfig } from '../authorizer/config';
 export { loadStorageConfig, type StorageConfig } from '../aws/config';
 export { loadSessionPolicy, type SessionPolicyConfig } from '../sessions/config';

@@ -26,6 +26,28 @@ export interface TokenConfig {
   readonly clockSkewSeconds: number;
 }
 
+/** OpenID Connect ID tokens are RS256 (Core §3.1.3.7), under a key of their own, whatever JWT_ALG is. */
+export const ID_TOKEN_ALGORITHM = 'RS256' satisfies JwtAlgorithm;
+
+/** The ID-token keys a function is configured with (lib/tokens/keys.ts imports them like the access-token keys). */
+export interface IdTokenKeyConfig {
+  readonly algorithm: typeof ID_TOKEN_ALGORITHM;
+  /** The signing key: locally ID_TOKEN_PRIVATE_KEY; absent where a function only publishes. */
+  readonly privateJwk: Jwk | undefined;
+  /** ID_TOKEN_PUBLIC_KEYS: the published set (current and, during a rotation, next or previous). */
+  readonly extraVerificationJwks: readonly Jwk[];
+}
+
+/** ID_TOKEN_PRIVATE_KEY and ID_TOKEN_PUBLIC_KEYS, both optional: a stage without them publishes no ID-token key. */
+export function loadIdTokenKeys(env: Env): IdTokenKeyConfig {
+  const raw = env.ID_TOKEN_PRIVATE_KEY?.trim();
+  return {
+    algorithm: ID_TOKEN_ALGORITHM,
+    privateJwk: raw ? privateJwkOf(raw, 'ID_TOKEN_PRIVATE_KEY', ID_TOKEN_ALGORITHM) : undefined,
+    extraVerificationJwks: readJwks(env, 'ID_TOKEN_PUBLIC_KEYS', ID_TOKEN_ALGORITHM),
+  };
+}
+
 const DEFAULT_LOCAL_ISSUER = 'http://localhost:3000';
 
 export function loadTokenConfig(env: Env, { requirePrivateKey }: { requirePrivateKey: boolean }): TokenConfig {
@@ -70,12 +92,7 @@ function readPrivateJwk(env: Env, algorithm: JwtAlgorithm, required: boolean): J
     if (required || algorithm === 'HS256') throw new ConfigError('JWT_PRIVATE_KEY', 'is required');
     return undefined;
   }
-  const jwk = parseJson(raw, 'JWT_PRIVATE_KEY');
-  checkKeyMatchesAlgorithm(jwk, algorithm, 'JWT_PRIVATE_KEY');
-  const privateMember = algorithm === 'HS256' ? 'k' : 'd';
-  if (typeof jwk[privateMember] !== 'string') {
-    throw new ConfigError('JWT_PRIVATE_KEY', `must be a private JWK (member "${privateMember}" is missing)`);
-  }
+  const jwk = privateJwkOf(raw, 'JWT_PRIVATE_KEY', algorithm);
   if (algorithm === 'HS256' && Buffer.from(jwk.k as string, 'base64url').length < 32) {
     throw new ConfigError('JWT_PRIVATE_KEY', 'for HS256 must hold at least 32 bytes (256 bits)');
   }
@@ -83,6 +100,14 @@ function readPrivateJwk(env: Env, algorithm: JwtAlgorithm, required: boolean): J
   if (algorithm === 'HS256' && (typeof jwk.kid !== 'string' || !jwk.kid)) {
     throw new ConfigError('JWT_PRIVATE_KEY', 'for HS256 needs a "kid" (a thumbprint of a secret key would publish a hash of the secret)');
   }
+  return jwk;
+}
+
+function privateJwkOf(raw: string, name: string, algorithm: JwtAlgorithm): Jwk {
+  const jwk = parseJson(raw, name);
+  checkKeyMatchesAlgorithm(jwk, algorithm, name);
+  const privateMember = algorithm === 'HS256' ? 'k' : 'd';
+  if (typeof jwk[privateMember] !== 'string') throw new ConfigError(name, `must be a private JWK (member "${privateMember}" is missing)`);
   return jwk;
 }
 
@@ -120,6 +145,6 @@ function checkKeyMatchesAlgorithm(jwk: Jwk, algorithm: JwtAlgorithm, name: strin
     throw new ConfigError(name, `must be a ${expected.kty}${expected.crv ? ` ${expected.crv}` : ''} key for ${algorithm}`);
   }
   if (jwk.alg !== undefined && jwk.alg !== algorithm) {
-    throw new ConfigError(name, `has alg "${String(jwk.alg)}" but JWT_ALG is ${algorithm}`);
+    throw new ConfigError(name, `has alg "${String(jwk.alg)}" but must be for ${algorithm}`);
   }
 }

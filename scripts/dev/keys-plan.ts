@@ -8,10 +8,12 @@
  *   overlap procedure of docs/operations.md, "Keys and their rotation"). The refresh-token hash key is not touched.
  * - --rotate-hash-key: the current hash key becomes the previous one and a new one is made; the
  *   runtime tries both, so nobody is logged out.
+ * - --rotate-id-token-key: a new RS256 ID-token key, its public half added to the published
+ *   ID-token key set (the same overlap); on a stage made before ID tokens, the first ID-token key.
  * - --force: replaces everything, with a warning that this ends every session.
  */
 
-export const KEY_PARAMETERS = ['privateKey', 'verificationKeys', 'hashKey', 'previousHashKey'] as const;
+export const KEY_PARAMETERS = ['privateKey', 'verificationKeys', 'hashKey', 'previousHashKey', 'idTokenKey', 'idTokenPublicKeys'] as const;
 export type KeyParameter = (typeof KEY_PARAMETERS)[number];
 
 /** Which keys exist in one place. */
@@ -21,10 +23,11 @@ export interface KeyFlags {
   readonly algorithm: string;
   readonly rotate: boolean;
   readonly rotateHashKey: boolean;
+  readonly rotateIdTokenKey: boolean;
   readonly force: boolean;
 }
 
-export type KeyMode = 'create' | 'rotate-signing-key' | 'rotate-hash-key' | 'force-replace';
+export type KeyMode = 'create' | 'rotate-signing-key' | 'rotate-hash-key' | 'rotate-id-token-key' | 'force-replace';
 
 export interface KeyPut {
   readonly parameter: KeyParameter;
@@ -39,6 +42,10 @@ export interface KeyPlan {
   /** Keep the current verification set (read from .keys/<stage>/) and add the new public key to it. */
   readonly extendVerificationSet: boolean;
   readonly newHashKey: boolean;
+  /** A new RS256 ID-token key (whatever the access tokens' algorithm). */
+  readonly newIdTokenKey: boolean;
+  /** Keep the published ID-token key set (read from .keys/<stage>/) and add the new public key to it. */
+  readonly extendIdTokenSet: boolean;
   /** Where the current hash key is read from before it becomes the previous one (rotate-hash-key only). */
   readonly previousHashKeyFrom?: 'local' | 'ssm';
   /** In the order they must be stored. */
@@ -52,6 +59,7 @@ export type KeyRefusalCode =
   | 'keys_exist'
   | 'no_signing_key_to_rotate'
   | 'verification_set_not_local'
+  | 'id_token_set_not_local'
   | 'no_hash_key_to_rotate';
 
 export interface KeyRefusal {
@@ -73,6 +81,8 @@ export const LOCAL_KEY_FILES: Readonly<Record<KeyParameter, string>> = {
   verificationKeys: 'jwt-verification-keys.json',
   hashKey: 'refresh-token-hash-key',
   previousHashKey: 'refresh-token-previous-hash-key',
+  idTokenKey: 'id-token-private-key.json',
+  idTokenPublicKeys: 'id-token-public-keys.json',
 };
 
 const LABELS: Readonly<Record<KeyParameter, string>> = {
@@ -80,6 +90,8 @@ const LABELS: Readonly<Record<KeyParameter, string>> = {
   verificationKeys: 'verification key set',
   hashKey: 'refresh-token hash key',
   previousHashKey: 'previous refresh-token hash key',
+  idTokenKey: 'ID-token signing key',
+  idTokenPublicKeys: 'ID-token public key set',
 };
 
 export const SESSIONS_END_WARNING =
@@ -89,7 +101,7 @@ const refuse = (code: KeyRefusalCode, message: string): KeyRefusal => ({ ok: fal
 
 /** Decides what `npm run keys` does, or why it refuses. */
 export function planKeys({ stage, existingLocal, existingInSsm, flags }: KeyPlanInput): KeyPlan | KeyRefusal {
-  const modes = [flags.rotate && '--rotate', flags.rotateHashKey && '--rotate-hash-key', flags.force && '--force'].filter(Boolean);
+  const modes = [flags.rotate && '--rotate', flags.rotateHashKey && '--rotate-hash-key', flags.rotateIdTokenKey && '--rotate-id-token-key', flags.force && '--force'].filter(Boolean);
   if (modes.length > 1) return refuse('conflicting_flags', `${modes.join(' and ')} cannot be combined: run one at a time.`);
 
   const exists = (parameter: KeyParameter) => existingLocal[parameter] || existingInSsm?.[parameter] === true;
@@ -112,6 +124,8 @@ export function planKeys({ stage, existingLocal, existingInSsm, flags }: KeyPlan
       newSigningKey: false,
       extendVerificationSet: false,
       newHashKey: true,
+      newIdTokenKey: false,
+      extendIdTokenSet: false,
       previousHashKeyFrom: existingInSsm?.hashKey ? 'ssm' : 'local',
       // The previous key first: a cold start between the two puts then still knows every live hash.
       puts: [
@@ -149,6 +163,8 @@ export function planKeys({ stage, existingLocal, existingInSsm, flags }: KeyPlan
       newSigningKey: true,
       extendVerificationSet: asymmetric,
       newHashKey: false,
+      newIdTokenKey: false,
+      extendIdTokenSet: false,
       puts: [
         ...(asymmetric ? [{ parameter: 'verificationKeys', type: 'String', overwrite: true } as const] : []),
         { parameter: 'privateKey', type: 'SecureString', overwrite: true },
@@ -158,18 +174,56 @@ export function planKeys({ stage, existingLocal, existingInSsm, flags }: KeyPlan
     };
   }
 
+  if (flags.rotateIdTokenKey) {
+    // A stage made before ID tokens has neither half: its first ID-token key needs no overlap.
+    const hasSet = exists('idTokenPublicKeys');
+    if (hasSet && !existingLocal.idTokenPublicKeys) {
+      return refuse(
+        'id_token_set_not_local',
+        `Rotation adds the new public key to the published ID-token key set, which is not in ${directory}${LOCAL_KEY_FILES.idTokenPublicKeys}. ` +
+          'Fetch it from SSM into that file first (aws ssm get-parameter --name <ID-token public keys parameter> --query Parameter.Value --output text).',
+      );
+    }
+    return {
+      ok: true,
+      mode: 'rotate-id-token-key',
+      newSigningKey: false,
+      extendVerificationSet: false,
+      newHashKey: false,
+      newIdTokenKey: true,
+      extendIdTokenSet: hasSet,
+      puts: [
+        { parameter: 'idTokenPublicKeys', type: 'String', overwrite: hasSet },
+        { parameter: 'idTokenKey', type: 'SecureString', overwrite: exists('idTokenKey') },
+      ],
+      warnings: [],
+      notes: hasSet ? rotationNotes : [...rotationNotes, `Stage "${stage}" had no ID-token key: this is its first one.`],
+    };
+  }
+
   const present = KEY_PARAMETERS.filter(exists);
   const puts: KeyPut[] = [
     { parameter: 'privateKey', type: 'SecureString', overwrite: flags.force },
     { parameter: 'hashKey', type: 'SecureString', overwrite: flags.force },
     ...(asymmetric ? [{ parameter: 'verificationKeys', type: 'String', overwrite: flags.force } as const] : []),
+    { parameter: 'idTokenKey', type: 'SecureString', overwrite: flags.force },
+    { parameter: 'idTokenPublicKeys', type: 'String', overwrite: flags.force },
   ];
-  const fresh = { newSigningKey: true, extendVerificationSet: false, newHashKey: true, puts, notes: flags.force ? [] : notes };
+  const fresh = {
+    newSigningKey: true,
+    extendVerificationSet: false,
+    newHashKey: true,
+    newIdTokenKey: true,
+    extendIdTokenSet: false,
+    puts,
+    notes: flags.force ? [] : notes,
+  };
 
   if (flags.force) {
     const warnings = [
       ...(exists('hashKey') ? [`--force: ${SESSIONS_END_WARNING}`] : []),
       ...(exists('privateKey') ? ['--force: the signing key is replaced without the overlap of --rotate: access tokens issued so far stop verifying.'] : []),
+      ...(exists('idTokenKey') ? ['--force: the ID-token key is replaced without the overlap of --rotate-id-token-key: ID tokens issued so far stop verifying.'] : []),
     ];
     return { ok: true, mode: 'force-replace', ...fresh, warnings };
   }
@@ -180,6 +234,7 @@ export function planKeys({ stage, existingLocal, existingInSsm, flags }: KeyPlan
       'keys_exist',
       `Stage "${stage}" already has keys: ${present.map((parameter) => `${LABELS[parameter]} (${where(parameter)})`).join(', ')}. ` +
         'Nothing was written. Use --rotate for a new signing key, --rotate-hash-key for a new refresh-token hash key, ' +
+        '--rotate-id-token-key for a new (or a first) ID-token key, ' +
         `or --force to replace everything (${SESSIONS_END_WARNING})`,
     );
   }
@@ -226,6 +281,21 @@ export function instructions(plan: KeyPlan, context: CommandContext, { publicKey
         `   ${command('privateKey')}`,
         `   ${deploy}   # new cold starts sign with the new kid`,
         ...(plan.extendVerificationSet ? ['3. After ACCESS_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS, drop the old public key from the set and redeploy.'] : []),
+      ];
+    case 'rotate-id-token-key':
+      return [
+        ...(plan.extendIdTokenSet
+          ? [
+              'Rotate the ID-token key in three steps (docs/operations.md, "Keys and their rotation"):',
+              ...(publicKeyStored
+                ? ['1. The new public key is stored; redeploy, so the JWKS publishes it before it signs:', `   ${deploy}`]
+                : ['1. Publish the new public key and redeploy, so the JWKS publishes it before it signs:', `   ${command('idTokenPublicKeys')}`, `   ${deploy}`]),
+              '2. After the JWKS cache (300 s) has passed, switch the ID-token key:',
+            ]
+          : ['Store the first ID-token key (public set first):', ...(publicKeyStored ? [] : [`   ${command('idTokenPublicKeys')}`])]),
+        `   ${command('idTokenKey')}`,
+        `   ${deploy}`,
+        ...(plan.extendIdTokenSet ? ['3. After ID tokens signed with the old key have expired, drop its public key from the set and redeploy.'] : []),
       ];
     case 'rotate-hash-key':
       return [

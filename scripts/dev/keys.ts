@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JwtAlgorithm } from '../../lib/core/config';
+import { ID_TOKEN_ALGORITHM, type JwtAlgorithm } from '../../lib/core/config';
 
 /** A new private signing JWK for an algorithm, with a kid that says when it was made. */
 export async function generateSigningJwk(algorithm: JwtAlgorithm): Promise<Record<string, unknown>> {
@@ -11,6 +11,12 @@ export async function generateSigningJwk(algorithm: JwtAlgorithm): Promise<Recor
   const { exportJWK, generateKeyPair } = await import('jose');
   const { privateKey } = await generateKeyPair(algorithm, { extractable: true, ...(algorithm === 'RS256' ? { modulusLength: 2048 } : {}) });
   return { ...(await exportJWK(privateKey)), kid, alg: algorithm };
+}
+
+/** A new private RS256 JWK for ID tokens, whatever the access tokens' algorithm; its kid says what it is for. */
+export async function generateIdTokenJwk(): Promise<Record<string, unknown>> {
+  const jwk = await generateSigningJwk(ID_TOKEN_ALGORITHM);
+  return { ...jwk, kid: `id-${String(jwk.kid)}` };
 }
 
 export const generateHashKey = (): string => randomBytes(32).toString('base64url');
@@ -23,6 +29,7 @@ export async function localDevKeys(directory: string, algorithm: JwtAlgorithm, e
   return {
     JWT_PRIVATE_KEY: env.JWT_PRIVATE_KEY || (await keptKey(directory, `jwt-${algorithm}.json`, async () => JSON.stringify(await generateSigningJwk(algorithm)))),
     REFRESH_TOKEN_HASH_KEY: await localHashKey(directory, env),
+    ID_TOKEN_PRIVATE_KEY: env.ID_TOKEN_PRIVATE_KEY || (await keptKey(directory, 'id-token-rs256.json', async () => JSON.stringify(await generateIdTokenJwk()))),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { jsonEvent, restEvent } from '../support/events';
 import { PASSWORD, testEnv } from '../support/fixtures';
+import { generateIdTokenJwk } from '../../scripts/dev/keys';
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -85,6 +86,29 @@ describe('handlers: request parsing and error mapping', () => {
     const result = await handler(restEvent({ method: 'GET' }));
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toEqual({ keys: [] });
+  });
+
+  it('publishes the RS256 ID-token keys whatever JWT_ALG is, public members only, after the access-token keys', async () => {
+    const current = await generateIdTokenJwk();
+    const next = await generateIdTokenJwk();
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...nextPublic } = next;
+    const idTokenEnv = { ID_TOKEN_PRIVATE_KEY: JSON.stringify(current), ID_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [nextPublic] }) };
+    const hs256 = await loadHandler('jwks', { ...env, ...idTokenEnv, JWT_ALG: 'HS256', JWT_PRIVATE_KEY: '', JWT_PRIVATE_KEY_PARAMETER: '/jwt-auth/prod/jwt-private-key' });
+    const published = bodyOf(await hs256(restEvent({ method: 'GET' }))) as { keys: Record<string, unknown>[] };
+    expect(published.keys).toEqual([
+      { kty: 'RSA', e: 'AQAB', n: current.n, kid: current.kid, alg: 'RS256', use: 'sig' },
+      { kty: 'RSA', e: 'AQAB', n: next.n, kid: next.kid, alg: 'RS256', use: 'sig' },
+    ]);
+    const es256 = await loadHandler('jwks', { ...env, ...idTokenEnv });
+    const both = bodyOf(await es256(restEvent({ method: 'GET' }))) as { keys: Record<string, unknown>[] };
+    expect(both.keys.map((key) => key.alg)).toEqual(['ES256', 'RS256', 'RS256']);
+    expect(JSON.stringify(both)).not.toMatch(/"(d|p|q|dp|dq|qi)":/);
+  });
+
+  it('refuses to start a JWKS whose ID-token key set holds a private key', async () => {
+    const current = await generateIdTokenJwk();
+    const handler = await loadHandler('jwks', { ...env, ID_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [current] }) });
+    await expect(handler(restEvent({ method: 'GET' }))).rejects.toThrow('ID_TOKEN_PUBLIC_KEYS must hold public keys only');
   });
 
   it('refuses a refresh that carries two refresh_token cookies (one may be planted by a sibling subdomain) with 401', async () => {

@@ -8,6 +8,7 @@ import { DYNAMODB_ACCESS, roleResources } from '../../infra/iam.js';
 
 const ROOT = join(__dirname, '..', '..');
 const PLACEHOLDER_KEYS = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'placeholder-x', y: 'placeholder-y', kid: 'placeholder', alg: 'ES256', use: 'sig' }] });
+const PLACEHOLDER_ID_TOKEN_KEYS = JSON.stringify({ keys: [{ kty: 'RSA', e: 'AQAB', n: 'placeholder-n', kid: 'id-placeholder', alg: 'RS256', use: 'sig' }] });
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -40,6 +41,7 @@ async function packageStack(directory: string, params: string[] = [], extraEnv: 
       '--package',
       directory,
       `--param=verificationKeys=${PLACEHOLDER_KEYS}`,
+      `--param=idTokenPublicKeys=${PLACEHOLDER_ID_TOKEN_KEYS}`,
       ...params.map((param) => `--param=${param}`),
     ],
     { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 },
@@ -121,6 +123,16 @@ describe('packaged CloudFormation template (stage prod)', () => {
     expect(login.JWT_PRIVATE_KEY_PARAMETER).toBe('/jwt-auth/prod/jwt-private-key');
     expect(login.REFRESH_TOKEN_HASH_KEY_PARAMETER).toBe('/jwt-auth/prod/refresh-token-hash-key');
     expect(resources.AuthorizerLambdaFunction!.Properties.Environment.Variables.JWT_VERIFICATION_KEYS).toBe(PLACEHOLDER_KEYS);
+  });
+
+  it('gives the ID-token public keys to the JWKS function alone (a Lambda environment holds at most 4 KB)', () => {
+    const holders = functions().filter(([, fn]) => 'ID_TOKEN_PUBLIC_KEYS' in (fn.Properties.Environment.Variables as Record<string, string>));
+    expect(holders.map(([logicalId]) => logicalId)).toEqual(['JwksLambdaFunction']);
+    expect(resources.JwksLambdaFunction!.Properties.Environment.Variables.ID_TOKEN_PUBLIC_KEYS).toBe(PLACEHOLDER_ID_TOKEN_KEYS);
+    for (const [logicalId, fn] of functions()) {
+      const size = Object.entries(fn.Properties.Environment.Variables as Record<string, string>).reduce((total, [name, value]) => total + name.length + String(value).length, 0);
+      expect({ logicalId, fitsIn4Kb: size <= 4096 }).toEqual({ logicalId, fitsIn4Kb: true });
+    }
   });
 
   it('grants each function exactly the secrets it reads: the signing key where tokens are issued, the hash key where tokens are hashed', () => {

@@ -1,8 +1,10 @@
 import { instructions, planKeys, putCommand, type KeyFlags, type KeyPlan, type KeyPlanInput, type KeyPresence } from '../../scripts/dev/keys-plan';
 
-const NONE: KeyPresence = { privateKey: false, verificationKeys: false, hashKey: false, previousHashKey: false };
-const ALL_CURRENT: KeyPresence = { privateKey: true, verificationKeys: true, hashKey: true, previousHashKey: false };
-const FLAGS: KeyFlags = { algorithm: 'ES256', rotate: false, rotateHashKey: false, force: false };
+const NONE: KeyPresence = { privateKey: false, verificationKeys: false, hashKey: false, previousHashKey: false, idTokenKey: false, idTokenPublicKeys: false };
+const ALL_CURRENT: KeyPresence = { privateKey: true, verificationKeys: true, hashKey: true, previousHashKey: false, idTokenKey: true, idTokenPublicKeys: true };
+/** A stage made before ID tokens. */
+const WITHOUT_ID_TOKEN_KEY: KeyPresence = { ...ALL_CURRENT, idTokenKey: false, idTokenPublicKeys: false };
+const FLAGS: KeyFlags = { algorithm: 'ES256', rotate: false, rotateHashKey: false, rotateIdTokenKey: false, force: false };
 
 const plan = (input: Partial<Omit<KeyPlanInput, 'flags'>> & { flags?: Partial<KeyFlags> }) =>
   planKeys({ stage: 'prod', existingLocal: NONE, existingInSsm: undefined, ...input, flags: { ...FLAGS, ...input.flags } });
@@ -20,12 +22,16 @@ const CONTEXT = {
     verificationKeys: '/jwt-auth/prod/jwt-verification-keys',
     hashKey: '/jwt-auth/prod/refresh-token-hash-key',
     previousHashKey: '/jwt-auth/prod/refresh-token-previous-hash-key',
+    idTokenKey: '/jwt-auth/prod/id-token-private-key',
+    idTokenPublicKeys: '/jwt-auth/prod/id-token-public-keys',
   },
   files: {
     privateKey: '/r/.keys/prod/jwt-private-key.json',
     verificationKeys: '/r/.keys/prod/jwt-verification-keys.json',
     hashKey: '/r/.keys/prod/refresh-token-hash-key',
     previousHashKey: '/r/.keys/prod/refresh-token-previous-hash-key',
+    idTokenKey: '/r/.keys/prod/id-token-private-key.json',
+    idTokenPublicKeys: '/r/.keys/prod/id-token-public-keys.json',
   },
 };
 
@@ -33,19 +39,27 @@ describe('planKeys: first-time creation', () => {
   it('creates every key for a new stage, storing without --overwrite', () => {
     const result = accepted(plan({ existingInSsm: NONE }));
 
-    expect(result).toMatchObject({ mode: 'create', newSigningKey: true, extendVerificationSet: false, newHashKey: true, warnings: [] });
+    expect(result).toMatchObject({ mode: 'create', newSigningKey: true, extendVerificationSet: false, newHashKey: true, newIdTokenKey: true, extendIdTokenSet: false, warnings: [] });
     expect(result.puts).toEqual([
       { parameter: 'privateKey', type: 'SecureString', overwrite: false },
       { parameter: 'hashKey', type: 'SecureString', overwrite: false },
       { parameter: 'verificationKeys', type: 'String', overwrite: false },
+      { parameter: 'idTokenKey', type: 'SecureString', overwrite: false },
+      { parameter: 'idTokenPublicKeys', type: 'String', overwrite: false },
     ]);
     expect(result.notes).toEqual([]);
   });
 
-  it('has no verification set to store for HS256', () => {
+  it('has no verification set to store for HS256, but an RS256 ID-token key all the same', () => {
     const result = accepted(plan({ flags: { algorithm: 'HS256' } }));
 
-    expect(result.puts.map((put) => put.parameter)).toEqual(['privateKey', 'hashKey']);
+    expect(result.puts.map((put) => put.parameter)).toEqual(['privateKey', 'hashKey', 'idTokenKey', 'idTokenPublicKeys']);
+  });
+
+  it('refuses a stage made before ID tokens and points at --rotate-id-token-key', () => {
+    const result = plan({ existingLocal: WITHOUT_ID_TOKEN_KEY });
+
+    expect(result).toMatchObject({ ok: false, code: 'keys_exist', message: expect.stringContaining('--rotate-id-token-key') });
   });
 
   it('refuses when the stage already has keys locally', () => {
@@ -75,8 +89,9 @@ describe('planKeys: --force', () => {
 
     expect(result.mode).toBe('force-replace');
     expect(result.puts.every((put) => put.overwrite)).toBe(true);
-    expect(result.puts.map((put) => put.parameter)).toEqual(['privateKey', 'hashKey', 'verificationKeys']);
+    expect(result.puts.map((put) => put.parameter)).toEqual(['privateKey', 'hashKey', 'verificationKeys', 'idTokenKey', 'idTokenPublicKeys']);
     expect(result.warnings.join(' ')).toMatch(/ends every session/);
+    expect(result.warnings.join(' ')).toMatch(/ID tokens issued so far stop verifying/);
   });
 
   it('cannot be combined with a rotation', () => {
@@ -146,12 +161,42 @@ describe('planKeys: --rotate-hash-key', () => {
   });
 });
 
+describe('planKeys: --rotate-id-token-key', () => {
+  it('makes a new ID-token key, extends the published set, and leaves every other key alone', () => {
+    const result = accepted(plan({ existingLocal: ALL_CURRENT, flags: { rotateIdTokenKey: true } }));
+
+    expect(result).toMatchObject({ mode: 'rotate-id-token-key', newSigningKey: false, newHashKey: false, newIdTokenKey: true, extendIdTokenSet: true, warnings: [] });
+    expect(result.puts).toEqual([
+      { parameter: 'idTokenPublicKeys', type: 'String', overwrite: true },
+      { parameter: 'idTokenKey', type: 'SecureString', overwrite: true },
+    ]);
+  });
+
+  it('gives a stage made before ID tokens its first ID-token key, with nothing to overwrite', () => {
+    const result = accepted(plan({ existingLocal: WITHOUT_ID_TOKEN_KEY, existingInSsm: WITHOUT_ID_TOKEN_KEY, flags: { rotateIdTokenKey: true } }));
+
+    expect(result).toMatchObject({ mode: 'rotate-id-token-key', newIdTokenKey: true, extendIdTokenSet: false });
+    expect(result.puts.every((put) => !put.overwrite)).toBe(true);
+    expect(result.notes).toEqual([expect.stringContaining('first one')]);
+  });
+
+  it('refuses when the published set is only in SSM, since the new set must keep it', () => {
+    const result = plan({ existingLocal: WITHOUT_ID_TOKEN_KEY, existingInSsm: ALL_CURRENT, flags: { rotateIdTokenKey: true } });
+
+    expect(result).toMatchObject({ ok: false, code: 'id_token_set_not_local' });
+  });
+
+  it('cannot be combined with another rotation', () => {
+    expect(plan({ existingLocal: ALL_CURRENT, flags: { rotateIdTokenKey: true, rotate: true } })).toMatchObject({ ok: false, code: 'conflicting_flags' });
+  });
+});
+
 describe('printed commands', () => {
   it('first-time creation prints put-parameter without --overwrite', () => {
     const lines = instructions(accepted(plan({})), CONTEXT);
     const puts = lines.filter((line) => line.includes('put-parameter'));
 
-    expect(puts).toHaveLength(3);
+    expect(puts).toHaveLength(5);
     for (const line of puts) expect(line).not.toContain('--overwrite');
     expect(puts[0]!.trim()).toBe(
       'aws ssm put-parameter --name /jwt-auth/prod/jwt-private-key --type SecureString --value file:///r/.keys/prod/jwt-private-key.json',
@@ -177,6 +222,18 @@ describe('printed commands', () => {
     expect(publish).toBeGreaterThan(-1);
     expect(sign).toBeGreaterThan(publish);
     expect(instructions(rotation, CONTEXT, { publicKeyStored: true }).some((line) => line.includes('jwt-verification-keys'))).toBe(false);
+  });
+
+  it('an ID-token-key rotation publishes the public set before it switches the key', () => {
+    const rotation = accepted(plan({ existingLocal: ALL_CURRENT, flags: { rotateIdTokenKey: true } }));
+    const lines = instructions(rotation, CONTEXT);
+    const publish = lines.findIndex((line) => line.includes('--name /jwt-auth/prod/id-token-public-keys'));
+    const sign = lines.findIndex((line) => line.includes('--name /jwt-auth/prod/id-token-private-key'));
+
+    expect(publish).toBeGreaterThan(-1);
+    expect(sign).toBeGreaterThan(publish);
+    expect(lines.some((line) => line.includes('jwt-private-key') || line.includes('refresh-token'))).toBe(false);
+    expect(instructions(rotation, CONTEXT, { publicKeyStored: true }).some((line) => line.includes('id-token-public-keys'))).toBe(false);
   });
 
   it('renders --overwrite only when the put says so', () => {

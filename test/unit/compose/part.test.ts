@@ -112,14 +112,16 @@ describe('needsOf: what a set of parts needs, with everything they use', () => {
       secrets: ['hashKey'],
       native: ['@node-rs/argon2'],
       sendsEmail: true,
+      publishes: [],
     });
-    expect(needsOf([store])).toEqual({ tables: {}, secrets: [], native: [], sendsEmail: false });
+    expect(needsOf([store])).toEqual({ tables: {}, secrets: [], native: [], sendsEmail: false, publishes: [] });
+    expect(needsOf([part({ name: 'jwks', needs: { publishes: ['idTokenPublicKeys'] }, build: () => ({}) }), store]).publishes).toEqual(['idTokenPublicKeys']);
   });
 
   it('counts a conditional need only where the deployed environment has its values', () => {
     const check = part({ name: 'check', needs: { tables: { sessions: ['GetItem'] }, when: { AUTHORIZER_CHECK_SESSION: 'true' } }, build: () => ({}) });
     const shared = part({ name: 'shared', needs: { secrets: ['signingKey'], when: { JWT_ALG: 'HS256' } }, uses: { check }, build: () => ({}) });
-    expect(needsOf([shared], { JWT_ALG: 'ES256' })).toEqual({ tables: {}, secrets: [], native: [], sendsEmail: false });
+    expect(needsOf([shared], { JWT_ALG: 'ES256' })).toEqual({ tables: {}, secrets: [], native: [], sendsEmail: false, publishes: [] });
     expect(needsOf([shared], { JWT_ALG: 'HS256', AUTHORIZER_CHECK_SESSION: 'true' })).toMatchObject({ tables: { sessions: ['GetItem'] }, secrets: ['signingKey'] });
     // Without an environment (the most it may ever need), every need counts.
     expect(needsOf([shared])).toMatchObject({ tables: { sessions: ['GetItem'] }, secrets: ['signingKey'] });
