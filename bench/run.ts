@@ -4,6 +4,7 @@
  * operation, the login's time outside the password hash, and HTTP under load. Prints one table and
  * writes docs/benchmarks.md. Options: --help.
  */
+import { generateIdTokenJwk } from '../scripts/dev/keys';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -170,7 +171,11 @@ async function main(): Promise<void> {
       return;
     }
     // Packaged as for AWS: the authorizer is deployed with public keys only, given as a deploy parameter.
-    const params = { verificationKeys: publicJwks((await serviceEnv('ES256')).JWT_PRIVATE_KEY!) };
+    const params = {
+      verificationKeys: publicJwks((await serviceEnv('ES256')).JWT_PRIVATE_KEY!),
+      // The JWKS function's ID-token keys; no measured function reads them.
+      idTokenPublicKeys: publicJwks(JSON.stringify(await generateIdTokenJwk())),
+    };
     // A deployment names its issuer; the bundles do not depend on it (it is read at cold start).
     const packagingEnv = { JWT_ALG: 'ES256', JWT_ISSUER: 'http://localhost:3000' };
     step('packaging (stateless authorizer)');

@@ -39,7 +39,8 @@ describe('npm start, seen from outside', () => {
 
     const invoked = await invokeLambda(socket!, 'jwt-auth-dev-jwks', { httpMethod: 'GET', path: '/.well-known/jwks.json', headers: {}, requestContext: { stage: 'dev' } });
     expect(invoked.status).toBe(200);
-    expect(JSON.parse(JSON.parse(invoked.payload).body)).toMatchObject({ keys: [expect.objectContaining({ alg: 'ES256' })] });
+    // The access-token key, then the RS256 ID-token key that npm start keeps under .keys/.
+    expect(JSON.parse(JSON.parse(invoked.payload).body)).toMatchObject({ keys: [expect.objectContaining({ alg: 'ES256' }), expect.objectContaining({ alg: 'RS256', kid: expect.stringMatching(/^id-rs256-/) })] });
 
     const overHttp = await fetch(`http://127.0.0.1:${start.ports.port}/2015-03-31/functions/jwt-auth-dev-deleteAccount/invocations`, {
       method: 'POST',

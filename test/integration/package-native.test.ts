@@ -13,6 +13,7 @@ const PACKAGE = '@node-rs/argon2-linux-arm64-gnu';
 const BINARY = `node_modules/${PACKAGE}/argon2.linux-arm64-gnu.node`;
 const EM_AARCH64 = 0xb7;
 const PLACEHOLDER_KEYS = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'placeholder-x', y: 'placeholder-y', kid: 'placeholder', alg: 'ES256', use: 'sig' }] });
+const PLACEHOLDER_ID_TOKEN_KEYS = JSON.stringify({ keys: [{ kty: 'RSA', e: 'AQAB', n: 'placeholder-n', kid: 'id-placeholder', alg: 'RS256', use: 'sig' }] });
 // Build output and local state: the snapshot gets neither (as in bench/package.ts).
 const NOT_COPIED = new Set(['node_modules', '.git', '.serverless', '.esbuild', '.build', '.dynamodb', '.keys', 'coverage', 'docs']);
 
@@ -45,7 +46,7 @@ describe('native argon2 in the packaged functions (stage prod, arm64)', () => {
     for (const name of ['AUTH_LOCAL_DEV', 'JWT_PRIVATE_KEY', 'REFRESH_TOKEN_HASH_KEY', 'AUTHORIZER_CHECK_SESSION', 'JWT_ALG', 'ESBUILD_WORK_FOLDER']) delete env[name];
     await promisify(execFile)(
       process.execPath,
-      [join(ROOT, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'prod', '--package', output, `--param=verificationKeys=${PLACEHOLDER_KEYS}`],
+      [join(ROOT, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'prod', '--package', output, `--param=verificationKeys=${PLACEHOLDER_KEYS}`, `--param=idTokenPublicKeys=${PLACEHOLDER_ID_TOKEN_KEYS}`],
       { cwd: snapshot, env, maxBuffer: 16 * 1024 * 1024 },
     );
     const state = JSON.parse(readFileSync(join(output, 'serverless-state.json'), 'utf8')) as { service: { functions: Record<string, unknown> } };
